@@ -1,0 +1,108 @@
+// The CORS check: https://fetch.spec.whatwg.org/#cors-check, as Chromium's CheckAccessInternal
+// (services/network/public/cpp/cors/cors.cc) performs it, with its error names.
+import { getCombined } from './headers';
+import { SPEC } from './spec';
+import type { Check, HttpResponse } from './types';
+
+export interface Failure {
+  /** Chromium's CorsError name without the leading k. */
+  error: string;
+  /** Chromium's failed_parameter; null when it reports none. */
+  param: string | null;
+}
+
+export interface CorsCheckInput {
+  response: HttpResponse;
+  /** The value the browser sent in Origin: the serialized origin, or "null" once tainted. */
+  origin: string;
+  include: boolean;
+  hop: number;
+  checks: Check[];
+}
+
+export interface CorsCheckResult {
+  failure: Failure | null;
+  /** True when the answer would differ with the other credentials mode. */
+  credentialsMattered: boolean;
+}
+
+/** https://fetch.spec.whatwg.org/#cors-check */
+export function corsCheck({ response, origin, include, hop, checks }: CorsCheckInput): CorsCheckResult {
+  // 1. Let origin be the result of getting `Access-Control-Allow-Origin` from response's header list.
+  //    (Chromium joins repeated headers with ", ", so two headers read as one value with a comma.)
+  const acao = getCombined(response.headers, 'access-control-allow-origin');
+  const required = include ? `"${origin}" (credentials are included, so "*" is not enough)` : `"${origin}" or "*"`;
+  // 2. If origin is null, then return failure.
+  if (acao === null) {
+    checks.push(acaoCheck(hop, required, '(absent)', 'fail'));
+    return { failure: { error: 'MissingAllowOriginHeader', param: null }, credentialsMattered: false };
+  }
+  // 3. If request's credentials mode is not "include" and origin is `*`, then return success.
+  if (acao === '*') {
+    if (include) {
+      checks.push(acaoCheck(hop, required, '"*"', 'fail'));
+      return { failure: { error: 'WildcardOriginNotAllowed', param: null }, credentialsMattered: true };
+    }
+    checks.push(acaoCheck(hop, required, '"*"', 'pass'));
+    return { failure: null, credentialsMattered: true };
+  }
+  // 4. If the result of byte-serializing a request origin with request is not origin, then return failure.
+  if (acao !== origin) {
+    checks.push(acaoCheck(hop, required, `"${acao}"`, 'fail'));
+    return { failure: mismatch(acao), credentialsMattered: false };
+  }
+  checks.push(acaoCheck(hop, required, `"${acao}"`, 'pass'));
+  // 5. If request's credentials mode is not "include", then return success.
+  const acac = getCombined(response.headers, 'access-control-allow-credentials');
+  if (!include) return { failure: null, credentialsMattered: acac !== 'true' };
+  // 6-7. Let credentials be the result of getting `Access-Control-Allow-Credentials`; if it is `true`, success.
+  //      The comparison is byte-case-sensitive: "True" fails.
+  const ok = acac === 'true';
+  checks.push({
+    rule: 'acac',
+    title: 'Access-Control-Allow-Credentials is exactly "true"',
+    spec: SPEC.acac,
+    hop,
+    required: '"true" (credentials are included)',
+    seen: acac === null ? '(absent)' : `"${acac}"`,
+    result: ok ? 'pass' : 'fail',
+  });
+  // Chromium reports a missing header as the value ''.
+  return {
+    failure: ok ? null : { error: 'InvalidAllowCredentials', param: acac ?? '' },
+    credentialsMattered: !ok,
+  };
+}
+
+/**
+ * Chromium's finer diagnosis of an ACAO that is not the origin: a space or comma reads as several values
+ * (so "not an origin" is "multiple values"), "null" is a plain mismatch, anything GURL cannot parse is invalid.
+ */
+function mismatch(acao: string): Failure {
+  if (acao.includes(' ') || acao.includes(',')) return { error: 'MultipleAllowOriginValues', param: acao };
+  if (acao === 'null') return { error: 'AllowOriginMismatch', param: acao };
+  if (!isValidGurl(acao)) return { error: 'InvalidAllowOriginValue', param: acao };
+  return { error: 'AllowOriginMismatch', param: acao };
+}
+
+/** GURL(value).is_valid(), approximated by the WHATWG URL parser (both need a scheme, special ones a host). */
+function isValidGurl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function acaoCheck(hop: number, required: string, seen: string, result: 'pass' | 'fail'): Check {
+  return {
+    rule: 'acao',
+    title: 'Access-Control-Allow-Origin allows the origin',
+    spec: SPEC.corsCheck,
+    hop,
+    required,
+    seen,
+    result,
+  };
+}

@@ -1,0 +1,71 @@
+import type { Header } from './types';
+
+// HTTP whitespace around a field value is not part of it: https://fetch.spec.whatwg.org/#concept-header-value-normalize
+// (Chromium strips it too: an ACAO of "  https://a  " matches https://a).
+const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+export function normalizeValue(value: string): string {
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  if (first > 32 && last > 32) return value;
+  return value.replace(HTTP_WS, '');
+}
+
+/**
+ * The combined value of every header named `name` (ASCII case-insensitive, `name` given lower-case),
+ * joined with ", " as Chromium's HttpResponseHeaders::GetNormalizedHeader joins them; null if absent.
+ */
+export function getCombined(headers: readonly Header[] | undefined, name: string): string | null {
+  if (!headers) return null;
+  let out: string | null = null;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    if (h[0].length === name.length && h[0].toLowerCase() === name) {
+      const v = normalizeValue(h[1]);
+      out = out === null ? v : `${out}, ${v}`;
+    }
+  }
+  return out;
+}
+
+/** How many headers named `name` (lower-case) the list holds. */
+export function countHeader(headers: readonly Header[] | undefined, name: string): number {
+  if (!headers) return 0;
+  let n = 0;
+  for (const h of headers) if (h[0].length === name.length && h[0].toLowerCase() === name) n++;
+  return n;
+}
+
+export function hasHeader(headers: readonly Header[] | undefined, name: string): boolean {
+  return countHeader(headers, name) > 0;
+}
+
+/** Lower-case, sorted, de-duplicated names. */
+export function headerNames(headers: readonly Header[]): string[] {
+  const set = new Set<string>();
+  for (const h of headers) set.add(h[0].toLowerCase());
+  return [...set].sort();
+}
+
+// RFC 9110 token: 1*tchar.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export function isToken(s: string): boolean {
+  return TOKEN.test(s);
+}
+
+/**
+ * Splits a comma-separated list of tokens the way Chromium's ParseAccessControlAllowList does
+ * (net::HttpUtil::ValuesIterator, empty items skipped, each item must be a token).
+ * Returns null when an item is not a token, with the offending item in `bad`.
+ */
+export function parseTokenList(value: string | null): { items: string[] } | { bad: string } {
+  if (value === null) return { items: [] };
+  const items: string[] = [];
+  for (const raw of value.split(',')) {
+    const item = normalizeValue(raw);
+    if (item === '') continue;
+    if (!isToken(item)) return { bad: item };
+    items.push(item);
+  }
+  return { items };
+}

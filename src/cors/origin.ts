@@ -1,0 +1,83 @@
+// Origins: https://html.spec.whatwg.org/multipage/browsers.html#concept-origin
+// URLs in an exchange are already serialized by the browser; we parse only what we need.
+
+const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443' };
+const AUTHORITY = /^([a-zA-Z][a-zA-Z0-9+.-]*:)\/\/([^/?#]*)/;
+
+export interface ParsedUrl {
+  /** Lower-case scheme with its colon, e.g. "https:". */
+  scheme: string;
+  /** Serialized origin ("null" when opaque). */
+  origin: string;
+  hasCredentials: boolean;
+}
+
+const cache = new Map<string, ParsedUrl | null>();
+
+/** Parses a URL far enough to know its origin; null when it is not a URL at all. */
+export function parseUrl(url: string): ParsedUrl | null {
+  let hit = cache.get(url);
+  if (hit !== undefined) return hit;
+  hit = parseUncached(url);
+  if (cache.size > 5000) cache.clear();
+  cache.set(url, hit);
+  return hit;
+}
+
+function parseUncached(url: string): ParsedUrl | null {
+  const m = AUTHORITY.exec(url);
+  if (m && (m[1]!.toLowerCase() in DEFAULT_PORT)) {
+    const scheme = m[1]!.toLowerCase();
+    let authority = m[2]!;
+    const at = authority.lastIndexOf('@');
+    const userinfo = at >= 0 ? authority.slice(0, at) : '';
+    const hasCredentials = userinfo !== '' && userinfo !== ':';
+    if (at >= 0) authority = authority.slice(at + 1);
+    let host = authority;
+    let port = '';
+    const close = authority.lastIndexOf(']');
+    const colon = authority.lastIndexOf(':');
+    if (colon > close) {
+      host = authority.slice(0, colon);
+      port = authority.slice(colon + 1);
+      if (port !== '' && !/^\d+$/.test(port)) return null;
+      if (port !== '') port = String(Number(port));
+    }
+    if (host === '') return null;
+    host = host.toLowerCase();
+    if (port === DEFAULT_PORT[scheme]) port = '';
+    return { scheme, origin: `${scheme}//${host}${port ? `:${port}` : ''}`, hasCredentials };
+  }
+  try {
+    const u = new URL(url);
+    return { scheme: u.protocol, origin: u.origin, hasCredentials: u.username !== '' || u.password !== '' };
+  } catch {
+    return null;
+  }
+}
+
+/** The serialized origin of a URL, "null" for an opaque one or a string that is not a URL. */
+export function originOf(url: string): string {
+  return parseUrl(url)?.origin ?? 'null';
+}
+
+export function isHttpScheme(url: string): boolean {
+  const s = parseUrl(url)?.scheme;
+  return s === 'http:' || s === 'https:';
+}
+
+/**
+ * Same origin: https://html.spec.whatwg.org/multipage/browsers.html#same-origin
+ * An opaque origin is same origin only with itself, and a serialized "null" cannot tell which one it was,
+ * so two "null"s are never treated as the same origin.
+ */
+export function sameOrigin(a: string, b: string): boolean {
+  return a !== 'null' && a.toLowerCase() === b.toLowerCase();
+}
+
+/** Normalizes an initiator as given in an exchange ("HTTP://A.com:80" → "http://a.com"). */
+export function normalizeOrigin(initiator: string): string {
+  if (initiator === 'null' || initiator === '') return 'null';
+  const parsed = parseUrl(initiator);
+  return parsed ? parsed.origin : initiator;
+}

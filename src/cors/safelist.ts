@@ -1,0 +1,255 @@
+// Which calls need a preflight: https://fetch.spec.whatwg.org/#cors-safelisted-method and
+// https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names, as Chromium implements them
+// (services/network/public/cpp/cors/cors.cc).
+import type { Header } from './types';
+
+/** https://fetch.spec.whatwg.org/#cors-safelisted-method: GET, HEAD or POST, byte-case-sensitive. */
+export function corsSafelistedMethod(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'POST';
+}
+
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/** https://fetch.spec.whatwg.org/#concept-method-normalize: only these six are upper-cased ("patch" stays "patch"). */
+export function normalizeMethod(method: string): string {
+  const upper = method.toUpperCase();
+  return NORMALIZED_METHODS.has(upper) ? upper : method;
+}
+
+const FORBIDDEN_REQUEST_HEADERS = new Set([
+  'accept-charset',
+  'accept-encoding',
+  'access-control-request-headers',
+  'access-control-request-method',
+  'connection',
+  'content-length',
+  'cookie',
+  'cookie2',
+  'date',
+  'dnt',
+  'expect',
+  'host',
+  'keep-alive',
+  'origin',
+  'referer',
+  'set-cookie',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'via',
+]);
+
+/**
+ * https://fetch.spec.whatwg.org/#forbidden-request-header: a script cannot set these; the browser does.
+ * Chromium also keeps User-Agent here (net::HttpUtil::IsSafeHeader) and Access-Control-Request-Private-Network.
+ */
+export function forbiddenRequestHeaderName(lowerName: string): boolean {
+  return (
+    FORBIDDEN_REQUEST_HEADERS.has(lowerName) ||
+    lowerName.startsWith('proxy-') ||
+    lowerName.startsWith('sec-') ||
+    lowerName === 'user-agent' ||
+    lowerName === 'access-control-request-private-network'
+  );
+}
+
+/**
+ * Headers the browser adds to a request after the CORS decision, never counted as the script's:
+ * the forbidden names, plus User-Agent (Chromium ignores a script's), Priority (Firefox), and the
+ * Cache-Control / Pragma pair DevTools adds when "Disable cache" is on. Used only when the script's own
+ * headers are unknown and have to be read off the wire.
+ */
+export function browserAddedHeaderName(lowerName: string): boolean {
+  return (
+    forbiddenRequestHeaderName(lowerName) ||
+    lowerName === 'priority' ||
+    lowerName === 'cache-control' ||
+    lowerName === 'pragma'
+  );
+}
+
+// Chromium safelists client-hint headers too (cors.cc kSafelistedNames), with value rules of its own.
+// The sec-ch-* hints are forbidden names (sec- prefix), so a script never counts them anyway.
+const DECIMAL = /^\d+(\.\d+)?$/;
+const DIGITS = /^\d+$/;
+const ECT = new Set(['slow-2g', '2g', '3g', '4g']);
+function chromiumClientHint(lowerName: string, value: string): boolean {
+  switch (lowerName) {
+    case 'dpr':
+    case 'device-memory':
+    case 'downlink':
+      return DECIMAL.test(value);
+    case 'width':
+    case 'viewport-width':
+    case 'rtt':
+      return DIGITS.test(value);
+    case 'ect':
+      return ECT.has(value);
+    case 'save-data':
+      return value === 'on';
+    case 'intervention':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte */
+function isUnsafeByte(c: number): boolean {
+  return (
+    (c < 0x20 && c !== 0x09) ||
+    c === 0x22 ||
+    c === 0x28 ||
+    c === 0x29 ||
+    c === 0x3a ||
+    c === 0x3c ||
+    c === 0x3e ||
+    c === 0x3f ||
+    c === 0x40 ||
+    c === 0x5b ||
+    c === 0x5c ||
+    c === 0x5d ||
+    c === 0x7b ||
+    c === 0x7d ||
+    c === 0x7f
+  );
+}
+
+function hasUnsafeByte(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (isUnsafeByte(value.charCodeAt(i))) return true;
+  return false;
+}
+
+/** Accept-Language / Content-Language: only 0-9 A-Z a-z, space, and * , - . ; = */
+function isLanguageValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const ok =
+      (c >= 0x30 && c <= 0x39) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      c === 0x20 ||
+      c === 0x2a ||
+      c === 0x2c ||
+      c === 0x2d ||
+      c === 0x2e ||
+      c === 0x3b ||
+      c === 0x3d;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const SAFE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+function isSafelistedContentType(value: string): boolean {
+  if (hasUnsafeByte(value)) return false;
+  const semi = value.indexOf(';');
+  const essence = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
+  return SAFE_CONTENT_TYPES.has(essence);
+}
+
+/**
+ * https://fetch.spec.whatwg.org/#simple-range-header-value: "bytes=" start "-" [end], no whitespace;
+ * a suffix range (bytes=-500) is not safelisted, nor is start > end.
+ * Chromium lower-cases the value before parsing, so "Bytes=0-" passes there (the spec wants "bytes").
+ */
+function isSafelistedRange(value: string): boolean {
+  const m = /^bytes=(\d+)-(\d*)$/i.exec(value);
+  if (!m) return false;
+  if (m[2] === '') return true;
+  return Number(m[1]) <= Number(m[2]);
+}
+
+/** https://fetch.spec.whatwg.org/#cors-safelisted-request-header (with Chromium's client-hint extras). */
+export function corsSafelistedRequestHeader(lowerName: string, value: string): boolean {
+  if (value.length > 128) return false;
+  switch (lowerName) {
+    case 'accept':
+      return !hasUnsafeByte(value);
+    case 'accept-language':
+    case 'content-language':
+      return isLanguageValue(value);
+    case 'content-type':
+      return isSafelistedContentType(value);
+    case 'range':
+      return isSafelistedRange(value);
+    default:
+      return chromiumClientHint(lowerName, value);
+  }
+}
+
+export interface UnsafeHeaderAnalysis {
+  /** Sorted, lower-cased, de-duplicated: what the browser puts in Access-Control-Request-Headers. */
+  names: string[];
+  /** Why each name is unsafe, for the checks table. */
+  reasons: Map<string, string>;
+}
+
+/**
+ * https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names (Chromium's
+ * CorsUnsafeNotForbiddenRequestHeaderNames: forbidden names are the browser's, never counted).
+ */
+export function corsUnsafeRequestHeaderNames(headers: readonly Header[]): UnsafeHeaderAnalysis {
+  const unsafe = new Set<string>();
+  const reasons = new Map<string, string>();
+  const potentiallyUnsafe: string[] = [];
+  let safelistValueSize = 0;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (forbiddenRequestHeaderName(lower)) continue;
+    if (corsSafelistedRequestHeader(lower, value)) {
+      potentiallyUnsafe.push(lower);
+      safelistValueSize += value.length;
+    } else {
+      unsafe.add(lower);
+      if (!reasons.has(lower)) reasons.set(lower, unsafeReason(lower, value));
+    }
+  }
+  if (safelistValueSize > 1024) {
+    for (const name of potentiallyUnsafe) {
+      unsafe.add(name);
+      if (!reasons.has(name))
+        reasons.set(name, `safelisted values add up to ${safelistValueSize} bytes, over the 1024-byte limit`);
+    }
+  }
+  return { names: [...unsafe].sort(), reasons };
+}
+
+function unsafeReason(lower: string, value: string): string {
+  if (value.length > 128) return `value is ${value.length} bytes, over the 128-byte limit`;
+  switch (lower) {
+    case 'accept':
+      return 'value has a byte that is not allowed in a safelisted Accept';
+    case 'accept-language':
+    case 'content-language':
+      return 'value has a character other than letters, digits, space and * , - . ; =';
+    case 'content-type':
+      return 'only application/x-www-form-urlencoded, multipart/form-data and text/plain are safelisted';
+    case 'range':
+      return 'only a single "bytes=start-" or "bytes=start-end" range is safelisted';
+    default:
+      return 'not a CORS-safelisted request header';
+  }
+}
+
+const SAFELISTED_RESPONSE_HEADERS = new Set([
+  'cache-control',
+  'content-language',
+  'content-length',
+  'content-type',
+  'expires',
+  'last-modified',
+  'pragma',
+]);
+
+/** https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name (without the exposed list). */
+export function corsSafelistedResponseHeaderName(lowerName: string): boolean {
+  return SAFELISTED_RESPONSE_HEADERS.has(lowerName);
+}
+
+/** https://fetch.spec.whatwg.org/#forbidden-response-header-name: never visible to script. */
+export function forbiddenResponseHeaderName(lowerName: string): boolean {
+  return lowerName === 'set-cookie' || lowerName === 'set-cookie2';
+}

@@ -1,0 +1,24 @@
+// Links into the Fetch Standard, one per section the evaluator cites.
+const FETCH = 'https://fetch.spec.whatwg.org/';
+
+export const SPEC = {
+  corsCheck: `${FETCH}#cors-check`,
+  corsPreflightFetch: `${FETCH}#cors-preflight-fetch`,
+  corsPreflightCache: `${FETCH}#cors-preflight-cache`,
+  okStatus: `${FETCH}#ok-status`,
+  acao: `${FETCH}#http-access-control-allow-origin`,
+  acac: `${FETCH}#http-access-control-allow-credentials`,
+  acam: `${FETCH}#http-access-control-allow-methods`,
+  acah: `${FETCH}#http-access-control-allow-headers`,
+  aceh: `${FETCH}#http-access-control-expose-headers`,
+  maxAge: `${FETCH}#http-access-control-max-age`,
+  safelistedMethod: `${FETCH}#cors-safelisted-method`,
+  unsafeHeaderNames: `${FETCH}#cors-unsafe-request-header-names`,
+  safelistedRequestHeader: `${FETCH}#cors-safelisted-request-header`,
+  safelistedResponseHeader: `${FETCH}#cors-safelisted-response-header-name`,
+  mainFetch: `${FETCH}#main-fetch`,
+  httpRedirectFetch: `${FETCH}#http-redirect-fetch`,
+  httpFetch: `${FETCH}#http-fetch`,
+  credentials: `${FETCH}#concept-request-credentials-mode`,
+  origin: `${FETCH}#origin-header`,
+} as const;

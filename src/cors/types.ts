@@ -1,0 +1,129 @@
+// The exchange format (input) and the verdict (output): ../shared/exchange/README.md.
+
+/** A header as it crossed the wire: [name, value], name in the case it was seen. */
+export type Header = [name: string, value: string];
+
+export type Api = 'fetch' | 'xhr' | 'image' | 'font' | 'script' | 'stylesheet' | 'other';
+export type RequestMode = 'cors' | 'no-cors' | 'same-origin' | 'navigate';
+export type CredentialsMode = 'omit' | 'same-origin' | 'include';
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Header[];
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Header[];
+}
+
+export interface WireEntry {
+  type: 'preflight' | 'request';
+  request: HttpRequest;
+  /** null: no response arrived (refused, reset, or stopped before it was answered). */
+  response: HttpResponse | null;
+  /** Optional capture time of the request, ms since the epoch (the extension and HAR import fill it). */
+  time?: number;
+}
+
+export interface Exchange {
+  id: string;
+  /** Serialized origin of the requesting document or worker; "null" if opaque. */
+  initiator: string;
+  api?: Api;
+  mode?: RequestMode;
+  credentials?: CredentialsMode;
+  /** The request as the page issued it, before any preflight or redirect. */
+  request: HttpRequest;
+  wire: WireEntry[];
+  outcome?: 'success' | 'error';
+  /** Optional: when the call started, ms since the epoch. Used for preflight-cache expiry. */
+  time?: number;
+}
+
+export type VerdictKind = 'allowed' | 'blocked' | 'opaque' | 'same-origin' | 'network-error';
+export type PreflightState = 'none' | 'sent' | 'cached';
+export type Stage = 'preflight' | 'request' | 'redirect';
+
+export interface CorsErrorInfo {
+  stage: Stage;
+  /** Chromium's CorsError name without the leading k; null for a network error. */
+  chromium: string | null;
+  /** Firefox's reason key without a trailing digit; null where Firefox prints no reason. */
+  firefox: string | null;
+  /** The whole console line Chromium prints, or null where it prints none we can know. */
+  console: string | null;
+  /** The line Firefox prints for the same failure, when it names one. */
+  firefoxConsole: string | null;
+  /** The offending value, method or header name, as the browser reports it. */
+  failedParameter: string | null;
+  /** The URL of the response (or redirect location) that failed. */
+  url: string;
+  /** Index into `wire` of the entry whose response failed; -1 when nothing was sent. */
+  hop: number;
+}
+
+export type CheckResult = 'pass' | 'fail' | 'info';
+
+/** One rule the browser applied, in the order it applied it. */
+export interface Check {
+  /** Stable identifier, e.g. "acao-present", "preflight-ok-status". */
+  rule: string;
+  /** What the rule is, in a few plain words. */
+  title: string;
+  /** The Fetch Standard section the rule comes from. */
+  spec: string;
+  /** Index into `wire` of the entry the rule looked at; -1 for the request as issued. */
+  hop: number;
+  required: string;
+  seen: string;
+  result: CheckResult;
+  /** For a preflight served from the cache: the exchange whose preflight filled it. */
+  servedBy?: { id: string; expires: number | null };
+}
+
+/** One change to a response's headers that lets a blocked call through. */
+export interface Fix {
+  /** Which response needs the change. */
+  on: 'preflight' | 'request';
+  /** The URL of that response and the method of its request. */
+  url: string;
+  method: string;
+  action: 'set' | 'remove' | 'status';
+  /** Header name, or "status" for action "status". */
+  header: string;
+  /** The value to send (null for remove). */
+  value: string | null;
+  why: string;
+}
+
+export interface Warning {
+  code:
+    | 'origin-reflected-with-credentials'
+    | 'null-origin-allowed'
+    | 'missing-vary-origin'
+    | 'wildcard-with-set-cookie'
+    | 'wildcard-ignored-with-credentials'
+    | 'max-age-above-cap'
+    | 'verdict-depends-on-credentials'
+    | 'api-unknown';
+  message: string;
+  hop: number;
+}
+
+export interface Verdict {
+  id: string;
+  verdict: VerdictKind;
+  preflight: PreflightState;
+  error: CorsErrorInfo | null;
+  /** One plain sentence: what happened. */
+  summary: string;
+  checks: Check[];
+  fixes: Fix[];
+  /** The server is not ours: a fix needs a proxy or the API owner (set when no header fix applies to the caller). */
+  advice: string[];
+  warnings: Warning[];
+  /** For an allowed call: the response header names script can read, lower-case, sorted. */
+  exposed?: string[];
+}
