@@ -65,7 +65,10 @@ export function simpleCall(opts: {
   initiator?: string;
 }): Exchange {
   const method = opts.method ?? 'GET';
-  const base = fakeExchange({ initiator: opts.initiator ?? PAGE, credentials: opts.credentials ?? 'same-origin' });
+  const base = fakeExchange({
+    initiator: opts.initiator ?? PAGE,
+    credentials: opts.credentials ?? 'same-origin',
+  });
   const url = opts.url ?? base.request.url;
   const headers = opts.headers ?? [];
   return {

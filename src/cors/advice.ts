@@ -7,7 +7,7 @@ import { walk } from './evaluate';
 import { getCombined, parseTokenList } from './headers';
 import { normalizeOrigin, originOf } from './origin';
 import { CHROMIUM_MAX_AGE_CAP } from './preflight';
-import type { Exchange, Fix, Header, HttpResponse, Verdict, WireEntry, Warning } from './types';
+import type { Exchange, Fix, Header, HttpResponse, Verdict, Warning, WireEntry } from './types';
 
 export interface AdviceState {
   cache: PreflightCache;
@@ -28,7 +28,8 @@ export function advise(ex: Exchange, w: Walk, verdict: Verdict, state: AdviceSta
 // ---------------------------------------------------------------------------------------------------------
 // Fixes
 
-const MAX_REPAIRS = 12;
+// Each round fixes one check; a chain of 20 redirects with preflights needs a few per hop.
+const MAX_REPAIRS = 128;
 
 function repair(ex: Exchange, first: Walk, cache: PreflightCache): { fixes: Fix[]; advice: string[] } {
   const fixes: Fix[] = [];
@@ -43,7 +44,8 @@ function repair(ex: Exchange, first: Walk, cache: PreflightCache): { fixes: Fix[
     w = walk(current, first.include, { cache });
   }
   if (w.verdict !== 'allowed') {
-    if (fixes.length) advice.push('These changes get the call past the checks shown; something else still stops it.');
+    if (fixes.length)
+      advice.push('These changes get the call past the checks shown; something else still stops it.');
     return { fixes, advice };
   }
   const servers = new Set(fixes.filter((f) => f.header !== 'Location').map((f) => originOf(f.url)));
@@ -63,9 +65,7 @@ function repair(ex: Exchange, first: Walk, cache: PreflightCache): { fixes: Fix[
 
 /** Replaces an earlier fix of the same header on the same response. */
 function mergeFix(fixes: Fix[], fix: Fix): void {
-  const i = fixes.findIndex(
-    (f) => f.on === fix.on && f.url === fix.url && f.method === fix.method && f.header === fix.header,
-  );
+  const i = fixes.findIndex((f) => f.hop === fix.hop && f.header === fix.header);
   if (i >= 0) fixes[i] = fix;
   else fixes.push(fix);
 }
@@ -90,6 +90,7 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
     const on = w.ended.after === 'redirect' && w.ended.needsPreflight ? 'preflight' : 'request';
     return {
       on,
+      hop: ex.wire.length,
       url: w.ended.url,
       method: on === 'preflight' ? 'OPTIONS' : w.ended.method,
       action: 'set',
@@ -111,6 +112,7 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
   const base = w.failure.error.replace(/^Preflight(?!InvalidStatus|DisallowedRedirect)/, '');
   const fix = (header: string, value: string | null, why: string, action: Fix['action'] = 'set'): Fix => ({
     on,
+    hop: w.hop,
     url,
     method,
     action,
@@ -151,7 +153,12 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
       );
     case 'InvalidAllowMethodsPreflightResponse':
     case 'MethodDisallowedByPreflightResponse': {
-      const value = tokenListWith(getCombined(res.headers, 'access-control-allow-methods'), [w.method], w.include, false);
+      const value = tokenListWith(
+        getCombined(res.headers, 'access-control-allow-methods'),
+        [w.method],
+        w.include,
+        false,
+      );
       return fix(
         'Access-Control-Allow-Methods',
         value,
@@ -162,7 +169,12 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
     }
     case 'InvalidAllowHeadersPreflightResponse':
     case 'HeaderDisallowedByPreflightResponse': {
-      const value = tokenListWith(getCombined(res.headers, 'access-control-allow-headers'), w.unsafe, w.include, true);
+      const value = tokenListWith(
+        getCombined(res.headers, 'access-control-allow-headers'),
+        w.unsafe,
+        w.include,
+        true,
+      );
       return fix(
         'Access-Control-Allow-Headers',
         value,
@@ -182,7 +194,11 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
       } catch {
         return null;
       }
-      return fix('Location', stripped, 'A cross-origin redirect must not carry a username and password in its URL.');
+      return fix(
+        'Location',
+        stripped,
+        'A cross-origin redirect must not carry a username and password in its URL.',
+      );
     }
     default:
       if (base === 'CorsDisabledScheme') advice.push('Cross-origin requests need http: or https: URLs.');
@@ -191,7 +207,12 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
 }
 
 /** A comma-separated list keeping the valid tokens already sent (no "*" with credentials), plus `add`. */
-function tokenListWith(current: string | null, add: readonly string[], include: boolean, lower: boolean): string {
+function tokenListWith(
+  current: string | null,
+  add: readonly string[],
+  include: boolean,
+  lower: boolean,
+): string {
   const out: string[] = [];
   const seen = new Set<string>();
   const push = (t: string) => {
@@ -210,8 +231,8 @@ function tokenListWith(current: string | null, add: readonly string[], include: 
 }
 
 /**
- * Applies fixes to a copy of an exchange: each fix edits the response of the wire entry it names
- * (type, URL, method); a response the browser never got is added, in the order the fixes name them.
+ * Applies fixes to a copy of an exchange: each fix edits the response of the wire entry it names (`hop`);
+ * a fix for a response the browser never got adds that entry at the end of the wire.
  */
 export function applyFixes(ex: Exchange, fixes: readonly Fix[]): Exchange {
   const wire: WireEntry[] = ex.wire.map((e) => ({
@@ -219,16 +240,14 @@ export function applyFixes(ex: Exchange, fixes: readonly Fix[]): Exchange {
     response: e.response ? { status: e.response.status, headers: e.response.headers.slice() } : null,
   }));
   for (const f of fixes) {
-    let entry = wire.find(
-      (e) => e.type === f.on && e.request.url === f.url && (f.on === 'preflight' || e.request.method === f.method),
-    );
+    let entry = wire[f.hop];
     if (!entry) {
       entry = {
         type: f.on,
         request: { method: f.on === 'preflight' ? 'OPTIONS' : f.method, url: f.url, headers: [] },
         response: { status: 200, headers: [] },
       };
-      wire.push(entry);
+      wire[f.hop] = entry;
     }
     const res: HttpResponse = entry.response ?? { status: 200, headers: [] };
     entry.response = res;
@@ -286,8 +305,12 @@ function plainReason(ex: Exchange, w: Walk): string {
       return `${what} has an Access-Control-Allow-Headers the browser cannot parse ("${v}" is not a header name; separate names with commas)`;
     case 'MethodDisallowedByPreflightResponse': {
       const acam = res ? getCombined(res.headers, 'access-control-allow-methods') : null;
-      const caseHint =
-        acam && acam.toLowerCase().split(/\s*,\s*/).includes(v.toLowerCase()) ? ' (method names are case-sensitive)' : '';
+      const caseHint = acam
+        ?.toLowerCase()
+        .split(/\s*,\s*/)
+        .includes(v.toLowerCase())
+        ? ' (method names are case-sensitive)'
+        : '';
       return `${what} does not allow ${v}${acam === null ? ' (no Access-Control-Allow-Methods)' : ` (Access-Control-Allow-Methods: ${acam})`}${caseHint}`;
     }
     case 'HeaderDisallowedByPreflightResponse':
@@ -305,8 +328,15 @@ function summarize(ex: Exchange, w: Walk): string {
   const method = ex.request?.method ?? ex.wire[0]?.request.method ?? 'GET';
   switch (w.verdict) {
     case 'allowed': {
-      const acao = w.finalResponse ? getCombined(w.finalResponse.headers, 'access-control-allow-origin') : null;
-      const pf = w.preflight === 'sent' ? ' after a preflight' : w.preflight === 'cached' ? ' using a cached preflight' : '';
+      const acao = w.finalResponse
+        ? getCombined(w.finalResponse.headers, 'access-control-allow-origin')
+        : null;
+      const pf =
+        w.preflight === 'sent'
+          ? ' after a preflight'
+          : w.preflight === 'cached'
+            ? ' using a cached preflight'
+            : '';
       return `Allowed: ${host(w.url)} answered ${method}${pf} with Access-Control-Allow-Origin: ${acao}.`;
     }
     case 'blocked': {
@@ -314,7 +344,9 @@ function summarize(ex: Exchange, w: Walk): string {
       return `Blocked: ${plainReason(ex, w)}${never}.`;
     }
     case 'opaque':
-      return w.reason ?? 'Opaque: mode "no-cors"; the call went through but the page cannot read the response.';
+      return (
+        w.reason ?? 'Opaque: mode "no-cors"; the call went through but the page cannot read the response.'
+      );
     case 'same-origin':
       return 'Same-origin: CORS does not apply.';
     default:
@@ -386,7 +418,7 @@ function warnings(ex: Exchange, w: Walk, state: AdviceState): Warning[] {
       if (w.include) {
         for (const name of ['Access-Control-Allow-Methods', 'Access-Control-Allow-Headers']) {
           const v = getCombined(res.headers, name.toLowerCase());
-          if (v !== null && v.split(',').some((t) => t.trim() === '*')) {
+          if (v?.split(',').some((t) => t.trim() === '*')) {
             out.push({
               code: 'wildcard-ignored-with-credentials',
               hop: i,
@@ -404,7 +436,12 @@ function warnings(ex: Exchange, w: Walk, state: AdviceState): Warning[] {
         });
       }
     }
-    if (e.type === 'request' && res.status >= 300 && res.status < 400 && getCombined(res.headers, 'location')) {
+    if (
+      e.type === 'request' &&
+      res.status >= 300 &&
+      res.status < 400 &&
+      getCombined(res.headers, 'location')
+    ) {
       try {
         const next = new URL(getCombined(res.headers, 'location')!, e.request.url).href;
         if (originOf(next) !== originOf(e.request.url) && originOf(e.request.url) !== origin) tainted = true;

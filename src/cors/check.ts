@@ -31,7 +31,9 @@ export function corsCheck({ response, origin, include, hop, checks }: CorsCheckI
   // 1. Let origin be the result of getting `Access-Control-Allow-Origin` from response's header list.
   //    (Chromium joins repeated headers with ", ", so two headers read as one value with a comma.)
   const acao = getCombined(response.headers, 'access-control-allow-origin');
-  const required = include ? `"${origin}" (credentials are included, so "*" is not enough)` : `"${origin}" or "*"`;
+  const required = include
+    ? `"${origin}" (credentials are included, so "*" is not enough)`
+    : `"${origin}" or "*"`;
   // 2. If origin is null, then return failure.
   if (acao === null) {
     checks.push(acaoCheck(hop, required, '(absent)', 'fail'));

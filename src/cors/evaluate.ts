@@ -4,19 +4,15 @@ import { advise } from './advice';
 import { PreflightCache } from './cache';
 import { corsCheck, type Failure } from './check';
 import { getCombined, normalizeValue, parseTokenList } from './headers';
-import {
-  chromiumConsoleLine,
-  firefoxConsoleLine,
-  sameOriginModeLine,
-} from './messages';
+import { chromiumConsoleLine, firefoxConsoleLine, sameOriginModeLine } from './messages';
 import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
 import {
   headersNotAllowed,
   isOkStatus,
   isRedirectStatus,
   methodAllowed,
-  parsePreflightPolicy,
   type PreflightPolicy,
+  parsePreflightPolicy,
 } from './preflight';
 import {
   browserAddedHeaderName,
@@ -73,6 +69,15 @@ export interface Walk {
   ended: { after: 'preflight' | 'redirect'; url: string; method: string; needsPreflight: boolean } | null;
 }
 
+// Chromium refuses a response whose header block passes 256 KiB: net::ERR_RESPONSE_HEADERS_TOO_BIG.
+const MAX_HEADER_BYTES = 256 * 1024;
+
+function headerBytes(headers: Header[]): number {
+  let n = 0;
+  for (const h of headers) n += h[0].length + h[1].length + 4;
+  return n;
+}
+
 const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type']);
 
 function modeOf(ex: Exchange): RequestMode {
@@ -89,7 +94,10 @@ function modeOf(ex: Exchange): RequestMode {
 /** The headers the script set: given, or read off the first request on the wire without the browser's own. */
 function authorHeaders(ex: Exchange): { headers: Header[]; known: boolean } {
   if (ex.request?.headers) {
-    return { headers: ex.request.headers.filter((h) => !forbiddenRequestHeaderName(h[0].toLowerCase())), known: true };
+    return {
+      headers: ex.request.headers.filter((h) => !forbiddenRequestHeaderName(h[0].toLowerCase())),
+      known: true,
+    };
   }
   const first = ex.wire?.find((w) => w.type === 'request');
   const headers = (first?.request.headers ?? []).filter((h) => !browserAddedHeaderName(h[0].toLowerCase()));
@@ -175,12 +183,25 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         seen: 'mode "same-origin"',
         result: 'fail',
       });
-      return networkError(-1, url, 'The request mode is "same-origin" but the URL is on another origin, so the browser never sent it.', sameOriginModeLine(url, origin));
+      return networkError(
+        -1,
+        url,
+        'The request mode is "same-origin" but the URL is on another origin, so the browser never sent it.',
+        sameOriginModeLine(url, origin),
+      );
     }
     if (mode === 'no-cors' && !corsSafelistedMethod(method)) {
-      return networkError(-1, url, `Mode "no-cors" allows only GET, HEAD and POST; ${method} was refused before it was sent.`);
+      return networkError(
+        -1,
+        url,
+        `Mode "no-cors" allows only GET, HEAD and POST; ${method} was refused before it was sent.`,
+      );
     }
-    return networkError(-1, url, 'Nothing was sent: the browser stopped the request before it reached the network.');
+    return networkError(
+      -1,
+      url,
+      'Nothing was sent: the browser stopped the request before it reached the network.',
+    );
   }
 
   let corsFlag = false;
@@ -220,7 +241,15 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         result: 'info',
       });
       const res = w.response;
-      if (!res) return networkError(i, url, 'The preflight got no response (connection refused, reset or aborted).');
+      if (!res)
+        return networkError(i, url, 'The preflight got no response (connection refused, reset or aborted).');
+      if (headerBytes(res.headers) > MAX_HEADER_BYTES) {
+        return networkError(
+          i,
+          url,
+          'The preflight response headers pass 256 KiB; Chromium refuses them (net::ERR_RESPONSE_HEADERS_TOO_BIG).',
+        );
+      }
       // A preflight must not be redirected (Chromium stops at the redirect itself, before any header check).
       if (isRedirectStatus(res.status) && getCombined(res.headers, 'location') !== null) {
         checks.push({
@@ -238,7 +267,8 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
       // status". Chromium runs the CORS check first, then the status (preflight_controller.cc).
       const cc = corsCheck({ response: res, origin: originSent, include, hop: i, checks });
       if (cc.credentialsMattered) result.credentialsMattered = true;
-      if (cc.failure) return fail('preflight', i, url, { error: `Preflight${cc.failure.error}`, param: cc.failure.param });
+      if (cc.failure)
+        return fail('preflight', i, url, { error: `Preflight${cc.failure.error}`, param: cc.failure.param });
       const ok = isOkStatus(res.status);
       checks.push({
         rule: 'preflight-ok-status',
@@ -254,7 +284,8 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
       if ('failure' in parsed) return fail('preflight', i, url, parsed.failure);
       const policy = parsed.policy;
       const how = methodAllowed(policy, method);
-      if (policy.methods.includes('*') && how !== 'listed' && how !== 'safelisted') result.credentialsMattered = true;
+      if (policy.methods.includes('*') && how !== 'listed' && how !== 'safelisted')
+        result.credentialsMattered = true;
       checks.push({
         rule: 'acam',
         title: 'Access-Control-Allow-Methods allows the method',
@@ -263,10 +294,13 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         required: corsSafelistedMethod(method)
           ? `nothing: ${method} is safelisted`
           : `${method} (exact case)${include ? '' : ' or *'}`,
-        seen: displayHeader(res.headers, 'access-control-allow-methods') + (how === 'wildcard' ? ' (wildcard)' : ''),
+        seen:
+          displayHeader(res.headers, 'access-control-allow-methods') +
+          (how === 'wildcard' ? ' (wildcard)' : ''),
         result: how ? 'pass' : 'fail',
       });
-      if (!how) return fail('preflight', i, url, { error: 'MethodDisallowedByPreflightResponse', param: method });
+      if (!how)
+        return fail('preflight', i, url, { error: 'MethodDisallowedByPreflightResponse', param: method });
       if (policy.headers.includes('*') && unsafe.names.length > 0) result.credentialsMattered = true;
       const missing = headersNotAllowed(policy, unsafe.names);
       checks.push({
@@ -283,7 +317,10 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         result: missing.length ? 'fail' : 'pass',
       });
       if (missing.length) {
-        return fail('preflight', i, url, { error: 'HeaderDisallowedByPreflightResponse', param: missing[0]! });
+        return fail('preflight', i, url, {
+          error: 'HeaderDisallowedByPreflightResponse',
+          param: missing[0]!,
+        });
       }
       checks.push({
         rule: 'max-age',
@@ -308,7 +345,12 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
       // Main fetch: a cross-origin URL in mode "same-origin" is a network error; "no-cors" is opaque;
       // "cors" sets the response tainting to "cors" for the rest of the chain.
       if (mode === 'same-origin') {
-        return networkError(i, url, 'The request mode is "same-origin" but the URL is on another origin.', sameOriginModeLine(url, origin));
+        return networkError(
+          i,
+          url,
+          'The request mode is "same-origin" but the URL is on another origin.',
+          sameOriginModeLine(url, origin),
+        );
       }
       if (mode === 'no-cors' || mode === 'navigate') {
         noCors = true;
@@ -374,7 +416,18 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
 
     const res = w.response;
     if (!res) {
-      return networkError(i, url, 'No response arrived (connection refused, reset, or the request was aborted).');
+      return networkError(
+        i,
+        url,
+        'No response arrived (connection refused, reset, or the request was aborted).',
+      );
+    }
+    if (headerBytes(res.headers) > MAX_HEADER_BYTES) {
+      return networkError(
+        i,
+        url,
+        'The response headers pass 256 KiB; Chromium refuses them (net::ERR_RESPONSE_HEADERS_TOO_BIG).',
+      );
     }
     const location = isRedirectStatus(res.status) ? getCombined(res.headers, 'location') : null;
     if (location !== null) {
@@ -425,7 +478,10 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         result: 'info',
       });
       // Step 12: 301/302 turn POST into GET, 303 turns anything but GET/HEAD into GET; the body goes.
-      if (((res.status === 301 || res.status === 302) && method === 'POST') || (res.status === 303 && method !== 'GET' && method !== 'HEAD')) {
+      if (
+        ((res.status === 301 || res.status === 302) && method === 'POST') ||
+        (res.status === 303 && method !== 'GET' && method !== 'HEAD')
+      ) {
         method = 'GET';
         headers = headers.filter((h) => !BODY_HEADERS.has(h[0].toLowerCase()));
         if (author.known) unsafe = corsUnsafeRequestHeaderNames(headers);
@@ -469,7 +525,11 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     const needsPreflight = !corsSafelistedMethod(method) || unsafe.names.length > 0;
     if (last.type === 'preflight') {
       result.ended = { after: 'preflight', url: lastCheckedUrl, method, needsPreflight };
-      return networkError(wire.length - 1, lastCheckedUrl, 'The preflight passed but the request itself was never recorded (the browser stopped it for a reason outside CORS, or the recording is incomplete).');
+      return networkError(
+        wire.length - 1,
+        lastCheckedUrl,
+        'The preflight passed but the request itself was never recorded (the browser stopped it for a reason outside CORS, or the recording is incomplete).',
+      );
     }
     const next = nextUrl ?? lastCheckedUrl;
     const nextCors = corsFlag || tainted || !sameOrigin(origin, originOf(next));
@@ -477,10 +537,15 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     result.originSent = tainted ? 'null' : origin;
     if (ex.outcome === 'success') {
       result.verdict = 'opaque';
-      result.reason = 'The redirect was not followed: redirect mode "manual" gives the page an opaque-redirect response.';
+      result.reason =
+        'The redirect was not followed: redirect mode "manual" gives the page an opaque-redirect response.';
       return result;
     }
-    return networkError(wire.length - 1, lastCheckedUrl, 'The redirect was not followed (redirect mode "error", or the recording ends here).');
+    return networkError(
+      wire.length - 1,
+      lastCheckedUrl,
+      'The redirect was not followed (redirect mode "error", or the recording ends here).',
+    );
   }
   return result;
 }
@@ -589,7 +654,8 @@ export class Evaluator {
       advice: [],
       warnings: [],
     };
-    if (w.verdict === 'allowed' && w.finalResponse) verdict.exposed = exposedHeaders(w.finalResponse, w.include);
+    if (w.verdict === 'allowed' && w.finalResponse)
+      verdict.exposed = exposedHeaders(w.finalResponse, w.include);
     advise(ex, w, verdict, { cache: this.cache, echoed: this.echoed });
     return verdict;
   }
@@ -614,7 +680,8 @@ function firefoxReason(
     case 'MultipleAllowOriginValues': {
       // Firefox counts header lines: one line holding a list is a mismatch, not "multiple".
       let lines = 0;
-      for (const [n] of response?.headers ?? []) if (n.toLowerCase() === 'access-control-allow-origin') lines++;
+      for (const [n] of response?.headers ?? [])
+        if (n.toLowerCase() === 'access-control-allow-origin') lines++;
       return lines > 1
         ? { key: 'CORSMultipleAllowOriginNotAllowed', param: null, status }
         : { key: 'CORSAllowOriginNotMatchingOrigin', param, status };

@@ -11,6 +11,10 @@ export function normalizeValue(value: string): string {
   return value.replace(HTTP_WS, '');
 }
 
+// Chromium refuses a response whose headers pass 256 KiB (net::ERR_RESPONSE_HEADERS_TOO_BIG); a combined value
+// never needs to be longer, and capping it keeps a hostile recording from exhausting memory.
+const MAX_COMBINED = 256 * 1024;
+
 /**
  * The combined value of every header named `name` (ASCII case-insensitive, `name` given lower-case),
  * joined with ", " as Chromium's HttpResponseHeaders::GetNormalizedHeader joins them; null if absent.
@@ -23,6 +27,7 @@ export function getCombined(headers: readonly Header[] | undefined, name: string
     if (h[0].length === name.length && h[0].toLowerCase() === name) {
       const v = normalizeValue(h[1]);
       out = out === null ? v : `${out}, ${v}`;
+      if (out.length > MAX_COMBINED) return out.slice(0, MAX_COMBINED);
     }
   }
   return out;

@@ -26,9 +26,12 @@ export function chromiumReason(error: string, param: string | null, api: Api | u
   const fetchLike = api === undefined || api === 'fetch';
   const xhr = api === 'xhr';
   const v = param ?? '';
-  const base = error.startsWith('Preflight') && error !== 'PreflightInvalidStatus' && error !== 'PreflightDisallowedRedirect'
-    ? error.slice('Preflight'.length)
-    : error;
+  const base =
+    error.startsWith('Preflight') &&
+    error !== 'PreflightInvalidStatus' &&
+    error !== 'PreflightDisallowedRedirect'
+      ? error.slice('Preflight'.length)
+      : error;
   switch (base) {
     case 'DisallowedByMode':
       return 'Cross origin requests are not allowed by request mode.';
@@ -67,7 +70,8 @@ export function chromiumReason(error: string, param: string | null, api: Api | u
   }
 }
 
-export const CORS_ENABLED_SCHEMES = 'chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
+export const CORS_ENABLED_SCHEMES =
+  'chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
 
 function hasPreflightPrefix(error: string): boolean {
   return error.startsWith('Preflight');
@@ -106,7 +110,8 @@ const FIREFOX_REASON: Record<string, string> = {
   CORSMissingAllowOrigin: 'CORS header ‘Access-Control-Allow-Origin’ missing',
   CORSMultipleAllowOriginNotAllowed: 'Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed',
   CORSAllowOriginNotMatchingOrigin: 'CORS header ‘Access-Control-Allow-Origin’ does not match ‘{v}’',
-  CORSNotSupportingCredentials: 'Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’',
+  CORSNotSupportingCredentials:
+    'Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’',
   CORSMethodNotFound: 'Did not find method in CORS header ‘Access-Control-Allow-Methods’',
   CORSMissingAllowCredentials: 'expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’',
   CORSPreflightDidNotSucceed: 'CORS preflight response did not succeed',
@@ -117,10 +122,19 @@ const FIREFOX_REASON: Record<string, string> = {
 };
 
 // Reasons after which Firefox appends " Status code: N." (recorded in Firefox ESR 153).
-const FIREFOX_WITH_STATUS = new Set(['CORSMissingAllowOrigin', 'CORSPreflightDidNotSucceed', 'CORSDidNotSucceed']);
+const FIREFOX_WITH_STATUS = new Set([
+  'CORSMissingAllowOrigin',
+  'CORSPreflightDidNotSucceed',
+  'CORSDidNotSucceed',
+]);
 
 /** Firefox's console line: "Cross-Origin Request Blocked: ... (Reason: ...)." */
-export function firefoxConsoleLine(key: string, param: string | null, url: string, status: number | null): string {
+export function firefoxConsoleLine(
+  key: string,
+  param: string | null,
+  url: string,
+  status: number | null,
+): string {
   const reason = (FIREFOX_REASON[key] ?? key).replace('{v}', param ?? '');
   // Firefox wraps the URL in quotes for this one message only (its string has ‘%1$S’).
   const where = key === 'CORSNotSupportingCredentials' ? `‘${url}’` : url;

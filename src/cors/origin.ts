@@ -26,7 +26,7 @@ export function parseUrl(url: string): ParsedUrl | null {
 
 function parseUncached(url: string): ParsedUrl | null {
   const m = AUTHORITY.exec(url);
-  if (m && (m[1]!.toLowerCase() in DEFAULT_PORT)) {
+  if (m && m[1]!.toLowerCase() in DEFAULT_PORT) {
     const scheme = m[1]!.toLowerCase();
     let authority = m[2]!;
     const at = authority.lastIndexOf('@');

@@ -36,7 +36,9 @@ export function parsePreflightPolicy(
   const acam = getCombined(headers, 'access-control-allow-methods');
   const methods = parseTokenList(acam);
   if ('bad' in methods) {
-    checks.push(parseCheck('acam-syntax', 'Access-Control-Allow-Methods', SPEC.acam, hop, acam!, methods.bad));
+    checks.push(
+      parseCheck('acam-syntax', 'Access-Control-Allow-Methods', SPEC.acam, hop, acam!, methods.bad),
+    );
     return { failure: { error: 'InvalidAllowMethodsPreflightResponse', param: methods.bad } };
   }
   // Let headerNames be the result of extracting header list values given `Access-Control-Allow-Headers`.
@@ -62,7 +64,14 @@ export function parsePreflightPolicy(
   };
 }
 
-function parseCheck(rule: string, header: string, spec: string, hop: number, value: string, bad: string): Check {
+function parseCheck(
+  rule: string,
+  header: string,
+  spec: string,
+  hop: number,
+  value: string,
+  bad: string,
+): Check {
   return {
     rule,
     title: `${header} parses as a comma-separated list of tokens`,
@@ -79,7 +88,10 @@ function parseCheck(rule: string, header: string, spec: string, hop: number, val
  * CORS-safelisted method, and request's credentials mode is "include" or methods does not contain `*`,
  * then return a network error." Byte-case-sensitive: `put` does not allow PUT.
  */
-export function methodAllowed(policy: PreflightPolicy, method: string): 'listed' | 'safelisted' | 'wildcard' | null {
+export function methodAllowed(
+  policy: PreflightPolicy,
+  method: string,
+): 'listed' | 'safelisted' | 'wildcard' | null {
   if (policy.methods.includes(method)) return 'listed';
   if (corsSafelistedMethod(method)) return 'safelisted';
   if (!policy.include && policy.methods.includes('*')) return 'wildcard';

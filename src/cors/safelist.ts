@@ -141,7 +141,11 @@ function isLanguageValue(value: string): boolean {
   return true;
 }
 
-const SAFE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+const SAFE_CONTENT_TYPES = new Set([
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/plain',
+]);
 
 function isSafelistedContentType(value: string): boolean {
   if (hasUnsafeByte(value)) return false;

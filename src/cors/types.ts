@@ -87,6 +87,8 @@ export interface Check {
 export interface Fix {
   /** Which response needs the change. */
   on: 'preflight' | 'request';
+  /** Index into `wire` of that response; `wire.length` or more for one the browser has not got yet. */
+  hop: number;
   /** The URL of that response and the method of its request. */
   url: string;
   method: string;

@@ -1,0 +1,87 @@
+// `corscope evaluate [FILE|-]`: exchanges in (JSON Lines), verdicts out, same order, same ids.
+import { Evaluator } from '../cors/evaluate';
+import type { Verdict } from '../cors/types';
+import { parseExchange } from '../cors/validate';
+import { formatTable } from './table';
+
+export interface InputError {
+  line: number;
+  id?: string;
+  error: string;
+  field: string;
+}
+
+export type Row = Verdict | InputError;
+
+export const isInputError = (r: Row): r is InputError => 'error' in r && 'line' in r && 'field' in r;
+
+export interface Evaluated {
+  row: Row;
+  method: string;
+  url: string;
+}
+
+/** Evaluates JSON Lines read line by line; a bad line becomes an error row, the others are still evaluated. */
+export async function* evaluateLines(lines: AsyncIterable<string>): AsyncGenerator<Evaluated> {
+  const ev = new Evaluator();
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      yield {
+        row: { line: n, error: `not JSON: ${(e as Error).message}`, field: '(line)' },
+        method: '',
+        url: '',
+      };
+      continue;
+    }
+    const parsed = parseExchange(value);
+    if ('exchange' in parsed) {
+      const { request } = parsed.exchange;
+      yield { row: ev.evaluate(parsed.exchange), method: request.method, url: request.url };
+    } else {
+      const row: InputError = {
+        line: n,
+        ...(parsed.id !== undefined ? { id: parsed.id } : {}),
+        error: `${parsed.field}: ${parsed.message}`,
+        field: parsed.field,
+      };
+      yield { row, method: '', url: '' };
+    }
+  }
+}
+
+export interface TextRow {
+  id: string;
+  method: string;
+  url: string;
+  verdict: string;
+  reason: string;
+}
+
+/** The few words the text table shows for a verdict. */
+export function reasonOf(v: Verdict): string {
+  if (v.verdict === 'blocked' || v.verdict === 'network-error')
+    return v.summary.replace(/^(Blocked|Network error): /, '');
+  if (v.verdict === 'allowed') return v.preflight === 'none' ? '' : `preflight ${v.preflight}`;
+  return '';
+}
+
+export function textRow({ row: v, method, url }: Evaluated): TextRow {
+  if (isInputError(v)) {
+    return {
+      id: v.id ?? `line ${v.line}`,
+      method: '',
+      url: '',
+      verdict: 'input-error',
+      reason: `line ${v.line}: ${v.error}`,
+    };
+  }
+  return { id: v.id, method, url, verdict: v.verdict, reason: reasonOf(v) };
+}
+
+export { formatTable };

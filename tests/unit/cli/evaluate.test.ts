@@ -1,0 +1,97 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main';
+import { readJsonl } from '../../factories';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const samplesPath = new URL('../shared/exchange/samples.jsonl', `file://${root}`).pathname;
+
+async function run(args: string[], stdin = '') {
+  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
+  let out = '';
+  let err = '';
+  io.stdout.on('data', (d) => (out += d));
+  io.stderr.on('data', (d) => (err += d));
+  io.stdin.end(stdin);
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+describe('corscope evaluate', () => {
+  it('the installed bin agrees with expected.jsonl on every sample (npx corscope)', () => {
+    const out = execFileSync('npx', ['--no-install', 'corscope', 'evaluate', samplesPath], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const got = readJsonl<{
+      id: string;
+      verdict: string;
+      preflight: string;
+      error: { console: string | null } | null;
+    }>(out);
+    const exp = readJsonl<{ id: string; verdict: string; preflight: string; console: string | null }>(
+      readFileSync(samplesPath.replace('samples', 'expected'), 'utf8'),
+    );
+    expect(got.map((g) => g.id)).toEqual(exp.map((e) => e.id));
+    for (const [i, e] of exp.entries()) {
+      expect([got[i]!.id, got[i]!.verdict, got[i]!.preflight]).toEqual([e.id, e.verdict, e.preflight]);
+      if (e.verdict === 'blocked') expect(got[i]!.error?.console).toBe(e.console);
+    }
+  });
+
+  it('names the line and the field of bad input, evaluates the rest, and exits 1', async () => {
+    const good = readFileSync(samplesPath, 'utf8').split('\n')[0]!;
+    const input = [
+      good,
+      'not json',
+      '{"id":"z","initiator":"http://a","request":{"method":"GET"},"wire":[]}',
+      '',
+      good,
+    ].join('\n');
+    const { code, out, err } = await run(['evaluate', '-'], input);
+    expect(code).toBe(1);
+    const rows = readJsonl<Record<string, unknown>>(out);
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toMatchObject({ id: 's001', verdict: 'allowed' });
+    expect(rows[1]).toMatchObject({ line: 2, field: '(line)' });
+    expect(rows[2]).toMatchObject({ line: 3, id: 'z', field: 'request.url' });
+    expect(rows[3]).toMatchObject({ id: 's001', verdict: 'allowed' });
+    expect(err).toContain('line 2');
+    expect(err).toContain('line 3: request.url');
+  });
+
+  it('exits 0 when every line was evaluated', async () => {
+    const { code } = await run(['evaluate', '-'], readFileSync(samplesPath, 'utf8'));
+    expect(code).toBe(0);
+  });
+
+  it('prints a table a person reads with --format text', async () => {
+    const { code, out } = await run(['evaluate', '--format', 'text', samplesPath]);
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^ID\s+METHOD\s+URL\s+VERDICT\s+REASON$/);
+    const s026 = lines.find((l) => l.startsWith('s026'))!;
+    expect(s026).toMatch(
+      /PUT\s+http:\/\/127\.0\.0\.1:8102\/p\/s026\s+blocked\s+the preflight \(OPTIONS\) response/,
+    );
+    expect(out).toContain('66 calls:');
+  });
+
+  it('rejects unknown options and missing files with a clear message', async () => {
+    expect((await run(['evaluate', '--colour'])).code).toBe(64);
+    const missing = await run(['evaluate', '/nonexistent/x.jsonl']);
+    expect(missing.code).toBe(66);
+    expect(missing.err).toContain('cannot read /nonexistent/x.jsonl');
+  });
+
+  it('survives a closed pipe without a stack trace', () => {
+    const r = spawnSync('bash', ['-c', `node bin/corscope.js evaluate ${samplesPath} | head -c 10`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toHaveLength(10);
+    expect(r.stderr).not.toContain('EPIPE');
+  });
+});
