@@ -1,0 +1,138 @@
+// Capture, browser-neutral: events in, evaluated rows out to a store. extension/background.ts feeds it
+// webRequest details and gives it a store; tests feed it recorded events and a fake store.
+import { Evaluator } from '../cors/evaluate';
+import type { Header } from '../cors/types';
+import type { RawDetails, RawKind } from './events';
+import { normalize } from './normalize';
+import { Pairer, type PairingState } from './pairing';
+import { makeRedactor } from './redact';
+import type { CapturedExchange, StoredExchange } from './types';
+
+/** What capture needs of storage (src/store implements it over IndexedDB). */
+export interface CaptureSink {
+  enqueue(row: StoredExchange): void;
+  addCounts(tabId: number, counts: { sameOrigin?: number; noCors?: number }): void;
+  clearTab(tabId: number): Promise<void> | void;
+}
+
+export interface CaptureSettings {
+  preserveLog: boolean;
+  disabledSites: readonly string[];
+  redactHeaders: readonly string[];
+}
+
+/** Builds the stored row for an evaluated exchange. */
+export function toRow(ex: CapturedExchange, evaluation: StoredExchange['evaluation']): StoredExchange {
+  let status: number | null = null;
+  for (let i = ex.wire.length - 1; i >= 0; i--) {
+    const r = ex.wire[i]!.response;
+    if (r) {
+      status = r.status;
+      break;
+    }
+  }
+  return {
+    tabId: ex.capture.tabId,
+    time: ex.time,
+    verdict: evaluation.verdict,
+    preflight: evaluation.preflight,
+    method: ex.request.method,
+    url: ex.request.url,
+    initiator: ex.initiator,
+    status,
+    exchange: ex,
+    evaluation,
+  };
+}
+
+function siteMatcher(sites: readonly string[]): (initiator: string) => boolean {
+  const hosts = sites.map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (!hosts.length) return () => false;
+  return (initiator) => {
+    const host = initiator.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/:\d+$/, '').toLowerCase();
+    return hosts.some((h) => host === h || host.endsWith(`.${h}`) || initiator.toLowerCase() === h);
+  };
+}
+
+export class CaptureController {
+  private readonly pairer: Pairer;
+  private readonly evaluators = new Map<number, Evaluator>();
+  private redact: (headers: Header[]) => Header[];
+  private disabled: (initiator: string) => boolean;
+  private settings: CaptureSettings;
+  /** Set whenever pairing state changed since the last snapshot. */
+  dirty = false;
+
+  constructor(
+    private readonly sink: CaptureSink,
+    settings: CaptureSettings,
+    private readonly selfOrigin: string,
+    engine: 'chromium' | 'firefox' = 'chromium',
+  ) {
+    this.settings = settings;
+    this.redact = makeRedactor(settings.redactHeaders);
+    this.disabled = siteMatcher(settings.disabledSites);
+    this.pairer = new Pairer({
+      engine,
+      onExchange: (ex) => this.store(ex),
+      onUngoverned: (tabId, kind) =>
+        this.sink.addCounts(tabId, kind === 'same-origin' ? { sameOrigin: 1 } : { noCors: 1 }),
+    });
+  }
+
+  configure(settings: CaptureSettings): void {
+    this.settings = settings;
+    this.redact = makeRedactor(settings.redactHeaders);
+    this.disabled = siteMatcher(settings.disabledSites);
+  }
+
+  /** One webRequest event. Cheap: normalize, pair; evaluation happens only when a call ends. */
+  handle(kind: RawKind, details: RawDetails): void {
+    if (details.tabId !== undefined && details.type === 'main_frame' && kind === 'onSendHeaders') {
+      this.navigated(details.tabId);
+      return;
+    }
+    const initiator = details.initiator ?? details.originUrl ?? '';
+    if (initiator.startsWith(this.selfOrigin) || details.url.startsWith(this.selfOrigin)) return;
+    if (this.disabled(initiator)) return;
+    this.pairer.handle(normalize(kind, details, this.redact));
+    this.dirty = true;
+  }
+
+  sweep(now: number): void {
+    this.pairer.sweep(now);
+  }
+
+  get pending(): number {
+    return this.pairer.pending;
+  }
+
+  snapshot(): PairingState {
+    this.dirty = false;
+    return this.pairer.snapshot();
+  }
+
+  restore(state: PairingState): void {
+    this.pairer.restore(state);
+  }
+
+  tabClosed(tabId: number): void {
+    this.pairer.dropTab(tabId);
+    this.evaluators.delete(tabId);
+  }
+
+  /** A new page in the tab: its log starts over unless "preserve log" is on. */
+  private navigated(tabId: number): void {
+    if (!this.settings.preserveLog) void this.sink.clearTab(tabId);
+  }
+
+  private store(ex: CapturedExchange): void {
+    let ev = this.evaluators.get(ex.capture.tabId);
+    if (!ev) {
+      // One preflight-cache model per tab, as Chromium keys its cache by the top-level site.
+      ev = new Evaluator();
+      this.evaluators.set(ex.capture.tabId, ev);
+    }
+    this.sink.enqueue(toRow(ex, ev.evaluate(ex)));
+  }
+}

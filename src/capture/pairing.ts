@@ -1,0 +1,495 @@
+// Pairing: webRequest events → one Exchange per call: the request, its preflight, every redirect hop
+// with its own preflight, and the outcome. A pure state machine: no browser API, no clock of its own.
+//
+// What webRequest shows (../shared/reference/webrequest.md): nothing links a preflight to its request. A
+// preflight has the same url, tab, frame, document and initiator as its request, asks for the request's
+// method (Access-Control-Request-Method) and unsafe header names (Access-Control-Request-Headers), and its
+// whole cycle ends before the request's onSendHeaders. When it fails, the request gets onErrorOccurred
+// without ever being sent. So a finished preflight waits in a queue keyed by those fields, and the next
+// request (or request error) with that key takes it, first in, first out.
+import { getCombined } from '../cors/headers';
+import { originOf, sameOrigin } from '../cors/origin';
+import { browserAddedHeaderName, corsUnsafeRequestHeaderNames } from '../cors/safelist';
+import type { Api, Header, WireEntry } from '../cors/types';
+import type { RequestEvent } from './events';
+import type { CapturedExchange } from './types';
+
+/** A finished preflight waits this long (in event time) for its request before it stands alone. */
+export const ORPHAN_MS = 5_000;
+/** A call with its response headers but no end after this long is emitted on what it has. */
+export const STALLED_MS = 30_000;
+
+interface Preflight {
+  requestId: string;
+  key: string;
+  /** Access-Control-Request-Headers as the browser sent it, normalized (sorted, lower-case). */
+  acrh: string;
+  acrm: string;
+  tabId: number;
+  frameId: number;
+  documentId: string | null;
+  initiator: string;
+  resourceType: string;
+  entry: WireEntry;
+  done: boolean;
+  /** Event time it finished (or started, while in flight). */
+  time: number;
+  /** Another preflight with the same key was in flight or waiting at the same time. */
+  concurrent: boolean;
+  recovered: boolean;
+}
+
+interface Call {
+  requestId: string;
+  tabId: number;
+  frameId: number;
+  documentId: string | null;
+  initiator: string;
+  resourceType: string;
+  method: string;
+  url: string;
+  wire: WireEntry[];
+  start: number;
+  last: number;
+  ambiguous: boolean;
+  recovered: boolean;
+  missing: string[];
+}
+
+export interface PairingState {
+  calls: Call[];
+  preflights: Preflight[];
+  ready: Preflight[];
+  latest: number;
+}
+
+export interface PairerOptions {
+  /** Receives every finished call that CORS governs. */
+  onExchange: (ex: CapturedExchange) => void;
+  /** Receives calls CORS does not govern, to be counted per tab. */
+  onUngoverned?: (tabId: number, kind: 'same-origin' | 'no-cors') => void;
+  engine?: 'chromium' | 'firefox';
+}
+
+const API_BY_TYPE: Record<string, Api> = {
+  image: 'image',
+  imageset: 'image',
+  font: 'font',
+  script: 'script',
+  stylesheet: 'stylesheet',
+};
+
+function keyOf(tabId: number, frameId: number, documentId: string | null, initiator: string, url: string, method: string) {
+  return `${tabId}\u0001${frameId}\u0001${documentId ?? ''}\u0001${initiator}\u0001${method}\u0001${url}`;
+}
+
+function normalizeAcrh(value: string | null): string {
+  if (!value) return '';
+  return value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)
+    .sort()
+    .join(',');
+}
+
+/** The unsafe header names the browser would list for a request sent with these headers. */
+function unsafeNamesOf(headers: Header[]): string {
+  const own = headers.filter((h) => !browserAddedHeaderName(h[0].toLowerCase()));
+  return corsUnsafeRequestHeaderNames(own).names.join(',');
+}
+
+function isRedirect(entry: WireEntry | undefined): boolean {
+  const r = entry?.response;
+  return !!r && r.status >= 300 && r.status < 400 && getCombined(r.headers, 'location') !== null;
+}
+
+export class Pairer {
+  private calls = new Map<string, Call>();
+  private preflights = new Map<string, Preflight>();
+  /** Finished preflights waiting for their request, by key, oldest first. */
+  private ready = new Map<string, Preflight[]>();
+  /** Latest event time seen: the pairer's clock. */
+  private latest = 0;
+  private seq = 0;
+  private readonly engine: 'chromium' | 'firefox';
+
+  constructor(private readonly opts: PairerOptions) {
+    this.engine = opts.engine ?? 'chromium';
+  }
+
+  /** How many calls and preflights are in flight or waiting. */
+  get pending(): number {
+    let waiting = 0;
+    for (const q of this.ready.values()) waiting += q.length;
+    return this.calls.size + this.preflights.size + waiting;
+  }
+
+  handle(ev: RequestEvent): void {
+    if (ev.time > this.latest) this.latest = ev.time;
+    if (ev.resourceType === 'main_frame' || ev.resourceType === 'sub_frame') return;
+    const pf = this.preflights.get(ev.requestId);
+    switch (ev.kind) {
+      case 'send':
+        if (isPreflight(ev)) this.startPreflight(ev);
+        else this.send(ev);
+        break;
+      case 'response':
+        if (pf) {
+          // The preflight's answer is all pairing needs of it: it waits for its request from here on, so
+          // onCompleted and onErrorOccurred can be listened to without extraHeaders (they never see preflights).
+          pf.entry.response = { status: ev.status ?? 0, headers: ev.headers ?? [] };
+          this.finishPreflight(pf, ev);
+        } else this.response(ev);
+        break;
+      case 'complete':
+      case 'error':
+        if (pf) this.finishPreflight(pf, ev);
+        else this.finish(ev);
+        break;
+    }
+  }
+
+  /** Emits what waited too long: preflights whose request never came, calls that stalled. */
+  sweep(now: number = this.latest): void {
+    for (const [key, queue] of this.ready) {
+      while (queue.length && now - queue[0]!.time > ORPHAN_MS) {
+        const pf = queue.shift()!;
+        this.emitLonePreflight(pf);
+      }
+      if (!queue.length) this.ready.delete(key);
+    }
+    for (const pf of [...this.preflights.values()]) {
+      if (now - pf.time > STALLED_MS) {
+        this.preflights.delete(pf.requestId);
+        this.emitLonePreflight(pf);
+      }
+    }
+    for (const call of [...this.calls.values()]) {
+      const current = call.wire[call.wire.length - 1];
+      if (now - call.last > STALLED_MS && current?.response && !isRedirect(current)) {
+        this.calls.delete(call.requestId);
+        this.emit(call, undefined);
+      }
+    }
+  }
+
+  /** Emits everything still pending (the tab closed, or capture stops). */
+  flushAll(): void {
+    this.sweep(Number.POSITIVE_INFINITY);
+    for (const call of [...this.calls.values()]) {
+      this.calls.delete(call.requestId);
+      call.missing.push('the call had not finished when capture stopped');
+      this.emit(call, undefined);
+    }
+    for (const pf of [...this.preflights.values()]) {
+      this.preflights.delete(pf.requestId);
+      this.emitLonePreflight(pf);
+    }
+  }
+
+  /** Forgets a tab's calls (the tab closed): emits what they have. */
+  dropTab(tabId: number): void {
+    for (const call of [...this.calls.values()]) {
+      if (call.tabId !== tabId) continue;
+      this.calls.delete(call.requestId);
+      call.missing.push('the tab closed before the call finished');
+      this.emit(call, undefined);
+    }
+  }
+
+  snapshot(): PairingState {
+    return {
+      calls: [...this.calls.values()],
+      preflights: [...this.preflights.values()],
+      ready: [...this.ready.values()].flat(),
+      latest: this.latest,
+    };
+  }
+
+  /** Restores a snapshot taken before the service worker stopped; everything in it is marked recovered. */
+  restore(state: PairingState): void {
+    this.latest = Math.max(this.latest, state.latest);
+    for (const c of state.calls) this.calls.set(c.requestId, { ...c, recovered: true });
+    for (const p of state.preflights) this.preflights.set(p.requestId, { ...p, recovered: true });
+    for (const p of state.ready) this.enqueueReady({ ...p, recovered: true });
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+
+  private startPreflight(ev: RequestEvent): void {
+    const headers = ev.headers ?? [];
+    const acrm = getCombined(headers, 'access-control-request-method') ?? '';
+    const key = keyOf(ev.tabId, ev.frameId, ev.documentId, ev.initiator, ev.url, acrm);
+    const pf: Preflight = {
+      requestId: ev.requestId,
+      key,
+      acrm,
+      acrh: normalizeAcrh(getCombined(headers, 'access-control-request-headers')),
+      tabId: ev.tabId,
+      frameId: ev.frameId,
+      documentId: ev.documentId,
+      initiator: ev.initiator,
+      resourceType: ev.resourceType,
+      entry: { type: 'preflight', request: { method: ev.method, url: ev.url, headers }, response: null, time: ev.time },
+      done: false,
+      time: ev.time,
+      concurrent: false,
+      recovered: false,
+    };
+    // Identical preflights at once: whichever request comes first takes the oldest, so say it may be a twin's.
+    const waiting = this.ready.get(key);
+    let twin = !!waiting?.length;
+    for (const other of this.preflights.values()) {
+      if (other.key === key) {
+        other.concurrent = true;
+        twin = true;
+      }
+    }
+    if (twin) {
+      pf.concurrent = true;
+      for (const w of waiting ?? []) w.concurrent = true;
+    }
+    this.preflights.set(ev.requestId, pf);
+  }
+
+  private finishPreflight(pf: Preflight, ev: RequestEvent): void {
+    this.preflights.delete(pf.requestId);
+    pf.done = true;
+    pf.time = ev.time;
+    // A preflight that failed on the network has no response; one that ended in an error after its headers
+    // (CORS-blocked) keeps them.
+    this.enqueueReady(pf);
+  }
+
+  private enqueueReady(pf: Preflight): void {
+    let queue = this.ready.get(pf.key);
+    if (!queue) {
+      queue = [];
+      this.ready.set(pf.key, queue);
+    }
+    if (queue.length) {
+      pf.concurrent = true;
+      for (const w of queue) w.concurrent = true;
+    }
+    queue.push(pf);
+  }
+
+  /** Takes the waiting preflight for this request: the oldest whose requested headers match, else the oldest. */
+  private take(call: Call, url: string, method: string, unsafe: string | null): Preflight | null {
+    const key = keyOf(call.tabId, call.frameId, call.documentId, call.initiator, url, method);
+    const queue = this.ready.get(key);
+    if (!queue?.length) return null;
+    let i = unsafe === null ? 0 : queue.findIndex((p) => p.acrh === unsafe);
+    const exact = i >= 0;
+    if (i < 0) i = 0;
+    const [pf] = queue.splice(i, 1);
+    if (!queue.length) this.ready.delete(key);
+    if (pf!.concurrent || !exact || queue.length) call.ambiguous = true;
+    if (pf!.recovered) call.recovered = true;
+    return pf!;
+  }
+
+  /** A preflight still without an answer, for a request that failed: the preflight failed on the network. */
+  private takeInFlight(call: Call, url: string, method: string): Preflight | null {
+    const key = keyOf(call.tabId, call.frameId, call.documentId, call.initiator, url, method);
+    for (const pf of this.preflights.values()) {
+      if (pf.key !== key) continue;
+      this.preflights.delete(pf.requestId);
+      if (pf.concurrent) call.ambiguous = true;
+      return pf;
+    }
+    return null;
+  }
+
+  private send(ev: RequestEvent): void {
+    let call = this.calls.get(ev.requestId);
+    const headers = ev.headers ?? [];
+    const entry: WireEntry = {
+      type: 'request',
+      request: { method: ev.method, url: ev.url, headers },
+      response: null,
+      time: ev.time,
+    };
+    if (!call) {
+      call = {
+        requestId: ev.requestId,
+        tabId: ev.tabId,
+        frameId: ev.frameId,
+        documentId: ev.documentId,
+        initiator: ev.initiator,
+        resourceType: ev.resourceType,
+        method: ev.method,
+        url: ev.url,
+        wire: [],
+        start: ev.time,
+        last: ev.time,
+        ambiguous: false,
+        recovered: false,
+        missing: [],
+      };
+      this.calls.set(ev.requestId, call);
+    } else {
+      const current = call.wire[call.wire.length - 1];
+      if (current && current.type === 'request' && !isRedirect(current) && current.request.url === ev.url) {
+        // The same hop sent again (an auth retry, say): keep the latest headers.
+        current.request = entry.request;
+        call.last = ev.time;
+        return;
+      }
+    }
+    call.last = ev.time;
+    const pf = this.take(call, ev.url, ev.method, unsafeNamesOf(headers));
+    if (pf) call.wire.push(pf.entry);
+    call.wire.push(entry);
+  }
+
+  private response(ev: RequestEvent): void {
+    let call = this.calls.get(ev.requestId);
+    if (!call) {
+      // We never saw this request go out: the service worker restarted in between.
+      call = this.recoveredCall(ev, 'the request headers (the service worker restarted while the call was in flight)');
+      call.wire.push({ type: 'request', request: { method: ev.method, url: ev.url, headers: [] }, response: null, time: ev.time });
+    }
+    const current = call.wire[call.wire.length - 1];
+    if (current) current.response = { status: ev.status ?? 0, headers: ev.headers ?? [] };
+    call.last = ev.time;
+  }
+
+  private finish(ev: RequestEvent): void {
+    let call = this.calls.get(ev.requestId);
+    // The end of a preflight already paired on its response (Chromium only reports it to listeners that
+    // asked for extraHeaders).
+    if (!call && ev.method === 'OPTIONS') return;
+    if (!call) {
+      if (ev.kind === 'complete') {
+        // Finished, but we saw nothing of it: only possible across a service-worker restart.
+        call = this.recoveredCall(ev, 'the request and response headers (the service worker restarted while the call was in flight)');
+        call.wire.push({
+          type: 'request',
+          request: { method: ev.method, url: ev.url, headers: [] },
+          response: { status: ev.status ?? 0, headers: [] },
+          time: ev.time,
+        });
+      } else {
+        // Never sent: blocked by its preflight, or failed before it reached the network.
+        call = this.newCall(ev);
+        const pf = this.take(call, ev.url, ev.method, null) ?? this.takeInFlight(call, ev.url, ev.method);
+        if (pf) call.wire.push(pf.entry);
+        else if (ev.error !== 'net::ERR_FAILED') {
+          // A connection that failed (refused, reset, DNS): a request with no response.
+          call.wire.push({ type: 'request', request: { method: ev.method, url: ev.url, headers: [] }, response: null, time: ev.time });
+        }
+      }
+    }
+    this.calls.delete(ev.requestId);
+    call.last = ev.time;
+    this.emit(call, ev.kind === 'complete' ? 'success' : 'error');
+  }
+
+  private newCall(ev: RequestEvent): Call {
+    return {
+      requestId: ev.requestId,
+      tabId: ev.tabId,
+      frameId: ev.frameId,
+      documentId: ev.documentId,
+      initiator: ev.initiator,
+      resourceType: ev.resourceType,
+      method: ev.method,
+      url: ev.url,
+      wire: [],
+      start: ev.time,
+      last: ev.time,
+      ambiguous: false,
+      recovered: false,
+      missing: [],
+    };
+  }
+
+  private recoveredCall(ev: RequestEvent, missing: string): Call {
+    const call = this.newCall(ev);
+    call.recovered = true;
+    call.missing.push(missing);
+    this.calls.set(ev.requestId, call);
+    return call;
+  }
+
+  /** A preflight whose request never came: it stands for that request (blocked, or lost). */
+  private emitLonePreflight(pf: Preflight): void {
+    const call: Call = {
+      requestId: pf.requestId,
+      tabId: pf.tabId,
+      frameId: pf.frameId,
+      documentId: pf.documentId,
+      initiator: pf.initiator,
+      resourceType: pf.resourceType,
+      method: pf.acrm || 'GET',
+      url: pf.entry.request.url,
+      wire: [pf.entry],
+      start: pf.entry.time ?? pf.time,
+      last: pf.time,
+      ambiguous: pf.concurrent,
+      recovered: pf.recovered,
+      missing: [],
+    };
+    this.emit(call, undefined);
+  }
+
+  private emit(call: Call, outcome: 'success' | 'error' | undefined): void {
+    if (!call.initiator || call.initiator.startsWith('chrome-extension:') || call.initiator.startsWith('moz-extension:')) {
+      return;
+    }
+    // Scope: CORS governs a call that went cross-origin in mode "cors" (Origin sent, or Sec-Fetch-Mode: cors).
+    let cors = false;
+    let cross = false;
+    for (const e of call.wire) {
+      if (e.type === 'preflight') cors = true;
+      else {
+        const mode = getCombined(e.request.headers, 'sec-fetch-mode');
+        if (mode === 'cors' || (mode === null && getCombined(e.request.headers, 'origin') !== null)) cors = true;
+      }
+      if (!sameOrigin(call.initiator, originOf(e.request.url))) cross = true;
+    }
+    if (call.recovered && call.missing.length && call.resourceType === 'xmlhttprequest') {
+      // The request headers were lost with the worker: a cross-origin XHR/fetch whose response speaks CORS.
+      const last = call.wire[call.wire.length - 1]?.response;
+      if (last && getCombined(last.headers, 'access-control-allow-origin') !== null) cors = true;
+    }
+    if (call.wire.length === 0) {
+      // Never sent and no preflight: a fetch the browser refused outright. Keep it when cross-origin.
+      cross = !sameOrigin(call.initiator, originOf(call.url));
+      cors = call.resourceType === 'xmlhttprequest';
+    }
+    if (!cors || !cross) {
+      this.opts.onUngoverned?.(call.tabId, cross ? 'no-cors' : 'same-origin');
+      return;
+    }
+    const missing = [...call.missing];
+    const api = API_BY_TYPE[call.resourceType];
+    const ex: CapturedExchange = {
+      id: `${call.start.toFixed(0)}-${call.requestId}-${++this.seq}`,
+      initiator: call.initiator,
+      ...(api ? { api } : {}),
+      request: { method: call.method, url: call.url },
+      wire: call.wire,
+      ...(outcome ? { outcome } : {}),
+      time: call.start,
+      capture: {
+        tabId: call.tabId,
+        frameId: call.frameId,
+        documentId: call.documentId,
+        requestId: call.requestId,
+        resourceType: call.resourceType,
+        engine: this.engine,
+        ambiguous: call.ambiguous,
+        recovered: call.recovered,
+        missing: missing.length ? missing.join('; ') : null,
+      },
+    };
+    this.opts.onExchange(ex);
+  }
+}
+
+function isPreflight(ev: RequestEvent): boolean {
+  return ev.method === 'OPTIONS' && getCombined(ev.headers, 'access-control-request-method') !== null;
+}

@@ -1,0 +1,50 @@
+import type { Exchange, PreflightState, Verdict, VerdictKind } from '../cors/types';
+
+/** What capture knows about a call beyond the exchange format. */
+export interface CaptureInfo {
+  tabId: number;
+  frameId: number;
+  documentId: string | null;
+  /** webRequest's requestId of the actual request (or of the preflight, for a request never seen). */
+  requestId: string;
+  /** webRequest's resource type of the call. */
+  resourceType: string;
+  /** The engine the call ran in: its explanation is the one to show. */
+  engine: 'chromium' | 'firefox';
+  /** Identical concurrent calls paired first-in-first-out: the preflight may belong to a twin. */
+  ambiguous: boolean;
+  /** Rebuilt after the service worker restarted: some events may be missing (see `missing`). */
+  recovered: boolean;
+  /** What is known to be missing from the recording, in plain words; null when complete. */
+  missing: string | null;
+}
+
+/** An exchange as capture builds it: the format of ../shared/exchange/README.md plus `capture`. */
+export interface CapturedExchange extends Exchange {
+  time: number;
+  capture: CaptureInfo;
+}
+
+/** One row in IndexedDB: the exchange, its verdict, and the fields the UI filters on. */
+export interface StoredExchange {
+  /** Auto-increment primary key: capture order. */
+  seq?: number;
+  tabId: number;
+  time: number;
+  verdict: VerdictKind;
+  preflight: PreflightState;
+  method: string;
+  url: string;
+  initiator: string;
+  /** Status of the final response; null when none arrived. */
+  status: number | null;
+  exchange: CapturedExchange;
+  evaluation: Verdict;
+}
+
+/** Per-tab counts of calls that CORS does not govern (stored as counts, not in full). */
+export interface TabCounts {
+  tabId: number;
+  sameOrigin: number;
+  noCors: number;
+}
