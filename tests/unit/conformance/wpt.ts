@@ -66,7 +66,8 @@ export interface PreflightPyParams {
 
 function preflightPyCommon(p: PreflightPyParams): Header[] {
   const h: Header[] = [['Content-Type', 'text/plain']];
-  if (p.origin !== undefined) for (const o of p.origin.split(', ')) h.push(['Access-Control-Allow-Origin', o]);
+  if (p.origin !== undefined)
+    for (const o of p.origin.split(', ')) h.push(['Access-Control-Allow-Origin', o]);
   else h.push(['Access-Control-Allow-Origin', '*']);
   if (p.credentials) h.push(['Access-Control-Allow-Credentials', 'true']);
   return h;
@@ -94,7 +95,8 @@ export function preflightPyActual(
     ],
     ['x-did-preflight', seen.didPreflight ? '1' : '0'],
   );
-  if (seen.controlRequestHeaders !== undefined) h.push(['x-control-request-headers', seen.controlRequestHeaders]);
+  if (seen.controlRequestHeaders !== undefined)
+    h.push(['x-control-request-headers', seen.controlRequestHeaders]);
   h.push(
     ['x-preflight-referrer', seen.didPreflight ? `${ORIGIN}/` : ''],
     ['x-referrer', `${ORIGIN}/`],
@@ -136,7 +138,10 @@ export function redirectPy(status: number, requestOrigin: string | null, locatio
  * (At the stored upstream revision the origin2 branch misspells `request` and the shouldFail helper of
  * cors/origin.htm requests "cors-makeheader.pu"; both are typos, so the tables model the intended response.)
  */
-export function corsMakeheader(origin: string, opts: { origin2?: string; location?: string } = {}): HttpResponse {
+export function corsMakeheader(
+  origin: string,
+  opts: { origin2?: string; location?: string } = {},
+): HttpResponse {
   const h: Header[] = [];
   if (origin !== 'none') h.push(['Access-Control-Allow-Origin', origin]);
   if (opts.origin2 !== undefined) h.push(['Access-Control-Allow-Origin', opts.origin2]);
