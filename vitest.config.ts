@@ -10,6 +10,18 @@ export default defineConfig({
           environment: 'node',
         },
       },
+      {
+        // Real Chromium (/usr/bin/chromium) with the built extension: see tests/e2e/harness.
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,3 +1,135 @@
+// The service worker: webRequest → capture → evaluator → IndexedDB. Glue only; the logic is in src/.
+import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { CaptureController } from '../src/capture/controller';
+import type { RawDetails, RawKind } from '../src/capture/events';
+import type { PairingState } from '../src/capture/pairing';
+import {
+  type CorscopeMessage,
+  DEFAULT_SETTINGS,
+  handleMessage,
+  isCorscopeMessage,
+  normalizeSettings,
+  type Settings,
+} from '../src/messaging/protocol';
+import { DexieExchangeStore } from '../src/store/repository';
 
-export default defineBackground(() => {});
+// Pairing state survives a stopped worker in storage.session, at most this stale.
+const SNAPSHOT_MS = 100;
+const SWEEP_MS = 1_000;
+
+export default defineBackground(() => {
+  const store = new DexieExchangeStore();
+  const selfOrigin = new URL(browser.runtime.getURL('/')).origin;
+  let settings: Settings = { ...DEFAULT_SETTINGS };
+  const capture = new CaptureController(
+    store,
+    settings,
+    selfOrigin,
+    import.meta.env.FIREFOX ? 'firefox' : 'chromium',
+  );
+
+  // Pairing state goes to storage.session soon after it changes, so a stopped worker loses at most that much.
+  let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+  function saveSnapshot(): void {
+    snapshotTimer = null;
+    if (!capture.dirty) return;
+    void browser.storage.session.set({ pairing: capture.snapshot() }).catch(() => {});
+  }
+
+  // Events that arrive while the worker restores its state wait here, in order.
+  let ready = false;
+  const early: [RawKind, RawDetails][] = [];
+  const on =
+    (kind: RawKind) =>
+    (details: unknown): undefined => {
+      if (!ready) {
+        early.push([kind, details as RawDetails]);
+        return;
+      }
+      capture.handle(kind, details as RawDetails);
+      if (!snapshotTimer) snapshotTimer = setTimeout(saveSnapshot, SNAPSHOT_MS);
+    };
+  const listeners = {
+    onSendHeaders: on('onSendHeaders'),
+    onHeadersReceived: on('onHeadersReceived'),
+    onCompleted: on('onCompleted'),
+    onErrorOccurred: on('onErrorOccurred'),
+  };
+
+  // Chromium hides preflights, Origin and blocked responses' headers without 'extraHeaders'; Firefox
+  // rejects the option. Only the two events that read headers ask for it: it costs every page.
+  const wr = browser.webRequest as typeof browser.webRequest & {
+    OnSendHeadersOptions?: { EXTRA_HEADERS?: string };
+  };
+  const extra = wr.OnSendHeadersOptions?.EXTRA_HEADERS ? ['extraHeaders'] : [];
+  const filter = { urls: ['<all_urls>'] };
+  let listening = false;
+  function listen(on: boolean): void {
+    if (on === listening) return;
+    listening = on;
+    if (on) {
+      // biome-ignore lint/suspicious/noExplicitAny: the option lists differ between browsers' typings
+      wr.onSendHeaders.addListener(listeners.onSendHeaders, filter, ['requestHeaders', ...extra] as any);
+      // biome-ignore lint/suspicious/noExplicitAny: as above
+      wr.onHeadersReceived.addListener(listeners.onHeadersReceived, filter, [
+        'responseHeaders',
+        ...extra,
+      ] as any);
+      wr.onCompleted.addListener(listeners.onCompleted, filter);
+      wr.onErrorOccurred.addListener(listeners.onErrorOccurred, filter);
+    } else {
+      wr.onSendHeaders.removeListener(listeners.onSendHeaders);
+      wr.onHeadersReceived.removeListener(listeners.onHeadersReceived);
+      wr.onCompleted.removeListener(listeners.onCompleted);
+      wr.onErrorOccurred.removeListener(listeners.onErrorOccurred);
+    }
+  }
+  // Registered at once, at the top of the worker, so Chromium wakes it for these events.
+  listen(true);
+
+  function apply(next: Settings): void {
+    settings = next;
+    capture.configure(settings);
+    store.setRetention(settings.retention);
+    // Paused: no listeners at all, so the browser pays nothing.
+    listen(!settings.paused);
+  }
+
+  async function start(): Promise<void> {
+    const [local, session] = await Promise.all([
+      browser.storage.local.get('settings'),
+      browser.storage.session.get('pairing'),
+    ]);
+    apply(normalizeSettings(local.settings));
+    if (session.pairing) capture.restore(session.pairing as PairingState);
+    ready = true;
+    for (const [kind, details] of early.splice(0)) capture.handle(kind, details);
+  }
+
+  setInterval(() => {
+    capture.sweep(Date.now());
+    if (capture.dirty && !snapshotTimer) snapshotTimer = setTimeout(saveSnapshot, SNAPSHOT_MS);
+  }, SWEEP_MS);
+
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && changes.settings) apply(normalizeSettings(changes.settings.newValue));
+  });
+  browser.tabs.onRemoved.addListener((tabId) => capture.tabClosed(tabId));
+
+  browser.runtime.onMessage.addListener((message: unknown) => {
+    if (!isCorscopeMessage(message)) return undefined;
+    return handleMessage(message as CorscopeMessage, {
+      store,
+      getSettings: () => settings,
+      setSettings: async (patch) => {
+        const next = { ...settings, ...patch };
+        await browser.storage.local.set({ settings: next });
+        apply(next);
+        return next;
+      },
+    });
+  });
+
+  void start();
+});

@@ -49,7 +49,10 @@ function siteMatcher(sites: readonly string[]): (initiator: string) => boolean {
   const hosts = sites.map((s) => s.trim().toLowerCase()).filter(Boolean);
   if (!hosts.length) return () => false;
   return (initiator) => {
-    const host = initiator.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/:\d+$/, '').toLowerCase();
+    const host = initiator
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .replace(/:\d+$/, '')
+      .toLowerCase();
     return hosts.some((h) => host === h || host.endsWith(`.${h}`) || initiator.toLowerCase() === h);
   };
 }

@@ -79,7 +79,14 @@ const API_BY_TYPE: Record<string, Api> = {
   stylesheet: 'stylesheet',
 };
 
-function keyOf(tabId: number, frameId: number, documentId: string | null, initiator: string, url: string, method: string) {
+function keyOf(
+  tabId: number,
+  frameId: number,
+  documentId: string | null,
+  initiator: string,
+  url: string,
+  method: string,
+) {
   return `${tabId}\u0001${frameId}\u0001${documentId ?? ''}\u0001${initiator}\u0001${method}\u0001${url}`;
 }
 
@@ -231,7 +238,12 @@ export class Pairer {
       documentId: ev.documentId,
       initiator: ev.initiator,
       resourceType: ev.resourceType,
-      entry: { type: 'preflight', request: { method: ev.method, url: ev.url, headers }, response: null, time: ev.time },
+      entry: {
+        type: 'preflight',
+        request: { method: ev.method, url: ev.url, headers },
+        response: null,
+        time: ev.time,
+      },
       done: false,
       time: ev.time,
       concurrent: false,
@@ -348,8 +360,16 @@ export class Pairer {
     let call = this.calls.get(ev.requestId);
     if (!call) {
       // We never saw this request go out: the service worker restarted in between.
-      call = this.recoveredCall(ev, 'the request headers (the service worker restarted while the call was in flight)');
-      call.wire.push({ type: 'request', request: { method: ev.method, url: ev.url, headers: [] }, response: null, time: ev.time });
+      call = this.recoveredCall(
+        ev,
+        'the request headers (the service worker restarted while the call was in flight)',
+      );
+      call.wire.push({
+        type: 'request',
+        request: { method: ev.method, url: ev.url, headers: [] },
+        response: null,
+        time: ev.time,
+      });
     }
     const current = call.wire[call.wire.length - 1];
     if (current) current.response = { status: ev.status ?? 0, headers: ev.headers ?? [] };
@@ -364,7 +384,10 @@ export class Pairer {
     if (!call) {
       if (ev.kind === 'complete') {
         // Finished, but we saw nothing of it: only possible across a service-worker restart.
-        call = this.recoveredCall(ev, 'the request and response headers (the service worker restarted while the call was in flight)');
+        call = this.recoveredCall(
+          ev,
+          'the request and response headers (the service worker restarted while the call was in flight)',
+        );
         call.wire.push({
           type: 'request',
           request: { method: ev.method, url: ev.url, headers: [] },
@@ -378,7 +401,12 @@ export class Pairer {
         if (pf) call.wire.push(pf.entry);
         else if (ev.error !== 'net::ERR_FAILED') {
           // A connection that failed (refused, reset, DNS): a request with no response.
-          call.wire.push({ type: 'request', request: { method: ev.method, url: ev.url, headers: [] }, response: null, time: ev.time });
+          call.wire.push({
+            type: 'request',
+            request: { method: ev.method, url: ev.url, headers: [] },
+            response: null,
+            time: ev.time,
+          });
         }
       }
     }
@@ -436,7 +464,11 @@ export class Pairer {
   }
 
   private emit(call: Call, outcome: 'success' | 'error' | undefined): void {
-    if (!call.initiator || call.initiator.startsWith('chrome-extension:') || call.initiator.startsWith('moz-extension:')) {
+    if (
+      !call.initiator ||
+      call.initiator.startsWith('chrome-extension:') ||
+      call.initiator.startsWith('moz-extension:')
+    ) {
       return;
     }
     // Scope: CORS governs a call that went cross-origin in mode "cors" (Origin sent, or Sec-Fetch-Mode: cors).
@@ -446,7 +478,8 @@ export class Pairer {
       if (e.type === 'preflight') cors = true;
       else {
         const mode = getCombined(e.request.headers, 'sec-fetch-mode');
-        if (mode === 'cors' || (mode === null && getCombined(e.request.headers, 'origin') !== null)) cors = true;
+        if (mode === 'cors' || (mode === null && getCombined(e.request.headers, 'origin') !== null))
+          cors = true;
       }
       if (!sameOrigin(call.initiator, originOf(e.request.url))) cross = true;
     }

@@ -1,18 +1,24 @@
 // Pairing on event sequences in the order Chromium delivers them (../shared/reference/webrequest.md);
 // recorded sequences from real Chromium are replayed in recorded.test.ts.
 import { describe, expect, it } from 'vitest';
-import { Evaluator } from '../../../src/cors/index';
-import type { Header } from '../../../src/cors/types';
 import type { RequestEvent } from '../../../src/capture/events';
 import { ORPHAN_MS, Pairer } from '../../../src/capture/pairing';
 import type { CapturedExchange } from '../../../src/capture/types';
+import { Evaluator } from '../../../src/cors/index';
+import type { Header } from '../../../src/cors/types';
 
 const PAGE = 'http://127.0.0.1:8101';
 const API = 'http://127.0.0.1:8102';
 let t = 1000;
 let ids = 0;
 
-function ev(kind: RequestEvent['kind'], requestId: string, method: string, url: string, extra: Partial<RequestEvent> = {}): RequestEvent {
+function ev(
+  kind: RequestEvent['kind'],
+  requestId: string,
+  method: string,
+  url: string,
+  extra: Partial<RequestEvent> = {},
+): RequestEvent {
   return {
     kind,
     requestId,
@@ -29,7 +35,13 @@ function ev(kind: RequestEvent['kind'], requestId: string, method: string, url: 
 }
 
 /** The events of one preflight: send, response, complete. */
-function preflightEvents(url: string, method: string, acrh: string, res: { status: number; headers: Header[] }, origin = PAGE) {
+function preflightEvents(
+  url: string,
+  method: string,
+  acrh: string,
+  res: { status: number; headers: Header[] },
+  origin = PAGE,
+) {
   const id = `p${++ids}`;
   const h: Header[] = [
     ['Origin', origin],
@@ -92,13 +104,19 @@ describe('pairing', () => {
     expect(out[0]!.wire.map((w) => w.type)).toEqual(['preflight']);
     expect(out[0]!.outcome).toBe('error');
     const v = new Evaluator().evaluate(out[0]!);
-    expect([v.verdict, v.preflight, v.error?.chromium]).toEqual(['blocked', 'sent', 'PreflightMissingAllowOriginHeader']);
+    expect([v.verdict, v.preflight, v.error?.chromium]).toEqual([
+      'blocked',
+      'sent',
+      'PreflightMissingAllowOriginHeader',
+    ]);
   });
 
   it('a preflight whose request never shows up stands alone after ORPHAN_MS of event time', () => {
     const { pairer, run, out } = collect();
     const url = `${API}/c`;
-    run(preflightEvents(url, 'DELETE', '', { status: 500, headers: [['Access-Control-Allow-Origin', PAGE]] }));
+    run(
+      preflightEvents(url, 'DELETE', '', { status: 500, headers: [['Access-Control-Allow-Origin', PAGE]] }),
+    );
     pairer.sweep(t + 1);
     expect(out).toHaveLength(0);
     pairer.sweep(t + ORPHAN_MS + 1);
@@ -114,14 +132,38 @@ describe('pairing', () => {
     run([
       ...preflightEvents(a, 'PUT', 'x-custom', { status: 204, headers: allow }),
       ev('send', 'r3', 'PUT', a, { headers: requestHeaders([['X-Custom', '1']]) }),
-      ev('response', 'r3', 'PUT', a, { status: 307, headers: [['Location', b], ['Access-Control-Allow-Origin', PAGE]] }),
-      ...preflightEvents(b, 'PUT', 'x-custom', { status: 204, headers: [['Access-Control-Allow-Origin', '*'], ['Access-Control-Allow-Methods', 'PUT'], ['Access-Control-Allow-Headers', 'x-custom']] }, 'null'),
+      ev('response', 'r3', 'PUT', a, {
+        status: 307,
+        headers: [
+          ['Location', b],
+          ['Access-Control-Allow-Origin', PAGE],
+        ],
+      }),
+      ...preflightEvents(
+        b,
+        'PUT',
+        'x-custom',
+        {
+          status: 204,
+          headers: [
+            ['Access-Control-Allow-Origin', '*'],
+            ['Access-Control-Allow-Methods', 'PUT'],
+            ['Access-Control-Allow-Headers', 'x-custom'],
+          ],
+        },
+        'null',
+      ),
       ev('send', 'r3', 'PUT', b, { headers: requestHeaders([['X-Custom', '1']], 'null') }),
       ev('response', 'r3', 'PUT', b, { status: 200, headers: [['Access-Control-Allow-Origin', '*']] }),
       ev('complete', 'r3', 'PUT', b, { status: 200 }),
     ]);
     expect(out).toHaveLength(1);
-    expect(out[0]!.wire.map((w) => `${w.type} ${w.request.url}`)).toEqual([`preflight ${a}`, `request ${a}`, `preflight ${b}`, `request ${b}`]);
+    expect(out[0]!.wire.map((w) => `${w.type} ${w.request.url}`)).toEqual([
+      `preflight ${a}`,
+      `request ${a}`,
+      `preflight ${b}`,
+      `request ${b}`,
+    ]);
     const v = new Evaluator().evaluate(out[0]!);
     expect([v.verdict, v.preflight]).toEqual(['allowed', 'sent']);
   });
@@ -131,9 +173,18 @@ describe('pairing', () => {
     const url = `${API}/same`;
     const pfs = [1, 2, 3].map(() => preflightEvents(url, 'PUT', 'x-custom', { status: 204, headers: allow }));
     run([
-      pfs[0]![0]!, pfs[1]![0]!, pfs[2]![0]!,
-      pfs[0]![1]!, pfs[1]![1]!, pfs[0]![2]!, pfs[2]![1]!, pfs[1]![2]!, pfs[2]![2]!,
-      ...['r4', 'r5', 'r6'].flatMap((id) => [ev('send', id, 'PUT', url, { headers: requestHeaders([['X-Custom', id]]) })]),
+      pfs[0]![0]!,
+      pfs[1]![0]!,
+      pfs[2]![0]!,
+      pfs[0]![1]!,
+      pfs[1]![1]!,
+      pfs[0]![2]!,
+      pfs[2]![1]!,
+      pfs[1]![2]!,
+      pfs[2]![2]!,
+      ...['r4', 'r5', 'r6'].flatMap((id) => [
+        ev('send', id, 'PUT', url, { headers: requestHeaders([['X-Custom', id]]) }),
+      ]),
       ...['r4', 'r5', 'r6'].flatMap((id) => [
         ev('response', id, 'PUT', url, { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] }),
         ev('complete', id, 'PUT', url, { status: 200 }),
@@ -150,8 +201,18 @@ describe('pairing', () => {
     const urls = [1, 2, 3, 4].map((n) => `${API}/u?n=${n}`);
     const pfs = urls.map((u) => preflightEvents(u, 'PUT', 'x-custom', { status: 204, headers: allow }));
     run([
-      pfs[2]![0]!, pfs[0]![0]!, pfs[3]![0]!, pfs[1]![0]!,
-      pfs[3]![1]!, pfs[3]![2]!, pfs[0]![1]!, pfs[1]![1]!, pfs[1]![2]!, pfs[0]![2]!, pfs[2]![1]!, pfs[2]![2]!,
+      pfs[2]![0]!,
+      pfs[0]![0]!,
+      pfs[3]![0]!,
+      pfs[1]![0]!,
+      pfs[3]![1]!,
+      pfs[3]![2]!,
+      pfs[0]![1]!,
+      pfs[1]![1]!,
+      pfs[1]![2]!,
+      pfs[0]![2]!,
+      pfs[2]![1]!,
+      pfs[2]![2]!,
       ev('send', 'q1', 'PUT', urls[1]!, { headers: requestHeaders([['X-Custom', '1']]) }),
       ev('send', 'q3', 'PUT', urls[3]!, { headers: requestHeaders([['X-Custom', '1']]) }),
       ev('send', 'q0', 'PUT', urls[0]!, { headers: requestHeaders([['X-Custom', '1']]) }),
@@ -171,7 +232,10 @@ describe('pairing', () => {
     const url = `${API}/cached`;
     const ev1 = new Evaluator();
     run([
-      ...preflightEvents(url, 'PUT', 'x-custom', { status: 204, headers: [...allow, ['Access-Control-Max-Age', '600']] }),
+      ...preflightEvents(url, 'PUT', 'x-custom', {
+        status: 204,
+        headers: [...allow, ['Access-Control-Max-Age', '600']],
+      }),
       ev('send', 'c1', 'PUT', url, { headers: requestHeaders([['X-Custom', '1']]) }),
       ev('response', 'c1', 'PUT', url, { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] }),
       ev('complete', 'c1', 'PUT', url, { status: 200 }),
@@ -190,7 +254,10 @@ describe('pairing', () => {
     run([
       ev('send', 's1', 'GET', `${PAGE}/same`, { headers: [['Sec-Fetch-Mode', 'cors']] }),
       ev('complete', 's1', 'GET', `${PAGE}/same`, { status: 200 }),
-      ev('send', 's2', 'GET', `${API}/img`, { resourceType: 'image', headers: [['Sec-Fetch-Mode', 'no-cors']] }),
+      ev('send', 's2', 'GET', `${API}/img`, {
+        resourceType: 'image',
+        headers: [['Sec-Fetch-Mode', 'no-cors']],
+      }),
       ev('complete', 's2', 'GET', `${API}/img`, { status: 200, resourceType: 'image' }),
       ev('send', 's3', 'GET', `${API}/`, { resourceType: 'main_frame', headers: [] }),
       ev('complete', 's3', 'GET', `${API}/`, { status: 200, resourceType: 'main_frame' }),
@@ -202,7 +269,10 @@ describe('pairing', () => {
   it('ignores its own extension requests', () => {
     const { run, out, counts } = collect();
     run([
-      ev('send', 'e1', 'GET', `${API}/x`, { initiator: 'chrome-extension://abc', headers: requestHeaders([], 'chrome-extension://abc') }),
+      ev('send', 'e1', 'GET', `${API}/x`, {
+        initiator: 'chrome-extension://abc',
+        headers: requestHeaders([], 'chrome-extension://abc'),
+      }),
       ev('complete', 'e1', 'GET', `${API}/x`, { initiator: 'chrome-extension://abc', status: 200 }),
     ]);
     expect(out).toHaveLength(0);
@@ -234,7 +304,10 @@ describe('pairing', () => {
     run([ev('complete', 'lost', 'GET', `${API}/lost`, { status: 200 })]);
     expect(out).toHaveLength(0); // no Origin seen: not known to be CORS, nothing to claim
     run([
-      ev('response', 'half', 'GET', `${API}/half`, { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] }),
+      ev('response', 'half', 'GET', `${API}/half`, {
+        status: 200,
+        headers: [['Access-Control-Allow-Origin', PAGE]],
+      }),
       ev('complete', 'half', 'GET', `${API}/half`, { status: 200 }),
     ]);
     expect(out).toHaveLength(1);

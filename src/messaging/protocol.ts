@@ -1,0 +1,239 @@
+// The messages UI pages send the background, what each resolves to, and the background's handler.
+// Pure: no browser API. extension/background.ts wires handleMessage to browser.runtime.onMessage.
+// The UI reads exchanges straight from IndexedDB (liveQuery); messages are only for commands.
+import type { StoredExchange } from '../capture/types';
+import type { ExchangeStore, StoreStatus } from '../store/repository';
+
+export const SOURCE = 'corscope';
+
+/** What the user controls about capture. */
+export interface Settings {
+  /** No webRequest listeners at all while paused. */
+  paused: boolean;
+  /** Hosts whose pages are not captured (a host also covers its subdomains). */
+  disabledSites: string[];
+  /** How many exchanges to keep; the oldest go first. */
+  retention: number;
+  /** Keep a tab's exchanges when it navigates. */
+  preserveLog: boolean;
+  /** Header names whose values are replaced before anything is stored. */
+  redactHeaders: string[];
+}
+
+/** Frozen, arrays included: spread it into a new object before changing anything. */
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  paused: false,
+  disabledSites: Object.freeze([]) as unknown as string[],
+  retention: 20_000,
+  preserveLog: false,
+  redactHeaders: Object.freeze([]) as unknown as string[],
+});
+
+/** Bounds for `retention` a message may set. */
+export const MIN_RETENTION = 1;
+export const MAX_RETENTION = 1_000_000;
+
+export interface ExportMessage {
+  source: typeof SOURCE;
+  type: 'export';
+  format: 'jsonl';
+  /** One tab; all tabs when absent. */
+  tabId?: number;
+}
+
+export interface ClearMessage {
+  source: typeof SOURCE;
+  type: 'clear';
+  /** One tab; everything when absent. */
+  tabId?: number;
+}
+
+export interface StatusMessage {
+  source: typeof SOURCE;
+  type: 'status';
+}
+
+export interface SettingsMessage {
+  source: typeof SOURCE;
+  type: 'settings';
+  patch: Partial<Settings>;
+}
+
+export type CorscopeMessage = ExportMessage | ClearMessage | StatusMessage | SettingsMessage;
+export type MessageType = CorscopeMessage['type'];
+
+/** The store's status and the capture settings. */
+export interface StatusResponse extends StoreStatus {
+  settings: Settings;
+}
+
+/** What each message resolves to. */
+export interface ResponseMap {
+  /** JSON Lines: one exchange (with `capture` and `evaluation`) per line, in capture order. */
+  export: string;
+  /** The store's status once the rows are gone. */
+  clear: StoreStatus;
+  status: StatusResponse;
+  /** The settings after the patch. */
+  settings: Settings;
+}
+
+export type ResponseOf<M extends CorscopeMessage> = ResponseMap[M['type']];
+
+/** Builders, so pages never spell `source` themselves. */
+export const messages = {
+  export: (tabId?: number): ExportMessage =>
+    tabId === undefined
+      ? { source: SOURCE, type: 'export', format: 'jsonl' }
+      : { source: SOURCE, type: 'export', format: 'jsonl', tabId },
+  clear: (tabId?: number): ClearMessage =>
+    tabId === undefined ? { source: SOURCE, type: 'clear' } : { source: SOURCE, type: 'clear', tabId },
+  status: (): StatusMessage => ({ source: SOURCE, type: 'status' }),
+  settings: (patch: Partial<Settings>): SettingsMessage => ({ source: SOURCE, type: 'settings', patch }),
+};
+
+/** Sends a message through `send` (e.g. browser.runtime.sendMessage) with its response typed. */
+export function request<M extends CorscopeMessage>(
+  send: (message: M) => Promise<unknown>,
+  message: M,
+): Promise<ResponseOf<M>> {
+  return send(message) as Promise<ResponseOf<M>>;
+}
+
+// --- validation ---
+
+type Obj = Record<string, unknown>;
+
+function isObject(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function hasOnly(o: Obj, keys: readonly string[]): boolean {
+  return Object.keys(o).every((k) => keys.includes(k));
+}
+
+function isOptionalTabId(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && Number.isInteger(v));
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((s) => typeof s === 'string');
+}
+
+function isRetention(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= MIN_RETENTION && v <= MAX_RETENTION;
+}
+
+const SETTINGS_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
+  paused: (v) => typeof v === 'boolean',
+  disabledSites: isStringArray,
+  retention: isRetention,
+  preserveLog: (v) => typeof v === 'boolean',
+  redactHeaders: isStringArray,
+};
+
+/** A patch of known settings, each of the right type (an explicit undefined counts as absent). */
+export function isSettingsPatch(x: unknown): x is Partial<Settings> {
+  if (!isObject(x)) return false;
+  for (const [k, v] of Object.entries(x)) {
+    if (!Object.hasOwn(SETTINGS_CHECKS, k)) return false;
+    if (v !== undefined && !SETTINGS_CHECKS[k as keyof Settings](v)) return false;
+  }
+  return true;
+}
+
+/** Settings from anything (e.g. storage): valid fields kept, the rest from the defaults. */
+export function normalizeSettings(x: unknown): Settings {
+  const out: Settings = {
+    ...DEFAULT_SETTINGS,
+    disabledSites: [...DEFAULT_SETTINGS.disabledSites],
+    redactHeaders: [...DEFAULT_SETTINGS.redactHeaders],
+  };
+  if (!isObject(x)) return out;
+  for (const k of Object.keys(SETTINGS_CHECKS) as (keyof Settings)[]) {
+    const v = x[k];
+    if (v !== undefined && SETTINGS_CHECKS[k](v)) (out as unknown as Obj)[k] = Array.isArray(v) ? [...v] : v;
+  }
+  return out;
+}
+
+/** Strict: the `source` tag, a known `type`, its fields with the right types, and nothing else. */
+export function isCorscopeMessage(x: unknown): x is CorscopeMessage {
+  if (!isObject(x) || x.source !== SOURCE) return false;
+  switch (x.type) {
+    case 'export':
+      return (
+        hasOnly(x, ['source', 'type', 'format', 'tabId']) && x.format === 'jsonl' && isOptionalTabId(x.tabId)
+      );
+    case 'clear':
+      return hasOnly(x, ['source', 'type', 'tabId']) && isOptionalTabId(x.tabId);
+    case 'status':
+      return hasOnly(x, ['source', 'type']);
+    case 'settings':
+      return hasOnly(x, ['source', 'type', 'patch']) && isSettingsPatch(x.patch);
+    default:
+      return false;
+  }
+}
+
+// --- export ---
+
+/**
+ * JSON Lines, one stored exchange per line in the given order: the exchange as captured (the exchange
+ * format plus `capture`) with its verdict under `evaluation`. A trailing newline when there are rows.
+ */
+export function exportJsonl(rows: readonly StoredExchange[]): string {
+  if (!rows.length) return '';
+  let out = '';
+  for (const row of rows) out += `${JSON.stringify({ ...row.exchange, evaluation: row.evaluation })}\n`;
+  return out;
+}
+
+// --- the background's side ---
+
+export interface MessageContext {
+  store: ExchangeStore;
+  getSettings(): Settings;
+  /** Merges, persists and applies a patch; resolves to the settings now in force. */
+  setSettings(patch: Partial<Settings>): Promise<Settings> | Settings;
+}
+
+/** Answers one message. Rejects only when the store's queries do. */
+export async function handleMessage<M extends CorscopeMessage>(
+  message: M,
+  ctx: MessageContext,
+): Promise<ResponseOf<M>> {
+  return (await answer(message, ctx)) as ResponseOf<M>;
+}
+
+async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<ResponseMap[MessageType]> {
+  const { store } = ctx;
+  switch (message.type) {
+    case 'export': {
+      // Rows still buffered belong in the export.
+      await store.flush();
+      return exportJsonl(await store.listByTab(message.tabId));
+    }
+    case 'clear': {
+      await (message.tabId === undefined ? store.clearAll() : store.clearTab(message.tabId));
+      return store.status();
+    }
+    case 'status':
+      return { ...store.status(), settings: ctx.getSettings() };
+    case 'settings':
+      return await ctx.setSettings(message.patch);
+  }
+}
+
+/** handleMessage bound to a context, with a listener for runtime.onMessage that ignores other messages. */
+export class MessageHandler {
+  constructor(private readonly ctx: MessageContext) {}
+
+  handle<M extends CorscopeMessage>(message: M): Promise<ResponseOf<M>> {
+    return handleMessage(message, this.ctx);
+  }
+
+  /** For browser.runtime.onMessage: undefined (not ours) lets other listeners answer. */
+  readonly listener = (message: unknown): Promise<unknown> | undefined =>
+    isCorscopeMessage(message) ? this.handle(message) : undefined;
+}

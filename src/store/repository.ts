@@ -1,0 +1,514 @@
+// The one interface the rest of the code uses for storage, and its IndexedDB implementation.
+// Writes are batched (one transaction per flush), capped by retention, and never throw into the
+// service worker: failures are counted and reported through status().
+import Dexie, { type Collection, type DexieOptions } from 'dexie';
+import type { StoredExchange, TabCounts } from '../capture/types';
+import type { VerdictKind } from '../cors/types';
+import { CorscopeDB } from './db';
+
+export const DEFAULT_RETENTION = 20_000;
+export const DEFAULT_BATCH_SIZE = 200;
+export const DEFAULT_FLUSH_DELAY_MS = 100;
+/** Rows waiting in memory beyond this are dropped (the database has stopped answering). */
+export const DEFAULT_MAX_PENDING = 100_000;
+/** On a quota error, this share of the stored rows (the oldest) is deleted before the one retry. */
+export const QUOTA_EVICT_FRACTION = 0.1;
+
+export const VERDICT_KINDS: readonly VerdictKind[] = [
+  'allowed',
+  'blocked',
+  'opaque',
+  'same-origin',
+  'network-error',
+];
+
+/** What the UI shows about storage. */
+export interface StoreStatus {
+  /** False when the last write failed. */
+  ok: boolean;
+  /** The most recent error, kept after later writes succeed; null when none happened. */
+  lastError: string | null;
+  /** Rows that could not be written and were given up. */
+  droppedRows: number;
+  /** Rows enqueued and not yet written. */
+  pending: number;
+  /** Rows in the database, as far as this store knows. */
+  stored: number;
+}
+
+export type VerdictCounts = Record<VerdictKind, number>;
+
+export interface ListOptions {
+  /** Only rows with this verdict. */
+  verdict?: VerdictKind;
+  /** Only rows captured after this one (seq greater than it): for tailing. */
+  afterSeq?: number;
+  /** Newest first instead of capture order. */
+  reverse?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+export interface CountsDelta {
+  sameOrigin?: number;
+  noCors?: number;
+}
+
+export interface ExchangeStore {
+  /** Buffers a row; it is written with the next batch. O(1), never throws. */
+  enqueue(row: StoredExchange): void;
+  /** Buffers increments of a tab's counts of calls CORS does not govern. */
+  addCounts(tabId: number, counts: CountsDelta): void;
+  /** Writes everything buffered so far; resolves when it is written (or dropped). Never rejects. */
+  flush(): Promise<void>;
+  /** Caps the number of stored rows; the oldest go first. */
+  setRetention(n: number): void;
+  /** Deletes a tab's rows and counts, buffered ones included. Never rejects: failures show in status(). */
+  clearTab(tabId: number): Promise<void>;
+  /** Deletes everything. Never rejects: failures show in status(). */
+  clearAll(): Promise<void>;
+  /** Stored rows of one tab (all tabs when undefined), in capture order. */
+  listByTab(tabId?: number, opts?: ListOptions): Promise<StoredExchange[]>;
+  countByVerdict(tabId?: number): Promise<VerdictCounts>;
+  getCounts(tabId: number): Promise<TabCounts>;
+  status(): StoreStatus;
+}
+
+/** The timer the store batches with; tests pass one they control. */
+export interface Scheduler {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realScheduler: Scheduler = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface DexieExchangeStoreOptions {
+  /** An open or unopened database; default: a new CorscopeDB(dexieOptions, name). */
+  db?: CorscopeDB;
+  /** For tests: fake-indexeddb's `indexedDB` and `IDBKeyRange`. */
+  dexieOptions?: DexieOptions;
+  name?: string;
+  /** Flush as soon as this many rows wait. */
+  batchSize?: number;
+  /** Flush this long after the first buffered row. */
+  flushDelayMs?: number;
+  retention?: number;
+  maxPending?: number;
+  scheduler?: Scheduler;
+  /** Called after a write, clear or trim when status() differs from what it last reported. */
+  onStatus?: (status: StoreStatus) => void;
+}
+
+interface CountsEntry {
+  sameOrigin: number;
+  noCors: number;
+}
+
+/** Rows and counts written together in one transaction. */
+interface Batch {
+  rows: StoredExchange[];
+  counts: Map<number, CountsEntry>;
+  /** Set once the batch's write is queued; rows enqueued before it starts still join it. */
+  queued: Promise<void> | null;
+}
+
+function newBatch(): Batch {
+  return { rows: [], counts: new Map(), queued: null };
+}
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  inner?: unknown;
+  cause?: unknown;
+  failures?: unknown;
+}
+
+/**
+ * Whether an error means the origin is out of storage: a DOMException or Dexie.QuotaExceededError,
+ * or one wrapped by Dexie (an AbortError or BulkError whose inner error or failures are one).
+ */
+export function isQuotaError(err: unknown, depth = 0): boolean {
+  if (err === null || typeof err !== 'object' || depth > 4) return false;
+  if (err instanceof Dexie.QuotaExceededError) return true;
+  const e = err as ErrorLike;
+  // Firefox before 4x names it NS_ERROR_DOM_QUOTA_REACHED.
+  if (e.name === 'QuotaExceededError' || e.name === 'NS_ERROR_DOM_QUOTA_REACHED') return true;
+  if (isQuotaError(e.inner, depth + 1) || isQuotaError(e.cause, depth + 1)) return true;
+  return Array.isArray(e.failures) && e.failures.some((f) => isQuotaError(f, depth + 1));
+}
+
+/** One line for the UI: "Name: message", with a wrapped error's own words when they differ. */
+export function describeError(err: unknown): string {
+  if (err === null || typeof err !== 'object') return String(err);
+  const e = err as ErrorLike;
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  let text = message ? `${name}: ${message}` : name;
+  const inner = e.inner as ErrorLike | undefined;
+  if (
+    inner &&
+    typeof inner === 'object' &&
+    typeof inner.message === 'string' &&
+    !message.includes(inner.message)
+  ) {
+    text += ` (${typeof inner.name === 'string' ? inner.name : 'Error'}: ${inner.message})`;
+  }
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+/** The database behind an ExchangeStore. Only the background writes; pages read (liveQuery) and query. */
+export class DexieExchangeStore implements ExchangeStore {
+  readonly db: CorscopeDB;
+  private readonly batchSize: number;
+  private readonly flushDelayMs: number;
+  private readonly maxPending: number;
+  private readonly scheduler: Scheduler;
+  private readonly onStatus: ((status: StoreStatus) => void) | undefined;
+  private retention: number;
+
+  private batch: Batch = newBatch();
+  private timer: unknown = null;
+  private timerArmed = false;
+  /** Every database mutation runs after the previous one, in call order. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Rows in the table: counted once, then kept up to date by each write and delete. */
+  private stored: number | null = null;
+  private pending = 0;
+  private ok = true;
+  private lastError: string | null = null;
+  private droppedRows = 0;
+  private reported = '';
+
+  constructor(options: DexieExchangeStoreOptions = {}) {
+    this.db = options.db ?? new CorscopeDB(options.dexieOptions, options.name);
+    this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.flushDelayMs = Math.max(0, options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS);
+    this.maxPending = Math.max(this.batchSize, options.maxPending ?? DEFAULT_MAX_PENDING);
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.onStatus = options.onStatus;
+    this.retention = validRetention(options.retention) ?? DEFAULT_RETENTION;
+    void this.exclusive(async () => {
+      await this.knownStored();
+      await this.enforceRetention();
+      this.report();
+    });
+  }
+
+  enqueue(row: StoredExchange): void {
+    if (this.pending >= this.maxPending) {
+      this.droppedRows++;
+      this.ok = false;
+      this.lastError = `Write buffer full: ${this.pending} rows waiting for the database`;
+      return;
+    }
+    const b = this.batch;
+    b.rows.push(row);
+    this.pending++;
+    if (b.queued) return;
+    if (b.rows.length >= this.batchSize) void this.flush();
+    else this.arm();
+  }
+
+  addCounts(tabId: number, counts: CountsDelta): void {
+    const sameOrigin = counts.sameOrigin ?? 0;
+    const noCors = counts.noCors ?? 0;
+    if (!sameOrigin && !noCors) return;
+    const b = this.batch;
+    const entry = b.counts.get(tabId);
+    if (entry) {
+      entry.sameOrigin += sameOrigin;
+      entry.noCors += noCors;
+    } else {
+      b.counts.set(tabId, { sameOrigin, noCors });
+    }
+    if (!b.queued) this.arm();
+  }
+
+  flush(): Promise<void> {
+    this.disarm();
+    const b = this.batch;
+    if (!b.queued) {
+      b.queued = this.exclusive(async () => {
+        // From here on, new rows go to a new batch.
+        if (this.batch === b) this.batch = newBatch();
+        await this.write(b);
+        this.report();
+      });
+    }
+    return b.queued;
+  }
+
+  setRetention(n: number): void {
+    const cap = validRetention(n);
+    if (cap === null || cap === this.retention) return;
+    this.retention = cap;
+    void this.exclusive(async () => {
+      await this.enforceRetention();
+      this.report();
+    });
+  }
+
+  clearTab(tabId: number): Promise<void> {
+    const b = this.batch;
+    if (b.rows.length) {
+      const before = b.rows.length;
+      b.rows = b.rows.filter((r) => r.tabId !== tabId);
+      this.pending -= before - b.rows.length;
+    }
+    b.counts.delete(tabId);
+    // A batch already queued is sealed here: what is enqueued from now on is written after the delete.
+    if (b.queued) this.batch = newBatch();
+    return this.exclusive(async () => {
+      try {
+        const { exchanges, counts } = this.db;
+        const deleted = await this.db.transaction('rw', exchanges, counts, async () => {
+          const n = await exchanges.where('tabId').equals(tabId).delete();
+          await counts.delete(tabId);
+          return n;
+        });
+        if (this.stored !== null) this.stored = Math.max(0, this.stored - deleted);
+      } catch (err) {
+        this.failed(err);
+      }
+      this.report();
+    });
+  }
+
+  clearAll(): Promise<void> {
+    const b = this.batch;
+    this.pending -= b.rows.length;
+    b.rows = [];
+    b.counts.clear();
+    if (b.queued) this.batch = newBatch();
+    return this.exclusive(async () => {
+      try {
+        const { exchanges, counts } = this.db;
+        await this.db.transaction('rw', exchanges, counts, async () => {
+          await exchanges.clear();
+          await counts.clear();
+        });
+        this.stored = 0;
+      } catch (err) {
+        this.failed(err);
+      }
+      this.report();
+    });
+  }
+
+  listByTab(tabId?: number, opts: ListOptions = {}): Promise<StoredExchange[]> {
+    const t = this.db.exchanges;
+    const after = opts.afterSeq;
+    let c: Collection<StoredExchange, number>;
+    if (opts.verdict !== undefined) {
+      // Equal index keys sort by primary key: these are in capture order.
+      c =
+        tabId === undefined
+          ? t.where('verdict').equals(opts.verdict)
+          : t.where('[tabId+verdict]').equals([tabId, opts.verdict]);
+      if (after !== undefined) c = c.and((r) => (r.seq ?? 0) > after);
+    } else if (tabId === undefined) {
+      c = after === undefined ? t.toCollection() : t.where(':id').above(after);
+    } else {
+      c = t
+        .where('[tabId+seq]')
+        .between([tabId, after ?? Dexie.minKey], [tabId, Dexie.maxKey], after === undefined, true);
+    }
+    if (opts.reverse) c = c.reverse();
+    if (opts.offset) c = c.offset(opts.offset);
+    if (opts.limit !== undefined) c = c.limit(opts.limit);
+    return c.toArray();
+  }
+
+  async countByVerdict(tabId?: number): Promise<VerdictCounts> {
+    const t = this.db.exchanges;
+    const counts = await this.db.transaction('r', t, () =>
+      Promise.all(
+        VERDICT_KINDS.map((k) =>
+          tabId === undefined
+            ? t.where('verdict').equals(k).count()
+            : t.where('[tabId+verdict]').equals([tabId, k]).count(),
+        ),
+      ),
+    );
+    const out = {} as VerdictCounts;
+    VERDICT_KINDS.forEach((k, i) => {
+      out[k] = counts[i] ?? 0;
+    });
+    return out;
+  }
+
+  async getCounts(tabId: number): Promise<TabCounts> {
+    return (await this.db.counts.get(tabId)) ?? { tabId, sameOrigin: 0, noCors: 0 };
+  }
+
+  status(): StoreStatus {
+    return {
+      ok: this.ok,
+      lastError: this.lastError,
+      droppedRows: this.droppedRows,
+      pending: this.pending,
+      stored: this.stored ?? 0,
+    };
+  }
+
+  /** Writes what is buffered, then closes the database. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.disarm();
+    this.db.close();
+  }
+
+  // --- internals ---
+
+  private exclusive(op: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(op).catch((err: unknown) => {
+      this.failed(err);
+    });
+    this.tail = run;
+    return run;
+  }
+
+  private arm(): void {
+    if (this.timerArmed) return;
+    this.timerArmed = true;
+    this.timer = this.scheduler.set(() => {
+      this.timerArmed = false;
+      this.timer = null;
+      void this.flush();
+    }, this.flushDelayMs);
+  }
+
+  private disarm(): void {
+    if (!this.timerArmed) return;
+    this.timerArmed = false;
+    this.scheduler.clear(this.timer);
+    this.timer = null;
+  }
+
+  private async knownStored(): Promise<number> {
+    if (this.stored === null) {
+      try {
+        this.stored = await this.db.exchanges.count();
+      } catch (err) {
+        this.failed(err);
+        this.stored = 0;
+      }
+    }
+    return this.stored;
+  }
+
+  /** One batch, one transaction; on a quota error, make room once and retry once; else drop. */
+  private async write(b: Batch): Promise<void> {
+    const { rows, counts } = b;
+    if (!rows.length && !counts.size) return;
+    await this.knownStored();
+    try {
+      await this.writeBatch(rows, counts);
+      this.written(rows.length);
+    } catch (err) {
+      this.failed(err);
+      let retried = false;
+      if (isQuotaError(err)) {
+        try {
+          const freed = await this.deleteOldest(Math.ceil((this.stored ?? 0) * QUOTA_EVICT_FRACTION));
+          await this.writeBatch(rows, counts);
+          this.written(rows.length);
+          this.lastError = `${describeError(err)} (recovered: deleted the ${freed} oldest rows)`;
+          retried = true;
+        } catch (again) {
+          this.failed(again);
+        }
+      }
+      if (!retried) this.droppedRows += rows.length;
+    } finally {
+      this.pending -= rows.length;
+    }
+    await this.enforceRetention();
+  }
+
+  private async writeBatch(rows: StoredExchange[], counts: Map<number, CountsEntry>): Promise<void> {
+    const db = this.db;
+    await db.transaction('rw', db.exchanges, db.counts, async () => {
+      if (rows.length) await db.exchanges.bulkAdd(rows);
+      if (counts.size) {
+        const ids = [...counts.keys()];
+        const old = await db.counts.bulkGet(ids);
+        await db.counts.bulkPut(
+          ids.map((tabId, i) => {
+            const add = counts.get(tabId)!;
+            const had = old[i];
+            return {
+              tabId,
+              sameOrigin: (had?.sameOrigin ?? 0) + add.sameOrigin,
+              noCors: (had?.noCors ?? 0) + add.noCors,
+            };
+          }),
+        );
+      }
+    });
+  }
+
+  private written(n: number): void {
+    this.stored = (this.stored ?? 0) + n;
+    this.ok = true;
+  }
+
+  private failed(err: unknown): void {
+    this.ok = false;
+    this.lastError = describeError(err);
+  }
+
+  private async enforceRetention(): Promise<void> {
+    const stored = await this.knownStored();
+    if (stored <= this.retention) return;
+    try {
+      await this.deleteOldest(stored - this.retention);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  /** Deletes the n oldest rows (lowest seq) with one range delete; returns how many went. */
+  private async deleteOldest(n: number): Promise<number> {
+    if (n <= 0) return 0;
+    const t = this.db.exchanges;
+    const [last] = await t
+      .orderBy(':id')
+      .offset(n - 1)
+      .limit(1)
+      .primaryKeys();
+    let deleted: number;
+    if (last === undefined) {
+      // Fewer rows than we thought: delete them all and recount.
+      deleted = await t.toCollection().delete();
+      this.stored = 0;
+    } else {
+      deleted = await t.where(':id').belowOrEqual(last).delete();
+      this.stored = Math.max(0, (this.stored ?? 0) - deleted);
+    }
+    return deleted;
+  }
+
+  private report(): void {
+    if (!this.onStatus) return;
+    const s = this.status();
+    const key = `${s.ok}|${s.lastError}|${s.droppedRows}|${s.pending}|${s.stored}`;
+    if (key === this.reported) return;
+    this.reported = key;
+    try {
+      this.onStatus(s);
+    } catch {
+      // A listener's failure is not the store's.
+    }
+  }
+}
+
+function validRetention(n: number | undefined): number | null {
+  if (n === undefined || !Number.isFinite(n) || n < 1) return null;
+  return Math.floor(n);
+}

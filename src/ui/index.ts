@@ -1,0 +1,10 @@
+// The UI's public surface: the apps, their data interfaces, and the pure helpers.
+export { curlFor, shellQuote } from './curl';
+export { useRow, useRows, useSettings } from './hooks';
+export { copyText, downloadText, exportFilename } from './io';
+export { DEFAULT_SETTINGS, type MemorySource, memoryCommands, memorySource } from './memory-source';
+export * from './model';
+export { PanelApp, type PanelAppProps } from './panel/PanelApp';
+export { PopupApp, type PopupAppProps, tabStats } from './popup/PopupApp';
+export * from './snippets';
+export { VirtualList, type VirtualListProps } from './VirtualList';

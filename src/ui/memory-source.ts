@@ -1,0 +1,89 @@
+// An in-memory PanelSource (and Commands) for tests, the bench and demos: no storage, no browser.
+import type { StoredExchange } from '../capture/types';
+import { type Commands, type PanelSource, type RowSummary, type Settings, summarize } from './model';
+
+export interface MemorySource extends PanelSource {
+  /** Appends rows (numbering those without a seq) and notifies subscribers. */
+  add(...rows: StoredExchange[]): void;
+  /** Removes a tab's rows (all rows without a tab id) and notifies subscribers. */
+  clear(tabId?: number): void;
+  /** The stored rows of a tab (all rows without a tab id), in capture order. */
+  all(tabId?: number): StoredExchange[];
+}
+
+export function memorySource(initial: StoredExchange[] = []): MemorySource {
+  const rows: StoredExchange[] = [];
+  const summaries: RowSummary[] = [];
+  const listeners = new Set<{ tabId: number; onRows: (rows: RowSummary[]) => void }>();
+  let next = 1;
+
+  const notify = () => {
+    for (const l of listeners) l.onRows(summaries.filter((s) => s.tabId === l.tabId));
+  };
+  const push = (row: StoredExchange) => {
+    const seq = row.seq ?? next;
+    next = Math.max(next, seq + 1);
+    const stored = { ...row, seq };
+    rows.push(stored);
+    summaries.push(summarize(stored));
+  };
+  for (const r of initial) push(r);
+
+  return {
+    subscribe(tabId, onRows) {
+      const l = { tabId, onRows };
+      listeners.add(l);
+      onRows(summaries.filter((s) => s.tabId === tabId));
+      return () => listeners.delete(l);
+    },
+    async load(seq) {
+      return rows.find((r) => r.seq === seq);
+    },
+    add(...more) {
+      for (const r of more) push(r);
+      notify();
+    },
+    all(tabId) {
+      return rows.filter((r) => tabId === undefined || r.tabId === tabId);
+    },
+    clear(tabId) {
+      const keep = (t: number) => tabId !== undefined && t !== tabId;
+      const kept = rows.filter((r) => keep(r.tabId));
+      rows.length = 0;
+      summaries.length = 0;
+      for (const r of kept) push(r);
+      notify();
+    },
+  };
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  paused: false,
+  disabledSites: [],
+  retention: 10000,
+  preserveLog: false,
+  redactHeaders: [],
+};
+
+/** In-memory Commands over a memorySource: clear and export act on its rows. */
+export function memoryCommands(source: MemorySource, settings: Settings = { ...DEFAULT_SETTINGS }): Commands {
+  let current = { ...settings };
+  return {
+    async clear(tabId) {
+      source.clear(tabId);
+    },
+    async exportJsonl(tabId) {
+      return source
+        .all(tabId)
+        .map((r) => `${JSON.stringify(r.exchange)}\n`)
+        .join('');
+    },
+    async getSettings() {
+      return { ...current };
+    },
+    async setSettings(patch) {
+      current = { ...current, ...patch };
+      return { ...current };
+    },
+  };
+}

@@ -1,0 +1,320 @@
+// The details of one call: timeline, verdict, checks, fix, warnings, raw headers, cache and capture notes.
+// Everything from the network is rendered as text.
+import type { ComponentChildren } from 'preact';
+import type { CapturedExchange, StoredExchange } from '../../capture/types';
+import type { Check, Exchange, Fix, Header, Verdict, WireEntry } from '../../cors/types';
+import { curlFor, isRedacted } from '../curl';
+import { clock, MDN_CORS_ERRORS, safeHref, specAnchor } from '../format';
+import type { RowSummary } from '../model';
+import { policiesFor, snippets } from '../snippets';
+
+export interface DetailsProps {
+  row: StoredExchange;
+  /** The list's rows: to find the call whose preflight filled the cache. */
+  rows: readonly RowSummary[];
+  onSelect: (seq: number) => void;
+  copy: (text: string) => void;
+}
+
+const API_NOTE =
+  "webRequest cannot tell fetch() from XMLHttpRequest: for XHR the line starts 'Access to XMLHttpRequest at' and the hint may differ";
+
+function CopyButton(props: { text: string; label?: string; copy: (t: string) => void; testid?: string }) {
+  return (
+    <button
+      type="button"
+      class="copy"
+      data-testid={props.testid ?? 'copy'}
+      onClick={() => props.copy(props.text)}
+    >
+      {props.label ?? 'Copy'}
+    </button>
+  );
+}
+
+function Section(props: { title: string; testid: string; children: ComponentChildren }) {
+  return (
+    <section class="section" data-testid={props.testid}>
+      <h3>{props.title}</h3>
+      {props.children}
+    </section>
+  );
+}
+
+/** What each wire entry is: the preflight, the request, or a request that follows a redirect. */
+function entryLabel(wire: WireEntry[], i: number): string {
+  const w = wire[i]!;
+  if (w.type === 'preflight') return 'Preflight';
+  return wire.slice(0, i).some((e) => e.type === 'request') ? 'Redirected request' : 'Request';
+}
+
+function location(w: WireEntry): string | null {
+  const h = w.response?.headers.find(([n]) => n.toLowerCase() === 'location');
+  return h && w.response && w.response.status >= 300 && w.response.status < 400 ? h[1] : null;
+}
+
+function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
+  const base = ex.time ?? ex.wire.find((w) => w.time !== undefined)?.time;
+  const at = (t: number | undefined) => (t !== undefined && base !== undefined ? `+${t - base} ms` : '');
+  const cached = ev.checks.find((c) => c.rule === 'preflight-cache');
+  return (
+    <ol class="timeline">
+      {cached && (
+        <li data-testid="timeline-item">
+          <span class="step">Preflight</span> served from the preflight cache
+        </li>
+      )}
+      {ex.wire.map((w, i) => {
+        const loc = location(w);
+        return (
+          <li key={i} data-testid="timeline-item" class={ev.error?.hop === i ? 'failed' : ''}>
+            <span class="step">{entryLabel(ex.wire, i)}</span> <span class="mono">{w.request.method}</span>{' '}
+            <span class="url">{w.request.url}</span> → <b>{w.response ? w.response.status : 'no response'}</b>
+            {loc && <span class="url"> to {loc}</span>} <span class="muted">{at(w.time)}</span>
+          </li>
+        );
+      })}
+      {!ex.wire.length && <li data-testid="timeline-item">Nothing was sent.</li>}
+      <li data-testid="timeline-item">
+        <span class="step">Outcome</span> <span class={`badge v-${ev.verdict}`}>{ev.verdict}</span>
+        {ex.outcome && (
+          <span class="muted"> (the page saw {ex.outcome === 'success' ? 'success' : 'an error'})</span>
+        )}
+      </li>
+    </ol>
+  );
+}
+
+function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
+  const err = ev.error;
+  const chromium = err?.console && (
+    <div key="chromium" class="console-line">
+      <div class="label">Chromium console</div>
+      <pre class="mono" data-testid="console">
+        {err.console}
+      </pre>
+      <CopyButton text={err.console} copy={copy} testid="copy-console" />
+      {!ex.api && (
+        <p class="note" data-testid="api-note">
+          {API_NOTE}
+        </p>
+      )}
+    </div>
+  );
+  const firefox = err?.firefox && (
+    <div key="firefox" class="console-line" data-testid="firefox">
+      <div class="label">
+        Firefox: <span class="mono">{err.firefox}</span>{' '}
+        <a href={MDN_CORS_ERRORS + encodeURIComponent(err.firefox)} target="_blank" rel="noreferrer">
+          MDN
+        </a>
+      </div>
+      {err.firefoxConsole && <pre class="mono">{err.firefoxConsole}</pre>}
+    </div>
+  );
+  // The engine the call ran in comes first: its explanation is the one the page's console shows.
+  const firefoxFirst = (ex as Partial<CapturedExchange>).capture?.engine === 'firefox';
+  return (
+    <Section title="Verdict" testid="verdict">
+      <p class="summary" data-testid="summary">
+        {ev.summary}
+      </p>
+      {firefoxFirst ? [firefox, chromium] : [chromium, firefox]}
+    </Section>
+  );
+}
+
+function Checks({ checks }: { checks: Check[] }) {
+  return (
+    <Section title="Checks" testid="checks">
+      <table class="table">
+        <thead>
+          <tr>
+            <th>Check</th>
+            <th>Required</th>
+            <th>Seen</th>
+            <th>Result</th>
+            <th>Spec</th>
+          </tr>
+        </thead>
+        <tbody>
+          {checks.map((c, i) => (
+            <tr
+              key={i}
+              class={`check ${c.result}`}
+              data-testid={c.result === 'fail' ? 'check-fail' : 'check'}
+            >
+              <td>{c.title}</td>
+              <td>{c.required}</td>
+              <td>{c.seen}</td>
+              <td class={`result ${c.result}`}>{c.result}</td>
+              <td>
+                <a href={safeHref(c.spec)} target="_blank" rel="noreferrer">
+                  {specAnchor(c.spec)}
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+function fixText(f: Fix): string {
+  if (f.action === 'status') return `answer with status ${f.value}`;
+  if (f.action === 'remove') return `remove ${f.header}`;
+  return `set ${f.header}: ${f.value}`;
+}
+
+function FixSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
+  if (!ev.fixes.length && !ev.advice.length) return null;
+  return (
+    <Section title="Fix" testid="fix">
+      <ul class="fixes">
+        {ev.fixes.map((f, i) => (
+          <li key={i} data-testid="fix-item">
+            On the {f.on === 'preflight' ? 'preflight' : 'actual'} response ({f.method} {f.url}):{' '}
+            <b class="mono">{fixText(f)}</b>
+            <div class="muted">{f.why}</div>
+          </li>
+        ))}
+      </ul>
+      {ev.advice.map((a, i) => (
+        <p key={i} class="note" data-testid="advice">
+          {a}
+        </p>
+      ))}
+      {policiesFor(ex, ev).map(({ url, policy, note }) => (
+        <div key={url} class="snippets">
+          <div class="label">
+            Server configuration for <span class="url">{url}</span>
+          </div>
+          {note && (
+            <p class="note" data-testid="snippet-note">
+              {note}
+            </p>
+          )}
+          {policy &&
+            snippets(policy).map((s) => (
+              <details key={s.server} data-testid={`snippet-${s.server}`}>
+                <summary>{s.label}</summary>
+                <pre class="mono">{s.code}</pre>
+                <CopyButton text={s.code} copy={copy} />
+              </details>
+            ))}
+        </div>
+      ))}
+    </Section>
+  );
+}
+
+function HeaderTable({ headers, testid }: { headers: Header[]; testid: string }) {
+  return (
+    <table class="table headers" data-testid={testid}>
+      <tbody>
+        {headers.map(([n, v], i) => (
+          <tr key={i}>
+            <th>{n}</th>
+            <td class={isRedacted(v) ? 'redacted' : ''} data-testid="header-value">
+              {v}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
+  const neverSent = !ex.wire.some((w) => w.type === 'request');
+  return (
+    <Section title="Headers" testid="headers">
+      {ex.wire.map((w, i) => (
+        <div key={i} class="wire-entry">
+          <div class="label">
+            {entryLabel(ex.wire, i)}: <span class="mono">{w.request.method}</span>{' '}
+            <span class="url">{w.request.url}</span>{' '}
+            <CopyButton
+              text={curlFor(w.request)}
+              copy={copy}
+              label={`Copy ${w.type === 'preflight' ? 'preflight' : 'request'} as curl`}
+              testid={`curl-${w.type}`}
+            />
+          </div>
+          <div class="muted">Request headers</div>
+          <HeaderTable headers={w.request.headers ?? []} testid="request-headers" />
+          <div class="muted">Response headers {w.response ? `(${w.response.status})` : '(no response)'}</div>
+          {w.response && <HeaderTable headers={w.response.headers} testid="response-headers" />}
+        </div>
+      ))}
+      {neverSent && ex.initiator !== 'null' && (
+        <CopyButton
+          text={curlFor({
+            ...ex.request,
+            headers: [['Origin', ex.initiator], ...(ex.request.headers ?? [])],
+          })}
+          copy={copy}
+          label="Copy the request (never sent) as curl"
+          testid="curl-request"
+        />
+      )}
+    </Section>
+  );
+}
+
+export function Details({ row, rows, onSelect, copy }: DetailsProps) {
+  const ex = row.exchange;
+  const ev = row.evaluation;
+  const servedBy = ev.checks.find((c) => c.rule === 'preflight-cache' && c.servedBy)?.servedBy;
+  const filler = servedBy && rows.find((r) => r.id === servedBy.id);
+  const cap = ex.capture;
+  return (
+    <div class="details" data-testid="details">
+      <Section title="Timeline" testid="timeline">
+        <Timeline ex={ex} ev={ev} />
+      </Section>
+      <VerdictSection ex={ex} ev={ev} copy={copy} />
+      <Checks checks={ev.checks} />
+      <FixSection ex={ex} ev={ev} copy={copy} />
+      {ev.warnings.length > 0 && (
+        <Section title="Warnings" testid="warnings">
+          <ul>
+            {ev.warnings.map((w, i) => (
+              <li key={i} class="warning" data-testid="warning">
+                {w.message}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      <RawHeaders ex={ex} copy={copy} />
+      {servedBy && (
+        <Section title="Preflight cache" testid="cache">
+          <p>
+            This call's preflight was served from the cache, filled by the preflight of call{' '}
+            {filler ? (
+              <button type="button" class="link" data-testid="served-by" onClick={() => onSelect(filler.seq)}>
+                {servedBy.id} ({filler.method} {filler.url})
+              </button>
+            ) : (
+              <span class="mono">{servedBy.id}</span>
+            )}
+            {servedBy.expires !== null && <>, valid until {clock(servedBy.expires)}</>}.
+          </p>
+        </Section>
+      )}
+      {cap && (cap.ambiguous || cap.recovered || cap.missing) && (
+        <Section title="Capture notes" testid="capture-notes">
+          <ul>
+            {cap.ambiguous && <li>Identical concurrent calls: this preflight may be its twin's.</li>}
+            {cap.recovered && (
+              <li>Rebuilt after the service worker restarted: some events may be missing.</li>
+            )}
+            {cap.missing && <li>Missing from the recording: {cap.missing}</li>}
+          </ul>
+        </Section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,324 @@
+// Copy-ready server configuration that lets one blocked call through, generated from the verdict's fixes
+// and the exchange. Every snippet names the page's exact origin: never "*" (with or without credentials),
+// never the request's Origin echoed back, and "Vary: Origin" where the framework does not add it itself.
+import type { Exchange, Fix, Verdict } from '../cors/types';
+
+/** What the server must allow, for one URL. */
+export interface CorsPolicy {
+  /** The page's exact origin. */
+  origin: string;
+  /** The server's origin, e.g. "https://api.example.com:8443", its host:port, port and the URL's path. */
+  server: string;
+  host: string;
+  port: string;
+  path: string;
+  /** Methods for Access-Control-Allow-Methods, exact case, the call's own first. */
+  methods: string[];
+  /** Request header names for Access-Control-Allow-Headers, lower-case. */
+  headers: string[];
+  credentials: boolean;
+  /** Whether the server must answer a preflight (OPTIONS) itself. */
+  preflight: boolean;
+}
+
+export type ServerKind = 'express' | 'fastify' | 'nginx' | 'apache' | 'caddy' | 'spring' | 'aspnet' | 'go';
+
+export interface Snippet {
+  server: ServerKind;
+  label: string;
+  code: string;
+}
+
+// A serialized origin: scheme://host[:port], nothing a config file would read as syntax.
+const SAFE_ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[A-Za-z0-9.:[\]-]+$/;
+// Header field-name tokens without "$" (nginx and Caddy would read it as a variable).
+const SAFE_TOKEN = /^[A-Za-z0-9!#%&'*+.^_`|~-]+$/;
+
+function splitList(value: string | null): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== '*' && SAFE_TOKEN.test(s));
+}
+
+function uniq(list: string[]): string[] {
+  return [...new Set(list)];
+}
+
+/** One server that needs a change: its policy, or a note on why no snippet can express it. */
+export interface PolicyResult {
+  url: string;
+  policy: CorsPolicy | null;
+  note: string | null;
+}
+
+const isCorsFix = (f: Fix) => f.header.startsWith('Access-Control-') || f.action === 'status';
+
+/**
+ * What the servers must allow, one entry per URL the fixes name, in order; empty when no response header
+ * can fix the call (an allowed call, or a redirect to fix).
+ */
+export function policiesFor(ex: Exchange, v: Verdict): PolicyResult[] {
+  const urls = uniq(v.fixes.filter(isCorsFix).map((f) => f.url));
+  return urls.map((url) => {
+    const fixes = v.fixes.filter((f) => isCorsFix(f) && f.url === url);
+    return { url, ...policyAt(ex, v, url, fixes) };
+  });
+}
+
+function policyAt(
+  ex: Exchange,
+  v: Verdict,
+  url: string,
+  fixes: Fix[],
+): { policy: CorsPolicy | null; note: string | null } {
+  const acao = fixes.find((f) => f.header === 'Access-Control-Allow-Origin');
+  if (acao && acao.value !== ex.initiator) {
+    return {
+      policy: null,
+      note:
+        `After the redirect to another origin the browser sends "Origin: null" to ${url}, so naming the page's ` +
+        `origin cannot work there. ${acao.value === '*' ? 'The fix is "Access-Control-Allow-Origin: *", possible only without credentials; or' : 'Instead,'} ` +
+        'avoid the cross-origin redirect. Never allow "null": any sandboxed page can send it.',
+    };
+  }
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { policy: null, note: null };
+  }
+  if (!SAFE_ORIGIN.test(ex.initiator)) {
+    return { policy: null, note: `The page's origin is "${ex.initiator}": no snippet allows it.` };
+  }
+  const values = (header: string) =>
+    fixes.filter((f) => f.header === header).flatMap((f) => splitList(f.value));
+  const preflights = ex.wire.filter((w) => w.type === 'preflight' && w.request.url === url);
+  const requested = preflights.flatMap((w) =>
+    splitList(
+      (w.request.headers ?? [])
+        .filter(([n]) => n.toLowerCase() === 'access-control-request-headers')
+        .map(([, val]) => val)
+        .join(','),
+    ),
+  );
+  const method = fixes.find((f) => f.on === 'request')?.method ?? ex.request.method;
+  return {
+    note: null,
+    policy: {
+      origin: ex.initiator,
+      server: u.origin,
+      host: u.host,
+      port: u.port || (u.protocol === 'https:' ? '443' : '80'),
+      path: u.pathname,
+      methods: uniq([
+        ...(SAFE_TOKEN.test(method) ? [method] : []),
+        ...values('Access-Control-Allow-Methods'),
+      ]),
+      headers: uniq([...values('Access-Control-Allow-Headers'), ...requested].map((h) => h.toLowerCase())),
+      credentials:
+        ex.credentials === 'include' ||
+        fixes.some((f) => f.header === 'Access-Control-Allow-Credentials' && f.value === 'true'),
+      preflight:
+        fixes.some((f) => f.on === 'preflight') ||
+        preflights.length > 0 ||
+        (v.preflight === 'cached' && url === ex.request.url),
+    },
+  };
+}
+
+const js = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+const dq = (s: string) => JSON.stringify(s);
+const jsList = (l: string[]) => `[${l.map(js).join(', ')}]`;
+const dqList = (l: string[]) => l.map(dq).join(', ');
+
+/** The response headers, as name/value pairs, for the actual response and for the preflight. */
+function headerLines(p: CorsPolicy, preflight: boolean): [string, string][] {
+  const out: [string, string][] = [['Access-Control-Allow-Origin', p.origin]];
+  if (p.credentials) out.push(['Access-Control-Allow-Credentials', 'true']);
+  if (preflight) {
+    out.push(['Access-Control-Allow-Methods', p.methods.join(', ')]);
+    if (p.headers.length) out.push(['Access-Control-Allow-Headers', p.headers.join(', ')]);
+  }
+  out.push(['Vary', 'Origin']);
+  return out;
+}
+
+export function express(p: CorsPolicy): string {
+  return [
+    '// npm install cors',
+    "const cors = require('cors');",
+    '',
+    'const corsOptions = {',
+    `  origin: ${js(p.origin)}, // one exact origin: cors adds Vary: Origin`,
+    `  methods: ${jsList(p.methods)},`,
+    ...(p.headers.length ? [`  allowedHeaders: ${jsList(p.headers)},`] : []),
+    ...(p.credentials ? ['  credentials: true,'] : []),
+    '};',
+    p.preflight
+      ? '// Answers the preflight (OPTIONS → 204) and adds the headers to the response.'
+      : '// Adds the headers to the response.',
+    `app.use(${js(p.path)}, cors(corsOptions));`,
+  ].join('\n');
+}
+
+export function fastify(p: CorsPolicy): string {
+  return [
+    '// npm install @fastify/cors',
+    "await fastify.register(require('@fastify/cors'), {",
+    `  origin: ${js(p.origin)}, // one exact origin`,
+    `  methods: ${jsList(p.methods)},`,
+    ...(p.headers.length ? [`  allowedHeaders: ${jsList(p.headers)},`] : []),
+    ...(p.credentials ? ['  credentials: true,'] : []),
+    '});',
+    '// @fastify/cors adds Vary: Origin only for a dynamic origin option.',
+    "fastify.addHook('onSend', async (request, reply) => {",
+    "  reply.header('Vary', 'Origin');",
+    '});',
+  ].join('\n');
+}
+
+export function nginx(p: CorsPolicy): string {
+  const add = (pad: string, pre: boolean) =>
+    headerLines(p, pre).map(([n, v]) => `${pad}add_header ${n} ${dq(v)} always;`);
+  return [
+    `# in the server block for ${p.host}`,
+    `location ${p.path} {`,
+    ...(p.preflight
+      ? [
+          '    # Answer the preflight here: add_header inside "if" replaces the outer ones.',
+          '    if ($request_method = OPTIONS) {',
+          ...add('        ', true),
+          '        return 204;',
+          '    }',
+        ]
+      : []),
+    ...add('    ', false),
+    '    # ... proxy_pass or root as before',
+    '}',
+  ].join('\n');
+}
+
+function regexPath(path: string): string {
+  return path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function apache(p: CorsPolicy): string {
+  const lines = headerLines(p, p.preflight).map(([n, v]) =>
+    n === 'Vary' ? `    Header always merge Vary ${dq(v)}` : `    Header always set ${n} ${dq(v)}`,
+  );
+  return [
+    `# mod_headers${p.preflight ? ' and mod_rewrite' : ''}, in the <VirtualHost> for ${p.host}`,
+    `<Location ${dq(p.path)}>`,
+    ...lines,
+    '</Location>',
+    ...(p.preflight
+      ? [
+          '# Answer the preflight with 204 instead of passing OPTIONS to the application.',
+          'RewriteEngine On',
+          'RewriteCond %{REQUEST_METHOD} =OPTIONS',
+          `RewriteRule ^${regexPath(p.path)}$ - [R=204,L]`,
+        ]
+      : []),
+  ].join('\n');
+}
+
+export function caddy(p: CorsPolicy): string {
+  const block = (pad: string, pre: boolean) => headerLines(p, pre).map(([n, v]) => `${pad}${n} ${dq(v)}`);
+  return [
+    `${p.server} {`,
+    ...(p.preflight
+      ? [
+          '\t@preflight {',
+          '\t\tmethod OPTIONS',
+          `\t\tpath ${p.path}`,
+          '\t}',
+          '\thandle @preflight {',
+          '\t\theader {',
+          ...block('\t\t\t', true),
+          '\t\t}',
+          '\t\trespond 204',
+          '\t}',
+        ]
+      : []),
+    `\theader ${p.path} {`,
+    ...block('\t\t', false),
+    '\t}',
+    '\t# ... reverse_proxy or file_server as before',
+    '}',
+  ].join('\n');
+}
+
+const SPRING_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE']);
+
+export function spring(p: CorsPolicy): string {
+  const attrs = [`origins = ${dq(p.origin)}`];
+  if (p.methods.every((m) => SPRING_METHODS.has(m)))
+    attrs.push(`methods = {${p.methods.map((m) => `RequestMethod.${m}`).join(', ')}}`);
+  if (p.headers.length) attrs.push(`allowedHeaders = {${dqList(p.headers)}}`);
+  if (p.credentials) attrs.push('allowCredentials = "true"');
+  return [
+    '// On the controller or handler method (Spring adds Vary: Origin itself):',
+    `@CrossOrigin(${attrs.join(', ')})`,
+    '',
+    '// Or in one place, as a CorsConfigurationSource bean (Spring MVC and Spring Security):',
+    '@Bean',
+    'CorsConfigurationSource corsConfigurationSource() {',
+    '    CorsConfiguration config = new CorsConfiguration();',
+    `    config.setAllowedOrigins(List.of(${dq(p.origin)}));`,
+    `    config.setAllowedMethods(List.of(${dqList(p.methods)}));`,
+    ...(p.headers.length ? [`    config.setAllowedHeaders(List.of(${dqList(p.headers)}));`] : []),
+    ...(p.credentials ? ['    config.setAllowCredentials(true);'] : []),
+    '    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();',
+    `    source.registerCorsConfiguration(${dq(p.path)}, config);`,
+    '    return source;',
+    '}',
+  ].join('\n');
+}
+
+export function aspnet(p: CorsPolicy): string {
+  return [
+    '// Program.cs',
+    'builder.Services.AddCors(options =>',
+    '{',
+    '    options.AddPolicy("CorsFix", policy => policy',
+    `        .WithOrigins(${dq(p.origin)})`,
+    `        .WithMethods(${dqList(p.methods)})`,
+    ...(p.headers.length ? [`        .WithHeaders(${dqList(p.headers)})`] : []),
+    ...(p.credentials ? ['        .AllowCredentials()'] : []),
+    '    );',
+    '});',
+    'var app = builder.Build();',
+    '// ASP.NET Core adds Vary: Origin only for several origins: add it for this one.',
+    'app.Use(async (context, next) => { context.Response.Headers.Append("Vary", "Origin"); await next(); });',
+    'app.UseCors("CorsFix");',
+  ].join('\n');
+}
+
+export function go(p: CorsPolicy): string {
+  return [
+    '// go get github.com/rs/cors (it answers the preflight and adds Vary: Origin)',
+    'c := cors.New(cors.Options{',
+    `\tAllowedOrigins: []string{${dq(p.origin)}},`,
+    `\tAllowedMethods: []string{${dqList(p.methods)}},`,
+    ...(p.headers.length ? [`\tAllowedHeaders: []string{${dqList(p.headers)}},`] : []),
+    ...(p.credentials ? ['\tAllowCredentials: true,'] : []),
+    '})',
+    `http.ListenAndServe(":${p.port}", c.Handler(mux))`,
+  ].join('\n');
+}
+
+const GENERATORS: [ServerKind, string, (p: CorsPolicy) => string][] = [
+  ['express', 'Express (cors)', express],
+  ['fastify', 'Fastify (@fastify/cors)', fastify],
+  ['nginx', 'nginx', nginx],
+  ['apache', 'Apache', apache],
+  ['caddy', 'Caddy', caddy],
+  ['spring', 'Spring', spring],
+  ['aspnet', 'ASP.NET Core', aspnet],
+  ['go', 'Go (rs/cors)', go],
+];
+
+export function snippets(p: CorsPolicy): Snippet[] {
+  return GENERATORS.map(([server, label, gen]) => ({ server, label, code: gen(p) }));
+}

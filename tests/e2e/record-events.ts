@@ -1,0 +1,114 @@
+// Records real chrome.webRequest event sequences as fixtures: loads the raw recorder extension
+// (tests/e2e/recorder) into Chromium, runs each scenario of ./scenarios.ts from PAGE in a fresh tab,
+// and writes tests/fixtures/webrequest/<scenario>.json.
+//
+//   npx tsx tests/e2e/record-events.ts                 all scenarios
+//   npx tsx tests/e2e/record-events.ts simple-blocked  only the ones named
+//
+// A fixture: { scenario, description, recordedWith, origins, events: [{ kind, details }] (all six kinds
+// the recorder listens to, in delivery order, for the scenario's URLs and its page's navigation),
+// page: [what each call returned in the page], console: [{ type, text, url, from }],
+// cdp: [the DevTools protocol's Network view of the main frame's requests, the browser's own reasons] }.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CDPSession } from 'playwright-core';
+import { launchWithExtension } from './harness/browser';
+import { collectEvents, RECORDER_DIR, registration } from './harness/recorder';
+import { startScenarioServer } from './harness/server';
+import { belongsTo, openScenario, SCENARIOS } from './scenarios';
+
+const OUT = resolve(import.meta.dirname, '../fixtures/webrequest');
+
+/** The DevTools protocol's Network events for the scenario's requests, trimmed to what explains CORS. */
+function watchCdp(session: CDPSession, name: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const ours = new Set<string>();
+  session.on('Network.requestWillBeSent', (e) => {
+    if (!belongsTo(e.request.url, name)) return;
+    ours.add(e.requestId);
+    out.push({
+      event: 'requestWillBeSent',
+      requestId: e.requestId,
+      method: e.request.method,
+      url: e.request.url,
+      type: e.type,
+      initiator:
+        e.initiator.type === 'preflight'
+          ? { type: 'preflight', requestId: e.initiator.requestId }
+          : { type: e.initiator.type },
+      ...(e.redirectResponse ? { redirectStatus: e.redirectResponse.status } : {}),
+    });
+  });
+  session.on('Network.responseReceived', (e) => {
+    if (ours.has(e.requestId))
+      out.push({
+        event: 'responseReceived',
+        requestId: e.requestId,
+        status: e.response.status,
+        type: e.type,
+      });
+  });
+  session.on('Network.loadingFinished', (e) => {
+    if (ours.has(e.requestId)) out.push({ event: 'loadingFinished', requestId: e.requestId });
+  });
+  session.on('Network.loadingFailed', (e) => {
+    if (!ours.has(e.requestId)) return;
+    out.push({
+      event: 'loadingFailed',
+      requestId: e.requestId,
+      errorText: e.errorText,
+      ...(e.corsErrorStatus ? { corsErrorStatus: e.corsErrorStatus } : {}),
+      ...(e.blockedReason ? { blockedReason: e.blockedReason } : {}),
+    });
+  });
+  return out;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+  const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`unknown scenarios: ${unknown.join(', ')}`);
+
+  await mkdir(OUT, { recursive: true });
+  const server = await startScenarioServer();
+  const browser = await launchWithExtension(RECORDER_DIR);
+  try {
+    const userAgent = await browser.serviceWorker.evaluate(() => navigator.userAgent);
+    const listeners = await registration(browser.serviceWorker);
+    console.log(`recorder ${browser.extensionId} in ${userAgent}`);
+    for (const s of scenarios) {
+      server.reset();
+      const ctx = await openScenario(server, browser.context, browser.newPage, s.name);
+      const session = await browser.cdp(ctx.page);
+      const cdp = watchCdp(session, s.name);
+      await session.send('Network.enable');
+      const page = await s.run(ctx);
+      const events = await collectEvents(browser.serviceWorker, (e) => belongsTo(e.details.url, s.name));
+      // Console lines trail the calls a little.
+      await new Promise((r) => setTimeout(r, 200));
+      const fixture = {
+        scenario: s.name,
+        description: s.description,
+        recordedWith: { userAgent, listeners, date: new Date().toISOString().slice(0, 10) },
+        origins: server.origins,
+        events,
+        page,
+        console: browser.consoleOf(ctx.page),
+        cdp,
+      };
+      await session.detach().catch(() => {});
+      await ctx.page.close();
+      await writeFile(resolve(OUT, `${s.name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
+      console.log(`${s.name}: ${events.length} events, page ${JSON.stringify(page).slice(0, 100)}`);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

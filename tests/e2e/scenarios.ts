@@ -1,0 +1,428 @@
+// The CORS scenarios the e2e tests and the fixture recorder (record-events.ts) run from PAGE in real
+// Chromium. Each scenario sets its routes under /s/<name>/ and makes its calls in a fresh tab opened at
+// PAGE/page?scenario=<name>; it returns what each call returned in the page.
+import type { BrowserContext, Frame, Page } from 'playwright-core';
+import { closedPort, PNG_1X1, type ScenarioServer } from './harness/server';
+
+type Headers = [string, string][];
+
+export interface ScenarioContext {
+  server: ScenarioServer;
+  context: BrowserContext;
+  /** The tab, already at PAGE/page?scenario=<name>. */
+  page: Page;
+  name: string;
+  /** "/s/<name>/<rest>" */
+  path(rest: string): string;
+  /** API + path(rest) */
+  api(rest: string): string;
+  /** API2 + path(rest) */
+  api2(rest: string): string;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  run(ctx: ScenarioContext): Promise<unknown[]>;
+}
+
+// Headers ---------------------------------------------------------------------------------------------
+
+export const acao = (origin: string): Headers => [['Access-Control-Allow-Origin', origin]];
+
+/** A preflight answer that allows `methods` and `headers` for `origin`, cached for maxAge seconds. */
+export function preflightAllows(origin: string, methods: string, headers: string, maxAge = 0): Headers {
+  return [
+    ['Access-Control-Allow-Origin', origin],
+    ['Access-Control-Allow-Methods', methods],
+    ['Access-Control-Allow-Headers', headers],
+    // Chromium caches a preflight 5 s when Access-Control-Max-Age is absent: say 0 to mean none.
+    ['Access-Control-Max-Age', String(maxAge)],
+  ];
+}
+
+const TEXT: Headers = [['Content-Type', 'text/plain']];
+
+// In-page calls (helpers of the built-in /page and /frame: see harness/server.ts) ------------------------
+
+export type CallResult =
+  | { ok: true; status: number; type: string; body: string | null }
+  | { ok: false; error: string };
+
+export function call(target: Page | Frame, url: string, init?: Record<string, unknown>): Promise<CallResult> {
+  return target.evaluate(
+    ([u, i]) => (window as unknown as { call(u: string, i?: unknown): Promise<CallResult> }).call(u, i),
+    [url, init] as const,
+  );
+}
+
+/** Several fetches started together in the page, awaited with Promise.all. */
+export function callAll(
+  target: Page | Frame,
+  calls: [string, Record<string, unknown>?][],
+): Promise<CallResult[]> {
+  return target.evaluate(
+    (cs) =>
+      Promise.all(
+        cs.map(([u, i]) =>
+          (window as unknown as { call(u: string, i?: unknown): Promise<CallResult> }).call(u, i),
+        ),
+      ),
+    calls,
+  );
+}
+
+export type XhrResult = { ok: boolean; status: number };
+
+export function xhr(
+  target: Page | Frame,
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body: string | null = null,
+): Promise<XhrResult> {
+  return target.evaluate(
+    ([m, u, h, b]) =>
+      (
+        window as unknown as {
+          xhr(m: string, u: string, h: Record<string, string>, b: string | null): Promise<XhrResult>;
+        }
+      ).xhr(m, u, h, b),
+    [method, url, headers, body] as const,
+  );
+}
+
+export function image(target: Page | Frame, url: string, crossOrigin: string | null): Promise<unknown> {
+  return target.evaluate(
+    ([u, c]) => (window as unknown as { image(u: string, c: string | null): Promise<unknown> }).image(u, c),
+    [url, crossOrigin] as const,
+  );
+}
+
+export function workerCall(
+  page: Page,
+  url: string,
+  init: Record<string, unknown> | undefined,
+  workerUrl: string,
+): Promise<CallResult> {
+  return page.evaluate(
+    ([u, i, w]) =>
+      (window as unknown as { workerCall(u: string, i: unknown, w: string): Promise<CallResult> }).workerCall(
+        u,
+        i,
+        w,
+      ),
+    [url, init, workerUrl] as const,
+  );
+}
+
+/** Adds an iframe at `src` and returns its frame once loaded. */
+export async function addFrame(page: Page, src: string): Promise<Frame> {
+  await page.evaluate((s) => (window as unknown as { frame(s: string): Promise<unknown> }).frame(s), src);
+  const frame = page.frames().find((f) => f.url() === src);
+  if (!frame) throw new Error(`no frame at ${src}`);
+  return frame;
+}
+
+// The scenarios -----------------------------------------------------------------------------------------
+
+const PUT_CUSTOM = { method: 'PUT', headers: { 'X-Custom': '1' }, body: 'x' };
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'simple-allowed',
+    description: 'fetch GET from PAGE to API; the response has Access-Control-Allow-Origin: PAGE. Allowed.',
+    async run({ server, page, path, api }) {
+      server.route(path('data'), {
+        actual: { status: 200, headers: [...acao(server.origins.page), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'))];
+    },
+  },
+  {
+    name: 'simple-blocked',
+    description: 'fetch GET from PAGE to API; the 200 response has no Access-Control-Allow-Origin. Blocked.',
+    async run({ server, page, path, api }) {
+      server.route(path('data'), { actual: { status: 200, headers: TEXT, body: 'secret' } });
+      return [await call(page, api('data'))];
+    },
+  },
+  {
+    name: 'preflight-ok',
+    description:
+      'fetch PUT with X-Custom from PAGE to API: the preflight (204) allows PUT and x-custom for PAGE, the actual response has ACAO: PAGE. Allowed.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom') },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'preflight-fail-no-acao',
+    description:
+      'fetch PUT with X-Custom: the preflight (204) allows the method and header but has no Access-Control-Allow-Origin. Blocked at the preflight; the actual request is never sent.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: {
+          status: 204,
+          headers: [
+            ['Access-Control-Allow-Methods', 'PUT'],
+            ['Access-Control-Allow-Headers', 'X-Custom'],
+          ],
+        },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'preflight-500',
+    description:
+      'fetch PUT with X-Custom: the preflight answers 500, with headers that would otherwise allow it. Blocked at the preflight (status not ok).',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: {
+          status: 500,
+          headers: [...preflightAllows(o, 'PUT', 'X-Custom'), ...TEXT],
+          body: 'boom',
+        },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'preflight-ok-actual-blocked',
+    description:
+      'fetch PUT with X-Custom: the preflight allows it, the actual 200 response has no Access-Control-Allow-Origin. Blocked at the request.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom') },
+        actual: { status: 200, headers: TEXT, body: 'secret' },
+      });
+      return [await call(page, api('data'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'cached-preflight',
+    description:
+      'The same fetch PUT with X-Custom twice, one after the other; the preflight allows it with Access-Control-Max-Age: 600. The second call is served from the preflight cache: no OPTIONS.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom', 600) },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), PUT_CUSTOM), await call(page, api('data'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'redirect-new-preflight',
+    description:
+      'fetch PUT with X-Custom to API/start: preflight ok, the PUT is answered 307 to API2/end (another origin); Chromium sends a new preflight to API2 with Origin: null, then the PUT. Every answer has ACAO: *. Allowed.',
+    async run({ server, page, path, api, api2 }) {
+      const allow = preflightAllows('*', 'PUT', 'X-Custom');
+      server.route(path('start'), {
+        preflight: { status: 204, headers: allow },
+        actual: { status: 307, headers: [...acao('*'), ['Location', api2('end')]] },
+      });
+      server.route(path('end'), {
+        preflight: { status: 204, headers: allow },
+        actual: { status: 200, headers: [...acao('*'), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('start'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'redirect-simple',
+    description:
+      'fetch GET to API/start, answered 302 (with ACAO: *) to API2/end, which answers 200 with ACAO: *. Allowed (Origin: null after the cross-origin redirect).',
+    async run({ server, page, path, api, api2 }) {
+      server.route(path('start'), {
+        actual: { status: 302, headers: [...acao('*'), ['Location', api2('end')]] },
+      });
+      server.route(path('end'), { actual: { status: 200, headers: [...acao('*'), ...TEXT], body: 'ok' } });
+      return [await call(page, api('start'))];
+    },
+  },
+  {
+    name: 'concurrent-identical',
+    description:
+      'Five identical fetch PUT with X-Custom to the same URL, started together (Promise.all); the preflight allows with Access-Control-Max-Age: 0. All allowed.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom', 0) },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return callAll(
+        page,
+        Array.from({ length: 5 }, () => [api('data'), PUT_CUSTOM] as [string, Record<string, unknown>]),
+      );
+    },
+  },
+  {
+    name: 'concurrent-distinct',
+    description:
+      'Twenty fetch PUT with X-Custom to API/data?n=0..19, started together (Promise.all); each is preflighted (Max-Age: 0). All allowed.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom', 0) },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return callAll(
+        page,
+        Array.from(
+          { length: 20 },
+          (_, n) => [`${api('data')}?n=${n}`, PUT_CUSTOM] as [string, Record<string, unknown>],
+        ),
+      );
+    },
+  },
+  {
+    name: 'xhr-blocked',
+    description:
+      'XMLHttpRequest GET from PAGE to API; the 200 response has no Access-Control-Allow-Origin. Blocked.',
+    async run({ server, page, path, api }) {
+      server.route(path('data'), { actual: { status: 200, headers: TEXT, body: 'secret' } });
+      return [await xhr(page, 'GET', api('data'))];
+    },
+  },
+  {
+    name: 'xhr-preflight-ok',
+    description:
+      'XMLHttpRequest PUT with X-Custom from PAGE to API: the preflight allows it, the response has ACAO: PAGE. Allowed.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom') },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await xhr(page, 'PUT', api('data'), { 'X-Custom': '1' }, 'x')];
+    },
+  },
+  {
+    name: 'no-cors',
+    description:
+      "fetch GET with mode: 'no-cors' from PAGE to API; no CORS headers. An opaque response (type opaque, status 0), no error.",
+    async run({ server, page, path, api }) {
+      server.route(path('data'), { actual: { status: 200, headers: TEXT, body: 'opaque' } });
+      return [await call(page, api('data'), { mode: 'no-cors' })];
+    },
+  },
+  {
+    name: 'same-origin',
+    description: 'fetch GET from PAGE to PAGE/s/same-origin/data: same origin, no CORS. Type basic.',
+    async run({ server, page, path }) {
+      server.route(path('data'), { actual: { status: 200, headers: TEXT, body: 'ok' } });
+      return [await call(page, `${server.origins.page}${path('data')}`)];
+    },
+  },
+  {
+    name: 'iframe-third-origin',
+    description:
+      'PAGE embeds an iframe from THIRD (http://localhost:pagePort, another site: an out-of-process frame); the iframe makes a fetch GET to API/get and a fetch PUT with X-Custom to API/put (preflighted). Both allowed for THIRD.',
+    async run({ server, page, path, api }) {
+      const t = server.origins.third;
+      server.route(path('get'), { actual: { status: 200, headers: [...acao(t), ...TEXT], body: 'ok' } });
+      server.route(path('put'), {
+        preflight: { status: 204, headers: preflightAllows(t, 'PUT', 'X-Custom') },
+        actual: { status: 200, headers: [...acao(t), ...TEXT], body: 'ok' },
+      });
+      const frame = await addFrame(page, `${t}/frame?scenario=iframe-third-origin`);
+      return [await call(frame, api('get')), await call(frame, api('put'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'worker-fetch',
+    description:
+      'A dedicated worker (PAGE/worker.js) makes a fetch GET to API/get and, from a second worker, a fetch PUT with X-Custom to API/put (preflighted). Both allowed for PAGE.',
+    async run({ server, page, path, api, name }) {
+      const o = server.origins.page;
+      server.route(path('get'), { actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' } });
+      server.route(path('put'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom') },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [
+        await workerCall(page, api('get'), undefined, `/worker.js?scenario=${name}&w=1`),
+        await workerCall(page, api('put'), PUT_CUSTOM, `/worker.js?scenario=${name}&w=2`),
+      ];
+    },
+  },
+  {
+    name: 'image-crossorigin-blocked',
+    description:
+      'PAGE adds <img crossorigin="anonymous" src="API/img.png">; the PNG has no Access-Control-Allow-Origin. Blocked (the image fails to load).',
+    async run({ server, page, path, api }) {
+      server.route(path('img.png'), {
+        actual: { status: 200, headers: [['Content-Type', 'image/png']], body: PNG_1X1 },
+      });
+      return [await image(page, api('img.png'), 'anonymous')];
+    },
+  },
+  {
+    name: 'connection-refused',
+    description:
+      'fetch GET from PAGE to http://127.0.0.1:<closed port>/s/connection-refused/data: nothing listens there. A network error, not a CORS one.',
+    async run({ page, path }) {
+      const port = await closedPort();
+      return [await call(page, `http://127.0.0.1:${port}${path('data')}`)];
+    },
+  },
+  {
+    name: 'credentials-include-star',
+    description:
+      "fetch GET with credentials: 'include' from PAGE to API, with a cookie sid=e2e set for 127.0.0.1 (so a Cookie header is sent); the response has ACAO: * only. Blocked: the wildcard is not allowed with credentials.",
+    async run({ server, context, page, path, api }) {
+      await context.addCookies([{ name: 'sid', value: 'e2e', url: server.origins.api }]);
+      server.route(path('data'), {
+        actual: { status: 200, headers: [...acao('*'), ...TEXT], body: 'secret' },
+      });
+      try {
+        return [await call(page, api('data'), { credentials: 'include' })];
+      } finally {
+        await context.clearCookies();
+      }
+    },
+  },
+];
+
+export function scenario(name: string): Scenario {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) throw new Error(`no scenario ${name}`);
+  return s;
+}
+
+/** Opens a fresh tab at PAGE/page?scenario=<name> and builds the context a scenario runs in. */
+export async function openScenario(
+  server: ScenarioServer,
+  context: BrowserContext,
+  newPage: () => Promise<Page>,
+  name: string,
+): Promise<ScenarioContext> {
+  const page = await newPage();
+  await page.goto(`${server.origins.page}/page?scenario=${name}`);
+  const path = (rest: string) => `/s/${name}/${rest}`;
+  return {
+    server,
+    context,
+    page,
+    name,
+    path,
+    api: (rest) => `${server.origins.api}${path(rest)}`,
+    api2: (rest) => `${server.origins.api2}${path(rest)}`,
+  };
+}
+
+/** True for a URL that belongs to scenario `name`: its /s/<name>/ paths and its page, frame, worker. */
+export function belongsTo(url: string, name: string): boolean {
+  return url.includes(`/s/${name}/`) || new RegExp(`[?&]scenario=${name}(&|$)`).test(url);
+}

@@ -1,0 +1,264 @@
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  type CorscopeMessage,
+  DEFAULT_SETTINGS,
+  exportJsonl,
+  handleMessage,
+  isCorscopeMessage,
+  isSettingsPatch,
+  type MessageContext,
+  MessageHandler,
+  messages,
+  normalizeSettings,
+  request,
+  type Settings,
+} from '../../../src/messaging/protocol';
+import { MemoryExchangeStore } from '../../../src/store/memory';
+import { DexieExchangeStore, type ExchangeStore } from '../../../src/store/repository';
+import { readJsonl } from '../../factories';
+import { fakeStoredExchange } from '../store/factory';
+import { ManualScheduler } from '../store/scheduler';
+
+const S = 'corscope' as const;
+
+describe('isCorscopeMessage', () => {
+  const accepted: [string, unknown][] = [
+    ['export, all tabs', { source: S, type: 'export', format: 'jsonl' }],
+    ['export, one tab', { source: S, type: 'export', format: 'jsonl', tabId: 7 }],
+    ['export, tab -1 (no tab)', { source: S, type: 'export', format: 'jsonl', tabId: -1 }],
+    ['export, tabId undefined', { source: S, type: 'export', format: 'jsonl', tabId: undefined }],
+    ['clear, all', { source: S, type: 'clear' }],
+    ['clear, one tab', { source: S, type: 'clear', tabId: 3 }],
+    ['status', { source: S, type: 'status' }],
+    ['settings, empty patch', { source: S, type: 'settings', patch: {} }],
+    [
+      'settings, every field',
+      {
+        source: S,
+        type: 'settings',
+        patch: {
+          paused: true,
+          disabledSites: ['a.test'],
+          retention: 500,
+          preserveLog: true,
+          redactHeaders: ['x-k'],
+        },
+      },
+    ],
+    ['builder: export', messages.export()],
+    ['builder: export tab', messages.export(4)],
+    ['builder: clear', messages.clear()],
+    ['builder: clear tab', messages.clear(4)],
+    ['builder: status', messages.status()],
+    ['builder: settings', messages.settings({ paused: false })],
+  ];
+  it.each(accepted)('accepts %s', (_, m) => {
+    expect(isCorscopeMessage(m)).toBe(true);
+  });
+
+  const rejected: [string, unknown][] = [
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'status'],
+    ['an array', [S, 'status']],
+    ['no source', { type: 'status' }],
+    ['another source', { source: 'other', type: 'status' }],
+    ['no type', { source: S }],
+    ['unknown type', { source: S, type: 'delete' }],
+    ['type of another case', { source: S, type: 'Status' }],
+    ['export without format', { source: S, type: 'export' }],
+    ['export as csv', { source: S, type: 'export', format: 'csv' }],
+    ['export, tabId a string', { source: S, type: 'export', format: 'jsonl', tabId: '7' }],
+    ['export, tabId fractional', { source: S, type: 'export', format: 'jsonl', tabId: 1.5 }],
+    ['export, tabId NaN', { source: S, type: 'export', format: 'jsonl', tabId: Number.NaN }],
+    ['export, extra field', { source: S, type: 'export', format: 'jsonl', limit: 5 }],
+    ['clear, tabId null', { source: S, type: 'clear', tabId: null }],
+    ['status, extra field', { source: S, type: 'status', tabId: 1 }],
+    ['settings without patch', { source: S, type: 'settings' }],
+    ['settings, patch null', { source: S, type: 'settings', patch: null }],
+    ['settings, patch an array', { source: S, type: 'settings', patch: [] }],
+    ['settings, unknown key', { source: S, type: 'settings', patch: { theme: 'dark' } }],
+    ['settings, paused a string', { source: S, type: 'settings', patch: { paused: 'yes' } }],
+    ['settings, retention 0', { source: S, type: 'settings', patch: { retention: 0 } }],
+    ['settings, retention fractional', { source: S, type: 'settings', patch: { retention: 10.5 } }],
+    ['settings, retention a string', { source: S, type: 'settings', patch: { retention: '100' } }],
+    ['settings, retention huge', { source: S, type: 'settings', patch: { retention: 1e9 } }],
+    ['settings, disabledSites a string', { source: S, type: 'settings', patch: { disabledSites: 'a.test' } }],
+    [
+      'settings, redactHeaders with a number',
+      { source: S, type: 'settings', patch: { redactHeaders: ['a', 1] } },
+    ],
+    ['settings, extra field', { source: S, type: 'settings', patch: {}, more: 1 }],
+  ];
+  it.each(rejected)('rejects %s', (_, m) => {
+    expect(isCorscopeMessage(m)).toBe(false);
+  });
+
+  it('isSettingsPatch checks each field', () => {
+    expect(isSettingsPatch({ retention: 20_000, preserveLog: false })).toBe(true);
+    expect(isSettingsPatch({ preserveLog: 1 })).toBe(false);
+    expect(isSettingsPatch({ toString: 'x' })).toBe(false);
+  });
+});
+
+describe('settings', () => {
+  it('defaults', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      paused: false,
+      disabledSites: [],
+      retention: 20000,
+      preserveLog: false,
+      redactHeaders: [],
+    });
+    expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
+    expect(Object.isFrozen(DEFAULT_SETTINGS.disabledSites)).toBe(true);
+  });
+
+  it('normalizeSettings keeps valid fields and falls back to the defaults for the rest', () => {
+    expect(normalizeSettings(undefined)).toEqual(DEFAULT_SETTINGS);
+    expect(normalizeSettings({ paused: true, retention: -3, disabledSites: ['x.test'], junk: 1 })).toEqual({
+      ...DEFAULT_SETTINGS,
+      paused: true,
+      disabledSites: ['x.test'],
+    });
+    const n = normalizeSettings({});
+    n.redactHeaders.push('authorization');
+    expect(DEFAULT_SETTINGS.redactHeaders).toEqual([]);
+  });
+});
+
+describe('exportJsonl', () => {
+  it('is empty for no rows', () => {
+    expect(exportJsonl([])).toBe('');
+  });
+
+  it('writes one line per row: the exchange with capture, its verdict under evaluation, trailing newline', () => {
+    const rows = [
+      fakeStoredExchange({ tabId: 1 }),
+      fakeStoredExchange({ tabId: 2, call: 'blocked' }),
+      fakeStoredExchange({ tabId: 1, call: 'network-error' }),
+    ];
+    const text = exportJsonl(rows);
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
+    lines.slice(0, 3).forEach((line, i) => {
+      const row = rows[i]!;
+      expect(line).toBe(JSON.stringify({ ...row.exchange, evaluation: row.evaluation }));
+      const parsed = JSON.parse(line);
+      expect(parsed.id).toBe(row.exchange.id);
+      expect(parsed.capture.tabId).toBe(row.tabId);
+      expect(parsed.evaluation.verdict).toBe(row.verdict);
+      // Only the exchange's fields and evaluation: the row's index fields stay out.
+      expect(Object.keys(parsed)).toEqual([...Object.keys(row.exchange), 'evaluation']);
+      expect(parsed).not.toHaveProperty('seq');
+    });
+    expect(readJsonl(text)).toHaveLength(3);
+  });
+});
+
+function context(store: ExchangeStore, initial: Settings = { ...DEFAULT_SETTINGS }) {
+  let settings = initial;
+  const ctx: MessageContext = {
+    store,
+    getSettings: () => settings,
+    setSettings: vi.fn(async (patch: Partial<Settings>) => {
+      settings = { ...settings, ...patch };
+      store.setRetention(settings.retention);
+      return settings;
+    }),
+  };
+  return ctx;
+}
+
+describe('handleMessage with an in-memory store', () => {
+  function seeded() {
+    const store = new MemoryExchangeStore();
+    const rows = [
+      fakeStoredExchange({ tabId: 1 }),
+      fakeStoredExchange({ tabId: 2, call: 'blocked' }),
+      fakeStoredExchange({ tabId: 1, call: 'blocked' }),
+    ];
+    for (const row of rows) store.enqueue(row);
+    return { store, rows, ctx: context(store) };
+  }
+
+  it('export: all tabs or one, in capture order, as JSON Lines', async () => {
+    const { rows, ctx } = seeded();
+    const all: string = await handleMessage(messages.export(), ctx);
+    expect(all).toBe(exportJsonl(rows));
+    const one = await handleMessage(messages.export(1), ctx);
+    expect(readJsonl<{ id: string }>(one).map((x) => x.id)).toEqual([
+      rows[0]!.exchange.id,
+      rows[2]!.exchange.id,
+    ]);
+    expect(await handleMessage(messages.export(42), ctx)).toBe('');
+  });
+
+  it('clear: one tab, then everything; resolves to the store status', async () => {
+    const { store, ctx } = seeded();
+    const after = await handleMessage(messages.clear(1), ctx);
+    expect(after.stored).toBe(1);
+    expect((await store.listByTab()).map((r) => r.tabId)).toEqual([2]);
+    expect(await handleMessage(messages.clear(), ctx)).toMatchObject({ stored: 0, ok: true });
+  });
+
+  it('status: the store status plus the settings', async () => {
+    const { ctx } = seeded();
+    expect(await handleMessage(messages.status(), ctx)).toEqual({
+      ok: true,
+      lastError: null,
+      droppedRows: 0,
+      pending: 0,
+      stored: 3,
+      settings: DEFAULT_SETTINGS,
+    });
+  });
+
+  it('settings: applies the patch through the context and resolves to the new settings', async () => {
+    const { store, ctx } = seeded();
+    const next = await handleMessage(messages.settings({ paused: true, retention: 2 }), ctx);
+    expect(next).toEqual({ ...DEFAULT_SETTINGS, paused: true, retention: 2 });
+    expect(ctx.setSettings).toHaveBeenCalledWith({ paused: true, retention: 2 });
+    expect(ctx.getSettings()).toEqual(next);
+    expect(store.status().stored).toBe(2);
+  });
+
+  it('MessageHandler: handle, and a listener that ignores messages that are not ours', async () => {
+    const { ctx } = seeded();
+    const handler = new MessageHandler(ctx);
+    expect(handler.listener({ type: 'status' })).toBeUndefined();
+    expect(handler.listener('hello')).toBeUndefined();
+    expect(await handler.listener(messages.status())).toMatchObject({ stored: 3 });
+    // A round trip as the runtime does it: the message is cloned on the way.
+    const send = (m: CorscopeMessage) => handler.listener(structuredClone(m)) ?? Promise.resolve(undefined);
+    const text = await request(send, messages.export(2));
+    expect(readJsonl(text)).toHaveLength(1);
+    expect((await handler.handle(messages.settings({ preserveLog: true }))).preserveLog).toBe(true);
+  });
+});
+
+describe('handleMessage with the IndexedDB store', () => {
+  it('export includes rows still buffered, in capture order', async () => {
+    const db = new IDBFactory();
+    const store = new DexieExchangeStore({
+      dexieOptions: { indexedDB: db, IDBKeyRange },
+      scheduler: new ManualScheduler(),
+    });
+    const rows = [
+      fakeStoredExchange({ tabId: 5 }),
+      fakeStoredExchange({ tabId: 6 }),
+      fakeStoredExchange({ tabId: 5 }),
+    ];
+    for (const row of rows) store.enqueue(row);
+    expect(store.status().pending).toBe(3);
+    const ctx = context(store);
+    expect(await handleMessage(messages.export(), ctx)).toBe(exportJsonl(rows));
+    expect(await handleMessage(messages.export(5), ctx)).toBe(exportJsonl([rows[0]!, rows[2]!]));
+    expect(await handleMessage(messages.clear(5), ctx)).toMatchObject({ stored: 1, pending: 0 });
+    expect(await handleMessage(messages.status(), ctx)).toMatchObject({ stored: 1, ok: true });
+    await store.close();
+  });
+});

@@ -1,0 +1,468 @@
+import Dexie from 'dexie';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CorscopeDB } from '../../../src/store/db';
+import {
+  DexieExchangeStore,
+  type DexieExchangeStoreOptions,
+  describeError,
+  isQuotaError,
+  type StoreStatus,
+} from '../../../src/store/repository';
+import { fakeRows, fakeStoredExchange } from './factory';
+import { ManualScheduler } from './scheduler';
+
+const open: CorscopeDB[] = [];
+
+function setup(opts: Partial<DexieExchangeStoreOptions> = {}, idb: IDBFactory = new IDBFactory()) {
+  const scheduler = new ManualScheduler();
+  const db = opts.db ?? new CorscopeDB({ indexedDB: idb, IDBKeyRange });
+  open.push(db);
+  const store = new DexieExchangeStore({ scheduler, ...opts, db });
+  return { store, db, scheduler, idb };
+}
+
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+  vi.restoreAllMocks();
+});
+
+const ids = (rows: { exchange: { id: string } }[]) => rows.map((r) => r.exchange.id);
+const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+
+describe('CorscopeDB', () => {
+  it('opens the corscope database with the exchanges and counts tables', async () => {
+    const idb = new IDBFactory();
+    const db = new CorscopeDB({ indexedDB: idb, IDBKeyRange });
+    open.push(db);
+    await db.open();
+    expect(db.name).toBe('corscope');
+    expect(db.exchanges.schema.primKey.name).toBe('seq');
+    expect(db.exchanges.schema.primKey.auto).toBe(true);
+    expect(db.exchanges.schema.indexes.map((i) => i.name).sort()).toEqual(
+      ['[tabId+seq]', '[tabId+verdict]', 'tabId', 'time', 'verdict'].sort(),
+    );
+    expect(db.counts.schema.primKey.name).toBe('tabId');
+  });
+});
+
+describe('DexieExchangeStore: batching', () => {
+  it('buffers rows until the delay passes, then writes them in one transaction', async () => {
+    const { store, db, scheduler } = setup({ flushDelayMs: 100 });
+    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    const transaction = vi.spyOn(db, 'transaction');
+    for (const row of fakeRows(150)) store.enqueue(row);
+    expect(store.status().pending).toBe(150);
+    expect(scheduler.armed).toBe(1);
+    expect(scheduler.delays).toEqual([100]);
+    await Promise.resolve();
+    expect(bulkAdd).not.toHaveBeenCalled();
+
+    scheduler.fire();
+    await store.flush();
+    expect(bulkAdd).toHaveBeenCalledTimes(1);
+    expect(bulkAdd.mock.calls[0]![0]).toHaveLength(150);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(store.status()).toMatchObject({ ok: true, pending: 0, stored: 150, droppedRows: 0 });
+  });
+
+  it('flushes on its own when the buffer reaches the batch size, without waiting for the timer', async () => {
+    const { store, db, scheduler } = setup({ batchSize: 200 });
+    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    for (const row of fakeRows(200)) store.enqueue(row);
+    expect(scheduler.armed).toBe(0);
+    await vi.waitFor(() => expect(bulkAdd).toHaveBeenCalledTimes(1));
+    await vi.waitFor(() => expect(store.status().stored).toBe(200));
+    expect(await db.exchanges.count()).toBe(200);
+  });
+
+  it('writes thousands of rows enqueued at once in a handful of transactions, not one per row', async () => {
+    const { store, db } = setup({ batchSize: 200 });
+    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    const transaction = vi.spyOn(db, 'transaction');
+    const rows = fakeRows(5000);
+    for (const row of rows) store.enqueue(row);
+    await store.flush();
+    expect(await db.exchanges.count()).toBe(5000);
+    // Rows that arrive before a queued flush starts join it.
+    expect(bulkAdd.mock.calls.length).toBeLessThanOrEqual(2);
+    expect(transaction.mock.calls.length).toBe(bulkAdd.mock.calls.length);
+  });
+
+  it('one transaction per flush across several flushes; each flush writes what was buffered', async () => {
+    const { store, db } = setup();
+    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    const transaction = vi.spyOn(db, 'transaction');
+    for (let f = 0; f < 4; f++) {
+      for (const row of fakeRows(30)) store.enqueue(row);
+      await store.flush();
+    }
+    expect(bulkAdd.mock.calls.map((c) => c[0].length)).toEqual([30, 30, 30, 30]);
+    expect(transaction).toHaveBeenCalledTimes(4);
+  });
+
+  it('flush with nothing buffered writes nothing', async () => {
+    const { store, db } = setup();
+    const transaction = vi.spyOn(db, 'transaction');
+    await store.flush();
+    await store.flush();
+    expect(transaction).not.toHaveBeenCalled();
+  });
+
+  it('keeps capture order across flushes, tabs and rows that arrive while a write is in flight', async () => {
+    const { store } = setup({ batchSize: 7 });
+    const rows = Array.from({ length: 100 }, (_, i) => fakeStoredExchange({ tabId: (i % 3) + 1 }));
+    const flushes: Promise<void>[] = [];
+    rows.forEach((row, i) => {
+      store.enqueue(row);
+      if (i % 13 === 0) flushes.push(store.flush());
+    });
+    await Promise.all(flushes);
+    await store.flush();
+    const all = await store.listByTab();
+    expect(ids(all)).toEqual(ids(rows));
+    const seqs = all.map((r) => r.seq!);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(ids(await store.listByTab(2))).toEqual(ids(rows.filter((r) => r.tabId === 2)));
+  });
+
+  it('batches per-tab counts and adds them to what is stored', async () => {
+    const { store, db, scheduler } = setup();
+    store.addCounts(1, { sameOrigin: 1 });
+    store.addCounts(1, { noCors: 1 });
+    store.addCounts(1, { sameOrigin: 2 });
+    store.addCounts(2, { noCors: 5 });
+    store.addCounts(3, {});
+    expect(scheduler.armed).toBe(1);
+    const transaction = vi.spyOn(db, 'transaction');
+    scheduler.fire();
+    await store.flush();
+    expect(transaction).toHaveBeenCalledTimes(1);
+    expect(await store.getCounts(1)).toEqual({ tabId: 1, sameOrigin: 3, noCors: 1 });
+    expect(await store.getCounts(2)).toEqual({ tabId: 2, sameOrigin: 0, noCors: 5 });
+    expect(await store.getCounts(3)).toEqual({ tabId: 3, sameOrigin: 0, noCors: 0 });
+    store.addCounts(1, { sameOrigin: 10, noCors: 1 });
+    await store.flush();
+    expect(await store.getCounts(1)).toEqual({ tabId: 1, sameOrigin: 13, noCors: 2 });
+  });
+});
+
+describe('DexieExchangeStore: retention', () => {
+  it('deletes the oldest rows after a flush so the table is back at the cap', async () => {
+    const { store, db } = setup({ retention: 50, batchSize: 20 });
+    const rows = fakeRows(120);
+    for (const row of rows) store.enqueue(row);
+    await store.flush();
+    expect(await db.exchanges.count()).toBe(50);
+    expect(store.status().stored).toBe(50);
+    expect(ids(await store.listByTab())).toEqual(ids(rows.slice(-50)));
+  });
+
+  it('counts the table once and keeps a running count after that', async () => {
+    const idb = new IDBFactory();
+    const db = new CorscopeDB({ indexedDB: idb, IDBKeyRange });
+    const count = vi.spyOn(db.exchanges, 'count');
+    const { store } = setup({ db, retention: 100 });
+    for (let f = 0; f < 10; f++) {
+      for (const row of fakeRows(25)) store.enqueue(row);
+      await store.flush();
+    }
+    expect(count).toHaveBeenCalledTimes(1);
+    expect(store.status().stored).toBe(100);
+    count.mockRestore();
+    expect(await db.exchanges.count()).toBe(100);
+  });
+
+  it('starts from what an earlier session stored', async () => {
+    const idb = new IDBFactory();
+    const first = setup({}, idb);
+    for (const row of fakeRows(30)) first.store.enqueue(row);
+    await first.store.flush();
+    first.db.close();
+
+    const second = setup({ retention: 40 }, idb);
+    await second.store.flush();
+    expect(second.store.status().stored).toBe(30);
+    for (const row of fakeRows(30)) second.store.enqueue(row);
+    await second.store.flush();
+    expect(await second.db.exchanges.count()).toBe(40);
+    expect(second.store.status().stored).toBe(40);
+  });
+
+  it('setRetention trims at once to a lower cap and ignores nonsense', async () => {
+    const { store, db } = setup();
+    const rows = fakeRows(60);
+    for (const row of rows) store.enqueue(row);
+    await store.flush();
+    store.setRetention(0);
+    store.setRetention(Number.NaN);
+    await store.flush();
+    expect(await db.exchanges.count()).toBe(60);
+    store.setRetention(25);
+    await store.flush();
+    expect(await db.exchanges.count()).toBe(25);
+    expect(ids(await store.listByTab())).toEqual(ids(rows.slice(-25)));
+  });
+});
+
+describe('DexieExchangeStore: clearing', () => {
+  it('clearTab deletes one tab: stored rows, buffered rows and counts', async () => {
+    const { store } = setup();
+    const one = fakeRows(5, { tabId: 1 });
+    const two = fakeRows(4, { tabId: 2 });
+    for (const row of [...one, ...two]) store.enqueue(row);
+    store.addCounts(1, { sameOrigin: 3 });
+    store.addCounts(2, { noCors: 2 });
+    await store.flush();
+    const buffered = fakeRows(3, { tabId: 1 });
+    for (const row of buffered) store.enqueue(row);
+    store.addCounts(1, { noCors: 1 });
+
+    await store.clearTab(1);
+    await store.flush();
+    expect(await store.listByTab(1)).toEqual([]);
+    expect(ids(await store.listByTab())).toEqual(ids(two));
+    expect(await store.getCounts(1)).toEqual({ tabId: 1, sameOrigin: 0, noCors: 0 });
+    expect(await store.getCounts(2)).toEqual({ tabId: 2, sameOrigin: 0, noCors: 2 });
+    expect(store.status()).toMatchObject({ stored: 4, pending: 0 });
+  });
+
+  it('keeps what is enqueued after clearTab, even while an earlier flush is still queued', async () => {
+    const { store } = setup();
+    const before = fakeRows(3, { tabId: 1 });
+    for (const row of before) store.enqueue(row);
+    const flushed = store.flush(); // queued, not started
+    const clearing = store.clearTab(1);
+    const after = fakeRows(2, { tabId: 1 });
+    for (const row of after) store.enqueue(row);
+    await Promise.all([flushed, clearing]);
+    await store.flush();
+    expect(ids(await store.listByTab(1))).toEqual(ids(after));
+    expect(store.status().stored).toBe(2);
+  });
+
+  it('clearAll empties both tables and the buffer', async () => {
+    const { store, db } = setup();
+    for (const row of fakeRows(10)) store.enqueue(row);
+    store.addCounts(1, { sameOrigin: 1 });
+    await store.flush();
+    for (const row of fakeRows(10)) store.enqueue(row);
+    await store.clearAll();
+    await store.flush();
+    expect(await db.exchanges.count()).toBe(0);
+    expect(await db.counts.count()).toBe(0);
+    expect(store.status()).toMatchObject({ stored: 0, pending: 0, ok: true });
+  });
+});
+
+describe('DexieExchangeStore: queries', () => {
+  async function seeded() {
+    const s = setup();
+    const rows = [
+      fakeStoredExchange({ tabId: 1, call: 'allowed' }),
+      fakeStoredExchange({ tabId: 2, call: 'blocked' }),
+      fakeStoredExchange({ tabId: 1, call: 'blocked' }),
+      fakeStoredExchange({ tabId: 1, call: 'network-error' }),
+      fakeStoredExchange({ tabId: 2, call: 'allowed' }),
+      fakeStoredExchange({ tabId: 1, call: 'allowed' }),
+    ];
+    for (const row of rows) s.store.enqueue(row);
+    await s.store.flush();
+    return { ...s, rows };
+  }
+
+  it('the factory builds rows whose verdicts come from the evaluator', async () => {
+    const { rows } = await seeded();
+    expect(rows.map((r) => r.verdict)).toEqual([
+      'allowed',
+      'blocked',
+      'blocked',
+      'network-error',
+      'allowed',
+      'allowed',
+    ]);
+    for (const r of rows) expect(r.evaluation.verdict).toBe(r.verdict);
+  });
+
+  it('listByTab: one tab or all, in capture order', async () => {
+    const { store, rows } = await seeded();
+    expect(ids(await store.listByTab(1))).toEqual(ids(rows.filter((r) => r.tabId === 1)));
+    expect(ids(await store.listByTab(2))).toEqual(ids(rows.filter((r) => r.tabId === 2)));
+    expect(ids(await store.listByTab())).toEqual(ids(rows));
+    expect(await store.listByTab(99)).toEqual([]);
+    const stored = await store.listByTab(1);
+    expect(stored[0]!.exchange).toEqual(rows[0]!.exchange);
+    expect(stored[0]!.evaluation).toEqual(rows[0]!.evaluation);
+  });
+
+  it('listByTab options: verdict, afterSeq, reverse, offset, limit', async () => {
+    const { store, rows } = await seeded();
+    const t1 = rows.filter((r) => r.tabId === 1);
+    expect(ids(await store.listByTab(1, { verdict: 'allowed' }))).toEqual(
+      ids(t1.filter((r) => r.verdict === 'allowed')),
+    );
+    expect(ids(await store.listByTab(undefined, { verdict: 'blocked' }))).toEqual(
+      ids(rows.filter((r) => r.verdict === 'blocked')),
+    );
+    expect(ids(await store.listByTab(1, { reverse: true }))).toEqual(ids([...t1].reverse()));
+    expect(ids(await store.listByTab(1, { offset: 1, limit: 2 }))).toEqual(ids(t1.slice(1, 3)));
+    const all = await store.listByTab();
+    const third = all[2]!.seq!;
+    expect(ids(await store.listByTab(undefined, { afterSeq: third }))).toEqual(ids(rows.slice(3)));
+    expect(ids(await store.listByTab(1, { afterSeq: third }))).toEqual(
+      ids(rows.slice(3).filter((r) => r.tabId === 1)),
+    );
+    expect(ids(await store.listByTab(1, { afterSeq: third, verdict: 'allowed' }))).toEqual([
+      rows[5]!.exchange.id,
+    ]);
+  });
+
+  it('countByVerdict: per tab and over all tabs, every kind present', async () => {
+    const { store } = await seeded();
+    expect(await store.countByVerdict(1)).toEqual({
+      allowed: 2,
+      blocked: 1,
+      opaque: 0,
+      'same-origin': 0,
+      'network-error': 1,
+    });
+    expect(await store.countByVerdict()).toEqual({
+      allowed: 3,
+      blocked: 2,
+      opaque: 0,
+      'same-origin': 0,
+      'network-error': 1,
+    });
+  });
+});
+
+describe('DexieExchangeStore: failures', () => {
+  it('a quota error once: deletes the oldest 10%, retries the batch once, and reports it', async () => {
+    const statuses: StoreStatus[] = [];
+    const { store, db } = setup({ onStatus: (s) => statuses.push(s) });
+    const old = fakeRows(100);
+    for (const row of old) store.enqueue(row);
+    await store.flush();
+
+    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValueOnce(quota());
+    const fresh = fakeRows(10);
+    for (const row of fresh) store.enqueue(row);
+    await expect(store.flush()).resolves.toBeUndefined();
+    expect(bulkAdd).toHaveBeenCalledTimes(2);
+    const s = store.status();
+    expect(s.ok).toBe(true);
+    expect(s.droppedRows).toBe(0);
+    expect(s.lastError).toMatch(/QuotaExceededError/);
+    expect(s.lastError).toMatch(/deleted the 10 oldest/);
+    expect(s.stored).toBe(100);
+    expect(ids(await store.listByTab())).toEqual(ids([...old.slice(10), ...fresh]));
+    expect(statuses.at(-1)).toEqual(s);
+  });
+
+  it('a quota error every time: the batch is dropped and counted, nothing throws, later writes recover', async () => {
+    const statuses: StoreStatus[] = [];
+    const { store, db, scheduler } = setup({ onStatus: (s) => statuses.push(s) });
+    for (const row of fakeRows(20)) store.enqueue(row);
+    await store.flush();
+
+    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValue(quota());
+    expect(() => {
+      for (const row of fakeRows(30)) store.enqueue(row);
+    }).not.toThrow();
+    scheduler.fire();
+    await expect(store.flush()).resolves.toBeUndefined();
+    expect(bulkAdd).toHaveBeenCalledTimes(2); // the write and its one retry
+    expect(store.status()).toMatchObject({ ok: false, droppedRows: 30, pending: 0, stored: 18 });
+    expect(store.status().lastError).toMatch(/QuotaExceededError/);
+    expect(statuses.some((s) => !s.ok && s.droppedRows === 30)).toBe(true);
+
+    bulkAdd.mockRestore();
+    for (const row of fakeRows(5)) store.enqueue(row);
+    await store.flush();
+    expect(store.status()).toMatchObject({ ok: true, droppedRows: 30, stored: 23 });
+    expect(await db.exchanges.count()).toBe(23);
+  });
+
+  it('a quota error wrapped by Dexie (AbortError with an inner QuotaExceededError) is recognized', async () => {
+    const { store, db } = setup();
+    for (const row of fakeRows(10)) store.enqueue(row);
+    await store.flush();
+    const wrapped = new Dexie.AbortError('Transaction aborted', quota());
+    vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValueOnce(wrapped);
+    for (const row of fakeRows(5)) store.enqueue(row);
+    await store.flush();
+    expect(store.status()).toMatchObject({ ok: true, droppedRows: 0, stored: 14 });
+  });
+
+  it('any other write error drops the batch without deleting anything', async () => {
+    const { store, db } = setup();
+    for (const row of fakeRows(10)) store.enqueue(row);
+    await store.flush();
+    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValueOnce(new Error('disk on fire'));
+    for (const row of fakeRows(7)) store.enqueue(row);
+    await store.flush();
+    expect(bulkAdd).toHaveBeenCalledTimes(1);
+    expect(store.status()).toMatchObject({
+      ok: false,
+      droppedRows: 7,
+      stored: 10,
+      lastError: 'Error: disk on fire',
+    });
+    expect(await db.exchanges.count()).toBe(10);
+  });
+
+  it('a database that cannot open: enqueue and flush still never throw', async () => {
+    const { store } = setup({
+      dexieOptions: {},
+      db: new CorscopeDB({ indexedDB: undefined, autoOpen: true }),
+    });
+    expect(() => store.enqueue(fakeStoredExchange())).not.toThrow();
+    await expect(store.flush()).resolves.toBeUndefined();
+    expect(store.status()).toMatchObject({ ok: false, droppedRows: 1, pending: 0 });
+    expect(store.status().lastError).toBeTruthy();
+  });
+
+  it('drops new rows once too many wait for the database', async () => {
+    const { store } = setup({ batchSize: 10, maxPending: 10 });
+    // Nothing runs between these synchronous calls, so the first flush cannot drain the buffer.
+    for (const row of fakeRows(15)) store.enqueue(row);
+    expect(store.status()).toMatchObject({ pending: 10, droppedRows: 5, ok: false });
+    await store.flush();
+    expect(store.status()).toMatchObject({ pending: 0, stored: 10, droppedRows: 5, ok: true });
+  });
+
+  it('onStatus fires only when the status changes', async () => {
+    const onStatus = vi.fn();
+    const { store } = setup({ onStatus });
+    await store.flush();
+    const n = onStatus.mock.calls.length;
+    await store.flush();
+    expect(onStatus).toHaveBeenCalledTimes(n);
+    store.enqueue(fakeStoredExchange());
+    await store.flush();
+    expect(onStatus).toHaveBeenCalledTimes(n + 1);
+    expect(onStatus.mock.calls.at(-1)![0]).toMatchObject({ stored: 1, pending: 0 });
+  });
+});
+
+describe('isQuotaError and describeError', () => {
+  it('recognizes quota errors however they are wrapped', () => {
+    expect(isQuotaError(quota())).toBe(true);
+    expect(isQuotaError(new Dexie.QuotaExceededError('full'))).toBe(true);
+    expect(isQuotaError(new Dexie.AbortError('aborted', quota()))).toBe(true);
+    expect(isQuotaError({ name: 'AbortError', inner: { name: 'QuotaExceededError' } })).toBe(true);
+    expect(isQuotaError({ name: 'BulkError', failures: [new Error('x'), quota()] })).toBe(true);
+    expect(isQuotaError(new Error('QuotaExceededError'))).toBe(false);
+    expect(isQuotaError(new Dexie.AbortError('aborted'))).toBe(false);
+    expect(isQuotaError(null)).toBe(false);
+    expect(isQuotaError('QuotaExceededError')).toBe(false);
+  });
+
+  it('describes an error in one line, with a wrapped error', () => {
+    expect(describeError(new Error('boom'))).toBe('Error: boom');
+    expect(describeError(new Dexie.AbortError('aborted', new Error('inner words')))).toMatch(
+      /^AbortError: aborted.*inner words/,
+    );
+    expect(describeError('plain')).toBe('plain');
+  });
+});

@@ -1,0 +1,244 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { StoredExchange } from '../../../src/capture/types';
+import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
+import { PanelApp } from '../../../src/ui/panel/PanelApp';
+import { sampleRows } from './rows';
+
+afterEach(cleanup);
+
+const rows = sampleRows();
+const row = (id: string) => rows.find((r) => r.exchange.id === id) as StoredExchange;
+
+function setup(list: StoredExchange[] = rows) {
+  const source = memorySource(list);
+  const commands = memoryCommands(source);
+  const download = vi.fn();
+  const copy = vi.fn();
+  render(
+    <PanelApp tabId={1} source={source} commands={commands} theme="light" download={download} copy={copy} />,
+  );
+  return { source, commands, download, copy };
+}
+
+const count = () => screen.getByTestId('count').textContent;
+
+/** Opens a call with the keyboard: Home, ArrowDown to its row, Enter. */
+async function open(id: string) {
+  const grid = screen.getByRole('grid');
+  fireEvent.keyDown(grid, { key: 'Home' });
+  const index = rows.findIndex((r) => r.exchange.id === id);
+  for (let i = 0; i < index; i++) fireEvent.keyDown(grid, { key: 'ArrowDown' });
+  fireEvent.keyDown(grid, { key: 'Enter' });
+  return screen.findByTestId('details');
+}
+
+describe('the toolbar filters', () => {
+  it('blocked only', () => {
+    setup();
+    expect(count()).toBe('66 calls');
+    fireEvent.click(screen.getByTestId('filter-blocked'));
+    const blocked = rows.filter((r) => r.verdict === 'blocked').length;
+    expect(count()).toBe(`${blocked} of 66 calls`);
+  });
+
+  it('verdict', () => {
+    setup();
+    fireEvent.change(screen.getByTestId('filter-verdict'), { target: { value: 'network-error' } });
+    expect(count()).toBe('2 of 66 calls');
+    expect(screen.getAllByTestId('row').map((r) => r.dataset.seq)).toEqual(['57', '58']);
+  });
+
+  it('text over URL and reason', () => {
+    setup();
+    fireEvent.input(screen.getByTestId('filter-text'), { target: { value: 'S06' } });
+    expect(count()).toBe('7 of 66 calls');
+    fireEvent.input(screen.getByTestId('filter-text'), {
+      target: { value: 'not in access-control-allow-headers' },
+    });
+    expect(screen.getAllByTestId('row').map((r) => r.dataset.seq)).toEqual(['31', '34', '37', '39']);
+  });
+
+  it('method and origin, with options built from the rows', () => {
+    setup();
+    const origin = screen.getByTestId('filter-origin') as HTMLSelectElement;
+    expect([...origin.options].map((o) => o.value)).toEqual([
+      '',
+      'http://127.0.0.1:8101',
+      'http://127.0.0.1:8102',
+      'http://127.0.0.1:8109',
+      'http://localhost:8102',
+    ]);
+    fireEvent.change(origin, { target: { value: 'http://localhost:8102' } });
+    expect(screen.getAllByTestId('row').map((r) => r.dataset.seq)).toEqual(['19']);
+    fireEvent.change(origin, { target: { value: '' } });
+    fireEvent.change(screen.getByTestId('filter-method'), { target: { value: 'DELETE' } });
+    expect(screen.getAllByTestId('row').map((r) => r.dataset.seq)).toEqual(['44']);
+  });
+});
+
+describe('the details of a blocked call', () => {
+  it('shows the sentence, the console line exactly, the failing check and the fix with snippets', async () => {
+    const { copy } = setup();
+    const details = await open('s003');
+    const ev = row('s003').evaluation;
+    expect(within(details).getByTestId('summary').textContent).toBe(ev.summary);
+    expect(within(details).getByTestId('console').textContent).toBe(ev.error!.console);
+    expect(within(details).queryByTestId('api-note')).toBeNull(); // api is known: fetch
+
+    const fails = within(details).getAllByTestId('check-fail');
+    expect(fails).toHaveLength(1);
+    expect(fails[0]!.textContent).toContain('Access-Control-Allow-Origin allows the origin');
+    expect(fails[0]!.className).toContain('fail');
+    expect(within(details).getAllByTestId('check')).toHaveLength(2);
+    expect(within(fails[0]!).getByRole('link').getAttribute('href')).toBe(
+      'https://fetch.spec.whatwg.org/#cors-check',
+    );
+
+    const fix = within(details).getByTestId('fix-item');
+    expect(fix.textContent).toContain('set Access-Control-Allow-Origin: http://127.0.0.1:8101');
+    expect(fix.textContent).toContain('actual response (GET http://127.0.0.1:8102/p/s003)');
+    expect(within(details).getAllByTestId('advice')).toHaveLength(ev.advice.length);
+    const snippet = (server: string) =>
+      within(details).getByTestId(`snippet-${server}`).querySelector('pre')!.textContent;
+    expect(snippet('express')).toContain("origin: 'http://127.0.0.1:8101'");
+    expect(snippet('nginx')).toContain(
+      'add_header Access-Control-Allow-Origin "http://127.0.0.1:8101" always;',
+    );
+    expect(snippet('nginx')).toContain('add_header Vary "Origin" always;');
+
+    const firefox = within(details).getByTestId('firefox');
+    expect(firefox.textContent).toContain(ev.error!.firefoxConsole!);
+    expect(within(firefox).getByRole('link').getAttribute('href')).toBe(
+      'https://developer.mozilla.org/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin',
+    );
+
+    fireEvent.click(within(details).getByTestId('copy-console'));
+    expect(copy).toHaveBeenCalledWith(ev.error!.console);
+    fireEvent.click(within(details).getByTestId('curl-request'));
+    expect(copy).toHaveBeenLastCalledWith(
+      expect.stringMatching(/^curl -i 'http:\/\/127\.0\.0\.1:8102\/p\/s003'/),
+    );
+  });
+
+  it('a preflight failure: timeline, curl for the preflight and for the request never sent', async () => {
+    const { copy } = setup();
+    const details = await open('s030');
+    const items = within(details)
+      .getAllByTestId('timeline-item')
+      .map((li) => li.textContent);
+    expect(items[0]).toContain('Preflight');
+    expect(items[0]).toContain('OPTIONS');
+    expect(items[0]).toContain('204');
+    expect(items.at(-1)).toContain('blocked');
+    fireEvent.click(within(details).getByTestId('curl-preflight'));
+    expect(copy).toHaveBeenLastCalledWith(expect.stringContaining("curl -i -X 'OPTIONS'"));
+    fireEvent.click(within(details).getByTestId('curl-request'));
+    expect(copy).toHaveBeenLastCalledWith(
+      expect.stringContaining("-X 'PUT' 'http://127.0.0.1:8102/p/s030' -H 'Origin: http://127.0.0.1:8101'"),
+    );
+  });
+
+  it('notes an unknown API, relative timings and capture notes', async () => {
+    const base = row('s003');
+    const wire = base.exchange.wire.map((w) => ({ ...w, time: base.time + 42 }));
+    const capture = {
+      ...base.exchange.capture,
+      ambiguous: true,
+      recovered: true,
+      missing: 'the response headers',
+    };
+    const { api: _api, ...exchange } = { ...base.exchange, wire, capture };
+    setup([{ ...base, exchange }]);
+    const details = await open('s003');
+    expect(within(details).getByTestId('api-note').textContent).toBe(
+      "webRequest cannot tell fetch() from XMLHttpRequest: for XHR the line starts 'Access to XMLHttpRequest at' and the hint may differ",
+    );
+    expect(within(details).getByTestId('timeline').textContent).toContain('+42 ms');
+    const notes = within(details).getByTestId('capture-notes').textContent;
+    expect(notes).toContain(
+      "identical concurrent calls: this preflight may be its twin's".replace(/^i/, 'I'),
+    );
+    expect(notes).toContain('the response headers');
+  });
+
+  it('names the call whose preflight filled the cache and goes to it', async () => {
+    setup();
+    const details = await open('s043');
+    const cache = within(details).getByTestId('cache');
+    expect(cache.textContent).toContain('s042');
+    fireEvent.click(within(cache).getByTestId('served-by'));
+    await waitFor(() => expect(screen.getByTestId('timeline').textContent).toContain('/p/s042'));
+    expect(screen.queryByTestId('cache')).toBeNull();
+  });
+});
+
+describe('untrusted text', () => {
+  it('renders a header value as text: no element is created', async () => {
+    const base = row('s003');
+    const evil = '<img src=x onerror=alert(1)>';
+    const wire = base.exchange.wire.map((w) => ({
+      ...w,
+      response: w.response && {
+        ...w.response,
+        headers: [...w.response.headers, ['X-Evil', evil] as [string, string]],
+      },
+      request: {
+        ...w.request,
+        headers: [...(w.request.headers ?? []), ['Cookie', '[redacted: 12 bytes]'] as [string, string]],
+      },
+    }));
+    setup([{ ...base, url: `${base.url}?q=${evil}`, exchange: { ...base.exchange, wire } }]);
+    const details = await open('s003');
+    expect(document.querySelector('img')).toBeNull();
+    const values = within(details).getAllByTestId('header-value');
+    const cell = values.find((v) => v.textContent === evil);
+    expect(cell).toBeTruthy();
+    expect(cell!.children).toHaveLength(0);
+    const redacted = values.find((v) => v.textContent === '[redacted: 12 bytes]');
+    expect(redacted!.className).toContain('redacted');
+    expect(screen.getAllByTestId('row')[0]!.textContent).toContain(evil);
+  });
+});
+
+describe('the toolbar commands', () => {
+  it('exports the tab as JSONL through download', async () => {
+    const { download } = setup();
+    fireEvent.click(screen.getByTestId('export'));
+    await waitFor(() => expect(download).toHaveBeenCalledOnce());
+    const [filename, text] = download.mock.calls[0]!;
+    expect(filename).toMatch(/^corscope-1-.*\.jsonl$/);
+    expect(text.trim().split('\n')).toHaveLength(66);
+    expect(JSON.parse(text.split('\n')[0]).id).toBe('s001');
+  });
+
+  it('clears the list and closes the details', async () => {
+    setup();
+    await open('s003');
+    fireEvent.click(screen.getByTestId('clear'));
+    await waitFor(() => expect(screen.queryAllByTestId('row')).toHaveLength(0));
+    expect(screen.queryByTestId('details')).toBeNull();
+  });
+
+  it('shows rows that arrive later', async () => {
+    const { source } = setup(rows.slice(0, 2));
+    expect(count()).toBe('2 calls');
+    source.add(row('s003'));
+    await waitFor(() => expect(count()).toBe('3 calls'));
+  });
+
+  it('binds preserve log to the settings', async () => {
+    const source = memorySource(rows);
+    const commands = memoryCommands(source);
+    const setSettings = vi.spyOn(commands, 'setSettings');
+    render(<PanelApp tabId={1} source={source} commands={commands} theme="light" />);
+    const box = screen.getByTestId('preserve-log') as HTMLInputElement;
+    await waitFor(() => expect(box.disabled).toBe(false));
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    expect(setSettings).toHaveBeenCalledWith({ preserveLog: true });
+    await waitFor(async () => expect((await commands.getSettings()).preserveLog).toBe(true));
+    expect(box.checked).toBe(true);
+  });
+});
