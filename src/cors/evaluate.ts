@@ -590,12 +590,15 @@ export class Evaluator {
       if (first.credentialsMattered) {
         const other = walk(ex, !sent, ctx);
         if (other.verdict !== first.verdict || other.failure?.error !== first.failure?.error) {
-          let basis: string;
-          if (ex.outcome && (first.verdict === 'allowed') !== (ex.outcome === 'success')) {
-            chosen = (other.verdict === 'allowed') === (ex.outcome === 'success') ? other : first;
-          }
-          if (ex.outcome) basis = `the page saw ${ex.outcome === 'success' ? 'success' : 'an error'}`;
-          else basis = sent ? 'a Cookie header was sent' : 'no Cookie header was sent';
+          // Where the answer depends on the credentials mode, the outcome the browser reported decides;
+          // without one, what was sent does (a Cookie header means "include").
+          const decisive = !!ex.outcome && explains(other, ex.outcome) !== explains(first, ex.outcome);
+          if (decisive && explains(other, ex.outcome!) > explains(first, ex.outcome!)) chosen = other;
+          const basis = decisive
+            ? `the page saw ${ex.outcome === 'success' ? 'success' : 'an error'}`
+            : sent
+              ? 'a Cookie header was sent'
+              : 'no Cookie header was sent';
           credentialsNote = {
             rule: 'credentials-mode',
             title: 'Credentials mode (not recorded)',
@@ -659,6 +662,13 @@ export class Evaluator {
     advise(ex, w, verdict, { cache: this.cache, echoed: this.echoed });
     return verdict;
   }
+}
+
+/** How well a walk explains what the browser reported: a CORS failure explains an error best. */
+function explains(w: Walk, outcome: 'success' | 'error'): number {
+  const ok = w.verdict === 'allowed' || w.verdict === 'opaque' || w.verdict === 'same-origin';
+  if (outcome === 'success') return ok ? 2 : 0;
+  return w.verdict === 'blocked' ? 2 : w.verdict === 'network-error' ? 1 : 0;
 }
 
 function sentCookie(ex: Exchange): boolean {

@@ -54,7 +54,8 @@ export interface Commands {
 // Chromium's CorsError names (without the Preflight prefix) in a few plain words.
 const REASONS: Record<string, (p: string | null) => string> = {
   MissingAllowOriginHeader: () => 'no Access-Control-Allow-Origin',
-  AllowOriginMismatch: (p) => `Access-Control-Allow-Origin is ${p ?? 'another origin'}`,
+  AllowOriginMismatch: (p) =>
+    p ? `Access-Control-Allow-Origin is ${p}` : 'Access-Control-Allow-Origin names another origin',
   MultipleAllowOriginValues: () => 'several Access-Control-Allow-Origin values',
   InvalidAllowOriginValue: () => 'invalid Access-Control-Allow-Origin',
   WildcardOriginNotAllowed: () => 'wildcard origin with credentials',
@@ -66,8 +67,8 @@ const REASONS: Record<string, (p: string | null) => string> = {
   DisallowedRedirect: () => 'preflight redirected',
   InvalidAllowMethodsPreflightResponse: () => 'unparsable Access-Control-Allow-Methods',
   InvalidAllowHeadersPreflightResponse: () => 'unparsable Access-Control-Allow-Headers',
-  MethodDisallowedByPreflightResponse: (p) => `method ${p ?? ''} not in Access-Control-Allow-Methods`,
-  HeaderDisallowedByPreflightResponse: (p) => `header ${p ?? ''} not in Access-Control-Allow-Headers`,
+  MethodDisallowedByPreflightResponse: (p) => `method ${p ? `${p} ` : ''}not in Access-Control-Allow-Methods`,
+  HeaderDisallowedByPreflightResponse: (p) => `header ${p ? `${p} ` : ''}not in Access-Control-Allow-Headers`,
   RedirectContainsCredentials: () => 'redirect URL has credentials',
 };
 

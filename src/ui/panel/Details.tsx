@@ -74,7 +74,12 @@ function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
           </li>
         );
       })}
-      {!ex.wire.length && <li data-testid="timeline-item">Nothing was sent.</li>}
+      {!ex.wire.some((w) => w.type === 'request') && (
+        <li data-testid="timeline-item">
+          <span class="step">Request</span> <span class="mono">{ex.request.method}</span>{' '}
+          <span class="url">{ex.request.url}</span> → never sent
+        </li>
+      )}
       <li data-testid="timeline-item">
         <span class="step">Outcome</span> <span class={`badge v-${ev.verdict}`}>{ev.verdict}</span>
         {ex.outcome && (
@@ -133,7 +138,7 @@ function Checks({ checks }: { checks: Check[] }) {
             <th>Check</th>
             <th>Required</th>
             <th>Seen</th>
-            <th>Result</th>
+            <th class="result">Result</th>
             <th>Spec</th>
           </tr>
         </thead>

@@ -3,7 +3,14 @@ import { useMemo } from 'preact/hooks';
 import type { VerdictKind } from '../../cors/types';
 import { useRows, useSettings } from '../hooks';
 import { downloadText, exportFilename } from '../io';
-import { type Commands, type PanelSource, type RowSummary, type Settings, VERDICTS } from '../model';
+import {
+  type Commands,
+  type PanelSource,
+  plainReason,
+  type RowSummary,
+  type Settings,
+  VERDICTS,
+} from '../model';
 import '../styles.css';
 
 export interface PopupAppProps {
@@ -20,7 +27,7 @@ export interface TabStats {
   counts: Record<VerdictKind, number>;
   /** [origin, count] of blocked and network-error calls, most first (top 5). */
   origins: [string, number][];
-  /** [reason, count] of blocked calls, most first (top 5). */
+  /** [reason, count] of failed calls, by Chromium error, most first (top 5). */
   reasons: [string, number][];
   cached: number;
 }
@@ -40,7 +47,9 @@ export function tabStats(rows: readonly RowSummary[]): TabStats {
     if (r.verdict !== 'blocked' && r.verdict !== 'network-error') continue;
     const o = r.origin || r.url;
     origins.set(o, (origins.get(o) ?? 0) + 1);
-    if (r.reason) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+    // Grouped by Chromium's error, without the value it names.
+    const reason = r.chromium ? plainReason(r.chromium, null) : r.reason;
+    if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   return { counts, origins: top(origins), reasons: top(reasons), cached };
 }

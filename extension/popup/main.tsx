@@ -1,0 +1,2 @@
+// Placeholder until the popup UI is mounted here.
+export {};

@@ -1,0 +1,206 @@
+// Every recorded sample call (../shared/exchange/samples.jsonl: every category), made again from a real
+// page in Chromium against a server that answers as the recording did, with CORScope loaded. The oracle is
+// the browser: what the page saw, and the console line Chromium printed, against what CORScope stored.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Exchange } from '../../src/cors/types';
+import { type ConsoleLine, type ExtensionBrowser, launchWithExtension } from './harness/browser';
+import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl } from './harness/extension';
+import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
+
+const SHARED = new URL('../../../shared/exchange/', import.meta.url);
+const read = <T>(f: string) =>
+  readFileSync(new URL(f, SHARED), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as T);
+const samples = read<Exchange>('samples.jsonl');
+const expected = read<{ id: string; verdict: string; preflight: string }>('expected.jsonl');
+
+type PageResult = { ok: boolean; type?: string; status?: number; headers?: string[]; error?: string };
+
+/** Makes one call in the page as the sample's script did: fetch or XHR, same method, headers, mode, credentials. */
+function callInPage(page: Page, ex: Exchange, url: string): Promise<PageResult> {
+  const spec = {
+    api: ex.api ?? 'fetch',
+    method: ex.request.method,
+    url,
+    headers: ex.request.headers ?? [],
+    mode: ex.mode ?? 'cors',
+    credentials: ex.credentials ?? 'same-origin',
+  };
+  return page.evaluate(async (s) => {
+    const body = s.method === 'GET' || s.method === 'HEAD' ? undefined : 'x';
+    if (s.api === 'xhr') {
+      return new Promise<PageResult>((resolve) => {
+        const x = new XMLHttpRequest();
+        x.open(s.method, s.url);
+        x.withCredentials = s.credentials === 'include';
+        for (const [n, v] of s.headers) x.setRequestHeader(n, v);
+        x.onloadend = () =>
+          resolve({
+            ok: x.status !== 0,
+            status: x.status,
+            headers: x
+              .getAllResponseHeaders()
+              .trim()
+              .split(/\r?\n/)
+              .filter(Boolean)
+              .map((l) => l.slice(0, l.indexOf(':')).toLowerCase()),
+          });
+        x.send(body ?? null);
+      });
+    }
+    try {
+      const r = await fetch(s.url, {
+        method: s.method,
+        headers: s.headers,
+        mode: s.mode as RequestMode,
+        credentials: s.credentials as RequestCredentials,
+        body,
+      });
+      return { ok: true, type: r.type, status: r.status, headers: [...r.headers.keys()] };
+    } catch (e) {
+      return { ok: false, error: String(e) };
+    }
+  }, spec);
+}
+
+describe('the recorded samples, replayed in Chromium with CORScope loaded', () => {
+  let server: ScenarioServer;
+  let browser: ExtensionBrowser;
+  let results: { ex: Exchange; url: string; page: PageResult; lines: ConsoleLine[] }[] = [];
+  let rows: ExportedLine[] = [];
+  let jsonl = '';
+
+  beforeAll(async () => {
+    const buildError = inject('extensionBuildError');
+    if (buildError) throw new Error(buildError);
+    server = await startScenarioServer();
+    browser = await launchWithExtension(inject('extensionDir'));
+    const { page: pageOrigin, api, api2, third } = server.origins;
+    const refused = await closedPort();
+    const rewrite = (s: string) =>
+      s
+        .replaceAll('http://user:pass@127.0.0.1:8102', `http://user:pass@127.0.0.1:${server.apiPort}`)
+        .replaceAll('http://127.0.0.1:8101', pageOrigin)
+        .replaceAll('http://127.0.0.1:8102', api)
+        .replaceAll('http://localhost:8102', api2)
+        .replaceAll('http://localhost:8101', third)
+        .replaceAll('127.0.0.1:8109', `127.0.0.1:${refused}`);
+    const SERVER_SET = new Set(['content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding']);
+    const page = await browser.newPage();
+    await page.goto(`${pageOrigin}/page?scenario=samples`);
+    for (const ex of samples) {
+      // The server answers each path as the recording shows, preflight and actual, every redirect hop.
+      const byPath = new Map<string, { preflight?: { status: number; headers: [string, string][] }; actual?: { status: number; headers: [string, string][] } }>();
+      for (const w of ex.wire) {
+        if (!w.response) continue;
+        const path = new URL(rewrite(w.request.url)).pathname;
+        const reply = {
+          status: w.response.status,
+          headers: w.response.headers
+            .filter(([n]) => !SERVER_SET.has(n.toLowerCase()))
+            .map(([n, v]) => [n, rewrite(v)] as [string, string]),
+        };
+        const spec = byPath.get(path) ?? {};
+        if (w.type === 'preflight') spec.preflight = reply;
+        else spec.actual = reply;
+        byPath.set(path, spec);
+      }
+      for (const [path, spec] of byPath) server.route(path, { ...spec, actual: spec.actual ?? { status: 200, headers: [] } });
+      const before = browser.consoleOf(page).length;
+      const url = rewrite(ex.request.url);
+      const result = await callInPage(page, ex, url);
+      await page.waitForTimeout(30);
+      results.push({ ex, url, page: result, lines: browser.consoleOf(page).slice(before) });
+    }
+    const ext = await extensionPage(browser);
+    // Capture writes in batches: wait until the last call is stored.
+    for (let i = 0; i < 100; i++) {
+      jsonl = await exportJsonl(ext);
+      if (jsonl.includes('/p/s066')) break;
+      await ext.waitForTimeout(100);
+    }
+    rows = parseJsonl(jsonl).filter((r) => r.request.url.includes('/p/s'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('stores one exchange per cross-origin CORS call, in call order, and nothing else', () => {
+    // Not stored: the same-origin call, the no-cors call (counted instead) and the "same-origin"-mode
+    // fetch the browser refused before anything reached the network.
+    const storedIds = results
+      .filter((r) => !['s055', 's056', 's057'].includes(r.ex.id))
+      .map((r) => new URL(r.url).pathname);
+    expect(rows.map((r) => new URL(r.request.url).pathname)).toEqual(storedIds);
+  });
+
+  it('every stored verdict is what the page saw, and the line is the one Chromium printed', () => {
+    let i = 0;
+    for (const r of results) {
+      if (['s055', 's056', 's057'].includes(r.ex.id)) continue;
+      const row = rows[i++]!;
+      const cors = r.lines.filter((l) => l.text.includes('blocked by CORS policy')).map((l) => l.text);
+      const where = `${r.ex.id}: page ${JSON.stringify(r.page)}; stored ${row.evaluation.verdict}`;
+      if (r.page.ok) {
+        expect(row.evaluation.verdict, where).toBe('allowed');
+        expect(cors, where).toEqual([]);
+        // The headers the page could read are the ones CORScope says are exposed.
+        expect(row.evaluation.exposed, where).toEqual([...r.page.headers!].sort());
+      } else if (cors.length) {
+        expect(row.evaluation.verdict, where).toBe('blocked');
+        const line = row.evaluation.error!.console!;
+        if (r.ex.api === 'xhr') expect(apiNeutral(line), where).toBe(apiNeutral(cors[0]!));
+        else expect(line, where).toBe(cors[0]);
+      } else {
+        expect(row.evaluation.verdict, where).toBe('network-error');
+      }
+    }
+  });
+
+  it('agrees with the earlier recording on verdict and preflight (sent, cached, none)', () => {
+    let i = 0;
+    for (const r of results) {
+      if (['s055', 's056', 's057'].includes(r.ex.id)) continue;
+      const row = rows[i++]!;
+      const exp = expected.find((e) => e.id === r.ex.id)!;
+      expect([r.ex.id, row.evaluation.verdict, row.evaluation.preflight]).toEqual([r.ex.id, exp.verdict, exp.preflight]);
+    }
+  });
+
+  it('the refused "same-origin"-mode fetch and the no-cors call left no row; the page saw them fail and succeed', () => {
+    const byId = new Map(results.map((r) => [r.ex.id, r.page]));
+    expect(byId.get('s057')?.ok).toBe(false);
+    expect(byId.get('s055')).toMatchObject({ ok: true, type: 'opaque' });
+  });
+
+  it('corscope evaluate on the dumped JSON Lines gives the verdicts the extension stored', () => {
+    const file = join(tmpdir(), `corscope-e2e-${process.pid}.jsonl`);
+    writeFileSync(file, jsonl);
+    const out = execFileSync('node', ['bin/corscope.js', 'evaluate', file], { encoding: 'utf8' });
+    const cli = out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; verdict: string; preflight: string; error: { console: string | null } | null });
+    const all = parseJsonl(jsonl);
+    expect(cli.map((v) => v.id)).toEqual(all.map((r) => r.id));
+    cli.forEach((v, k) => {
+      const stored = all[k]!.evaluation;
+      expect([v.verdict, v.preflight, v.error?.console ?? null]).toEqual([stored.verdict, stored.preflight, stored.error?.console ?? null]);
+    });
+  });
+
+  it('keeps secrets out of storage: cookie and credential values are redacted', () => {
+    for (const r of parseJsonl(jsonl)) {
+      for (const w of r.wire) {
+        for (const [n, v] of [...w.request.headers, ...(w.response?.headers ?? [])]) {
+          if (/^(cookie|set-cookie|authorization|proxy-authorization)$/i.test(n)) expect(v).toMatch(/^\[redacted: \d+ bytes\]$/);
+        }
+      }
+    }
+  });
+});
