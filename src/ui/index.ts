@@ -2,7 +2,7 @@
 export { curlFor, shellQuote } from './curl';
 export { useRow, useRows, useSettings } from './hooks';
 export { copyText, downloadText, exportFilename } from './io';
-export { DEFAULT_SETTINGS, type MemorySource, memoryCommands, memorySource } from './memory-source';
+export { type MemorySource, memoryCommands, memorySource } from './memory-source';
 export * from './model';
 export { PanelApp, type PanelAppProps } from './panel/PanelApp';
 export { PopupApp, type PopupAppProps, tabStats } from './popup/PopupApp';

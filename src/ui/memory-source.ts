@@ -1,5 +1,6 @@
 // An in-memory PanelSource (and Commands) for tests, the bench and demos: no storage, no browser.
 import type { StoredExchange } from '../capture/types';
+import { normalizeSettings } from '../messaging/protocol';
 import { type Commands, type PanelSource, type RowSummary, type Settings, summarize } from './model';
 
 export interface MemorySource extends PanelSource {
@@ -57,16 +58,8 @@ export function memorySource(initial: StoredExchange[] = []): MemorySource {
   };
 }
 
-export const DEFAULT_SETTINGS: Settings = {
-  paused: false,
-  disabledSites: [],
-  retention: 10000,
-  preserveLog: false,
-  redactHeaders: [],
-};
-
 /** In-memory Commands over a memorySource: clear and export act on its rows. */
-export function memoryCommands(source: MemorySource, settings: Settings = { ...DEFAULT_SETTINGS }): Commands {
+export function memoryCommands(source: MemorySource, settings: Settings = normalizeSettings({})): Commands {
   let current = { ...settings };
   return {
     async clear(tabId) {

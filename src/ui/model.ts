@@ -2,6 +2,9 @@
 // No browser APIs here: the glue in extension/ implements PanelSource and Commands.
 import type { CaptureInfo, StoredExchange } from '../capture/types';
 import type { PreflightState, VerdictKind } from '../cors/types';
+import type { Settings } from '../messaging/protocol';
+
+export type { Settings };
 
 /** One line of the list: what the columns and filters need, computed once per stored row. */
 export interface RowSummary {
@@ -25,17 +28,6 @@ export interface RowSummary {
   origin: string;
   /** Lower-case URL and reason, for the text filter. */
   search: string;
-}
-
-export interface Settings {
-  paused: boolean;
-  /** Hosts where capture is off. */
-  disabledSites: string[];
-  /** How many rows to keep. */
-  retention: number;
-  preserveLog: boolean;
-  /** Extra header names whose values are redacted. */
-  redactHeaders: string[];
 }
 
 export interface PanelSource {

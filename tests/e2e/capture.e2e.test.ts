@@ -1,0 +1,247 @@
+// Capture in real Chromium with the built CORScope extension: each scenario of ./scenarios.ts, resource
+// kinds with their own wording, a load of 2,000 calls, and a service worker stopped mid-burst.
+// The oracle is the browser: what the page saw, and the console lines Chromium printed.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
+import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl, waitForRows } from './harness/extension';
+import { type ScenarioServer, startScenarioServer } from './harness/server';
+import { belongsTo, openScenario, SCENARIOS } from './scenarios';
+
+let server: ScenarioServer;
+let browser: ExtensionBrowser;
+let ext: Page;
+
+beforeAll(async () => {
+  const buildError = inject('extensionBuildError');
+  if (buildError) throw new Error(buildError);
+  server = await startScenarioServer();
+  browser = await launchWithExtension(inject('extensionDir'));
+  ext = await extensionPage(browser);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Cross-origin CORS calls each scenario makes (the rest are same-origin or no-cors: counted, not stored). */
+const STORED: Record<string, number> = {
+  'no-cors': 0,
+  'same-origin': 0,
+  'cached-preflight': 2,
+  'concurrent-identical': 5,
+  'concurrent-distinct': 20,
+  'iframe-third-origin': 2,
+};
+
+describe('scenarios', () => {
+  for (const s of SCENARIOS) {
+    it(`${s.name}: stored verdicts match what the page saw and what Chromium printed`, async () => {
+      const ctx = await openScenario(server, browser.context, browser.newPage, s.name);
+      const page = (await s.run(ctx)) as { ok: boolean; type?: string }[];
+      await ctx.page.waitForTimeout(200);
+      const expected = STORED[s.name] ?? page.length;
+      const rows = await waitForRows(ext, (r) => belongsTo(r.request.url, s.name), expected);
+      expect(rows).toHaveLength(expected);
+      const printed = browser
+        .consoleOf(ctx.page)
+        .filter((l) => l.text.includes('blocked by CORS policy'))
+        .map((l) => apiNeutral(l.text))
+        .sort();
+      const blocked = rows.filter((r) => r.evaluation.verdict === 'blocked');
+      expect(blocked.map((r) => apiNeutral(r.evaluation.error!.console!)).sort()).toEqual(printed);
+      // Fetch calls: the exact line, fetch wording (webRequest cannot tell fetch from XHR).
+      for (const r of blocked) {
+        if (!s.name.startsWith('xhr')) expect(browser.consoleOf(ctx.page).map((l) => l.text)).toContain(r.evaluation.error!.console);
+      }
+      const allowedInPage = page.filter((p) => p.ok && (p.type ?? 'cors') === 'cors').length;
+      const allowedStored = rows.filter((r) => r.evaluation.verdict === 'allowed').length;
+      if (!['no-cors', 'same-origin'].includes(s.name)) expect(allowedStored).toBe(allowedInPage);
+      for (const r of rows) expect(r.capture.missing).toBeNull();
+      checkPairing(rows);
+      await ctx.page.close();
+    });
+  }
+
+  it('a cached preflight names the call whose preflight served it', async () => {
+    const rows = parseJsonl(await exportJsonl(ext)).filter((r) => belongsTo(r.request.url, 'cached-preflight'));
+    expect(rows.map((r) => r.evaluation.preflight)).toEqual(['sent', 'cached']);
+    expect(rows[1]!.evaluation.checks.find((c) => c.rule === 'preflight-cache')?.servedBy?.id).toBe(rows[0]!.id);
+  });
+
+  it('identical concurrent calls pair one to one and are marked ambiguous; distinct ones are exact', async () => {
+    const all = parseJsonl(await exportJsonl(ext));
+    const identical = all.filter((r) => belongsTo(r.request.url, 'concurrent-identical'));
+    expect(identical.every((r) => r.capture.ambiguous && r.evaluation.preflight === 'sent')).toBe(true);
+    const preflights = server.requests.filter((q) => q.preflight && q.path === '/s/concurrent-identical/data');
+    expect(identical.flatMap((r) => r.wire.filter((w) => w.type === 'preflight'))).toHaveLength(preflights.length);
+    const distinct = all.filter((r) => belongsTo(r.request.url, 'concurrent-distinct'));
+    expect(distinct.every((r) => !r.capture.ambiguous && r.wire[0]!.request.url === r.request.url)).toBe(true);
+  });
+});
+
+/** Every preflight sits right before the request it belongs to: same URL, its method asked for. */
+function checkPairing(rows: ExportedLine[]): void {
+  for (const r of rows) {
+    r.wire.forEach((w, i) => {
+      if (w.type !== 'preflight') return;
+      const next = r.wire[i + 1];
+      const acrm = w.request.headers.find(([n]) => n.toLowerCase() === 'access-control-request-method')?.[1];
+      expect(w.request.url).toBe(next?.request.url ?? r.request.url);
+      expect(acrm).toBe(next?.request.method ?? r.request.method);
+    });
+  }
+}
+
+describe('resources loaded with CORS get Chromium wording for their kind', () => {
+  it('script, stylesheet, font and image: the stored line is the one Chromium printed', async () => {
+    const name = 'kinds';
+    server.route(`/s/${name}/a.js`, { actual: { status: 200, headers: [['Content-Type', 'text/javascript']], body: '1' } });
+    server.route(`/s/${name}/a.css`, { actual: { status: 200, headers: [['Content-Type', 'text/css']], body: 'a{}' } });
+    server.route(`/s/${name}/f.woff2`, { actual: { status: 200, headers: [['Content-Type', 'font/woff2']], body: 'x' } });
+    server.route(`/s/${name}/i.png`, { actual: { status: 200, headers: [['Content-Type', 'image/png']], body: 'x' } });
+    const page = await browser.newPage();
+    await page.goto(`${server.origins.page}/page?scenario=${name}`);
+    const api = `${server.origins.api}/s/${name}`;
+    await page.evaluate((base) => {
+      const load = (el: HTMLElement) =>
+        new Promise((resolve) => {
+          el.addEventListener('load', resolve);
+          el.addEventListener('error', resolve);
+          document.head.append(el);
+        });
+      const s = Object.assign(document.createElement('script'), { src: `${base}/a.js`, crossOrigin: 'anonymous' });
+      const l = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: `${base}/a.css`, crossOrigin: 'anonymous' });
+      const i = Object.assign(document.createElement('img'), { src: `${base}/i.png`, crossOrigin: 'anonymous' });
+      const font = new FontFace('corscope-e2e', `url(${base}/f.woff2)`);
+      return Promise.all([load(s), load(l), load(i), font.load().catch(() => null)]);
+    }, api);
+    await page.waitForTimeout(300);
+    const rows = await waitForRows(ext, (r) => belongsTo(r.request.url, name), 4);
+    const printed = browser.consoleOf(page).map((l) => l.text).filter((t) => t.includes('blocked by CORS policy'));
+    expect(printed).toHaveLength(4);
+    expect(rows.map((r) => r.evaluation.error?.console).sort()).toEqual([...printed].sort());
+    expect(rows.map((r) => r.api).sort()).toEqual(['font', 'image', 'script', 'stylesheet']);
+    await page.close();
+  });
+});
+
+describe('load: 2,000 calls, half preflighted, in bursts of 200', () => {
+  it('stores every call exactly once and pairs every preflight with its own request', async () => {
+    const name = 'load';
+    const allow: [string, string][] = [
+      ['Access-Control-Allow-Origin', server.origins.page],
+      ['Access-Control-Allow-Methods', 'PUT'],
+      ['Access-Control-Allow-Headers', 'x-n'],
+      ['Access-Control-Max-Age', '0'],
+    ];
+    server.route(`/s/${name}/u`, { preflight: { status: 204, headers: allow }, actual: { status: 200, headers: allow.slice(0, 1) } });
+    server.route(`/s/${name}/same`, { preflight: { status: 204, headers: allow }, actual: { status: 200, headers: allow.slice(0, 1) } });
+    const page = await browser.newPage();
+    await page.goto(`${server.origins.page}/page?scenario=${name}`);
+    const api = `${server.origins.api}/s/${name}`;
+    const results = await page.evaluate(async (base) => {
+      const out: boolean[] = [];
+      for (let burst = 0; burst < 10; burst++) {
+        const calls = [];
+        for (let j = 0; j < 200; j++) {
+          const n = burst * 200 + j;
+          const pre = n % 2 === 0;
+          // One call in ten goes to a shared URL with nothing to tell it apart: identical concurrent calls.
+          const url = n % 10 === 0 ? `${base}/same` : `${base}/u?n=${n}`;
+          calls.push(
+            fetch(url, pre ? { method: 'PUT', headers: { 'X-N': String(n % 10 === 0 ? 0 : n) } } : {})
+              .then((r) => r.ok)
+              .catch(() => false),
+          );
+        }
+        out.push(...(await Promise.all(calls)));
+      }
+      return out;
+    }, api);
+    expect(results.filter(Boolean)).toHaveLength(2000);
+    const rows = await waitForRows(ext, (r) => belongsTo(r.request.url, name), 2000, 60_000);
+    expect(rows).toHaveLength(2000);
+    // Each unique call exactly once.
+    const marked = rows.map((r) => new URL(r.request.url).searchParams.get('n')).filter((n) => n !== null);
+    expect(marked).toHaveLength(1800);
+    expect(new Set(marked).size).toBe(1800);
+    expect(rows.every((r) => r.evaluation.verdict === 'allowed')).toBe(true);
+    // Preflighted calls: one preflight each, their own (same URL, same X-N asked for), none shared.
+    const put = rows.filter((r) => r.request.method === 'PUT');
+    expect(put).toHaveLength(1000);
+    for (const r of put) {
+      const pf = r.wire.filter((w) => w.type === 'preflight');
+      expect(pf).toHaveLength(1);
+      expect(pf[0]!.request.url).toBe(r.request.url);
+    }
+    checkPairing(rows);
+    const sharedPreflights = server.requests.filter((q) => q.preflight && q.path === `/s/${name}/same`).length;
+    expect(put.filter((r) => r.request.url.endsWith('/same'))).toHaveLength(sharedPreflights);
+    expect(put.filter((r) => !r.request.url.endsWith('/same')).every((r) => !r.capture.ambiguous)).toBe(true);
+    await page.close();
+  });
+});
+
+describe('restart: the service worker stopped in the middle of a burst', () => {
+  it('loses nothing that completed before the stop, and capture resumes', async () => {
+    const name = 'restart';
+    const allow: [string, string][] = [
+      ['Access-Control-Allow-Origin', server.origins.page],
+      ['Access-Control-Allow-Methods', 'PUT'],
+      ['Access-Control-Allow-Headers', 'x-n'],
+      ['Access-Control-Max-Age', '0'],
+    ];
+    // Answers take 0-600 ms, so calls are in flight when the worker stops.
+    server.route(`/s/${name}/u`, async (req) => {
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 600)));
+      return req.preflight ? { status: 204, headers: allow } : { status: 200, headers: allow.slice(0, 1), body: 'ok' };
+    });
+    const page = await browser.newPage();
+    await page.goto(`${server.origins.page}/page?scenario=${name}`);
+    const api = `${server.origins.api}/s/${name}/u`;
+    const burst = page.evaluate(async (base) => {
+      const done: { n: number; ok: boolean; at: number }[] = [];
+      await Promise.all(
+        Array.from({ length: 300 }, (_, n) =>
+          new Promise((r) => setTimeout(r, n * 5)).then(() =>
+            fetch(`${base}?n=${n}`, n % 2 ? { method: 'PUT', headers: { 'X-N': String(n) } } : {})
+              .then((r) => done.push({ n, ok: r.ok, at: Date.now() }))
+              .catch(() => done.push({ n, ok: false, at: Date.now() })),
+          ),
+        ),
+      );
+      return done;
+    }, api);
+    await page.waitForTimeout(700);
+    const cdp = await browser.context.newCDPSession(page);
+    const stoppedAt = Date.now();
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    const done = await burst;
+    expect(done.filter((d) => d.ok)).toHaveLength(300);
+    // Capture resumes: a call after the burst is stored too.
+    await page.evaluate((u) => fetch(`${u}?n=after`).then((r) => r.ok), api);
+    const rows = await waitForRows(ext, (r) => belongsTo(r.request.url, name), 301, 60_000);
+    const byN = new Map<string, ExportedLine[]>();
+    for (const r of rows) {
+      const n = new URL(r.request.url).searchParams.get('n')!;
+      byN.set(n, [...(byN.get(n) ?? []), r]);
+    }
+    // Nothing stored twice; everything that completed before the stop is there, complete.
+    for (const [, list] of byN) expect(list).toHaveLength(1);
+    const before = done.filter((d) => d.at < stoppedAt);
+    expect(before.length).toBeGreaterThan(20);
+    for (const d of before) {
+      const row = byN.get(String(d.n))?.[0];
+      expect(row, `call ${d.n} completed before the stop`).toBeDefined();
+      expect(row!.evaluation.verdict).toBe('allowed');
+    }
+    expect(byN.get('after')?.[0]?.evaluation.verdict).toBe('allowed');
+    checkPairing(rows);
+    console.log(
+      `restart: ${before.length} calls done before the stop, ${rows.length} stored of 301, ${rows.filter((r) => r.capture.recovered).length} recovered`,
+    );
+    await page.close();
+  });
+});
