@@ -1,9 +1,10 @@
 // The service worker: webRequest → capture → evaluator → IndexedDB. Glue only; the logic is in src/.
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { CaptureController } from '../src/capture/controller';
+import { CaptureController, type CaptureSink } from '../src/capture/controller';
 import type { RawDetails, RawKind } from '../src/capture/events';
 import type { PairingState } from '../src/capture/pairing';
+import type { StoredExchange } from '../src/capture/types';
 import {
   type CorscopeMessage,
   DEFAULT_SETTINGS,
@@ -15,15 +16,36 @@ import {
 import { DexieExchangeStore } from '../src/store/repository';
 
 // Pairing state survives a stopped worker in storage.session, at most this stale.
-const SNAPSHOT_MS = 100;
+const SNAPSHOT_MS = 25;
 const SWEEP_MS = 1_000;
 
 export default defineBackground(() => {
   const store = new DexieExchangeStore();
   const selfOrigin = new URL(browser.runtime.getURL('/')).origin;
   let settings: Settings = { ...DEFAULT_SETTINGS };
+  // Every finished call also waits in storage.session (key "o:<requestId>") until IndexedDB holds it: a
+  // worker stopped between the two loses nothing. Keys go once the row is written.
+  const outbox = new Set<string>();
+  const sink: CaptureSink = {
+    enqueue(row) {
+      store.enqueue(row);
+      const key = `o:${row.exchange.capture.requestId}`;
+      outbox.add(key);
+      void browser.storage.session.set({ [key]: row }).catch(() => {});
+    },
+    addCounts: (tabId, counts) => store.addCounts(tabId, counts),
+    clearTab: (tabId) => store.clearTab(tabId),
+    hasRequest: (requestId) => store.hasRequest(requestId),
+  };
+  function pruneOutbox(): void {
+    if (!outbox.size) return;
+    const waiting = new Set(store.unwritten().map((r) => `o:${r.exchange.capture.requestId}`));
+    const written = [...outbox].filter((k) => !waiting.has(k));
+    for (const k of written) outbox.delete(k);
+    if (written.length) void browser.storage.session.remove(written).catch(() => {});
+  }
   const capture = new CaptureController(
-    store,
+    sink,
     settings,
     selfOrigin,
     import.meta.env.FIREFOX ? 'firefox' : 'chromium',
@@ -33,6 +55,7 @@ export default defineBackground(() => {
   let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
   function saveSnapshot(): void {
     snapshotTimer = null;
+    pruneOutbox();
     if (!capture.dirty) return;
     void browser.storage.session.set({ pairing: capture.snapshot() }).catch(() => {});
   }
@@ -99,16 +122,24 @@ export default defineBackground(() => {
   async function start(): Promise<void> {
     const [local, session] = await Promise.all([
       browser.storage.local.get('settings'),
-      browser.storage.session.get('pairing'),
+      browser.storage.session.get(null),
     ]);
     apply(normalizeSettings(local.settings));
     if (session.pairing) capture.restore(session.pairing as PairingState);
+    // Rows the last worker finished but maybe did not write: write those IndexedDB does not hold.
+    for (const [key, row] of Object.entries(session)) {
+      if (!key.startsWith('o:')) continue;
+      const stored = row as StoredExchange;
+      if (await store.hasRequest(stored.exchange.capture.requestId)) void browser.storage.session.remove(key);
+      else sink.enqueue(stored);
+    }
     ready = true;
     for (const [kind, details] of early.splice(0)) capture.handle(kind, details);
   }
 
   setInterval(() => {
     capture.sweep(Date.now());
+    pruneOutbox();
     if (capture.dirty && !snapshotTimer) snapshotTimer = setTimeout(saveSnapshot, SNAPSHOT_MS);
   }, SWEEP_MS);
 

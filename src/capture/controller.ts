@@ -1,7 +1,7 @@
 // Capture, browser-neutral: events in, evaluated rows out to a store. extension/background.ts feeds it
 // webRequest details and gives it a store; tests feed it recorded events and a fake store.
 import { Evaluator } from '../cors/evaluate';
-import type { Header } from '../cors/types';
+import type { Header, Verdict } from '../cors/types';
 import type { RawDetails, RawKind } from './events';
 import { normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
@@ -13,6 +13,8 @@ export interface CaptureSink {
   enqueue(row: StoredExchange): void;
   addCounts(tabId: number, counts: { sameOrigin?: number; noCors?: number }): void;
   clearTab(tabId: number): Promise<void> | void;
+  /** Whether a call is stored already (by requestId): a call restored after a restart may have been. */
+  hasRequest?(requestId: string): Promise<boolean>;
 }
 
 export interface CaptureSettings {
@@ -44,6 +46,39 @@ export function toRow(ex: CapturedExchange, evaluation: StoredExchange['evaluati
     evaluation,
   };
 }
+
+/**
+ * The verdict for a call whose deciding headers were lost in a service-worker restart: only what the browser
+ * reported (success or error), with no explanation, rather than a confident one built on missing headers.
+ */
+export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
+  const ok = ex.outcome === 'success';
+  return {
+    id: v.id,
+    verdict: ok ? 'allowed' : 'network-error',
+    preflight: v.preflight,
+    error: null,
+    summary: ok
+      ? 'Allowed: the browser reported success. Its response headers were lost when the service worker restarted, so CORScope cannot show why.'
+      : 'The call failed, or its end was not seen: its response headers were lost when the service worker restarted, so CORScope cannot say why.',
+    checks: [
+      {
+        rule: 'recording',
+        title: 'Recording complete',
+        spec: SPEC_MAIN_FETCH,
+        hop: -1,
+        required: 'the response headers of the call',
+        seen: `missing: ${ex.capture.missing ?? 'parts of the call'}`,
+        result: 'info',
+      },
+    ],
+    fixes: [],
+    advice: [],
+    warnings: [],
+  };
+}
+
+const SPEC_MAIN_FETCH = 'https://fetch.spec.whatwg.org/#main-fetch';
 
 function siteMatcher(sites: readonly string[]): (initiator: string) => boolean {
   const hosts = sites.map((s) => s.trim().toLowerCase()).filter(Boolean);
@@ -130,12 +165,25 @@ export class CaptureController {
   }
 
   private store(ex: CapturedExchange): void {
+    if (ex.capture.recovered && this.sink.hasRequest) {
+      // Restored from a snapshot: the worker may have stored it after the snapshot and before it stopped.
+      void this.sink.hasRequest(ex.capture.requestId).then(
+        (stored) => stored || this.evaluateAndStore(ex),
+        () => this.evaluateAndStore(ex),
+      );
+      return;
+    }
+    this.evaluateAndStore(ex);
+  }
+
+  private evaluateAndStore(ex: CapturedExchange): void {
     let ev = this.evaluators.get(ex.capture.tabId);
     if (!ev) {
       // One preflight-cache model per tab, as Chromium keys its cache by the top-level site.
       ev = new Evaluator();
       this.evaluators.set(ex.capture.tabId, ev);
     }
-    this.sink.enqueue(toRow(ex, ev.evaluate(ex)));
+    const evaluation = ev.evaluate(ex);
+    this.sink.enqueue(toRow(ex, ex.capture.headersLost ? outcomeOnly(ex, evaluation) : evaluation));
   }
 }

@@ -19,6 +19,8 @@ export const ORPHAN_MS = 5_000;
 /** A call with its response headers but no end after this long is emitted on what it has. */
 export const STALLED_MS = 30_000;
 
+const NOT_SENT = new Set(['net::ERR_ABORTED', 'net::ERR_CACHE_MISS']);
+
 interface Preflight {
   requestId: string;
   key: string;
@@ -54,6 +56,8 @@ interface Call {
   ambiguous: boolean;
   recovered: boolean;
   missing: string[];
+  netError?: string;
+  headersLost?: boolean;
 }
 
 export interface PairingState {
@@ -116,9 +120,13 @@ export class Pairer {
   private preflights = new Map<string, Preflight>();
   /** Finished preflights waiting for their request, by key, oldest first. */
   private ready = new Map<string, Preflight[]>();
+  /** Preflights whose send was lost with a stopped worker: known by key without the method, oldest first. */
+  private lost = new Map<string, Preflight[]>();
   /** Latest event time seen: the pairer's clock. */
   private latest = 0;
   private seq = 0;
+  /** Set after a restore that brought preflights back in flight. */
+  private recoveredPreflights = false;
   private readonly engine: 'chromium' | 'firefox';
 
   constructor(private readonly opts: PairerOptions) {
@@ -166,6 +174,11 @@ export class Pairer {
       }
       if (!queue.length) this.ready.delete(key);
     }
+    for (const [key, queue] of this.lost) {
+      // A lost preflight nobody claimed: its request was seen by the worker that stopped. Nothing to add.
+      while (queue.length && now - queue[0]!.time > ORPHAN_MS) queue.shift();
+      if (!queue.length) this.lost.delete(key);
+    }
     for (const pf of [...this.preflights.values()]) {
       if (now - pf.time > STALLED_MS) {
         this.preflights.delete(pf.requestId);
@@ -174,8 +187,15 @@ export class Pairer {
     }
     for (const call of [...this.calls.values()]) {
       const current = call.wire[call.wire.length - 1];
-      if (now - call.last > STALLED_MS && current?.response && !isRedirect(current)) {
+      if (now - call.last <= STALLED_MS) continue;
+      if (current?.response && !isRedirect(current)) {
         this.calls.delete(call.requestId);
+        this.emit(call, undefined);
+      } else if (call.recovered) {
+        // Restored after a restart and silent since: its end was seen by the worker that stopped.
+        this.calls.delete(call.requestId);
+        call.missing.push('the end of the call (the service worker restarted)');
+        call.headersLost = true;
         this.emit(call, undefined);
       }
     }
@@ -219,6 +239,7 @@ export class Pairer {
     this.latest = Math.max(this.latest, state.latest);
     for (const c of state.calls) this.calls.set(c.requestId, { ...c, recovered: true });
     for (const p of state.preflights) this.preflights.set(p.requestId, { ...p, recovered: true });
+    this.recoveredPreflights = state.preflights.length > 0;
     for (const p of state.ready) this.enqueueReady({ ...p, recovered: true });
   }
 
@@ -302,6 +323,65 @@ export class Pairer {
     return pf!;
   }
 
+  private keepLostPreflight(ev: RequestEvent): void {
+    const key = keyOf(ev.tabId, ev.frameId, ev.documentId, ev.initiator, ev.url, '');
+    const pf: Preflight = {
+      requestId: ev.requestId,
+      key,
+      acrm: '',
+      acrh: '',
+      tabId: ev.tabId,
+      frameId: ev.frameId,
+      documentId: ev.documentId,
+      initiator: ev.initiator,
+      resourceType: ev.resourceType,
+      entry: {
+        type: 'preflight',
+        request: { method: 'OPTIONS', url: ev.url, headers: [] },
+        response: { status: ev.status ?? 0, headers: ev.headers ?? [] },
+        time: ev.time,
+      },
+      done: true,
+      time: ev.time,
+      concurrent: false,
+      recovered: true,
+    };
+    const queue = this.lost.get(key) ?? [];
+    queue.push(pf);
+    this.lost.set(key, queue);
+  }
+
+  private takeLost(call: Call, url: string): Preflight | null {
+    if (!this.lost.size) return null;
+    const key = keyOf(call.tabId, call.frameId, call.documentId, call.initiator, url, '');
+    const queue = this.lost.get(key);
+    const pf = queue?.shift() ?? null;
+    if (queue && !queue.length) this.lost.delete(key);
+    if (pf) {
+      call.recovered = true;
+      call.missing.push(
+        "the preflight's request headers (the service worker restarted while it was in flight)",
+      );
+      if (queue?.length) call.ambiguous = true;
+    }
+    return pf;
+  }
+
+  /**
+   * After a restart, a request may find its preflight still "in flight" in the restored state: the worker
+   * that stopped saw its answer and lost it. Drop that preflight (it would read as unanswered) and say so.
+   */
+  private dropRestoredInFlight(call: Call, url: string, method: string): void {
+    const key = keyOf(call.tabId, call.frameId, call.documentId, call.initiator, url, method);
+    for (const pf of this.preflights.values()) {
+      if (pf.key !== key || !pf.recovered || pf.entry.response) continue;
+      this.preflights.delete(pf.requestId);
+      call.recovered = true;
+      call.missing.push("the preflight's answer (seen by the service worker that stopped)");
+      return;
+    }
+  }
+
   /** A preflight still without an answer, for a request that failed: the preflight failed on the network. */
   private takeInFlight(call: Call, url: string, method: string): Preflight | null {
     const key = keyOf(call.tabId, call.frameId, call.documentId, call.initiator, url, method);
@@ -351,19 +431,28 @@ export class Pairer {
       }
     }
     call.last = ev.time;
-    const pf = this.take(call, ev.url, ev.method, unsafeNamesOf(headers));
+    const pf = this.take(call, ev.url, ev.method, unsafeNamesOf(headers)) ?? this.takeLost(call, ev.url);
     if (pf) call.wire.push(pf.entry);
+    else if (this.recoveredPreflights) this.dropRestoredInFlight(call, ev.url, ev.method);
     call.wire.push(entry);
   }
 
   private response(ev: RequestEvent): void {
     let call = this.calls.get(ev.requestId);
+    if (!call && ev.method === 'OPTIONS') {
+      // The answer to a preflight whose send the stopped worker saw: keep it for the request that follows.
+      this.keepLostPreflight(ev);
+      return;
+    }
     if (!call) {
       // We never saw this request go out: the service worker restarted in between.
       call = this.recoveredCall(
         ev,
         'the request headers (the service worker restarted while the call was in flight)',
       );
+      const pf = this.take(call, ev.url, ev.method, null);
+      if (pf) call.wire.push(pf.entry);
+      else this.dropRestoredInFlight(call, ev.url, ev.method);
       call.wire.push({
         type: 'request',
         request: { method: ev.method, url: ev.url, headers: [] },
@@ -388,6 +477,7 @@ export class Pairer {
           ev,
           'the request and response headers (the service worker restarted while the call was in flight)',
         );
+        call.headersLost = true;
         call.wire.push({
           type: 'request',
           request: { method: ev.method, url: ev.url, headers: [] },
@@ -397,7 +487,10 @@ export class Pairer {
       } else {
         // Never sent: blocked by its preflight, or failed before it reached the network.
         call = this.newCall(ev);
-        const pf = this.take(call, ev.url, ev.method, null) ?? this.takeInFlight(call, ev.url, ev.method);
+        const pf =
+          this.take(call, ev.url, ev.method, null) ??
+          this.takeInFlight(call, ev.url, ev.method) ??
+          this.takeLost(call, ev.url);
         if (pf) call.wire.push(pf.entry);
         else if (ev.error !== 'net::ERR_FAILED') {
           // A connection that failed (refused, reset, DNS): a request with no response.
@@ -412,6 +505,20 @@ export class Pairer {
     }
     this.calls.delete(ev.requestId);
     call.last = ev.time;
+    const last = call.wire[call.wire.length - 1];
+    if (ev.kind === 'complete' && call.recovered && last?.type === 'request' && !last.response) {
+      // It finished, but its answer reached the worker that stopped.
+      last.response = { status: ev.status ?? 0, headers: [] };
+      call.headersLost = true;
+      call.missing.push('the response headers (the service worker restarted while the call was in flight)');
+    }
+    if (ev.kind === 'error') {
+      call.netError = ev.error;
+      const current = call.wire[call.wire.length - 1];
+      // Cancelled before any answer (by the page, or a cache-only attempt that missed, as font loads make):
+      // not a decision CORS made. Nothing to show.
+      if (NOT_SENT.has(ev.error ?? '') && !current?.response) return;
+    }
     this.emit(call, ev.kind === 'complete' ? 'success' : 'error');
   }
 
@@ -517,6 +624,8 @@ export class Pairer {
         ambiguous: call.ambiguous,
         recovered: call.recovered,
         missing: missing.length ? missing.join('; ') : null,
+        headersLost: call.headersLost ?? false,
+        netError: call.netError ?? null,
       },
     };
     this.opts.onExchange(ex);

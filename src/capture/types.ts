@@ -17,6 +17,10 @@ export interface CaptureInfo {
   recovered: boolean;
   /** What is known to be missing from the recording, in plain words; null when complete. */
   missing: string | null;
+  /** The response headers that decide the verdict were lost in a restart: the verdict is the browser's outcome only. */
+  headersLost: boolean;
+  /** The browser's error for the call ("net::ERR_FAILED", "net::ERR_CONNECTION_REFUSED"); null if none. */
+  netError: string | null;
 }
 
 /** An exchange as capture builds it: the format of ../shared/exchange/README.md plus `capture`. */

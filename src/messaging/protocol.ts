@@ -237,3 +237,17 @@ export class MessageHandler {
   readonly listener = (message: unknown): Promise<unknown> | undefined =>
     isCorscopeMessage(message) ? this.handle(message) : undefined;
 }
+
+// --- the pages' side ---
+
+/** The commands a UI page sends to the background, over `send` (browser.runtime.sendMessage in the glue). */
+export function commandsOver(send: (message: CorscopeMessage) => Promise<unknown>) {
+  return {
+    clear: async (tabId?: number): Promise<void> => {
+      await request(send, messages.clear(tabId));
+    },
+    exportJsonl: (tabId?: number): Promise<string> => request(send, messages.export(tabId)),
+    getSettings: async (): Promise<Settings> => (await request(send, messages.status())).settings,
+    setSettings: (patch: Partial<Settings>): Promise<Settings> => request(send, messages.settings(patch)),
+  };
+}

@@ -5,6 +5,7 @@ import Dexie, { type Collection, type DexieOptions } from 'dexie';
 import type { StoredExchange, TabCounts } from '../capture/types';
 import type { VerdictKind } from '../cors/types';
 import { CorscopeDB } from './db';
+import { summarize } from './summary';
 
 export const DEFAULT_RETENTION = 20_000;
 export const DEFAULT_BATCH_SIZE = 200;
@@ -171,6 +172,8 @@ export class DexieExchangeStore implements ExchangeStore {
   private retention: number;
 
   private batch: Batch = newBatch();
+  /** Batches handed to a write that has not committed yet. */
+  private readonly inflight = new Set<Batch>();
   private timer: unknown = null;
   private timerArmed = false;
   /** Every database mutation runs after the previous one, in call order. */
@@ -233,10 +236,15 @@ export class DexieExchangeStore implements ExchangeStore {
     this.disarm();
     const b = this.batch;
     if (!b.queued) {
+      this.inflight.add(b);
       b.queued = this.exclusive(async () => {
         // From here on, new rows go to a new batch.
         if (this.batch === b) this.batch = newBatch();
-        await this.write(b);
+        try {
+          await this.write(b);
+        } finally {
+          this.inflight.delete(b);
+        }
         this.report();
       });
     }
@@ -265,9 +273,10 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { exchanges, counts } = this.db;
-        const deleted = await this.db.transaction('rw', exchanges, counts, async () => {
+        const { exchanges, summaries, counts } = this.db;
+        const deleted = await this.db.transaction('rw', exchanges, summaries, counts, async () => {
           const n = await exchanges.where('tabId').equals(tabId).delete();
+          await summaries.where('[tabId+seq]').between([tabId, Dexie.minKey], [tabId, Dexie.maxKey]).delete();
           await counts.delete(tabId);
           return n;
         });
@@ -287,9 +296,10 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { exchanges, counts } = this.db;
-        await this.db.transaction('rw', exchanges, counts, async () => {
+        const { exchanges, summaries, counts } = this.db;
+        await this.db.transaction('rw', exchanges, summaries, counts, async () => {
           await exchanges.clear();
+          await summaries.clear();
           await counts.clear();
         });
         this.stored = 0;
@@ -344,6 +354,20 @@ export class DexieExchangeStore implements ExchangeStore {
 
   async getCounts(tabId: number): Promise<TabCounts> {
     return (await this.db.counts.get(tabId)) ?? { tabId, sameOrigin: 0, noCors: 0 };
+  }
+
+  /** Rows enqueued but not yet committed: a worker that stops now would lose them (see the background). */
+  unwritten(): StoredExchange[] {
+    const out: StoredExchange[] = [];
+    for (const b of this.inflight) out.push(...b.rows);
+    if (!this.inflight.has(this.batch)) out.push(...this.batch.rows);
+    return out;
+  }
+
+  /** Whether a call (by webRequest requestId) is stored already: to keep recovered calls from repeating. */
+  async hasRequest(requestId: string): Promise<boolean> {
+    if (this.unwritten().some((r) => r.exchange.capture.requestId === requestId)) return true;
+    return (await this.db.exchanges.where('exchange.capture.requestId').equals(requestId).count()) > 0;
   }
 
   status(): StoreStatus {
@@ -433,8 +457,11 @@ export class DexieExchangeStore implements ExchangeStore {
 
   private async writeBatch(rows: StoredExchange[], counts: Map<number, CountsEntry>): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', db.exchanges, db.counts, async () => {
-      if (rows.length) await db.exchanges.bulkAdd(rows);
+    await db.transaction('rw', db.exchanges, db.summaries, db.counts, async () => {
+      if (rows.length) {
+        const seqs = await db.exchanges.bulkAdd(rows, { allKeys: true });
+        await db.summaries.bulkAdd(rows.map((r, i) => summarize({ ...r, seq: seqs[i]! })));
+      }
       if (counts.size) {
         const ids = [...counts.keys()];
         const old = await db.counts.bulkGet(ids);
@@ -482,13 +509,20 @@ export class DexieExchangeStore implements ExchangeStore {
       .offset(n - 1)
       .limit(1)
       .primaryKeys();
+    const { summaries } = this.db;
     let deleted: number;
     if (last === undefined) {
       // Fewer rows than we thought: delete them all and recount.
-      deleted = await t.toCollection().delete();
+      deleted = await this.db.transaction('rw', t, summaries, async () => {
+        await summaries.clear();
+        return t.toCollection().delete();
+      });
       this.stored = 0;
     } else {
-      deleted = await t.where(':id').belowOrEqual(last).delete();
+      deleted = await this.db.transaction('rw', t, summaries, async () => {
+        await summaries.where(':id').belowOrEqual(last).delete();
+        return t.where(':id').belowOrEqual(last).delete();
+      });
       this.stored = Math.max(0, (this.stored ?? 0) - deleted);
     }
     return deleted;

@@ -73,7 +73,7 @@ function callInPage(page: Page, ex: Exchange, url: string): Promise<PageResult> 
 describe('the recorded samples, replayed in Chromium with CORScope loaded', () => {
   let server: ScenarioServer;
   let browser: ExtensionBrowser;
-  let results: { ex: Exchange; url: string; page: PageResult; lines: ConsoleLine[] }[] = [];
+  const results: { ex: Exchange; url: string; page: PageResult; lines: ConsoleLine[] }[] = [];
   let rows: ExportedLine[] = [];
   let jsonl = '';
 
@@ -97,7 +97,13 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
     await page.goto(`${pageOrigin}/page?scenario=samples`);
     for (const ex of samples) {
       // The server answers each path as the recording shows, preflight and actual, every redirect hop.
-      const byPath = new Map<string, { preflight?: { status: number; headers: [string, string][] }; actual?: { status: number; headers: [string, string][] } }>();
+      const byPath = new Map<
+        string,
+        {
+          preflight?: { status: number; headers: [string, string][] };
+          actual?: { status: number; headers: [string, string][] };
+        }
+      >();
       for (const w of ex.wire) {
         if (!w.response) continue;
         const path = new URL(rewrite(w.request.url)).pathname;
@@ -112,7 +118,8 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
         else spec.actual = reply;
         byPath.set(path, spec);
       }
-      for (const [path, spec] of byPath) server.route(path, { ...spec, actual: spec.actual ?? { status: 200, headers: [] } });
+      for (const [path, spec] of byPath)
+        server.route(path, { ...spec, actual: spec.actual ?? { status: 200, headers: [] } });
       const before = browser.consoleOf(page).length;
       const url = rewrite(ex.request.url);
       const result = await callInPage(page, ex, url);
@@ -171,7 +178,11 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
       if (['s055', 's056', 's057'].includes(r.ex.id)) continue;
       const row = rows[i++]!;
       const exp = expected.find((e) => e.id === r.ex.id)!;
-      expect([r.ex.id, row.evaluation.verdict, row.evaluation.preflight]).toEqual([r.ex.id, exp.verdict, exp.preflight]);
+      expect([r.ex.id, row.evaluation.verdict, row.evaluation.preflight]).toEqual([
+        r.ex.id,
+        exp.verdict,
+        exp.preflight,
+      ]);
     }
   });
 
@@ -185,12 +196,27 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
     const file = join(tmpdir(), `corscope-e2e-${process.pid}.jsonl`);
     writeFileSync(file, jsonl);
     const out = execFileSync('node', ['bin/corscope.js', 'evaluate', file], { encoding: 'utf8' });
-    const cli = out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; verdict: string; preflight: string; error: { console: string | null } | null });
+    const cli = out
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            id: string;
+            verdict: string;
+            preflight: string;
+            error: { console: string | null } | null;
+          },
+      );
     const all = parseJsonl(jsonl);
     expect(cli.map((v) => v.id)).toEqual(all.map((r) => r.id));
     cli.forEach((v, k) => {
       const stored = all[k]!.evaluation;
-      expect([v.verdict, v.preflight, v.error?.console ?? null]).toEqual([stored.verdict, stored.preflight, stored.error?.console ?? null]);
+      expect([v.verdict, v.preflight, v.error?.console ?? null]).toEqual([
+        stored.verdict,
+        stored.preflight,
+        stored.error?.console ?? null,
+      ]);
     });
   });
 
@@ -198,7 +224,8 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
     for (const r of parseJsonl(jsonl)) {
       for (const w of r.wire) {
         for (const [n, v] of [...w.request.headers, ...(w.response?.headers ?? [])]) {
-          if (/^(cookie|set-cookie|authorization|proxy-authorization)$/i.test(n)) expect(v).toMatch(/^\[redacted: \d+ bytes\]$/);
+          if (/^(cookie|set-cookie|authorization|proxy-authorization)$/i.test(n))
+            expect(v).toMatch(/^\[redacted: \d+ bytes\]$/);
         }
       }
     }

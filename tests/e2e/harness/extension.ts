@@ -7,9 +7,20 @@ export interface ExportedLine {
   initiator: string;
   api?: string;
   request: { method: string; url: string };
-  wire: { type: string; request: { method: string; url: string; headers: [string, string][] }; response: { status: number; headers: [string, string][] } | null }[];
+  wire: {
+    type: string;
+    request: { method: string; url: string; headers: [string, string][] };
+    response: { status: number; headers: [string, string][] } | null;
+  }[];
   outcome?: string;
-  capture: { tabId: number; ambiguous: boolean; recovered: boolean; missing: string | null; requestId: string };
+  capture: {
+    tabId: number;
+    ambiguous: boolean;
+    recovered: boolean;
+    missing: string | null;
+    requestId: string;
+    headersLost: boolean;
+  };
   evaluation: {
     verdict: string;
     preflight: string;
@@ -30,7 +41,9 @@ export async function extensionPage(b: ExtensionBrowser): Promise<Page> {
 export async function exportJsonl(page: Page, tabId?: number): Promise<string> {
   return page.evaluate(
     (t) =>
-      (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }).chrome.runtime.sendMessage({
+      (
+        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }
+      ).chrome.runtime.sendMessage({
         source: 'corscope',
         type: 'export',
         format: 'jsonl',
@@ -66,6 +79,9 @@ export async function waitForRows(
 export function apiNeutral(line: string): string {
   return line
     .replace(/^Access to (fetch|XMLHttpRequest) at/, 'Access to X at')
-    .replace(' The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.', '')
+    .replace(
+      ' The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.',
+      '',
+    )
     .replace(' Have the server send the header with a valid value.', '');
 }

@@ -46,6 +46,8 @@ export function fakeStoredExchange(overrides: FakeRowOverrides = {}): StoredExch
       ambiguous: false,
       recovered: false,
       missing: null,
+      headersLost: false,
+      netError: call === 'allowed' ? null : 'net::ERR_FAILED',
       ...captureOverrides,
     },
   };

@@ -31,7 +31,7 @@ const ids = (rows: { exchange: { id: string } }[]) => rows.map((r) => r.exchange
 const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 
 describe('CorscopeDB', () => {
-  it('opens the corscope database with the exchanges and counts tables', async () => {
+  it('opens the corscope database with the exchanges, summaries and counts tables', async () => {
     const idb = new IDBFactory();
     const db = new CorscopeDB({ indexedDB: idb, IDBKeyRange });
     open.push(db);
@@ -40,8 +40,9 @@ describe('CorscopeDB', () => {
     expect(db.exchanges.schema.primKey.name).toBe('seq');
     expect(db.exchanges.schema.primKey.auto).toBe(true);
     expect(db.exchanges.schema.indexes.map((i) => i.name).sort()).toEqual(
-      ['[tabId+seq]', '[tabId+verdict]', 'tabId', 'time', 'verdict'].sort(),
+      ['[tabId+seq]', '[tabId+verdict]', 'exchange.capture.requestId', 'tabId', 'time', 'verdict'].sort(),
     );
+    expect(db.summaries.schema.primKey.name).toBe('seq');
     expect(db.counts.schema.primKey.name).toBe('tabId');
   });
 });
@@ -464,5 +465,33 @@ describe('isQuotaError and describeError', () => {
       /^AbortError: aborted.*inner words/,
     );
     expect(describeError('plain')).toBe('plain');
+  });
+});
+
+describe('DexieExchangeStore: the list view and restarts', () => {
+  it('writes a summary beside each row, with the same seq, and deletes them together', async () => {
+    const { store, db } = setup({ retention: 5 });
+    const rows = fakeRows(8, { tabId: 3 });
+    for (const row of rows) store.enqueue(row);
+    await store.flush();
+    const summaries = await db.summaries.toArray();
+    const stored = await db.exchanges.toArray();
+    expect(summaries.map((s) => s.seq)).toEqual(stored.map((r) => r.seq));
+    expect(summaries.map((s) => s.id)).toEqual(ids(rows.slice(-5)));
+    expect(summaries[0]).toMatchObject({ tabId: 3, method: 'GET', verdict: 'allowed' });
+    await store.clearTab(3);
+    expect(await db.summaries.count()).toBe(0);
+  });
+
+  it('knows which rows are not written yet, and finds a stored call by requestId', async () => {
+    const { store } = setup();
+    const row = fakeStoredExchange({ exchange: { capture: { requestId: 'req-42' } } });
+    store.enqueue(row);
+    expect(store.unwritten().map((r) => r.exchange.id)).toEqual([row.exchange.id]);
+    expect(await store.hasRequest('req-42')).toBe(true);
+    await store.flush();
+    expect(store.unwritten()).toEqual([]);
+    expect(await store.hasRequest('req-42')).toBe(true);
+    expect(await store.hasRequest('req-43')).toBe(false);
   });
 });

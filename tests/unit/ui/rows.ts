@@ -30,6 +30,8 @@ export function storedRows(exchanges: Exchange[], tabId = 1): StoredExchange[] {
         documentId: null,
         requestId: 'r',
         resourceType: 'xmlhttprequest',
+        netError: null,
+        headersLost: false,
         engine: 'chromium',
         ambiguous: false,
         recovered: false,

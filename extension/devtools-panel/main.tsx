@@ -1,0 +1,22 @@
+// The DevTools "CORS" panel for the inspected tab. Glue: the UI is src/ui/panel.
+import { render } from 'preact';
+import { browser } from 'wxt/browser';
+import { commandsOver } from '../../src/messaging/protocol';
+import { dexieSource } from '../../src/store/source';
+import { PanelApp } from '../../src/ui';
+import '../../src/ui/styles.css';
+
+// Opened as a page in a tab (tests, screenshots), ?tabId= says which tab to show.
+const asked = Number(new URLSearchParams(location.search).get('tabId'));
+const tabId = browser.devtools?.inspectedWindow ? browser.devtools.inspectedWindow.tabId : asked;
+const theme = browser.devtools?.panels?.themeName === 'dark' ? 'dark' : 'light';
+document.documentElement.style.colorScheme = theme;
+render(
+  <PanelApp
+    tabId={tabId}
+    source={dexieSource()}
+    commands={commandsOver((m) => browser.runtime.sendMessage(m))}
+    theme={theme}
+  />,
+  document.getElementById('app')!,
+);
