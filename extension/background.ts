@@ -85,20 +85,20 @@ export default defineBackground(() => {
   const wr = browser.webRequest as typeof browser.webRequest & {
     OnSendHeadersOptions?: { EXTRA_HEADERS?: string };
   };
+  // The option lists' typings differ between browsers: typed here as what the polyfill declares.
+  type SendSpec = Parameters<typeof wr.onSendHeaders.addListener>[2];
+  type ReceivedSpec = Parameters<typeof wr.onHeadersReceived.addListener>[2];
   const extra = wr.OnSendHeadersOptions?.EXTRA_HEADERS ? ['extraHeaders'] : [];
+  const sendSpec = ['requestHeaders', ...extra] as SendSpec;
+  const receivedSpec = ['responseHeaders', ...extra] as ReceivedSpec;
   const filter = { urls: ['<all_urls>'] };
   let listening = false;
   function listen(on: boolean): void {
     if (on === listening) return;
     listening = on;
     if (on) {
-      // biome-ignore lint/suspicious/noExplicitAny: the option lists differ between browsers' typings
-      wr.onSendHeaders.addListener(listeners.onSendHeaders, filter, ['requestHeaders', ...extra] as any);
-      // biome-ignore lint/suspicious/noExplicitAny: as above
-      wr.onHeadersReceived.addListener(listeners.onHeadersReceived, filter, [
-        'responseHeaders',
-        ...extra,
-      ] as any);
+      wr.onSendHeaders.addListener(listeners.onSendHeaders, filter, sendSpec);
+      wr.onHeadersReceived.addListener(listeners.onHeadersReceived, filter, receivedSpec);
       wr.onCompleted.addListener(listeners.onCompleted, filter);
       wr.onErrorOccurred.addListener(listeners.onErrorOccurred, filter);
     } else {

@@ -64,7 +64,10 @@ function collect() {
   const out: CapturedExchange[] = [];
   const counts: string[] = [];
   const pairer = new Pairer({ onExchange: (e) => out.push(e), onUngoverned: (_tab, k) => counts.push(k) });
-  return { pairer, out, counts, run: (evs: RequestEvent[]) => evs.forEach((e) => pairer.handle(e)) };
+  const run = (evs: RequestEvent[]) => {
+    for (const e of evs) pairer.handle(e);
+  };
+  return { pairer, out, counts, run };
 }
 
 const allow: Header[] = [
