@@ -6,10 +6,11 @@ import { dexieSource } from '../../src/store/source';
 import { PanelApp } from '../../src/ui';
 import '../../src/ui/styles.css';
 
-// Opened as a page in a tab (tests, screenshots), ?tabId= says which tab to show.
-const asked = Number(new URLSearchParams(location.search).get('tabId'));
-const tabId = browser.devtools?.inspectedWindow ? browser.devtools.inspectedWindow.tabId : asked;
-const theme = browser.devtools?.panels?.themeName === 'dark' ? 'dark' : 'light';
+// Opened as a page in a tab (tests, screenshots), ?tabId= says which tab to show and ?theme= which theme.
+const params = new URLSearchParams(location.search);
+const inDevtools = !!browser.devtools?.inspectedWindow;
+const tabId = inDevtools ? browser.devtools.inspectedWindow.tabId : Number(params.get('tabId'));
+const theme = (inDevtools ? browser.devtools.panels.themeName : params.get('theme')) === 'dark' ? 'dark' : 'light';
 document.documentElement.style.colorScheme = theme;
 render(
   <PanelApp

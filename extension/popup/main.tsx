@@ -6,10 +6,12 @@ import { dexieSource } from '../../src/store/source';
 import { PopupApp } from '../../src/ui';
 import '../../src/ui/styles.css';
 
-const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+// Opened as a page in a tab (tests, screenshots), ?tabId= says which tab to summarize.
+const asked = new URLSearchParams(location.search).get('tabId');
+const [tab] = asked ? [] : await browser.tabs.query({ active: true, currentWindow: true });
 render(
   <PopupApp
-    tabId={tab?.id ?? null}
+    tabId={asked ? Number(asked) : (tab?.id ?? null)}
     source={dexieSource()}
     commands={commandsOver((m) => browser.runtime.sendMessage(m))}
   />,

@@ -432,7 +432,11 @@ export class Pairer {
     }
     call.last = ev.time;
     const pf = this.take(call, ev.url, ev.method, unsafeNamesOf(headers)) ?? this.takeLost(call, ev.url);
-    if (pf) call.wire.push(pf.entry);
+    if (pf) {
+      // The call began with its preflight.
+      if (!call.wire.length) call.start = Math.min(call.start, pf.entry.time ?? call.start);
+      call.wire.push(pf.entry);
+    }
     else if (this.recoveredPreflights) this.dropRestoredInFlight(call, ev.url, ev.method);
     call.wire.push(entry);
   }
@@ -491,7 +495,10 @@ export class Pairer {
           this.take(call, ev.url, ev.method, null) ??
           this.takeInFlight(call, ev.url, ev.method) ??
           this.takeLost(call, ev.url);
-        if (pf) call.wire.push(pf.entry);
+        if (pf) {
+          call.start = Math.min(call.start, pf.entry.time ?? call.start);
+          call.wire.push(pf.entry);
+        }
         else if (ev.error !== 'net::ERR_FAILED') {
           // A connection that failed (refused, reset, DNS): a request with no response.
           call.wire.push({

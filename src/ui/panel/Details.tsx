@@ -55,7 +55,8 @@ function location(w: WireEntry): string | null {
 
 function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
   const base = ex.time ?? ex.wire.find((w) => w.time !== undefined)?.time;
-  const at = (t: number | undefined) => (t !== undefined && base !== undefined ? `+${t - base} ms` : '');
+  const at = (t: number | undefined) =>
+    t !== undefined && base !== undefined ? `+${Math.max(0, Math.round(t - base))} ms` : '';
   const cached = ev.checks.find((c) => c.rule === 'preflight-cache');
   return (
     <ol class="timeline">

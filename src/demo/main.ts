@@ -1,0 +1,119 @@
+// `npm start`: build the extension, serve the demo on loopback, run its calls in Chromium with CORScope
+// loaded. With a display, Chromium stays open with DevTools; without one (a server, CI), it runs headless,
+// prints the tab's summary and each call's verdict and reason, and writes the tab's report.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { StoredExchange } from '../capture/types';
+import { formatTable } from '../cli/table';
+import { startDemoServer } from './server';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const EXTENSION_DIR = resolve(ROOT, '.output/chrome-mv3');
+const CHROMIUM = process.env.CORSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface DemoOptions {
+  headless: boolean;
+  build: boolean;
+  /** Where the report goes. */
+  outDir: string;
+  log: (line: string) => void;
+}
+
+export type ExportedRow = StoredExchange['exchange'] & { evaluation: StoredExchange['evaluation'] };
+
+export function chromiumArgs(extensionDir: string): string[] {
+  return [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--disable-extensions-except=${extensionDir}`,
+    `--load-extension=${extensionDir}`,
+  ];
+}
+
+export function buildExtension(log: (line: string) => void): void {
+  log('Building the extension (wxt build)…');
+  const run = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`wxt build failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+/** The terminal summary: counts by verdict, then one line per call. */
+export function summarizeRows(rows: ExportedRow[]): string {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.evaluation.verdict, (counts.get(r.evaluation.verdict) ?? 0) + 1);
+  const table = formatTable(
+    ['METHOD', 'URL', 'VERDICT', 'PREFLIGHT', 'WHY'],
+    rows.map((r) => [
+      r.request.method,
+      r.request.url,
+      r.evaluation.verdict,
+      r.evaluation.preflight,
+      r.evaluation.summary.replace(/^(Allowed|Blocked|Network error): /, ''),
+    ]),
+    [8, 48, 14, 10],
+  );
+  return `${rows.length} cross-origin calls: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}\n\n${table}\n`;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
+  const { log } = opts;
+  if (opts.build) buildExtension(log);
+  const server = await startDemoServer();
+  const userDataDir = mkdtempSync(join(tmpdir(), 'corscope-demo-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: opts.headless,
+    args: [...chromiumArgs(EXTENSION_DIR), ...(opts.headless ? [] : ['--auto-open-devtools-for-tabs'])],
+    viewport: opts.headless ? { width: 1280, height: 800 } : null,
+  });
+  try {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+    const extensionId = new URL(worker.url()).host;
+    const page = context.pages()[0] ?? (await context.newPage());
+    log(`Demo page: ${server.origins.page}/ calling ${server.origins.api} and ${server.origins.api2}`);
+    await page.goto(`${server.origins.page}/`);
+    await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
+    const ext = await context.newPage();
+    await ext.goto(`chrome-extension://${extensionId}/popup.html`);
+    let rows: ExportedRow[] = [];
+    const expected = server.calls.filter((c) => c.mode !== 'no-cors').length;
+    for (let i = 0; i < 100 && rows.length < expected; i++) {
+      const text = await ext.evaluate(() =>
+        (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }).chrome.runtime.sendMessage({
+          source: 'corscope',
+          type: 'export',
+          format: 'jsonl',
+        }),
+      );
+      rows = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as ExportedRow)
+        .filter((r) => r.initiator === server.origins.page);
+      if (rows.length < expected) await ext.waitForTimeout(100);
+    }
+    const tabId = rows[0]?.capture.tabId;
+    log(summarizeRows(rows));
+    const report = join(opts.outDir, 'corscope-demo-report.jsonl');
+    writeFileSync(report, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+    log(`Report: ${report}`);
+    if (!opts.headless) {
+      await ext.goto(`chrome-extension://${extensionId}/devtools-panel.html?tabId=${tabId}`);
+      log('Chromium is open with DevTools on the demo tab (CORS panel) and the panel in a tab of its own.');
+      log('Close Chromium to end the demo.');
+      await new Promise<void>((r) => context.once('close', () => r()));
+    }
+    return rows;
+  } finally {
+    await context.close().catch(() => {});
+    await server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}

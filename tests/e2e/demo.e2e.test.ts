@@ -1,0 +1,158 @@
+// The demo in real Chromium with CORScope loaded: every call's stored verdict against what Chromium did, every
+// failure reason at least once, then the panel and popup opened for the demo tab: rows, the details of a
+// blocked call, the hostile header rendered as text. Screenshots of the real panel go to docs/screenshots.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { HOSTILE_VALUE } from '../../src/demo/calls';
+import { type DemoServer, startDemoServer } from '../../src/demo/server';
+import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
+import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl } from './harness/extension';
+
+const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+
+let demo: DemoServer;
+let browser: ExtensionBrowser;
+let page: Page;
+let ext: Page;
+let rows: ExportedLine[] = [];
+let tabId = 0;
+const dialogs: string[] = [];
+
+beforeAll(async () => {
+  const buildError = inject('extensionBuildError');
+  if (buildError) throw new Error(buildError);
+  demo = await startDemoServer();
+  browser = await launchWithExtension(inject('extensionDir'));
+  browser.context.on('page', (p) =>
+    p.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    }),
+  );
+  page = await browser.newPage();
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(`${demo.origins.page}/`);
+  await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
+  ext = await extensionPage(browser);
+  const expected = demo.calls.filter((c) => c.mode !== 'no-cors').length;
+  for (let i = 0; i < 100 && rows.length < expected; i++) {
+    rows = parseJsonl(await exportJsonl(ext)).filter((r) => r.initiator === demo.origins.page);
+    if (rows.length < expected) await ext.waitForTimeout(100);
+  }
+  tabId = rows[0]!.capture.tabId;
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+describe('the demo', () => {
+  it('stores each cross-origin call with the verdict the page saw and the line Chromium printed', async () => {
+    const results = (await page.evaluate(() => (window as unknown as { demoResults: { name: string; ok: boolean; type?: string }[] }).demoResults)).filter(
+      (r) => r.type !== 'opaque',
+    );
+    expect(rows).toHaveLength(results.length);
+    const printed = browser
+      .consoleOf(page)
+      .filter((l) => l.text.includes('blocked by CORS policy'))
+      .map((l) => l.text);
+    const blocked = rows.filter((r) => r.evaluation.verdict === 'blocked');
+    expect(blocked.map((r) => apiNeutral(r.evaluation.error!.console!)).sort()).toEqual(printed.map(apiNeutral).sort());
+    rows.forEach((r, i) => {
+      const seen = results[i]!;
+      expect(r.evaluation.verdict === 'allowed', `${seen.name}: page ${JSON.stringify(seen)}`).toBe(seen.ok);
+    });
+  });
+
+  it('shows every failure reason at least once', () => {
+    const names = new Set(rows.map((r) => r.evaluation.error?.chromium).filter(Boolean));
+    for (const reason of [
+      'MissingAllowOriginHeader',
+      'AllowOriginMismatch',
+      'MultipleAllowOriginValues',
+      'InvalidAllowOriginValue',
+      'WildcardOriginNotAllowed',
+      'InvalidAllowCredentials',
+      'PreflightMissingAllowOriginHeader',
+      'PreflightInvalidStatus',
+      'PreflightDisallowedRedirect',
+      'InvalidAllowMethodsPreflightResponse',
+      'InvalidAllowHeadersPreflightResponse',
+      'MethodDisallowedByPreflightResponse',
+      'HeaderDisallowedByPreflightResponse',
+      'RedirectContainsCredentials',
+    ]) {
+      expect(names, reason).toContain(reason);
+    }
+    expect(rows.some((r) => r.evaluation.verdict === 'network-error')).toBe(true);
+    expect(rows.some((r) => r.evaluation.preflight === 'cached')).toBe(true);
+  });
+});
+
+describe('the panel for the demo tab', () => {
+  let panel: Page;
+
+  beforeAll(async () => {
+    panel = await browser.context.newPage();
+    await panel.setViewportSize({ width: 1280, height: 760 });
+    await panel.goto(`chrome-extension://${browser.extensionId}/devtools-panel.html?tabId=${tabId}`);
+    await panel.getByTestId('row').first().waitFor();
+  });
+
+  it('lists every stored call of the tab', async () => {
+    await expect.poll(() => panel.getByTestId('row').count()).toBe(rows.length);
+    mkdirSync(SHOTS, { recursive: true });
+    await panel.screenshot({ path: resolve(SHOTS, 'panel.png') });
+  });
+
+  it('explains a blocked call: the console line, the failing check, the fix', async () => {
+    const row = rows.find((r) => r.request.url.endsWith('/demo/items/7'))!;
+    await panel.getByTestId('row').filter({ hasText: '/demo/items/7' }).click();
+    const details = panel.getByTestId('details');
+    await expect.poll(() => details.getByTestId('console').innerText()).toBe(row.evaluation.error!.console);
+    expect(await details.getByTestId('check-fail').first().innerText()).toContain('Access-Control-Allow-Origin');
+    const fix = await details.getByTestId('fix-item').allInnerTexts();
+    expect(fix.join('\n')).toContain(demo.origins.page);
+    expect(fix.join('\n')).toContain('Access-Control-Allow-Origin');
+    await panel.screenshot({ path: resolve(SHOTS, 'panel-details.png') });
+  });
+
+  it('renders a hostile header value as text: no element created, nothing run', async () => {
+    await panel.getByTestId('row').filter({ hasText: '/demo/hostile' }).click();
+    const details = panel.getByTestId('details');
+    await expect.poll(() => details.getByTestId('console').innerText()).toContain(HOSTILE_VALUE);
+    const values = await details.getByTestId('header-value').allInnerTexts();
+    expect(values).toContain(HOSTILE_VALUE);
+    expect(await panel.locator('img').count()).toBe(0);
+    await panel.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('follows the dark theme', async () => {
+    const dark = await browser.context.newPage();
+    await dark.setViewportSize({ width: 1280, height: 760 });
+    await dark.goto(`chrome-extension://${browser.extensionId}/devtools-panel.html?tabId=${tabId}&theme=dark`);
+    await dark.getByTestId('row').first().waitFor();
+    expect(await dark.getByTestId('panel').getAttribute('class')).toContain('theme-dark');
+    await dark.getByTestId('row').filter({ hasText: '/demo/private' }).click();
+    await dark.getByTestId('details').waitFor();
+    await dark.screenshot({ path: resolve(SHOTS, 'panel-dark.png') });
+    await dark.close();
+  });
+
+  it('the popup summarizes the tab', async () => {
+    const popup = await browser.context.newPage();
+    await popup.setViewportSize({ width: 420, height: 640 });
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=${tabId}`);
+    await popup.getByTestId('counts').waitFor();
+    const blocked = rows.filter((r) => r.evaluation.verdict === 'blocked').length;
+    await expect.poll(() => popup.getByTestId('count-blocked').innerText()).toContain(String(blocked));
+    await popup.screenshot({ path: resolve(SHOTS, 'popup.png'), fullPage: true });
+    await popup.close();
+  });
+});
