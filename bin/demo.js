@@ -7,7 +7,12 @@ const { runDemo } = await import('../src/demo/main.ts');
 const args = process.argv.slice(2);
 const headless = args.includes('--headless') || !process.env.DISPLAY;
 try {
-  await runDemo({ headless, build: !args.includes('--no-build'), outDir: process.cwd(), log: (l) => console.log(l) });
+  await runDemo({
+    headless,
+    build: !args.includes('--no-build'),
+    outDir: process.cwd(),
+    log: (l) => console.log(l),
+  });
 } catch (e) {
   console.error(`corscope demo: ${e instanceof Error ? e.message : e}`);
   process.exitCode = 1;

@@ -10,7 +10,8 @@ import '../../src/ui/styles.css';
 const params = new URLSearchParams(location.search);
 const inDevtools = !!browser.devtools?.inspectedWindow;
 const tabId = inDevtools ? browser.devtools.inspectedWindow.tabId : Number(params.get('tabId'));
-const theme = (inDevtools ? browser.devtools.panels.themeName : params.get('theme')) === 'dark' ? 'dark' : 'light';
+const theme =
+  (inDevtools ? browser.devtools.panels.themeName : params.get('theme')) === 'dark' ? 'dark' : 'light';
 document.documentElement.style.colorScheme = theme;
 render(
   <PanelApp

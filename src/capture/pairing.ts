@@ -436,8 +436,7 @@ export class Pairer {
       // The call began with its preflight.
       if (!call.wire.length) call.start = Math.min(call.start, pf.entry.time ?? call.start);
       call.wire.push(pf.entry);
-    }
-    else if (this.recoveredPreflights) this.dropRestoredInFlight(call, ev.url, ev.method);
+    } else if (this.recoveredPreflights) this.dropRestoredInFlight(call, ev.url, ev.method);
     call.wire.push(entry);
   }
 
@@ -498,8 +497,7 @@ export class Pairer {
         if (pf) {
           call.start = Math.min(call.start, pf.entry.time ?? call.start);
           call.wire.push(pf.entry);
-        }
-        else if (ev.error !== 'net::ERR_FAILED') {
+        } else if (ev.error !== 'net::ERR_FAILED') {
           // A connection that failed (refused, reset, DNS): a request with no response.
           call.wire.push({
             type: 'request',

@@ -2,7 +2,7 @@
 import { Evaluator } from '../cors/evaluate';
 import type { Verdict } from '../cors/types';
 import { parseExchange } from '../cors/validate';
-import { formatTable } from './table';
+import { formatTable, tableLines } from './table';
 
 export interface InputError {
   line: number;
@@ -82,6 +82,32 @@ export function textRow({ row: v, method, url }: Evaluated): TextRow {
     };
   }
   return { id: v.id, method, url, verdict: v.verdict, reason: reasonOf(v) };
+}
+
+const COLUMNS = ['ID', 'METHOD', 'URL', 'VERDICT', 'REASON'];
+const MAX_WIDTHS = [24, 8, 64, 14];
+
+/** The verdict table both commands print, line by line: id, method, URL, verdict, reason. */
+export function verdictTableLines(rows: readonly TextRow[]): Generator<string> {
+  return tableLines(
+    COLUMNS,
+    rows.map((r) => [r.id, r.method, r.url, r.verdict, r.reason]),
+    MAX_WIDTHS,
+  );
+}
+
+export function verdictTable(rows: readonly TextRow[]): string {
+  return [...verdictTableLines(rows)].join('\n');
+}
+
+/** Counts verdicts in the order they first appear. */
+export function tally(counts: Map<string, number>, verdict: string): void {
+  counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+}
+
+/** "31 allowed, 31 blocked, 1 opaque". */
+export function countsLine(counts: Map<string, number>): string {
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
 }
 
 export { formatTable };

@@ -1,7 +1,10 @@
-// The command line: `corscope evaluate` (and `corscope har`). Node only; the evaluator is the extension's.
-import { createReadStream } from 'node:fs';
+// The command line: `corscope evaluate` and `corscope har`. Node only; the evaluator is the extension's.
 import { createInterface } from 'node:readline';
-import { evaluateLines, formatTable, isInputError, textRow } from './evaluate';
+import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
+import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
+import { type Io, openInput, write } from './io';
+
+export type { Io } from './io';
 
 export const USAGE = `Usage:
   corscope evaluate [FILE|-] [--format json|text]
@@ -9,40 +12,39 @@ export const USAGE = `Usage:
       in the same order. "-" or no FILE reads standard input.
       --format text prints a table: id, method, URL, verdict, reason.
       Exit status: 0 when every line was evaluated, 1 when a line could not be read, 64 on bad usage.
+  corscope har FILE|- [--format table|json|jsonl|markdown] [--fail-on blocked|warning]
+      Reads a HAR file (from Chrome DevTools, Firefox, Playwright or CORScope) as a stream, rebuilds each
+      call with its preflights and redirect hops, evaluates it and prints one row per call, in call order.
+      --format table (the default): id, method, URL, verdict, reason. jsonl: one verdict per line, with
+      the call's method, url and HAR entry indexes. json: {"calls": [...], "entries": N, "errors": [...]}.
+      markdown: a report with counts by verdict and reason, then each blocked call's console line and fix.
+      Input errors (not JSON, not HAR, truncated, entries missing fields) are printed to standard error
+      with the entry's index; the calls that could be read are still evaluated and printed.
+      --fail-on warning fails on risky policies (warnings) too, not only on blocked calls.
+      Exit status: 2 when a call is blocked (with --fail-on warning: or has a warning), else 1 when the
+      input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage.
 `;
-
-export interface Io {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
 
 interface Options {
   positional: string[];
-  format: string;
+  format: string | null;
+  failOn: string | null;
 }
 
-function parseArgs(args: string[]): Options | string {
+function parseArgs(args: string[], allowed: string[]): Options | string {
   const positional: string[] = [];
-  let format = 'json';
+  const values: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--format' || a === '-f') {
-      const v = args[++i];
-      if (v === undefined) return '--format needs a value';
-      format = v;
-    } else if (a.startsWith('--format=')) format = a.slice('--format='.length);
-    else if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
+    const name = a === '-f' ? '--format' : a.split('=', 1)[0]!;
+    if (allowed.includes(name)) {
+      const v = a.includes('=') ? a.slice(name.length + 1) : args[++i];
+      if (v === undefined) return `${name} needs a value`;
+      values[name] = v;
+    } else if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
     else positional.push(a);
   }
-  return { positional, format };
-}
-
-function write(out: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (out.write(text)) resolve();
-    else out.once('drain', resolve);
-  });
+  return { positional, format: values['--format'] ?? null, failOn: values['--fail-on'] ?? null };
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -51,35 +53,28 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await write(command ? io.stdout : io.stderr, USAGE);
     return command ? 0 : 64;
   }
+  if (command === 'har') return har(rest, io);
   if (command !== 'evaluate') {
     await write(io.stderr, `corscope: unknown command "${command}"\n\n${USAGE}`);
     return 64;
   }
-  const opts = parseArgs(rest);
-  if (typeof opts === 'string' || opts.positional.length > 1 || !['json', 'text'].includes(opts.format)) {
+  const opts = parseArgs(rest, ['--format']);
+  const format = typeof opts === 'string' ? null : (opts.format ?? 'json');
+  if (typeof opts === 'string' || opts.positional.length > 1 || !['json', 'text'].includes(format!)) {
     const why =
       typeof opts === 'string'
         ? opts
         : opts.positional.length > 1
           ? 'one FILE at most'
-          : `unknown format "${opts.format}"`;
+          : `unknown format "${format}"`;
     await write(io.stderr, `corscope evaluate: ${why}\n\n${USAGE}`);
     return 64;
   }
   const file = opts.positional[0] ?? '-';
-  let input: NodeJS.ReadableStream;
-  if (file === '-') input = io.stdin;
-  else {
-    const stream = createReadStream(file);
-    const opened = await new Promise<Error | null>((resolve) => {
-      stream.once('open', () => resolve(null));
-      stream.once('error', resolve);
-    });
-    if (opened) {
-      await write(io.stderr, `corscope evaluate: cannot read ${file}: ${opened.message}\n`);
-      return 66;
-    }
-    input = stream;
+  const input = await openInput(file, io);
+  if (input instanceof Error) {
+    await write(io.stderr, `corscope evaluate: cannot read ${file}: ${input.message}\n`);
+    return 66;
   }
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let failed = 0;
@@ -89,21 +84,36 @@ export async function main(argv: string[], io: Io): Promise<number> {
       failed++;
       await write(io.stderr, `corscope evaluate: line ${item.row.line}: ${item.row.error}\n`);
     }
-    if (opts.format === 'json') await write(io.stdout, `${JSON.stringify(item.row)}\n`);
+    if (format === 'json') await write(io.stdout, `${JSON.stringify(item.row)}\n`);
     else table.push(textRow(item));
   }
-  if (opts.format === 'text') {
-    const rows = table.map((r) => [r.id, r.method, r.url, r.verdict, r.reason]);
-    await write(
-      io.stdout,
-      `${formatTable(['ID', 'METHOD', 'URL', 'VERDICT', 'REASON'], rows, [24, 8, 64, 14])}\n`,
-    );
+  if (format === 'text') {
+    await write(io.stdout, `${verdictTable(table)}\n`);
     const counts = new Map<string, number>();
-    for (const r of table) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
-    await write(
-      io.stdout,
-      `\n${table.length} calls: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}\n`,
-    );
+    for (const r of table) tally(counts, r.verdict);
+    await write(io.stdout, `\n${table.length} calls: ${countsLine(counts)}\n`);
   }
   return failed > 0 ? 1 : 0;
+}
+
+async function har(args: string[], io: Io): Promise<number> {
+  const opts = parseArgs(args, ['--format', '--fail-on']);
+  let why: string | null = null;
+  if (typeof opts === 'string') why = opts;
+  else if (opts.positional.length !== 1)
+    why = opts.positional.length ? 'one FILE at most' : 'a FILE is needed';
+  else if (opts.format && !(HAR_FORMATS as readonly string[]).includes(opts.format))
+    why = `unknown format "${opts.format}"`;
+  else if (opts.failOn && !(FAIL_ON as readonly string[]).includes(opts.failOn))
+    why = `--fail-on must be blocked or warning, not "${opts.failOn}"`;
+  if (why !== null || typeof opts === 'string') {
+    await write(io.stderr, `corscope har: ${why}\n\n${USAGE}`);
+    return 64;
+  }
+  return runHar(
+    opts.positional[0]!,
+    (opts.format ?? 'table') as HarFormat,
+    (opts.failOn ?? 'blocked') as FailOn,
+    io,
+  );
 }

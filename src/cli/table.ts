@@ -1,15 +1,29 @@
 // A plain-text table for terminals: columns padded to the widest cell, long cells cut with an ellipsis.
 
-export function formatTable(headers: string[], rows: string[][], maxWidths: number[] = []): string {
+/** The table line by line (a long table is written without building it whole). */
+export function* tableLines(
+  headers: string[],
+  rows: readonly string[][],
+  maxWidths: number[] = [],
+): Generator<string> {
   const cut = (s: string, max: number | undefined) => (max && s.length > max ? `${s.slice(0, max - 1)}…` : s);
-  const cells = [headers, ...rows].map((r) => r.map((c, i) => cut(c, maxWidths[i])));
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells
-    .map((r) =>
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  const widths = headers.map((h, i) => {
+    let w = cut(h, maxWidths[i]).length;
+    for (const r of rows) w = Math.max(w, cut(r[i] ?? '', maxWidths[i]).length);
+    return w;
+  });
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => {
+        const cell = cut(c, maxWidths[i]);
+        return i === r.length - 1 ? cell : cell.padEnd(widths[i]!);
+      })
+      .join('  ')
+      .trimEnd();
+  yield line(headers);
+  for (const r of rows) yield line(r);
+}
+
+export function formatTable(headers: string[], rows: string[][], maxWidths: number[] = []): string {
+  return [...tableLines(headers, rows, maxWidths)].join('\n');
 }

@@ -22,7 +22,11 @@ export interface DemoCall {
 const json: [string, string] = ['Content-Type', 'application/json'];
 const text: [string, string] = ['Content-Type', 'text/plain'];
 const acao = (v = '{page}'): [string, string] => ['Access-Control-Allow-Origin', v];
-const ok = (...headers: [string, string][]): Reply => ({ status: 200, headers: [text, ...headers], body: 'ok' });
+const ok = (...headers: [string, string][]): Reply => ({
+  status: 200,
+  headers: [text, ...headers],
+  body: 'ok',
+});
 const pre = (status: number, ...headers: [string, string][]): Reply => ({ status, headers });
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -52,7 +56,12 @@ export const DEMO_CALLS: DemoCall[] = [
           ['Access-Control-Max-Age', '600'],
           ['Vary', 'Origin'],
         ),
-        actual: ok(acao(), ['Vary', 'Origin'], ['Access-Control-Expose-Headers', 'X-Total-Count'], ['X-Total-Count', '42']),
+        actual: ok(
+          acao(),
+          ['Vary', 'Origin'],
+          ['Access-Control-Expose-Headers', 'X-Total-Count'],
+          ['X-Total-Count', '42'],
+        ),
       },
     },
   },
@@ -72,7 +81,9 @@ export const DEMO_CALLS: DemoCall[] = [
     method: 'GET',
     url: '{api}/demo/me',
     credentials: 'include',
-    routes: { '/demo/me': { actual: ok(acao(), ['Access-Control-Allow-Credentials', 'true'], ['Vary', 'Origin']) } },
+    routes: {
+      '/demo/me': { actual: ok(acao(), ['Access-Control-Allow-Credentials', 'true'], ['Vary', 'Origin']) },
+    },
   },
   {
     name: 'redirect-allowed',
@@ -173,7 +184,10 @@ export const DEMO_CALLS: DemoCall[] = [
     method: 'PUT',
     url: '{api}/demo/acam',
     routes: {
-      '/demo/acam': { preflight: pre(204, acao(), ['Access-Control-Allow-Methods', 'PUT DELETE']), actual: ok(acao()) },
+      '/demo/acam': {
+        preflight: pre(204, acao(), ['Access-Control-Allow-Methods', 'PUT DELETE']),
+        actual: ok(acao()),
+      },
     },
   },
   {
@@ -197,7 +211,10 @@ export const DEMO_CALLS: DemoCall[] = [
     method: 'DELETE',
     url: '{api}/demo/method',
     routes: {
-      '/demo/method': { preflight: pre(204, acao(), ['Access-Control-Allow-Methods', 'GET, POST']), actual: ok(acao()) },
+      '/demo/method': {
+        preflight: pre(204, acao(), ['Access-Control-Allow-Methods', 'GET, POST']),
+        actual: ok(acao()),
+      },
     },
   },
   {
@@ -207,7 +224,10 @@ export const DEMO_CALLS: DemoCall[] = [
     method: 'PUT',
     url: '{api}/demo/method-case',
     routes: {
-      '/demo/method-case': { preflight: pre(204, acao(), ['Access-Control-Allow-Methods', 'put']), actual: ok(acao()) },
+      '/demo/method-case': {
+        preflight: pre(204, acao(), ['Access-Control-Allow-Methods', 'put']),
+        actual: ok(acao()),
+      },
     },
   },
   {

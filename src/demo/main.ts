@@ -86,7 +86,9 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
     const expected = server.calls.filter((c) => c.mode !== 'no-cors').length;
     for (let i = 0; i < 100 && rows.length < expected; i++) {
       const text = await ext.evaluate(() =>
-        (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }).chrome.runtime.sendMessage({
+        (
+          globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }
+        ).chrome.runtime.sendMessage({
           source: 'corscope',
           type: 'export',
           format: 'jsonl',

@@ -73,19 +73,24 @@ export async function startDemoServer(): Promise<DemoServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     let reply: Reply;
-    if (path === '/') reply = { status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: PAGE };
+    if (path === '/')
+      reply = { status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: PAGE };
     else if (path === '/calls.json') {
       reply = { status: 200, headers: [['Content-Type', 'application/json']], body: JSON.stringify(calls) };
     } else {
       const route = routes.get(path);
-      const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+      const preflight =
+        req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
       reply = route
         ? preflight
           ? (route.preflight ?? { status: 404, headers: [] })
           : route.actual
         : { status: 404, headers: [['Content-Type', 'text/plain']], body: 'not found' };
     }
-    res.writeHead(reply.status, [...reply.headers.map(([n, v]) => [n, fill(v)] as [string, string]), ['Connection', 'close']].flat());
+    res.writeHead(
+      reply.status,
+      [...reply.headers.map(([n, v]) => [n, fill(v)] as [string, string]), ['Connection', 'close']].flat(),
+    );
     res.end(reply.body ?? '');
   });
   const second = createServer();

@@ -28,11 +28,17 @@ export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
           .limit(FIRST_PAGE)
           .toArray();
         if (closed) return;
-        if (first.length === FIRST_PAGE) onRows(first);
-        rows = await range(Dexie.minKey as unknown as number).toArray();
-        if (closed) return;
+        onRows(first);
+        rows = first;
+        if (first.length === FIRST_PAGE) {
+          rows = await range(Dexie.minKey as unknown as number).toArray();
+          if (closed) return;
+          onRows(rows);
+        }
         last = rows[rows.length - 1]?.seq ?? 0;
-        onRows(rows);
+        // Watch for changes once the first rows are on screen.
+        await new Promise((r) => setTimeout(r, 0));
+        if (closed) return;
         live = liveQuery(async () => {
           // The count sees every change to the tab (a clear, retention); new rows come after `last`.
           const [count, fresh] = await Promise.all([

@@ -1,17 +1,32 @@
-// `npm run bench`: each figure measured against a baseline taken in the same run; all written to bench-results.json.
-import { writeFileSync } from 'node:fs';
+// `npm run bench [suite...]`: each figure measured against a baseline taken in the same run; all written to
+// bench-results.json (a run of some suites keeps the other suites' figures from the last run).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { benchCapture } from './capture';
 import { benchEvaluator } from './evaluator';
+import { benchHar } from './har';
 
 const TARGETS: Record<string, string> = {
   evaluator_vs_json_parse: '≤ 1.0',
+  capture_overhead: '≤ 1.10',
+  capture_vs_bare: '≤ 1.10',
+  store_writes_per_s: '≥ 5,000',
 };
 
+const RESULTS = 'bench-results.json';
 const only = process.argv.slice(2);
 const suites: Record<string, () => Promise<Record<string, number>> | Record<string, number>> = {
   evaluator: () => benchEvaluator(),
+  capture: () => benchCapture(),
+  har: () => benchHar(),
 };
+const unknown = only.filter((s) => !(s in suites));
+if (unknown.length)
+  throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(suites).join(', ')}`);
 
-const results: Record<string, number> = {};
+const results: Record<string, number> =
+  only.length && existsSync(RESULTS)
+    ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, number>)
+    : {};
 for (const [name, run] of Object.entries(suites)) {
   if (only.length && !only.includes(name)) continue;
   const figures = await run();
@@ -20,5 +35,5 @@ for (const [name, run] of Object.entries(suites)) {
     console.log(`${k.padEnd(28)} ${String(v).padStart(12)}${TARGETS[k] ? `   (target ${TARGETS[k]})` : ''}`);
   }
 }
-writeFileSync('bench-results.json', `${JSON.stringify(results, null, 2)}\n`);
-console.log('wrote bench-results.json');
+writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${RESULTS}`);

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { defineConfig } from 'wxt';
 import base from '../../wxt.config';
 
-export const PROFILE_OUT_DIR = join(tmpdir(), 'corscope-bench-profile-build');
+const PROFILE_OUT_DIR =
+  process.env.CORSCOPE_PROFILE_OUT_DIR ?? join(tmpdir(), 'corscope-bench-profile-build');
 
 export default defineConfig({
   ...base,

@@ -53,16 +53,21 @@ afterAll(async () => {
 
 describe('the demo', () => {
   it('stores each cross-origin call with the verdict the page saw and the line Chromium printed', async () => {
-    const results = (await page.evaluate(() => (window as unknown as { demoResults: { name: string; ok: boolean; type?: string }[] }).demoResults)).filter(
-      (r) => r.type !== 'opaque',
-    );
+    const results = (
+      await page.evaluate(
+        () =>
+          (window as unknown as { demoResults: { name: string; ok: boolean; type?: string }[] }).demoResults,
+      )
+    ).filter((r) => r.type !== 'opaque');
     expect(rows).toHaveLength(results.length);
     const printed = browser
       .consoleOf(page)
       .filter((l) => l.text.includes('blocked by CORS policy'))
       .map((l) => l.text);
     const blocked = rows.filter((r) => r.evaluation.verdict === 'blocked');
-    expect(blocked.map((r) => apiNeutral(r.evaluation.error!.console!)).sort()).toEqual(printed.map(apiNeutral).sort());
+    expect(blocked.map((r) => apiNeutral(r.evaluation.error!.console!)).sort()).toEqual(
+      printed.map(apiNeutral).sort(),
+    );
     rows.forEach((r, i) => {
       const seen = results[i]!;
       expect(r.evaluation.verdict === 'allowed', `${seen.name}: page ${JSON.stringify(seen)}`).toBe(seen.ok);
@@ -115,7 +120,9 @@ describe('the panel for the demo tab', () => {
     await panel.getByTestId('row').filter({ hasText: '/demo/items/7' }).click();
     const details = panel.getByTestId('details');
     await expect.poll(() => details.getByTestId('console').innerText()).toBe(row.evaluation.error!.console);
-    expect(await details.getByTestId('check-fail').first().innerText()).toContain('Access-Control-Allow-Origin');
+    expect(await details.getByTestId('check-fail').first().innerText()).toContain(
+      'Access-Control-Allow-Origin',
+    );
     const fix = await details.getByTestId('fix-item').allInnerTexts();
     expect(fix.join('\n')).toContain(demo.origins.page);
     expect(fix.join('\n')).toContain('Access-Control-Allow-Origin');
@@ -136,7 +143,9 @@ describe('the panel for the demo tab', () => {
   it('follows the dark theme', async () => {
     const dark = await browser.context.newPage();
     await dark.setViewportSize({ width: 1280, height: 760 });
-    await dark.goto(`chrome-extension://${browser.extensionId}/devtools-panel.html?tabId=${tabId}&theme=dark`);
+    await dark.goto(
+      `chrome-extension://${browser.extensionId}/devtools-panel.html?tabId=${tabId}&theme=dark`,
+    );
     await dark.getByTestId('row').first().waitFor();
     expect(await dark.getByTestId('panel').getAttribute('class')).toContain('theme-dark');
     await dark.getByTestId('row').filter({ hasText: '/demo/private' }).click();

@@ -1,0 +1,677 @@
+// HAR → exchanges: reads a HAR written by Chrome DevTools, Firefox, Playwright or CORScope as a stream,
+// and rebuilds each call (its preflights and redirect hops) as the exchange format the evaluator reads.
+//
+// - CORScope's own HAR: entries carry `_cors.pair`; the call's last entry carries `_cors.call`, what a
+//   HAR has no field for (initiator, api, mode, credentials, outcome, the script's request).
+// - Chrome DevTools: a preflight is an entry of its own (`_resourceType: "preflight"`, `_initiator.type`
+//   "preflight") with no id that links it to its request. It is paired with the request of the same URL,
+//   of the method it asks for (Access-Control-Request-Method) and of the same Origin, nearest in time
+//   (see ExchangeBuilder). A response CORS blocked keeps its status and headers, with `response._error`
+//   "net::ERR_FAILED"; a request its preflight stopped has status 0 and no response headers.
+// - Firefox: no `_resourceType`; a preflight is an OPTIONS request with Access-Control-Request-Method.
+// - Playwright's recordHar: no preflights; a blocked call has status -1, `_failureText` and no headers,
+//   so the evaluator can only call it a network error: the headers that decided it are not in the file.
+// - Redirects: each hop is an entry; `response.redirectURL` (else Location) names the next hop's URL.
+//
+// The page's origin (the exchange's initiator): the Origin request header, else the Referer's origin,
+// else the origin of the entry's page (DevTools titles a page with its URL), else `_initiator.url`'s
+// origin (last: it can be a third-party script's URL rather than the page's).
+import { getCombined } from '../cors/headers';
+import { originOf } from '../cors/origin';
+import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
+import type { Api, Exchange, Header, HttpRequest, HttpResponse, WireEntry } from '../cors/types';
+import { type HarCors, type HarCorsVerdict, isCorsVerdict } from './har-types';
+import { type HarIssue, type HarMeta, HarScanner, type ScanLimits, scanHarEntries } from './json-stream';
+
+export type { HarIssue, HarMeta } from './json-stream';
+
+/** One HAR entry, checked and reduced to what rebuilding a call needs. */
+export interface HarWire {
+  index: number;
+  /** startedDateTime, ms since the epoch. */
+  time: number;
+  method: string;
+  url: string;
+  requestHeaders: Header[];
+  /** null: no response arrived (status 0 or -1 and no headers). */
+  response: HttpResponse | null;
+  redirectURL: string;
+  /** The browser's network error (`_error`, `response._error`, `_failureText`), or null. */
+  error: string | null;
+  resourceType: string | null;
+  initiator: { type: string; url?: string } | null;
+  pageref: string | null;
+  cors: HarCors | null;
+}
+
+/** A call rebuilt from HAR entries. */
+export interface ImportedExchange {
+  exchange: Exchange;
+  /** Indexes into log.entries of the entries it was built from, in wire order. */
+  entries: number[];
+  /** The verdict CORScope stored for the call, when the HAR is CORScope's. */
+  recorded: HarCorsVerdict | null;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function headerList(v: unknown, field: string): Header[] | string {
+  if (!Array.isArray(v)) return `${field}: required: an array of {name, value}`;
+  const out: Header[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const h = v[i] as unknown;
+    if (!isObj(h) || typeof h.name !== 'string' || typeof h.value !== 'string')
+      return `${field}[${i}]: must be {name, value} with string name and value`;
+    // HTTP/2 pseudo-headers (":authority", ":status") are not headers a script or a CORS check sees.
+    if (!h.name.startsWith(':')) out.push([h.name, h.value]);
+  }
+  return out;
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** Checks one entry; returns what the importer needs, or the issue that makes it unusable. */
+export function readEntry(value: unknown, index: number): HarWire | HarIssue {
+  const bad = (field: string, message: string): HarIssue => ({
+    entry: index,
+    field,
+    message: `${field}: ${message}; entry skipped`,
+    level: 'error',
+  });
+  if (!isObj(value)) return bad('(entry)', 'must be an object');
+  const time = typeof value.startedDateTime === 'string' ? Date.parse(value.startedDateTime) : Number.NaN;
+  if (Number.isNaN(time)) return bad('startedDateTime', 'required: an ISO 8601 date and time');
+  const req = value.request;
+  if (!isObj(req)) return bad('request', 'required: an object');
+  if (typeof req.method !== 'string' || req.method === '') return bad('request.method', 'required: a string');
+  if (typeof req.url !== 'string' || req.url === '') return bad('request.url', 'required: a string');
+  const requestHeaders = headerList(req.headers, 'request.headers');
+  if (typeof requestHeaders === 'string') return headerIssue(index, requestHeaders);
+  const res = value.response;
+  if (!isObj(res)) return bad('response', 'required: an object');
+  if (typeof res.status !== 'number' || !Number.isFinite(res.status))
+    return bad('response.status', 'required: a number');
+  const responseHeaders = headerList(res.headers, 'response.headers');
+  if (typeof responseHeaders === 'string') return headerIssue(index, responseHeaders);
+  const error =
+    text(value._error) ?? text(res._error) ?? text(value._failureText) ?? text(res._failureText) ?? null;
+  let response: HttpResponse | null = { status: res.status, headers: responseHeaders };
+  if (res.status <= 0) {
+    // DevTools writes 0 for a call that failed, with the headers when they had arrived (a CORS failure);
+    // Playwright writes -1. Without headers nothing arrived that a CORS check could read.
+    response = responseHeaders.length
+      ? { status: statusOf(res.headers, responseHeaders), headers: responseHeaders }
+      : null;
+  }
+  const init = isObj(value._initiator) ? value._initiator : null;
+  return {
+    index,
+    time,
+    method: req.method,
+    url: req.url,
+    requestHeaders,
+    response,
+    redirectURL: typeof res.redirectURL === 'string' ? res.redirectURL : '',
+    error,
+    resourceType: text(value._resourceType),
+    initiator:
+      init && typeof init.type === 'string'
+        ? { type: init.type, ...(typeof init.url === 'string' ? { url: init.url } : {}) }
+        : null,
+    pageref: text(value.pageref),
+    cors:
+      isObj(value._cors) && typeof value._cors.pair === 'string' ? (value._cors as unknown as HarCors) : null,
+  };
+}
+
+function headerIssue(index: number, message: string): HarIssue {
+  return {
+    entry: index,
+    field: message.slice(0, message.indexOf(':')),
+    message: `${message}; entry skipped`,
+    level: 'error',
+  };
+}
+
+/** A failed call's status is not in the entry: read it off ":status", else assume a redirect or a 200. */
+function statusOf(raw: unknown, headers: Header[]): number {
+  if (Array.isArray(raw)) {
+    for (const h of raw) if (isObj(h) && h.name === ':status') return Number(h.value) || 200;
+  }
+  return getCombined(headers, 'location') !== null ? 302 : 200;
+}
+
+const isPreflight = (w: HarWire): boolean =>
+  w.cors
+    ? w.cors.role === 'preflight'
+    : w.resourceType === 'preflight' ||
+      w.initiator?.type === 'preflight' ||
+      (w.method.toUpperCase() === 'OPTIONS' &&
+        getCombined(w.requestHeaders, 'access-control-request-method') !== null &&
+        getCombined(w.requestHeaders, 'origin') !== null);
+
+function resolveUrl(location: string, base: string): string {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return location;
+  }
+}
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+/** The next hop a redirect leads to, with the method the Fetch Standard gives it (#http-redirect-fetch). */
+function redirectOf(w: HarWire): { url: string; method: string } | null {
+  if (!w.response || !REDIRECT.has(w.response.status)) return null;
+  const location = w.redirectURL || getCombined(w.response.headers, 'location');
+  if (!location) return null;
+  const m = w.method.toUpperCase();
+  const status = w.response.status;
+  const method =
+    (status === 303 && m !== 'HEAD') || ((status === 301 || status === 302) && m === 'POST') ? 'GET' : m;
+  return { url: resolveUrl(location, w.url), method };
+}
+
+const API: Record<string, Api> = {
+  fetch: 'fetch',
+  xhr: 'xhr',
+  xmlhttprequest: 'xhr',
+  image: 'image',
+  font: 'font',
+  script: 'script',
+  stylesheet: 'stylesheet',
+  other: 'other',
+};
+
+function webOrigin(url: string | undefined): string | null {
+  if (!url || !/^https?:/i.test(url)) return null;
+  const o = originOf(url);
+  return o && o !== 'null' ? o : null;
+}
+
+/** Whether a request needs a preflight (a method or header outside the safelists). */
+function needsPreflight(w: HarWire): boolean {
+  if (!corsSafelistedMethod(w.method.toUpperCase())) return true;
+  const author = w.requestHeaders.filter((h) => !browserAddedHeaderName(h[0].toLowerCase()));
+  return corsUnsafeRequestHeaderNames(author).names.length > 0;
+}
+
+interface Group {
+  pair: string | null;
+  hops: HarWire[];
+  verdict: HarCorsVerdict | null;
+  /** CORScope: the entry that carries the verdict has arrived. */
+  complete: boolean;
+  lastTime: number;
+  lastIndex: number;
+  /** The trailing preflight waits for its request ("METHOD url"), sent with this Origin at this time. */
+  awaitRequest: { key: string; origin: string | null; time: number } | null;
+  /** A lone preflight: the earlier request without one that it belongs to, unless its own request follows. */
+  fallback: Group | null;
+  /** The lone preflight that may turn out to be this call's. */
+  heldBy: Group | null;
+  /** The last hop was redirected: "METHOD url" of the next hop. */
+  awaitRedirect: string | null;
+  /** A request that needed a preflight and has none before it yet: its key, Origin, time and place. */
+  needsPreflight: { key: string; origin: string | null; time: number; hop: number } | null;
+  /** Handed out, or merged into another call. */
+  done: boolean;
+  /** The lookup lists it is in, to leave them when it is done. */
+  listed: [Map<string, Group[]>, string][];
+}
+
+export interface BuilderOptions {
+  /** log.pages, to find a page's origin by an entry's pageref. */
+  pages?: unknown;
+  /** A preflight and its request are at most this far apart in time. Default 10 s. */
+  pairMs?: number;
+  /** A call with no entry for this many entries, or this long, is complete. Defaults: 1,000 and 60 s. */
+  settleEntries?: number;
+  settleMs?: number;
+}
+
+const keyOf = (method: string, url: string) => `${method.toUpperCase()} ${url}`;
+/** Clock skew allowed between a request's time and its preflight's (ms). */
+const SKEW = 5;
+
+const originsMatch = (a: string | null, b: string | null) =>
+  !a || !b || a === 'null' || b === 'null' || a === b;
+
+/**
+ * Rebuilds calls from HAR entries given in file order; hands each call out once no later entry can join it.
+ *
+ * Chromium issues a request, then sends its preflight: the request's time is never after its preflight's.
+ * DevTools logs the two in either order. So a preflight pairs with the request of its URL, method and
+ * Origin issued at or before it and nearest to it: one listed later (whose time is not after the
+ * preflight's), else one listed earlier that has no preflight yet. A request listed later and issued
+ * after the preflight is another call; where no earlier one waits, it is the preflight's own (Firefox
+ * stamps a request after its preflight).
+ */
+export class ExchangeBuilder {
+  readonly issues: HarIssue[];
+  private readonly pairMs: number;
+  private readonly settleEntries: number;
+  private readonly settleMs: number;
+  private pageOrigins = new Map<string, string>();
+  private queue: Group[] = [];
+  private latest = Number.NEGATIVE_INFINITY;
+  private byPair = new Map<string, Group>();
+  private lonePreflights = new Map<string, Group[]>();
+  private awaitingRedirect = new Map<string, Group[]>();
+  private needingPreflight = new Map<string, Group[]>();
+  private warnedOrigin = false;
+
+  constructor(opts: BuilderOptions = {}, issues: HarIssue[] = []) {
+    this.issues = issues;
+    this.pairMs = opts.pairMs ?? 10_000;
+    this.settleEntries = opts.settleEntries ?? 1_000;
+    this.settleMs = opts.settleMs ?? 60_000;
+    if (opts.pages !== undefined) this.setPages(opts.pages);
+  }
+
+  setPages(pages: unknown): void {
+    if (!Array.isArray(pages)) return;
+    for (const p of pages) {
+      if (!isObj(p) || typeof p.id !== 'string') continue;
+      const o = webOrigin(typeof p.title === 'string' ? p.title : undefined);
+      if (o) this.pageOrigins.set(p.id, o);
+    }
+  }
+
+  /** Adds one entry (in file order); returns the calls that are now complete, in call order. */
+  add(w: HarWire): ImportedExchange[] {
+    this.latest = Math.max(this.latest, w.time);
+    if (w.cors) this.addCorscope(w);
+    else if (isPreflight(w)) this.addPreflight(w);
+    else this.addRequest(w);
+    return this.drain(w.index, false);
+  }
+
+  /** The input ended: every call still open is complete. */
+  finish(): ImportedExchange[] {
+    return this.drain(Number.POSITIVE_INFINITY, true);
+  }
+
+  private newGroup(w: HarWire, pair: string | null = null): Group {
+    const g: Group = {
+      pair,
+      hops: [w],
+      verdict: null,
+      complete: false,
+      lastTime: w.time,
+      lastIndex: w.index,
+      awaitRequest: null,
+      fallback: null,
+      heldBy: null,
+      awaitRedirect: null,
+      needsPreflight: null,
+      done: false,
+      listed: [],
+    };
+    this.queue.push(g);
+    return g;
+  }
+
+  private push(g: Group, w: HarWire): void {
+    g.hops.push(w);
+    g.lastTime = Math.max(g.lastTime, w.time);
+    g.lastIndex = Math.max(g.lastIndex, w.index);
+  }
+
+  private list(map: Map<string, Group[]>, key: string, g: Group): void {
+    const list = map.get(key);
+    if (list) list.push(g);
+    else map.set(key, [g]);
+    g.listed.push([map, key]);
+  }
+
+  private unlist(g: Group, map: Map<string, Group[]>): void {
+    g.listed = g.listed.filter(([m, key]) => {
+      if (m !== map) return true;
+      const list = m.get(key);
+      const at = list?.indexOf(g) ?? -1;
+      if (list && at !== -1) list.splice(at, 1);
+      if (list && !list.length) m.delete(key);
+      return false;
+    });
+  }
+
+  private addCorscope(w: HarWire): void {
+    const cors = w.cors!;
+    const open = this.byPair.get(cors.pair);
+    const g = open && !open.complete ? open : this.newGroup(w, cors.pair);
+    if (g === open) this.push(g, w);
+    this.byPair.set(cors.pair, g);
+    if (isCorsVerdict(cors)) {
+      g.verdict = cors;
+      g.complete = true;
+      this.byPair.delete(cors.pair);
+    }
+  }
+
+  private addPreflight(w: HarWire): void {
+    const key = keyOf(getCombined(w.requestHeaders, 'access-control-request-method') ?? 'GET', w.url);
+    const origin = getCombined(w.requestHeaders, 'origin');
+    // The preflight of a redirected call's next hop.
+    const redirected = this.awaitingRedirect.get(key)?.find((c) => !c.awaitRequest);
+    if (redirected) {
+      this.push(redirected, w);
+      redirected.awaitRequest = { key, origin, time: w.time };
+      return;
+    }
+    const g = this.newGroup(w);
+    g.awaitRequest = { key, origin, time: w.time };
+    this.list(this.lonePreflights, key, g);
+    // An earlier request without a preflight, issued at or before this one: nearest in time.
+    let best: Group | null = null;
+    for (const c of this.needingPreflight.get(key) ?? []) {
+      const need = c.needsPreflight!;
+      if (c.heldBy || !originsMatch(origin, need.origin)) continue;
+      if (need.time > w.time + SKEW || w.time - need.time > this.pairMs) continue;
+      if (!best || need.time >= best.needsPreflight!.time) best = c;
+    }
+    if (best) {
+      g.fallback = best;
+      best.heldBy = g;
+    }
+  }
+
+  /** The lone preflight `p` belongs to the earlier request it held: it goes before that request's hop. */
+  private merge(p: Group): void {
+    const c = p.fallback!;
+    p.fallback = null;
+    c.heldBy = null;
+    c.hops.splice(c.needsPreflight!.hop, 0, p.hops[0]!);
+    c.lastIndex = Math.max(c.lastIndex, p.lastIndex);
+    c.lastTime = Math.max(c.lastTime, p.lastTime);
+    c.needsPreflight = null;
+    this.unlist(c, this.needingPreflight);
+    p.done = true;
+    this.unlist(p, this.lonePreflights);
+  }
+
+  private release(p: Group): void {
+    if (p.fallback) p.fallback.heldBy = null;
+    p.fallback = null;
+  }
+
+  private addRequest(w: HarWire): void {
+    const key = keyOf(w.method, w.url);
+    const origin = getCombined(w.requestHeaders, 'origin');
+    let g: Group | null = null;
+    let preflighted = false;
+    // The next hop of a redirected call (its preflight, if any, came first and waits with it).
+    const redirected = this.awaitingRedirect.get(key)?.[0];
+    if (redirected) {
+      g = redirected;
+      // The call moved on to its next hop: a preflight for the last one came already, or never will.
+      if (g.heldBy) this.merge(g.heldBy);
+      else if (g.needsPreflight) {
+        g.needsPreflight = null;
+        this.unlist(g, this.needingPreflight);
+      }
+      preflighted = g.awaitRequest?.key === key;
+      g.awaitRequest = null;
+      g.awaitRedirect = null;
+      this.unlist(g, this.awaitingRedirect);
+    } else {
+      // The request a lone preflight asked for.
+      for (const p of [...(this.lonePreflights.get(key) ?? [])]) {
+        const wait = p.awaitRequest!;
+        if (!originsMatch(origin, wait.origin)) continue;
+        if (w.time > wait.time + SKEW && p.fallback && !p.fallback.done && p.fallback.needsPreflight) {
+          // Issued after the preflight: not its request; the preflight was the earlier request's.
+          this.merge(p);
+          continue;
+        }
+        g = p;
+        break;
+      }
+      if (g) {
+        this.release(g);
+        this.unlist(g, this.lonePreflights);
+        g.awaitRequest = null;
+        preflighted = true;
+      }
+    }
+    if (g) this.push(g, w);
+    else g = this.newGroup(w);
+    if (!preflighted && needsPreflight(w)) {
+      g.needsPreflight = { key, origin, time: w.time, hop: g.hops.length - 1 };
+      this.list(this.needingPreflight, key, g);
+    } else if (g.needsPreflight) {
+      g.needsPreflight = null;
+      this.unlist(g, this.needingPreflight);
+    }
+    const next = redirectOf(w);
+    if (next) {
+      g.awaitRedirect = keyOf(next.method, next.url);
+      this.list(this.awaitingRedirect, g.awaitRedirect, g);
+    }
+  }
+
+  private quiet(g: Group, index: number): boolean {
+    return index - g.lastIndex >= this.settleEntries || this.latest - g.lastTime >= this.settleMs;
+  }
+
+  /** Whether no later entry can join the call: complete, or nothing heard of it for a while. */
+  private settled(g: Group, index: number, ending: boolean): boolean {
+    if (g.heldBy && (ending || this.quiet(g.heldBy, index))) this.merge(g.heldBy);
+    if (ending || g.complete) return true;
+    if (g.heldBy) return false;
+    if (g.pair === null && !g.awaitRequest && !g.awaitRedirect && !g.needsPreflight) return true;
+    return this.quiet(g, index);
+  }
+
+  private drain(index: number, ending: boolean): ImportedExchange[] {
+    const out: ImportedExchange[] = [];
+    while (this.queue.length) {
+      const g = this.queue[0]!;
+      if (!g.done) {
+        if (!this.settled(g, index, ending)) break;
+        // A lone preflight whose request never came belongs to the earlier request it held.
+        if (g.fallback && !g.fallback.done) {
+          this.merge(g);
+          continue;
+        }
+        g.done = true;
+        if (g.pair && this.byPair.get(g.pair) === g) this.byPair.delete(g.pair);
+        for (const [map] of [...g.listed]) this.unlist(g, map);
+        out.push(this.build(g));
+      }
+      this.queue.shift();
+    }
+    return out;
+  }
+
+  private build(g: Group): ImportedExchange {
+    if (g.verdict) return this.buildCorscope(g, g.verdict);
+    if (g.pair) {
+      this.issues.push({
+        entry: g.hops[g.hops.length - 1]!.index,
+        field: '_cors',
+        message: `call ${g.pair}: the entry that carries its verdict is missing; rebuilt from ${g.hops.length} ${g.hops.length === 1 ? 'entry' : 'entries'}`,
+        level: 'error',
+      });
+    }
+    return this.buildFromWire(g);
+  }
+
+  private wireEntry(w: HarWire, type: WireEntry['type']): WireEntry {
+    return {
+      type,
+      request: { method: w.method, url: w.url, headers: w.requestHeaders },
+      response: w.response,
+      time: w.time,
+    };
+  }
+
+  private buildCorscope(g: Group, v: HarCorsVerdict): ImportedExchange {
+    const hops = g.hops.filter((h) => h.cors!.role !== 'unsent').sort((a, b) => a.cors!.hop - b.cors!.hop);
+    const call = v.call;
+    const exchange: Exchange = {
+      id: v.pair,
+      initiator: call.initiator,
+      ...(call.api !== undefined ? { api: call.api } : {}),
+      ...(call.mode !== undefined ? { mode: call.mode } : {}),
+      ...(call.credentials !== undefined ? { credentials: call.credentials } : {}),
+      request: call.request,
+      wire: hops.map((h) => this.wireEntry(h, h.cors!.role === 'preflight' ? 'preflight' : 'request')),
+      ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
+      ...(call.time !== undefined ? { time: call.time } : {}),
+    };
+    return { exchange, entries: g.hops.map((h) => h.index), recorded: v };
+  }
+
+  private buildFromWire(g: Group): ImportedExchange {
+    const hops = [...g.hops];
+    let request: HttpRequest | null = null;
+    let unsent: HarWire | null = null;
+    // A request its preflight stopped: DevTools lists it after the preflight, failed, with no response.
+    const last = hops[hops.length - 1]!;
+    const before = hops[hops.length - 2];
+    if (
+      hops.length >= 2 &&
+      before &&
+      isPreflight(before) &&
+      !isPreflight(last) &&
+      last.response === null &&
+      (last.error === null || last.error === 'net::ERR_FAILED')
+    ) {
+      unsent = hops.pop()!;
+      request = {
+        method: unsent.method,
+        url: unsent.url,
+        headers: unsent.requestHeaders.filter((h) => !browserAddedHeaderName(h[0].toLowerCase())),
+      };
+    }
+    const firstRequest = hops.find((h) => !isPreflight(h)) ?? unsent;
+    if (!request) {
+      if (firstRequest) request = { method: firstRequest.method, url: firstRequest.url };
+      else {
+        // Only a preflight: the request's method and unsafe header names are what it asked for.
+        const p = hops[0]!;
+        const names = (getCombined(p.requestHeaders, 'access-control-request-headers') ?? '')
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean);
+        request = {
+          method: getCombined(p.requestHeaders, 'access-control-request-method') ?? 'GET',
+          url: p.url,
+          // Values unknown; "(unknown)" is outside every value safelist, as the names asked for were.
+          headers: names.map((n): Header => [n, '(unknown)']),
+        };
+      }
+    }
+    const first = g.hops[0]!;
+    const final = unsent ?? hops[hops.length - 1]!;
+    // The page's outcome: a CORS or network failure is an error; a call the page aborted after its response
+    // arrived (DevTools writes "net::ERR_ABORTED" for a body never read) tells nothing.
+    const outcome: Exchange['outcome'] =
+      unsent !== null ||
+      final.response === null ||
+      (final.error !== null && final.error !== 'net::ERR_ABORTED')
+        ? 'error'
+        : final.error === null
+          ? 'success'
+          : undefined;
+    const api = firstRequest?.resourceType ? API[firstRequest.resourceType.toLowerCase()] : undefined;
+    const exchange: Exchange = {
+      id: `e${first.index}`,
+      initiator: this.initiatorOf(g.hops),
+      ...(api ? { api } : {}),
+      request,
+      wire: hops.map((h) => this.wireEntry(h, isPreflight(h) ? 'preflight' : 'request')),
+      ...(outcome ? { outcome } : {}),
+      time: Math.min(...g.hops.map((h) => h.time)),
+    };
+    return { exchange, entries: g.hops.map((h) => h.index), recorded: null };
+  }
+
+  private initiatorOf(hops: HarWire[]): string {
+    const first = hops[0]!;
+    const origin = getCombined(first.requestHeaders, 'origin');
+    if (origin) return origin;
+    for (const h of hops) {
+      const fromReferer = webOrigin(getCombined(h.requestHeaders, 'referer') ?? undefined);
+      if (fromReferer) return fromReferer;
+    }
+    const page = first.pageref ? this.pageOrigins.get(first.pageref) : undefined;
+    if (page) return page;
+    const fromInitiator = first.initiator?.type !== 'preflight' ? webOrigin(first.initiator?.url) : null;
+    if (fromInitiator) return fromInitiator;
+    if (!this.warnedOrigin) {
+      this.warnedOrigin = true;
+      this.issues.push({
+        entry: first.index,
+        field: 'request.headers',
+        message:
+          'the page\'s origin is unknown (no Origin or Referer header, no page, no initiator URL): taken as an opaque origin ("null"); later such entries too',
+        level: 'note',
+      });
+    }
+    return 'null';
+  }
+}
+
+/** Rebuilds calls from HAR entries already in memory (small files, tests). */
+export function exchangesFromHar(
+  entries: Iterable<unknown>,
+  opts: BuilderOptions = {},
+): { exchanges: ImportedExchange[]; issues: HarIssue[] } {
+  const issues: HarIssue[] = [];
+  const builder = new ExchangeBuilder(opts, issues);
+  const exchanges: ImportedExchange[] = [];
+  let index = 0;
+  for (const value of entries) {
+    const w = readEntry(value, index++);
+    if ('level' in w) issues.push(w);
+    else exchanges.push(...builder.add(w));
+  }
+  exchanges.push(...builder.finish());
+  return { exchanges, issues };
+}
+
+/** A streaming import: `calls(chunks)` yields each call as soon as it is complete; memory stays bounded. */
+export class HarImport {
+  readonly issues: HarIssue[] = [];
+  private readonly scanner: HarScanner;
+  private readonly builderOptions: BuilderOptions;
+
+  constructor(opts: BuilderOptions & ScanLimits = {}) {
+    this.scanner = new HarScanner(opts);
+    this.builderOptions = opts;
+  }
+
+  get meta(): HarMeta {
+    return this.scanner.meta;
+  }
+
+  /** Entries read whole from the file (usable or not). */
+  get entriesRead(): number {
+    return this.scanner.entriesSeen;
+  }
+
+  async *calls(
+    chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  ): AsyncGenerator<ImportedExchange> {
+    const builder = new ExchangeBuilder(this.builderOptions, this.issues);
+    // The scanner's issues concern the entry it just read: they come before what the entry itself causes.
+    const scanned = () => this.issues.push(...this.scanner.issues.splice(0));
+    let pagesSet = false;
+    for await (const { index, value } of scanHarEntries(chunks, this.scanner)) {
+      scanned();
+      if (!pagesSet && this.scanner.meta.pages !== undefined) {
+        builder.setPages(this.scanner.meta.pages);
+        pagesSet = true;
+      }
+      const w = readEntry(value, index);
+      if ('level' in w) this.issues.push(w);
+      else for (const x of builder.add(w)) yield x;
+    }
+    scanned();
+    if (!pagesSet && this.scanner.meta.pages !== undefined) builder.setPages(this.scanner.meta.pages);
+    for (const x of builder.finish()) yield x;
+  }
+}

@@ -1,0 +1,46 @@
+// Shared by the report tests: the samples as stored rows, a HAR read back through the streaming importer.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Evaluator, type Verdict } from '../../../src/cors/index';
+import { HarImport, type ImportedExchange } from '../../../src/report/har-import';
+
+export { sampleExchanges, sampleRows, storedRows } from '../ui/rows';
+
+export const FIXTURES = join(process.cwd(), 'tests/fixtures/har');
+export const SHARED = join(process.cwd(), '../shared/exchange');
+
+export function readJsonlFile<T>(path: string): T[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+}
+
+export interface Expected {
+  id: string;
+  verdict: string;
+  preflight: string;
+  console: string | null;
+}
+
+export const expected = () => readJsonlFile<Expected>(join(SHARED, 'expected.jsonl'));
+
+/** Splits text into chunks of `size` characters, as a stream hands them out. */
+export function chunks(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+/** Imports HAR text (in chunks) and evaluates every call in order, as `corscope har` does. */
+export async function importAndEvaluate(
+  input: string | Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  chunkSize = 4096,
+): Promise<{ calls: { call: ImportedExchange; verdict: Verdict }[]; imp: HarImport }> {
+  const imp = new HarImport();
+  const ev = new Evaluator();
+  const calls: { call: ImportedExchange; verdict: Verdict }[] = [];
+  const source = typeof input === 'string' ? chunks(input, chunkSize) : input;
+  for await (const call of imp.calls(source)) calls.push({ call, verdict: ev.evaluate(call.exchange) });
+  return { calls, imp };
+}
