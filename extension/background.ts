@@ -15,8 +15,10 @@ import {
 } from '../src/messaging/protocol';
 import { DexieExchangeStore } from '../src/store/repository';
 
-// Pairing state survives a stopped worker in storage.session, at most this stale.
-const SNAPSHOT_MS = 25;
+// Restart safety at a bounded cost (storage.session writes are what capture pays most for): finished calls
+// not yet in IndexedDB go there in batches every OUTBOX_MS; the pairing state at most every SNAPSHOT_MS.
+const OUTBOX_MS = 40;
+const SNAPSHOT_MS = 500;
 const SWEEP_MS = 1_000;
 
 export default defineBackground(() => {
@@ -24,22 +26,36 @@ export default defineBackground(() => {
   const selfOrigin = new URL(browser.runtime.getURL('/')).origin;
   let settings: Settings = { ...DEFAULT_SETTINGS };
   // Every finished call also waits in storage.session (key "o:<requestId>") until IndexedDB holds it: a
-  // worker stopped between the two loses nothing. Keys go once the row is written.
+  // worker stopped between the two loses at most the last OUTBOX_MS. Keys go once the row is written.
   const outbox = new Set<string>();
+  let outgoing: Record<string, StoredExchange> = {};
+  let outboxTimer: ReturnType<typeof setTimeout> | null = null;
+  function writeOutbox(): void {
+    outboxTimer = null;
+    const waiting = new Set(store.unwritten().map((r) => `o:${r.exchange.capture.requestId}`));
+    const batch: Record<string, StoredExchange> = {};
+    for (const [key, row] of Object.entries(outgoing)) {
+      if (!waiting.has(key)) continue; // already in IndexedDB
+      batch[key] = row;
+      outbox.add(key);
+    }
+    outgoing = {};
+    if (Object.keys(batch).length) void browser.storage.session.set(batch).catch(() => {});
+    pruneOutbox(waiting);
+  }
   const sink: CaptureSink = {
     enqueue(row) {
       store.enqueue(row);
-      const key = `o:${row.exchange.capture.requestId}`;
-      outbox.add(key);
-      void browser.storage.session.set({ [key]: row }).catch(() => {});
+      outgoing[`o:${row.exchange.capture.requestId}`] = row;
+      outboxTimer ??= setTimeout(writeOutbox, OUTBOX_MS);
     },
     addCounts: (tabId, counts) => store.addCounts(tabId, counts),
     clearTab: (tabId) => store.clearTab(tabId),
     hasRequest: (requestId) => store.hasRequest(requestId),
   };
-  function pruneOutbox(): void {
+  function pruneOutbox(waiting?: Set<string>): void {
     if (!outbox.size) return;
-    const waiting = new Set(store.unwritten().map((r) => `o:${r.exchange.capture.requestId}`));
+    waiting ??= new Set(store.unwritten().map((r) => `o:${r.exchange.capture.requestId}`));
     const written = [...outbox].filter((k) => !waiting.has(k));
     for (const k of written) outbox.delete(k);
     if (written.length) void browser.storage.session.remove(written).catch(() => {});
