@@ -4,7 +4,6 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { CaptureController, type CaptureSink } from '../src/capture/controller';
 import type { RawDetails, RawKind } from '../src/capture/events';
 import type { PairingState } from '../src/capture/pairing';
-import type { StoredExchange } from '../src/capture/types';
 import {
   type CorscopeMessage,
   DEFAULT_SETTINGS,
@@ -15,51 +14,24 @@ import {
 } from '../src/messaging/protocol';
 import { DexieExchangeStore } from '../src/store/repository';
 
-// Restart safety at a bounded cost (storage.session writes are what capture pays most for): finished calls
-// not yet in IndexedDB go there in batches every OUTBOX_MS; the pairing state at most every SNAPSHOT_MS.
-const OUTBOX_MS = 40;
+// Restart safety at a bounded cost (storage.session writes were most of capture's cost): the pairing state
+// goes to storage.session at most every SNAPSHOT_MS; rows go to IndexedDB in batches every FLUSH_MS.
 const SNAPSHOT_MS = 500;
+const FLUSH_MS = 30;
 const SWEEP_MS = 1_000;
 
 export default defineBackground(() => {
-  const store = new DexieExchangeStore();
+  const store = new DexieExchangeStore({ flushDelayMs: FLUSH_MS });
   const selfOrigin = new URL(browser.runtime.getURL('/')).origin;
   let settings: Settings = { ...DEFAULT_SETTINGS };
-  // Every finished call also waits in storage.session (key "o:<requestId>") until IndexedDB holds it: a
-  // worker stopped between the two loses at most the last OUTBOX_MS. Keys go once the row is written.
-  const outbox = new Set<string>();
-  let outgoing: Record<string, StoredExchange> = {};
-  let outboxTimer: ReturnType<typeof setTimeout> | null = null;
-  function writeOutbox(): void {
-    outboxTimer = null;
-    const waiting = new Set(store.unwritten().map((r) => `o:${r.exchange.capture.requestId}`));
-    const batch: Record<string, StoredExchange> = {};
-    for (const [key, row] of Object.entries(outgoing)) {
-      if (!waiting.has(key)) continue; // already in IndexedDB
-      batch[key] = row;
-      outbox.add(key);
-    }
-    outgoing = {};
-    if (Object.keys(batch).length) void browser.storage.session.set(batch).catch(() => {});
-    pruneOutbox(waiting);
-  }
+  // Rows reach IndexedDB within FLUSH_MS; a worker stopped sooner leaves them in the pairing snapshot, from
+  // which they come back marked as rebuilt (store.hasRequest keeps them from being stored twice).
   const sink: CaptureSink = {
-    enqueue(row) {
-      store.enqueue(row);
-      outgoing[`o:${row.exchange.capture.requestId}`] = row;
-      outboxTimer ??= setTimeout(writeOutbox, OUTBOX_MS);
-    },
+    enqueue: (row) => store.enqueue(row),
     addCounts: (tabId, counts) => store.addCounts(tabId, counts),
     clearTab: (tabId) => store.clearTab(tabId),
     hasRequest: (requestId) => store.hasRequest(requestId),
   };
-  function pruneOutbox(waiting?: Set<string>): void {
-    if (!outbox.size) return;
-    waiting ??= new Set(store.unwritten().map((r) => `o:${r.exchange.capture.requestId}`));
-    const written = [...outbox].filter((k) => !waiting.has(k));
-    for (const k of written) outbox.delete(k);
-    if (written.length) void browser.storage.session.remove(written).catch(() => {});
-  }
   const capture = new CaptureController(
     sink,
     settings,
@@ -71,7 +43,6 @@ export default defineBackground(() => {
   let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
   function saveSnapshot(): void {
     snapshotTimer = null;
-    pruneOutbox();
     if (!capture.dirty) return;
     void browser.storage.session.set({ pairing: capture.snapshot() }).catch(() => {});
   }
@@ -138,24 +109,16 @@ export default defineBackground(() => {
   async function start(): Promise<void> {
     const [local, session] = await Promise.all([
       browser.storage.local.get('settings'),
-      browser.storage.session.get(null),
+      browser.storage.session.get('pairing'),
     ]);
     apply(normalizeSettings(local.settings));
     if (session.pairing) capture.restore(session.pairing as PairingState);
-    // Rows the last worker finished but maybe did not write: write those IndexedDB does not hold.
-    for (const [key, row] of Object.entries(session)) {
-      if (!key.startsWith('o:')) continue;
-      const stored = row as StoredExchange;
-      if (await store.hasRequest(stored.exchange.capture.requestId)) void browser.storage.session.remove(key);
-      else sink.enqueue(stored);
-    }
     ready = true;
     for (const [kind, details] of early.splice(0)) capture.handle(kind, details);
   }
 
   setInterval(() => {
     capture.sweep(Date.now());
-    pruneOutbox();
     if (capture.dirty && !snapshotTimer) snapshotTimer = setTimeout(saveSnapshot, SNAPSHOT_MS);
   }, SWEEP_MS);
 

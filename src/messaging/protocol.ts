@@ -2,6 +2,8 @@
 // Pure: no browser API. extension/background.ts wires handleMessage to browser.runtime.onMessage.
 // The UI reads exchanges straight from IndexedDB (liveQuery); messages are only for commands.
 import type { StoredExchange } from '../capture/types';
+import { toHar } from '../report/har';
+import { toMarkdown } from '../report/markdown';
 import type { ExchangeStore, StoreStatus } from '../store/repository';
 
 export const SOURCE = 'corscope';
@@ -33,10 +35,14 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 export const MIN_RETENTION = 1;
 export const MAX_RETENTION = 1_000_000;
 
+/** jsonl: JSON Lines (the default contract); har: HAR 1.2 JSON; markdown: the report a person reads. */
+export const EXPORT_FORMATS = ['jsonl', 'har', 'markdown'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
 export interface ExportMessage {
   source: typeof SOURCE;
   type: 'export';
-  format: 'jsonl';
+  format: ExportFormat;
   /** One tab; all tabs when absent. */
   tabId?: number;
 }
@@ -69,7 +75,7 @@ export interface StatusResponse extends StoreStatus {
 
 /** What each message resolves to. */
 export interface ResponseMap {
-  /** JSON Lines: one exchange (with `capture` and `evaluation`) per line, in capture order. */
+  /** The rows in capture order as text in the asked format (see exportText). */
   export: string;
   /** The store's status once the rows are gone. */
   clear: StoreStatus;
@@ -82,10 +88,10 @@ export type ResponseOf<M extends CorscopeMessage> = ResponseMap[M['type']];
 
 /** Builders, so pages never spell `source` themselves. */
 export const messages = {
-  export: (tabId?: number): ExportMessage =>
+  export: (tabId?: number, format: ExportFormat = 'jsonl'): ExportMessage =>
     tabId === undefined
-      ? { source: SOURCE, type: 'export', format: 'jsonl' }
-      : { source: SOURCE, type: 'export', format: 'jsonl', tabId },
+      ? { source: SOURCE, type: 'export', format }
+      : { source: SOURCE, type: 'export', format, tabId },
   clear: (tabId?: number): ClearMessage =>
     tabId === undefined ? { source: SOURCE, type: 'clear' } : { source: SOURCE, type: 'clear', tabId },
   status: (): StatusMessage => ({ source: SOURCE, type: 'status' }),
@@ -163,7 +169,9 @@ export function isCorscopeMessage(x: unknown): x is CorscopeMessage {
   switch (x.type) {
     case 'export':
       return (
-        hasOnly(x, ['source', 'type', 'format', 'tabId']) && x.format === 'jsonl' && isOptionalTabId(x.tabId)
+        hasOnly(x, ['source', 'type', 'format', 'tabId']) &&
+        EXPORT_FORMATS.includes(x.format as ExportFormat) &&
+        isOptionalTabId(x.tabId)
       );
     case 'clear':
       return hasOnly(x, ['source', 'type', 'tabId']) && isOptionalTabId(x.tabId);
@@ -189,6 +197,18 @@ export function exportJsonl(rows: readonly StoredExchange[]): string {
   return out;
 }
 
+/** Rows (in capture order) as export text: JSON Lines, HAR 1.2 JSON (toHar), or the Markdown report. */
+export function exportText(rows: readonly StoredExchange[], format: ExportFormat): string {
+  switch (format) {
+    case 'jsonl':
+      return exportJsonl(rows);
+    case 'har':
+      return `${JSON.stringify(toHar(rows), null, 2)}\n`;
+    case 'markdown':
+      return toMarkdown(rows);
+  }
+}
+
 // --- the background's side ---
 
 export interface MessageContext {
@@ -212,7 +232,7 @@ async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<Re
     case 'export': {
       // Rows still buffered belong in the export.
       await store.flush();
-      return exportJsonl(await store.listByTab(message.tabId));
+      return exportText(await store.listByTab(message.tabId), message.format);
     }
     case 'clear': {
       await (message.tabId === undefined ? store.clearAll() : store.clearTab(message.tabId));
@@ -247,6 +267,8 @@ export function commandsOver(send: (message: CorscopeMessage) => Promise<unknown
       await request(send, messages.clear(tabId));
     },
     exportJsonl: (tabId?: number): Promise<string> => request(send, messages.export(tabId)),
+    exportHar: (tabId?: number): Promise<string> => request(send, messages.export(tabId, 'har')),
+    exportMarkdown: (tabId?: number): Promise<string> => request(send, messages.export(tabId, 'markdown')),
     getSettings: async (): Promise<Settings> => (await request(send, messages.status())).settings,
     setSettings: (patch: Partial<Settings>): Promise<Settings> => request(send, messages.settings(patch)),
   };

@@ -1,4 +1,5 @@
 // Clipboard and file download with web APIs only (no extension APIs); the apps take overrides as props.
+import type { ExportFormat } from './model';
 
 export async function copyText(text: string): Promise<void> {
   try {
@@ -17,8 +18,16 @@ export async function copyText(text: string): Promise<void> {
   area.remove();
 }
 
+const EXTENSION: Record<ExportFormat, string> = { jsonl: 'jsonl', har: 'har', markdown: 'md' };
+const MIME: Record<string, string> = {
+  jsonl: 'application/x-ndjson',
+  har: 'application/json',
+  md: 'text/markdown;charset=utf-8',
+};
+
 export function downloadText(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }));
+  const type = MIME[filename.slice(filename.lastIndexOf('.') + 1)] ?? 'text/plain;charset=utf-8';
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -26,7 +35,12 @@ export function downloadText(filename: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function exportFilename(tabId: number | null | undefined, now = new Date()): string {
+/** corscope-<tab id, "all" or a name>-<UTC time>.<jsonl|har|md> */
+export function exportFilename(
+  scope: number | string | null | undefined,
+  format: ExportFormat = 'jsonl',
+  now = new Date(),
+): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  return `corscope-${tabId ?? 'all'}-${stamp}.jsonl`;
+  return `corscope-${scope ?? 'all'}-${stamp}.${EXTENSION[format]}`;
 }

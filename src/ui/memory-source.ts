@@ -1,6 +1,6 @@
 // An in-memory PanelSource (and Commands) for tests, the bench and demos: no storage, no browser.
 import type { StoredExchange } from '../capture/types';
-import { normalizeSettings } from '../messaging/protocol';
+import { exportText, normalizeSettings } from '../messaging/protocol';
 import { type Commands, type PanelSource, type RowSummary, type Settings, summarize } from './model';
 
 export interface MemorySource extends PanelSource {
@@ -58,7 +58,7 @@ export function memorySource(initial: StoredExchange[] = []): MemorySource {
   };
 }
 
-/** In-memory Commands over a memorySource: clear and export act on its rows. */
+/** In-memory Commands over a memorySource: clear and export act on its rows, exports as the background's. */
 export function memoryCommands(source: MemorySource, settings: Settings = normalizeSettings({})): Commands {
   let current = { ...settings };
   return {
@@ -66,10 +66,13 @@ export function memoryCommands(source: MemorySource, settings: Settings = normal
       source.clear(tabId);
     },
     async exportJsonl(tabId) {
-      return source
-        .all(tabId)
-        .map((r) => `${JSON.stringify(r.exchange)}\n`)
-        .join('');
+      return exportText(source.all(tabId), 'jsonl');
+    },
+    async exportHar(tabId) {
+      return exportText(source.all(tabId), 'har');
+    },
+    async exportMarkdown(tabId) {
+      return exportText(source.all(tabId), 'markdown');
     },
     async getSettings() {
       return { ...current };

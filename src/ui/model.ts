@@ -2,11 +2,11 @@
 // No browser APIs here: the glue in extension/ implements PanelSource and Commands.
 import type { StoredExchange } from '../capture/types';
 import type { VerdictKind } from '../cors/types';
-import type { Settings } from '../messaging/protocol';
+import type { ExportFormat, Settings } from '../messaging/protocol';
 import type { RowSummary } from '../store/summary';
 
 export { originOfUrl, plainReason, type RowSummary, summarize } from '../store/summary';
-export type { Settings };
+export type { ExportFormat, Settings };
 
 export interface PanelSource {
   /** Calls onRows with the tab's rows in capture order, again after every change (a clear included). */
@@ -16,9 +16,19 @@ export interface PanelSource {
 
 export interface Commands {
   clear(tabId?: number): Promise<void>;
+  /** JSON Lines, HAR 1.2 JSON and the Markdown report of a tab (all tabs when absent), in capture order. */
   exportJsonl(tabId?: number): Promise<string>;
+  exportHar(tabId?: number): Promise<string>;
+  exportMarkdown(tabId?: number): Promise<string>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
+}
+
+/** The export of a tab in one format. */
+export function exportAs(commands: Commands, format: ExportFormat, tabId?: number): Promise<string> {
+  if (format === 'har') return commands.exportHar(tabId);
+  if (format === 'markdown') return commands.exportMarkdown(tabId);
+  return commands.exportJsonl(tabId);
 }
 
 export interface Filters {

@@ -4,12 +4,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { benchCapture } from './capture';
 import { benchEvaluator } from './evaluator';
 import { benchHar } from './har';
+import { benchPanel } from './panel';
 
 const TARGETS: Record<string, string> = {
   evaluator_vs_json_parse: '≤ 1.0',
   capture_overhead: '≤ 1.10',
   capture_vs_bare: '≤ 1.10',
   store_writes_per_s: '≥ 5,000',
+  panel_open_vs_100: '≤ 5',
+  panel_filter_vs_100: '≤ 2',
 };
 
 const RESULTS = 'bench-results.json';
@@ -18,6 +21,7 @@ const suites: Record<string, () => Promise<Record<string, number>> | Record<stri
   evaluator: () => benchEvaluator(),
   capture: () => benchCapture(),
   har: () => benchHar(),
+  panel: () => benchPanel(),
 };
 const unknown = only.filter((s) => !(s in suites));
 if (unknown.length)

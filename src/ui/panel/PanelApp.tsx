@@ -1,11 +1,16 @@
-// The DevTools "CORS" panel for one tab: toolbar, live list, details of the selected call.
-import { useMemo, useState } from 'preact/hooks';
+// The DevTools "CORS" panel for one tab: toolbar, live list, details of the selected call; and the same
+// views over the calls of a HAR file dropped on it or picked with "Import HAR…".
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../format';
 import { useRow, useRows, useSettings } from '../hooks';
+import { fileChunks, IMPORTED_TAB, importHar, importProblem } from '../import-har';
 import { copyText, downloadText, exportFilename } from '../io';
+import { type MemorySource, memoryCommands, memorySource } from '../memory-source';
 import {
   type Commands,
   distinct,
+  type ExportFormat,
+  exportAs,
   type Filters,
   filterRows,
   type PanelSource,
@@ -40,6 +45,22 @@ const COLUMNS: Column<RowSummary>[] = [
   { title: 'Preflight', cell: (r) => r.preflight },
 ];
 
+const EXPORTS: [ExportFormat, string][] = [
+  ['har', 'HAR'],
+  ['jsonl', 'JSON Lines'],
+  ['markdown', 'Markdown'],
+];
+
+/** The calls of an imported HAR file. */
+interface Imported {
+  name: string;
+  source: MemorySource;
+  commands: Commands;
+  calls: number;
+}
+
+const callCount = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
+
 function Select(props: {
   value: string;
   onChange: (v: string) => void;
@@ -73,7 +94,17 @@ export function PanelApp({
   download = downloadText,
   copy = copyText,
 }: PanelAppProps) {
-  const rows = useRows(source, tabId);
+  const [imported, setImported] = useState<Imported | null>(null);
+  const [showImported, setShowImported] = useState(false);
+  const [importNote, setImportNote] = useState<string | null>(null);
+  const [importing, setImporting] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  // What the list shows: the live tab, or the imported calls (exports then act on those).
+  const view =
+    showImported && imported
+      ? { source: imported.source, commands: imported.commands, tabId: IMPORTED_TAB, scope: 'imported' }
+      : { source, commands, tabId, scope: tabId };
+  const rows = useRows(view.source, view.tabId);
   const [settings, updateSettings] = useSettings(commands);
   const [filters, setFilters] = useState<Required<Filters>>({
     blockedOnly: false,
@@ -94,9 +125,36 @@ export function PanelApp({
     () => (open !== null && rows.some((r) => r.seq === open) ? open : null),
     [rows, open],
   );
-  const detail = useRow(source, openSeq);
+  const detail = useRow(view.source, openSeq);
 
-  const onExport = async () => download(exportFilename(tabId), await commands.exportJsonl(tabId));
+  const onExport = async (format: ExportFormat) =>
+    download(exportFilename(view.scope, format), await exportAs(view.commands, format, view.tabId));
+  const show = (importedView: boolean) => {
+    setShowImported(importedView);
+    setOpen(null);
+    setSelected(null);
+  };
+  const onFile = async (file: File) => {
+    setImporting(true);
+    setImportNote(null);
+    const result = await importHar(fileChunks(file));
+    setImporting(false);
+    setImportNote(importProblem(file.name, result));
+    if (!result.rows.length) return;
+    const rowsSource = memorySource(result.rows);
+    setImported({
+      name: file.name,
+      source: rowsSource,
+      commands: memoryCommands(rowsSource),
+      calls: result.rows.length,
+    });
+    show(true);
+  };
+  const closeImport = () => {
+    setImported(null);
+    setImportNote(null);
+    show(false);
+  };
   const onClear = async () => {
     await commands.clear(tabId);
     setOpen(null);
@@ -108,8 +166,51 @@ export function PanelApp({
   };
 
   return (
-    <div class={`corscope panel theme-${theme}`} data-testid="panel">
+    // biome-ignore lint/a11y/noStaticElementInteractions: a drop target for HAR files; "Import HAR…" is the keyboard way.
+    <div
+      class={`corscope panel theme-${theme}`}
+      data-testid="panel"
+      onDragOver={(e) => {
+        if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const file = e.dataTransfer?.files[0];
+        if (!file) return;
+        e.preventDefault();
+        void onFile(file);
+      }}
+    >
       <div class="toolbar" role="toolbar">
+        {imported && (
+          <div class="views" role="tablist" aria-label="Calls shown">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={!showImported}
+              data-testid="view-live"
+              onClick={() => show(false)}
+            >
+              Live
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={showImported}
+              data-testid="view-imported"
+              onClick={() => show(true)}
+            >
+              Imported: {imported.name} ({callCount(imported.calls)})
+            </button>
+            <button
+              type="button"
+              aria-label="Close the import"
+              data-testid="close-import"
+              onClick={closeImport}
+            >
+              ×
+            </button>
+          </div>
+        )}
         <label>
           <input
             type="checkbox"
@@ -151,26 +252,68 @@ export function PanelApp({
           value={filters.origin}
           onChange={(v) => set({ origin: v })}
         />
-        <label>
-          <input
-            type="checkbox"
-            data-testid="preserve-log"
-            checked={settings?.preserveLog ?? false}
-            disabled={!settings}
-            onChange={(e) => updateSettings({ preserveLog: e.currentTarget.checked })}
-          />
-          Preserve log
-        </label>
-        <button type="button" data-testid="clear" onClick={onClear}>
-          Clear
-        </button>
-        <button type="button" data-testid="export" onClick={onExport}>
+        {!showImported && (
+          <>
+            <label>
+              <input
+                type="checkbox"
+                data-testid="preserve-log"
+                checked={settings?.preserveLog ?? false}
+                disabled={!settings}
+                onChange={(e) => updateSettings({ preserveLog: e.currentTarget.checked })}
+              />
+              Preserve log
+            </label>
+            <button type="button" data-testid="clear" onClick={onClear}>
+              Clear
+            </button>
+          </>
+        )}
+        <span class="group">
           Export
+          {EXPORTS.map(([format, label]) => (
+            <button
+              key={format}
+              type="button"
+              data-testid={`export-${format}`}
+              onClick={() => onExport(format)}
+            >
+              {label}
+            </button>
+          ))}
+        </span>
+        <button
+          type="button"
+          data-testid="import"
+          disabled={importing}
+          onClick={() => fileInput.current?.click()}
+        >
+          {importing ? 'Importing…' : 'Import HAR…'}
         </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".har,.json,application/json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (file) void onFile(file);
+          }}
+        />
         <span class="muted" data-testid="count">
           {shown.length === rows.length ? `${rows.length} calls` : `${shown.length} of ${rows.length} calls`}
         </span>
       </div>
+      {importNote && (
+        <p class="import-note" role="alert" data-testid="import-error">
+          {importNote}{' '}
+          <button type="button" class="link" onClick={() => setImportNote(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       <div class={openSeq === null ? 'split' : 'split with-details'}>
         <div class="list-pane">
           <VirtualList
@@ -182,8 +325,11 @@ export function PanelApp({
             columns={COLUMNS}
             label="Cross-origin calls"
           />
-          {!rows.length && (
-            <p class="empty muted">No cross-origin calls yet. Reload the page to capture them.</p>
+          {!rows.length && !showImported && (
+            <p class="empty muted">
+              No cross-origin calls yet. Reload the page to capture them, or drop a HAR file here to import
+              it.
+            </p>
           )}
         </div>
         {openSeq !== null && (

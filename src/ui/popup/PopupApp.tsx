@@ -5,6 +5,8 @@ import { useRows, useSettings } from '../hooks';
 import { downloadText, exportFilename } from '../io';
 import {
   type Commands,
+  type ExportFormat,
+  exportAs,
   type PanelSource,
   plainReason,
   type RowSummary,
@@ -17,7 +19,7 @@ export interface PopupAppProps {
   tabId: number | null;
   source: PanelSource;
   commands: Commands;
-  /** Saves the export; defaults to a download through a link. */
+  /** Saves an export; defaults to a download through a link. */
   download?: (filename: string, text: string) => void;
   /** Defaults to the system's colour scheme. */
   theme?: 'light' | 'dark';
@@ -141,10 +143,9 @@ export function PopupApp({ tabId, source, commands, download = downloadText, the
   const [settings, updateSettings] = useSettings(commands);
   const stats = useMemo(() => tabStats(rows), [rows]);
 
-  const onExport = async () => {
-    if (tabId === null) return;
-    download(exportFilename(tabId), await commands.exportJsonl(tabId));
-  };
+  /** One tab's export, or all tabs' (tabId undefined). */
+  const onExport = async (format: ExportFormat, tab?: number) =>
+    download(exportFilename(tab, format), await exportAs(commands, format, tab));
 
   return (
     <div class={`corscope popup theme-${theme ?? 'auto'}`} data-testid="popup">
@@ -166,8 +167,19 @@ export function PopupApp({ tabId, source, commands, download = downloadText, the
           <TopList title="Top reasons" items={stats.reasons} testid="top-reasons" />
           <p class="note">Open DevTools → CORS for details.</p>
           <div class="actions">
-            <button type="button" data-testid="export" onClick={onExport}>
-              Export this tab
+            <button
+              type="button"
+              class="primary"
+              data-testid="export-har"
+              onClick={() => onExport('har', tabId)}
+            >
+              Export HAR
+            </button>
+            <button type="button" data-testid="export-jsonl" onClick={() => onExport('jsonl', tabId)}>
+              JSON Lines
+            </button>
+            <button type="button" data-testid="export-markdown" onClick={() => onExport('markdown', tabId)}>
+              Markdown report
             </button>
             <button type="button" data-testid="clear" onClick={() => commands.clear(tabId)}>
               Clear
@@ -175,6 +187,11 @@ export function PopupApp({ tabId, source, commands, download = downloadText, the
           </div>
         </>
       )}
+      <div class="actions">
+        <button type="button" data-testid="export-all" onClick={() => onExport('har')}>
+          Export all tabs (HAR)
+        </button>
+      </div>
       {settings && <SettingsForm settings={settings} save={(p) => void updateSettings(p)} />}
     </div>
   );

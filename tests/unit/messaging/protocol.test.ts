@@ -2,8 +2,10 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type CorscopeMessage,
+  commandsOver,
   DEFAULT_SETTINGS,
   exportJsonl,
+  exportText,
   handleMessage,
   isCorscopeMessage,
   isSettingsPatch,
@@ -14,6 +16,8 @@ import {
   request,
   type Settings,
 } from '../../../src/messaging/protocol';
+import type { Har } from '../../../src/report/index';
+import { validateHar } from '../../../src/report/index';
 import { MemoryExchangeStore } from '../../../src/store/memory';
 import { DexieExchangeStore, type ExchangeStore } from '../../../src/store/repository';
 import { readJsonl } from '../../factories';
@@ -28,6 +32,8 @@ describe('isCorscopeMessage', () => {
     ['export, one tab', { source: S, type: 'export', format: 'jsonl', tabId: 7 }],
     ['export, tab -1 (no tab)', { source: S, type: 'export', format: 'jsonl', tabId: -1 }],
     ['export, tabId undefined', { source: S, type: 'export', format: 'jsonl', tabId: undefined }],
+    ['export as HAR', { source: S, type: 'export', format: 'har', tabId: 7 }],
+    ['export as Markdown', { source: S, type: 'export', format: 'markdown' }],
     ['clear, all', { source: S, type: 'clear' }],
     ['clear, one tab', { source: S, type: 'clear', tabId: 3 }],
     ['status', { source: S, type: 'status' }],
@@ -48,6 +54,8 @@ describe('isCorscopeMessage', () => {
     ],
     ['builder: export', messages.export()],
     ['builder: export tab', messages.export(4)],
+    ['builder: export tab as HAR', messages.export(4, 'har')],
+    ['builder: export all as Markdown', messages.export(undefined, 'markdown')],
     ['builder: clear', messages.clear()],
     ['builder: clear tab', messages.clear(4)],
     ['builder: status', messages.status()],
@@ -69,6 +77,9 @@ describe('isCorscopeMessage', () => {
     ['type of another case', { source: S, type: 'Status' }],
     ['export without format', { source: S, type: 'export' }],
     ['export as csv', { source: S, type: 'export', format: 'csv' }],
+    ['export, format of another case', { source: S, type: 'export', format: 'HAR' }],
+    ['export, format md', { source: S, type: 'export', format: 'md' }],
+    ['export, format an array', { source: S, type: 'export', format: ['har'] }],
     ['export, tabId a string', { source: S, type: 'export', format: 'jsonl', tabId: '7' }],
     ['export, tabId fractional', { source: S, type: 'export', format: 'jsonl', tabId: 1.5 }],
     ['export, tabId NaN', { source: S, type: 'export', format: 'jsonl', tabId: Number.NaN }],
@@ -93,6 +104,12 @@ describe('isCorscopeMessage', () => {
   ];
   it.each(rejected)('rejects %s', (_, m) => {
     expect(isCorscopeMessage(m)).toBe(false);
+  });
+
+  it('the builder keeps the JSON Lines contract by default', () => {
+    expect(messages.export()).toEqual({ source: S, type: 'export', format: 'jsonl' });
+    expect(messages.export(3)).toEqual({ source: S, type: 'export', format: 'jsonl', tabId: 3 });
+    expect(messages.export(3, 'har')).toEqual({ source: S, type: 'export', format: 'har', tabId: 3 });
   });
 
   it('isSettingsPatch checks each field', () => {
@@ -195,6 +212,50 @@ describe('handleMessage with an in-memory store', () => {
       rows[2]!.exchange.id,
     ]);
     expect(await handleMessage(messages.export(42), ctx)).toBe('');
+  });
+
+  it('export as HAR: HAR 1.2 JSON that validates, entries in capture order, per tab or all tabs', async () => {
+    const { rows, ctx } = seeded();
+    const all = JSON.parse(await handleMessage(messages.export(undefined, 'har'), ctx)) as Har;
+    expect(validateHar(all)).toEqual([]);
+    expect(all.log.version).toBe('1.2');
+    expect(all.log.pages!.map((p) => p.id)).toEqual(['tab-1', 'tab-2']);
+    const pairs = (har: Har) => [...new Set(har.log.entries.map((e) => e._cors!.pair))];
+    expect(pairs(all)).toEqual(rows.map((r) => r.exchange.id));
+    const one = JSON.parse(await handleMessage(messages.export(1, 'har'), ctx)) as Har;
+    expect(validateHar(one)).toEqual([]);
+    expect(pairs(one)).toEqual([rows[0]!.exchange.id, rows[2]!.exchange.id]);
+    expect(one.log.entries.every((e) => e.pageref === 'tab-1')).toBe(true);
+    const none = JSON.parse(await handleMessage(messages.export(42, 'har'), ctx)) as Har;
+    expect(validateHar(none)).toEqual([]);
+    expect(none.log.entries).toEqual([]);
+  });
+
+  it('export as Markdown: the report of the tab', async () => {
+    const { rows, ctx } = seeded();
+    const text = await handleMessage(messages.export(1, 'markdown'), ctx);
+    expect(text).toBe(exportText([rows[0]!, rows[2]!], 'markdown'));
+    expect(text.startsWith('# CORScope report\n')).toBe(true);
+    expect(text).toContain(rows[2]!.exchange.request.url);
+    expect(text).not.toContain(rows[1]!.exchange.request.url);
+  });
+
+  it('commandsOver sends one export message per format and resolves to its text', async () => {
+    const { rows, ctx } = seeded();
+    const handler = new MessageHandler(ctx);
+    const sent: unknown[] = [];
+    const commands = commandsOver((m) => {
+      sent.push(m);
+      return handler.listener(structuredClone(m)) ?? Promise.resolve(undefined);
+    });
+    expect(await commands.exportJsonl(2)).toBe(exportJsonl([rows[1]!]));
+    expect(validateHar(JSON.parse(await commands.exportHar(2)))).toEqual([]);
+    expect(await commands.exportMarkdown()).toBe(exportText(rows, 'markdown'));
+    expect(sent).toEqual([
+      messages.export(2),
+      messages.export(2, 'har'),
+      messages.export(undefined, 'markdown'),
+    ]);
   });
 
   it('clear: one tab, then everything; resolves to the store status', async () => {

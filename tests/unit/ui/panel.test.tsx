@@ -2,6 +2,8 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredExchange } from '../../../src/capture/types';
+import { exportJsonl } from '../../../src/messaging/protocol';
+import { type Har, toHar, toMarkdown, validateHar } from '../../../src/report/index';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { PanelApp } from '../../../src/ui/panel/PanelApp';
 import { sampleRows } from './rows';
@@ -203,14 +205,21 @@ describe('untrusted text', () => {
 });
 
 describe('the toolbar commands', () => {
-  it('exports the tab as JSONL through download', async () => {
+  it('exports the tab as HAR, JSON Lines or Markdown through download', async () => {
     const { download } = setup();
-    fireEvent.click(screen.getByTestId('export'));
-    await waitFor(() => expect(download).toHaveBeenCalledOnce());
-    const [filename, text] = download.mock.calls[0]!;
-    expect(filename).toMatch(/^corscope-1-.*\.jsonl$/);
-    expect(text.trim().split('\n')).toHaveLength(66);
-    expect(JSON.parse(text.split('\n')[0]).id).toBe('s001');
+    fireEvent.click(screen.getByTestId('export-har'));
+    fireEvent.click(screen.getByTestId('export-jsonl'));
+    fireEvent.click(screen.getByTestId('export-markdown'));
+    await waitFor(() => expect(download).toHaveBeenCalledTimes(3));
+    const [har, jsonl, md] = download.mock.calls as [string, string][];
+    expect(har![0]).toMatch(/^corscope-1-.*\.har$/);
+    expect(validateHar(JSON.parse(har![1]))).toEqual([]);
+    expect(new Set((JSON.parse(har![1]) as Har).log.entries.map((e) => e._cors!.pair)).size).toBe(66);
+    expect(jsonl![0]).toMatch(/^corscope-1-.*\.jsonl$/);
+    expect(jsonl![1]).toBe(exportJsonl(rows));
+    expect(JSON.parse(jsonl![1].split('\n')[0]!).id).toBe('s001');
+    expect(md![0]).toMatch(/^corscope-1-.*\.md$/);
+    expect(md![1]).toBe(toMarkdown(rows));
   });
 
   it('clears the list and closes the details', async () => {
@@ -240,5 +249,119 @@ describe('the toolbar commands', () => {
     expect(setSettings).toHaveBeenCalledWith({ preserveLog: true });
     await waitFor(async () => expect((await commands.getSettings()).preserveLog).toBe(true));
     expect(box.checked).toBe(true);
+  });
+});
+
+describe('importing a HAR file', () => {
+  const harText = JSON.stringify(toHar(rows));
+  const harFile = (text = harText, name = 'trace.har') =>
+    new File([text], name, { type: 'application/json' });
+  const drop = (file: File) =>
+    fireEvent.drop(screen.getByTestId('panel'), { dataTransfer: { files: [file], types: ['Files'] } });
+  const verdictCount = (verdict: string) => {
+    fireEvent.change(screen.getByTestId('filter-verdict'), { target: { value: verdict } });
+    const n = count();
+    fireEvent.change(screen.getByTestId('filter-verdict'), { target: { value: '' } });
+    return n;
+  };
+
+  it('a dropped HAR shows its calls in an Imported view, with the same verdicts in the same order', async () => {
+    const { download } = setup(rows.slice(0, 2));
+    expect(screen.queryByTestId('view-imported')).toBeNull();
+    drop(harFile());
+    const tab = await screen.findByTestId('view-imported');
+    expect(tab.textContent).toBe('Imported: trace.har (66 calls)');
+    expect(tab.getAttribute('aria-selected')).toBe('true');
+    expect(count()).toBe('66 calls');
+    expect(screen.queryByTestId('import-error')).toBeNull();
+    for (const v of ['allowed', 'blocked', 'opaque', 'same-origin', 'network-error']) {
+      const n = rows.filter((r) => r.verdict === v).length;
+      expect(verdictCount(v), v).toBe(`${n} of 66 calls`);
+    }
+    const shown = screen.getAllByTestId('row');
+    expect(shown.length).toBeGreaterThan(0);
+    for (const el of shown) {
+      const original = rows[Number(el.dataset.seq) - 1]!;
+      expect(el.textContent).toContain(original.url);
+      expect(el.querySelector('.badge')!.textContent).toBe(original.verdict);
+    }
+    // Its details open like a live call's.
+    const details = await open('s003');
+    expect(within(details).getByTestId('summary').textContent).toBe(row('s003').evaluation.summary);
+
+    // Exports act on the imported calls.
+    fireEvent.click(screen.getByTestId('export-har'));
+    await waitFor(() => expect(download).toHaveBeenCalledOnce());
+    const [filename, text] = download.mock.calls[0]!;
+    expect(filename).toMatch(/^corscope-imported-.*\.har$/);
+    expect(validateHar(JSON.parse(text))).toEqual([]);
+
+    // Live is one click away; the import stays until closed.
+    fireEvent.click(screen.getByTestId('view-live'));
+    await waitFor(() => expect(count()).toBe('2 calls'));
+    expect(screen.getByTestId('clear')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('view-imported'));
+    await waitFor(() => expect(count()).toBe('66 calls'));
+    expect(screen.queryByTestId('clear')).toBeNull();
+    fireEvent.click(screen.getByTestId('close-import'));
+    await waitFor(() => expect(count()).toBe('2 calls'));
+    expect(screen.queryByTestId('view-imported')).toBeNull();
+  });
+
+  it('"Import HAR…" opens a file picker that imports the same way', async () => {
+    setup(rows.slice(0, 2));
+    const input = screen.getByTestId('import-file') as HTMLInputElement;
+    expect(input.type).toBe('file');
+    expect(input.hidden).toBe(true);
+    const click = vi.spyOn(input, 'click');
+    fireEvent.click(screen.getByTestId('import'));
+    expect(click).toHaveBeenCalled();
+    fireEvent.change(input, { target: { files: [harFile(harText, 'picked.har')] } });
+    expect((await screen.findByTestId('view-imported')).textContent).toBe('Imported: picked.har (66 calls)');
+    expect(count()).toBe('66 calls');
+  });
+
+  it.each([
+    ['not JSON', 'this is not json', 'not JSON'],
+    ['not HAR', '{"version": "1.2", "entries": []}', 'not a HAR file'],
+    ['empty', '', 'the file is empty'],
+  ])('garbage (%s): a clear message, no import, nothing broken', async (_, text, message) => {
+    setup(rows.slice(0, 2));
+    drop(harFile(text, 'notes.txt'));
+    const error = await screen.findByTestId('import-error');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.textContent).toContain(`notes.txt: ${message}`);
+    expect(error.textContent).toContain('no call could be read');
+    expect(screen.queryByTestId('view-imported')).toBeNull();
+    expect(count()).toBe('2 calls');
+    fireEvent.click(within(error).getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByTestId('import-error')).toBeNull();
+  });
+
+  it('a truncated file: the calls read before the cut, and how many', async () => {
+    setup();
+    drop(harFile(harText.slice(0, Math.floor(harText.length / 2)), 'cut.har'));
+    const error = await screen.findByTestId('import-error');
+    const n = Number(
+      /Imported: cut\.har \((\d+) calls\)/.exec(screen.getByTestId('view-imported').textContent!)?.[1],
+    );
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(66);
+    expect(error.textContent).toMatch(/^cut\.har: truncated: the file ends inside /);
+    expect(error.textContent).toContain(`${n} calls could be read.`);
+    expect(count()).toBe(`${n} calls`);
+  });
+
+  it('bad entries are skipped and counted; the rest is imported', async () => {
+    setup();
+    const har = toHar(rows);
+    har.log.entries[0] = { ...har.log.entries[0]!, request: { ...har.log.entries[0]!.request, url: '' } };
+    (har.log.entries as unknown[])[5] = 42;
+    drop(harFile(JSON.stringify(har), 'bad.har'));
+    const error = await screen.findByTestId('import-error');
+    expect(error.textContent).toMatch(
+      /^bad\.har: entry 0: request\.url: required: a string; entry skipped \(1 more problem\)\. \d+ calls could be read\.$/,
+    );
+    expect(screen.getByTestId('view-imported').textContent).toMatch(/^Imported: bad\.har \(\d+ calls\)$/);
   });
 });

@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { exportJsonl } from '../../../src/messaging/protocol';
+import { type Har, toMarkdown, validateHar } from '../../../src/report/index';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { summarize } from '../../../src/ui/model';
 import { PopupApp, tabStats } from '../../../src/ui/popup/PopupApp';
@@ -56,14 +58,51 @@ describe('PopupApp', () => {
     expect(screen.getByText('Open DevTools → CORS for details.')).toBeTruthy();
   });
 
-  it('exports this tab: download gets the JSONL', async () => {
-    const { download, commands } = setup(2);
-    fireEvent.click(screen.getByTestId('export'));
+  /** Clicks an export button; resolves to what download got. */
+  async function exported(testid: string, tabId: number | null = 2): Promise<[string, string]> {
+    const { download } = setup(tabId);
+    fireEvent.click(screen.getByTestId(testid));
     await waitFor(() => expect(download).toHaveBeenCalledOnce());
-    const [filename, text] = download.mock.calls[0]!;
+    return download.mock.calls[0] as [string, string];
+  }
+  /** The calls in a HAR: its distinct (page, call id) pairs. */
+  const pairs = (har: Har) => new Set(har.log.entries.map((e) => `${e.pageref} ${e._cors!.pair}`)).size;
+  const tab2 = rows.filter((r) => r.tabId === 2);
+
+  it('exports this tab as HAR (the primary action): a valid HAR 1.2 of its calls', async () => {
+    const [filename, text] = await exported('export-har');
+    expect(screen.getByTestId('export-har').className).toContain('primary');
+    expect(filename).toMatch(/^corscope-2-\d{4}-\d\d-\d\dT[\d-]+\.har$/);
+    const har = JSON.parse(text) as Har;
+    expect(validateHar(har)).toEqual([]);
+    expect(har.log.pages!.map((p) => p.id)).toEqual(['tab-2']);
+    expect(pairs(har)).toBe(66);
+  });
+
+  it('exports this tab as JSON Lines', async () => {
+    const [filename, text] = await exported('export-jsonl');
     expect(filename).toMatch(/^corscope-2-.*\.jsonl$/);
-    expect(text).toBe(await commands.exportJsonl(2));
+    expect(text).toBe(exportJsonl(tab2));
     expect(text.trim().split('\n')).toHaveLength(66);
+  });
+
+  it('exports this tab as a Markdown report', async () => {
+    const [filename, text] = await exported('export-markdown');
+    expect(filename).toMatch(/^corscope-2-.*\.md$/);
+    expect(text).toBe(toMarkdown(tab2));
+    expect(text).toMatch(/^# CORScope report\n/);
+  });
+
+  it('exports all tabs as HAR, with or without a tab', async () => {
+    for (const tabId of [1, null]) {
+      const [filename, text] = await exported('export-all', tabId);
+      expect(filename).toMatch(/^corscope-all-.*\.har$/);
+      const har = JSON.parse(text) as Har;
+      expect(validateHar(har)).toEqual([]);
+      expect(har.log.pages!.map((p) => p.id)).toEqual(['tab-1', 'tab-2']);
+      expect(pairs(har)).toBe(132);
+      cleanup();
+    }
   });
 
   it('clears this tab', async () => {
