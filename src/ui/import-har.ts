@@ -79,6 +79,6 @@ export function importProblem(name: string, { rows, errors }: HarImportResult): 
   const where = first.entry !== null && first.level !== 'fatal' ? `entry ${first.entry}: ` : '';
   const more =
     errors.length > 1 ? ` (${errors.length - 1} more ${errors.length > 2 ? 'problems' : 'problem'})` : '';
-  const read = rows.length ? `${calls(rows.length)} could be read` : 'no call could be read';
+  const read = rows.length ? `${calls(rows.length)} could be read` : 'No call could be read';
   return `${name}: ${where}${first.message}${more}. ${read}.`;
 }

@@ -307,8 +307,8 @@ export function PanelApp({
         </span>
       </div>
       {importNote && (
-        <p class="import-note" role="alert" data-testid="import-error">
-          {importNote}{' '}
+        <p class="import-note" role="alert">
+          <span data-testid="import-error">{importNote}</span>{' '}
           <button type="button" class="link" onClick={() => setImportNote(null)}>
             Dismiss
           </button>

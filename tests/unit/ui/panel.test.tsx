@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { cleanup, createEvent, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredExchange } from '../../../src/capture/types';
 import { exportJsonl } from '../../../src/messaging/protocol';
@@ -256,8 +256,11 @@ describe('importing a HAR file', () => {
   const harText = JSON.stringify(toHar(rows));
   const harFile = (text = harText, name = 'trace.har') =>
     new File([text], name, { type: 'application/json' });
-  const drop = (file: File) =>
-    fireEvent.drop(screen.getByTestId('panel'), { dataTransfer: { files: [file], types: ['Files'] } });
+  /** Drops a file on the panel. (fireEvent.drop would fire "Drop": happy-dom elements have no ondrop.) */
+  const drop = (file: File) => {
+    const panel = screen.getByTestId('panel');
+    fireEvent(panel, createEvent.drop(panel, { dataTransfer: { files: [file], types: ['Files'] } }));
+  };
   const verdictCount = (verdict: string) => {
     fireEvent.change(screen.getByTestId('filter-verdict'), { target: { value: verdict } });
     const n = count();
@@ -272,7 +275,7 @@ describe('importing a HAR file', () => {
     const tab = await screen.findByTestId('view-imported');
     expect(tab.textContent).toBe('Imported: trace.har (66 calls)');
     expect(tab.getAttribute('aria-selected')).toBe('true');
-    expect(count()).toBe('66 calls');
+    await waitFor(() => expect(count()).toBe('66 calls'));
     expect(screen.queryByTestId('import-error')).toBeNull();
     for (const v of ['allowed', 'blocked', 'opaque', 'same-origin', 'network-error']) {
       const n = rows.filter((r) => r.verdict === v).length;
@@ -318,23 +321,23 @@ describe('importing a HAR file', () => {
     expect(click).toHaveBeenCalled();
     fireEvent.change(input, { target: { files: [harFile(harText, 'picked.har')] } });
     expect((await screen.findByTestId('view-imported')).textContent).toBe('Imported: picked.har (66 calls)');
-    expect(count()).toBe('66 calls');
+    await waitFor(() => expect(count()).toBe('66 calls'));
   });
 
   it.each([
     ['not JSON', 'this is not json', 'not JSON'],
     ['not HAR', '{"version": "1.2", "entries": []}', 'not a HAR file'],
-    ['empty', '', 'the file is empty'],
+    ['empty', '', 'not JSON: the file is empty'],
   ])('garbage (%s): a clear message, no import, nothing broken', async (_, text, message) => {
     setup(rows.slice(0, 2));
     drop(harFile(text, 'notes.txt'));
     const error = await screen.findByTestId('import-error');
-    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.parentElement!.getAttribute('role')).toBe('alert');
     expect(error.textContent).toContain(`notes.txt: ${message}`);
-    expect(error.textContent).toContain('no call could be read');
+    expect(error.textContent).toContain('No call could be read');
     expect(screen.queryByTestId('view-imported')).toBeNull();
     expect(count()).toBe('2 calls');
-    fireEvent.click(within(error).getByRole('button', { name: 'Dismiss' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
     expect(screen.queryByTestId('import-error')).toBeNull();
   });
 
@@ -349,7 +352,7 @@ describe('importing a HAR file', () => {
     expect(n).toBeLessThan(66);
     expect(error.textContent).toMatch(/^cut\.har: truncated: the file ends inside /);
     expect(error.textContent).toContain(`${n} calls could be read.`);
-    expect(count()).toBe(`${n} calls`);
+    await waitFor(() => expect(count()).toBe(`${n} calls`));
   });
 
   it('bad entries are skipped and counted; the rest is imported', async () => {
@@ -358,10 +361,13 @@ describe('importing a HAR file', () => {
     har.log.entries[0] = { ...har.log.entries[0]!, request: { ...har.log.entries[0]!.request, url: '' } };
     (har.log.entries as unknown[])[5] = 42;
     drop(harFile(JSON.stringify(har), 'bad.har'));
-    const error = await screen.findByTestId('import-error');
-    expect(error.textContent).toMatch(
-      /^bad\.har: entry 0: request\.url: required: a string; entry skipped \(1 more problem\)\. \d+ calls could be read\.$/,
+    const error = (await screen.findByTestId('import-error')).textContent!;
+    const n = Number(/ (\d+) calls could be read\.$/.exec(error)?.[1]);
+    expect(error).toBe(
+      `bad.har: entry 0: request.url: required: a string; entry skipped (1 more problem). ${n} calls could be read.`,
     );
-    expect(screen.getByTestId('view-imported').textContent).toMatch(/^Imported: bad\.har \(\d+ calls\)$/);
+    expect(n).toBeGreaterThan(60);
+    expect(n).toBeLessThan(66);
+    expect(screen.getByTestId('view-imported').textContent).toBe(`Imported: bad.har (${n} calls)`);
   });
 });

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { toHar } from '../../../src/report/index';
+import { IMPORTED_TAB, importHar, importProblem } from '../../../src/ui/import-har';
+import { sampleRows } from './rows';
+
+describe('importHar', () => {
+  it('rebuilds and evaluates every call of an exported HAR as numbered rows of no tab', async () => {
+    const rows = sampleRows();
+    const text = JSON.stringify(toHar(rows));
+    const { rows: imported, errors } = await importHar([text.slice(0, 1000), text.slice(1000)]);
+    expect(errors).toEqual([]);
+    expect(imported.map((r) => [r.exchange.id, r.verdict])).toEqual(
+      rows.map((r) => [r.exchange.id, r.verdict]),
+    );
+    expect(imported.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+    expect(imported[2]!.tabId).toBe(IMPORTED_TAB);
+    expect(imported[2]!.exchange.capture).toEqual({
+      tabId: -1,
+      frameId: 0,
+      documentId: null,
+      requestId: rows[2]!.exchange.id,
+      resourceType: 'xmlhttprequest',
+      engine: 'chromium',
+      ambiguous: false,
+      recovered: false,
+      missing: null,
+      headersLost: false,
+      netError: null,
+    });
+    expect(importProblem('a.har', { rows: imported, errors })).toBeNull();
+  });
+
+  it('never rejects: a failing read is a fatal error', async () => {
+    async function* failing(): AsyncGenerator<string> {
+      yield '{"log": {"entries": [';
+      throw new Error('disk gone');
+    }
+    const result = await importHar(failing());
+    expect(result.rows).toEqual([]);
+    expect(importProblem('a.har', result)).toBe(
+      'a.har: cannot read the file: disk gone. No call could be read.',
+    );
+  });
+
+  it('an empty HAR: no calls', async () => {
+    const result = await importHar(['{"log": {"version": "1.2", "entries": []}}']);
+    expect(importProblem('a.har', result)).toBe('a.har: no calls in this file.');
+  });
+});
