@@ -404,22 +404,7 @@ export class Pairer {
       time: ev.time,
     };
     if (!call) {
-      call = {
-        requestId: ev.requestId,
-        tabId: ev.tabId,
-        frameId: ev.frameId,
-        documentId: ev.documentId,
-        initiator: ev.initiator,
-        resourceType: ev.resourceType,
-        method: ev.method,
-        url: ev.url,
-        wire: [],
-        start: ev.time,
-        last: ev.time,
-        ambiguous: false,
-        recovered: false,
-        missing: [],
-      };
+      call = this.newCall(ev);
       this.calls.set(ev.requestId, call);
     } else {
       const current = call.wire[call.wire.length - 1];

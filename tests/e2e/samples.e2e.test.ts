@@ -1,7 +1,7 @@
 // Every recorded sample call (../shared/exchange/samples.jsonl: every category), made again from a real
 // page in Chromium against a server that answers as the recording did, with CORScope loaded. The oracle is
 // the browser: what the page saw, and the console line Chromium printed, against what CORScope stored.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,7 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
   const results: { ex: Exchange; url: string; page: PageResult; lines: ConsoleLine[] }[] = [];
   let rows: ExportedLine[] = [];
   let jsonl = '';
+  let ext: Page;
 
   beforeAll(async () => {
     const buildError = inject('extensionBuildError');
@@ -126,7 +127,7 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
       await page.waitForTimeout(30);
       results.push({ ex, url, page: result, lines: browser.consoleOf(page).slice(before) });
     }
-    const ext = await extensionPage(browser);
+    ext = await extensionPage(browser);
     // Capture writes in batches: wait until the last call is stored.
     for (let i = 0; i < 100; i++) {
       jsonl = await exportJsonl(ext);
@@ -211,6 +212,41 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
     const all = parseJsonl(jsonl);
     expect(cli.map((v) => v.id)).toEqual(all.map((r) => r.id));
     cli.forEach((v, k) => {
+      const stored = all[k]!.evaluation;
+      expect([v.verdict, v.preflight, v.error?.console ?? null]).toEqual([
+        stored.verdict,
+        stored.preflight,
+        stored.error?.console ?? null,
+      ]);
+    });
+  });
+
+  it('exported as HAR, corscope har gives the verdicts the extension stored', async () => {
+    const har = await ext.evaluate(() =>
+      (
+        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }
+      ).chrome.runtime.sendMessage({
+        source: 'corscope',
+        type: 'export',
+        format: 'har',
+      }),
+    );
+    const file = join(tmpdir(), `corscope-e2e-${process.pid}.har`);
+    writeFileSync(file, har);
+    const run = spawnSync('node', ['bin/corscope.js', 'har', file, '--format', 'jsonl'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2); // blocked calls are in there
+    const fromHar = run.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { verdict: string; preflight: string; error: { console: string | null } | null },
+      );
+    const all = parseJsonl(jsonl);
+    expect(fromHar).toHaveLength(all.length);
+    fromHar.forEach((v, k) => {
       const stored = all[k]!.evaluation;
       expect([v.verdict, v.preflight, v.error?.console ?? null]).toEqual([
         stored.verdict,

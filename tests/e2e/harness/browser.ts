@@ -12,6 +12,8 @@ import {
   type Worker,
 } from 'playwright-core';
 
+import { chromiumArgs } from '../../../src/demo/main';
+
 export const CHROMIUM = process.env.CORSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** What Chromium printed to a page's console (its frames and dedicated workers included). */
@@ -38,19 +40,8 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export function chromiumArgs(extensionDir: string): string[] {
-  return [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--disable-extensions-except=${extensionDir}`,
-    `--load-extension=${extensionDir}`,
-  ];
-}
+// The launch flags that work here (../../../../shared/DESIGN.md), shared with the demo.
+export { chromiumArgs };
 
 export async function launchWithExtension(
   extensionDir: string,
