@@ -1,0 +1,76 @@
+// A HAR of the demo recorded from real Chromium (built from the DevTools protocol's Network events, as
+// DevTools' own export builds it), imported by `corscope har`: every call's verdict is what the browser did.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DemoServer, startDemoServer } from '../../src/demo/server';
+import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
+import { recordCdpHar } from './harness/cdp-har';
+
+interface Row {
+  verdict: string;
+  url: string;
+  error: { console: string | null } | null;
+}
+
+let demo: DemoServer;
+let browser: ExtensionBrowser;
+let results: { name: string; ok: boolean; type?: string }[] = [];
+let printed: string[] = [];
+let rows: Row[] = [];
+let status: number | null = null;
+
+beforeAll(async () => {
+  const buildError = inject('extensionBuildError');
+  if (buildError) throw new Error(buildError);
+  demo = await startDemoServer();
+  browser = await launchWithExtension(inject('extensionDir'));
+  const page = await browser.newPage();
+  const recorder = await recordCdpHar(page);
+  await page.goto(`${demo.origins.page}/`);
+  await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
+  await page.waitForTimeout(200);
+  results = await page.evaluate(() => (window as unknown as { demoResults: typeof results }).demoResults);
+  printed = browser
+    .consoleOf(page)
+    .filter((l) => l.text.includes('blocked by CORS policy'))
+    .map((l) => l.text);
+  const file = join(tmpdir(), `corscope-demo-${process.pid}.har`);
+  writeFileSync(file, JSON.stringify(recorder.har(`${demo.origins.page}/`)));
+  const run = spawnSync('node', ['bin/corscope.js', 'har', file, '--format', 'jsonl'], { encoding: 'utf8' });
+  status = run.status;
+  rows = run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row)
+    .filter((r) => r.url.includes('/demo/'));
+});
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+describe('a HAR of the demo recorded from Chromium, through corscope har', () => {
+  it('exits 2: the demo has blocked calls', () => {
+    expect(status).toBe(2);
+  });
+
+  it('gives every call the verdict the browser gave it', () => {
+    const calls = results.filter((r) => r.type !== 'opaque');
+    const cors = rows.filter((r) => r.verdict !== 'opaque');
+    expect(cors).toHaveLength(calls.length);
+    calls.forEach((c, i) => {
+      const v = cors[i]!.verdict;
+      if (c.ok) expect(v, c.name).toBe('allowed');
+      else expect(['blocked', 'network-error'], c.name).toContain(v);
+    });
+    expect(rows.filter((r) => r.verdict === 'opaque')).toHaveLength(results.length - calls.length);
+  });
+
+  it('prints, for each blocked call, the line Chromium printed (XHR wording included)', () => {
+    const lines = rows.filter((r) => r.verdict === 'blocked').map((r) => r.error!.console);
+    expect(lines.sort()).toEqual([...printed].sort());
+  });
+});

@@ -1,0 +1,174 @@
+// A HAR built from the DevTools protocol's Network events, the way DevTools' own export builds it
+// (front_end/models/har/Log.ts): one entry per request and per redirect hop in the order DevTools logs them,
+// preflights as entries of their own (`_resourceType: "preflight"`, `_initiator` without an id), headers from
+// the ExtraInfo events, the status of a CORS-blocked response from them too, and `response._error` from
+// Network.loadingFailed. Playwright's recordHar writes no preflights and no headers for blocked calls.
+import type { Page } from 'playwright-core';
+
+type H = { name: string; value: string };
+export interface Rec {
+  requestId: string;
+  url: string;
+  method: string;
+  headers: H[];
+  provisional: boolean;
+  wallTime: number;
+  type: string;
+  initiator: { type: string; url?: string; lineNumber?: number };
+  status: number;
+  statusText: string;
+  responseHeaders: H[];
+  mimeType: string;
+  protocol: string;
+  error: string | null;
+  corsError: string | null;
+  postData?: string;
+}
+
+const toList = (o: Record<string, string> | undefined): H[] =>
+  Object.entries(o ?? {}).flatMap(([name, v]) => v.split('\n').map((value) => ({ name, value })));
+
+/** Starts recording a page's network; `records` fills as events arrive, `har(pageUrl)` builds the file. */
+export async function recordCdpHar(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  const records: Rec[] = [];
+  const current = new Map<string, Rec>();
+  const early = new Map<string, { req?: H[]; res?: { status: number; headers: H[] } }>();
+
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const prev = current.get(e.requestId);
+    if (prev && e.redirectResponse) {
+      // A redirect: the earlier hop ends with the redirect response (DevTools keeps it as its own entry).
+      prev.status = e.redirectResponse.status;
+      prev.statusText = e.redirectResponse.statusText;
+      if (!prev.responseHeaders.length) prev.responseHeaders = toList(e.redirectResponse.headers);
+    }
+    const rec: Rec = {
+      requestId: e.requestId,
+      url: e.request.url,
+      method: e.request.method,
+      headers: toList(e.request.headers),
+      provisional: true,
+      wallTime: e.wallTime,
+      type: e.initiator.type === 'preflight' ? 'preflight' : (e.type ?? 'Other').toLowerCase(),
+      initiator: {
+        type: e.initiator.type,
+        ...(e.initiator.url ? { url: e.initiator.url } : {}),
+        ...(e.initiator.lineNumber !== undefined ? { lineNumber: e.initiator.lineNumber } : {}),
+      },
+      status: 0,
+      statusText: '',
+      responseHeaders: [],
+      mimeType: 'x-unknown',
+      protocol: '',
+      error: null,
+      corsError: null,
+      ...(e.request.postData !== undefined ? { postData: e.request.postData } : {}),
+    };
+    const x = early.get(e.requestId);
+    if (x?.req) {
+      rec.headers = x.req;
+      rec.provisional = false;
+    }
+    early.delete(e.requestId);
+    current.set(e.requestId, rec);
+    records.push(rec);
+  });
+  cdp.on('Network.requestWillBeSentExtraInfo', (e) => {
+    const rec = current.get(e.requestId);
+    const headers = toList(e.headers);
+    if (rec?.provisional) {
+      rec.headers = headers;
+      rec.provisional = false;
+    } else if (!rec) early.set(e.requestId, { ...early.get(e.requestId), req: headers });
+  });
+  cdp.on('Network.responseReceivedExtraInfo', (e) => {
+    const rec = current.get(e.requestId);
+    if (!rec) return;
+    rec.responseHeaders = toList(e.headers);
+    if (e.statusCode) rec.status = e.statusCode;
+  });
+  cdp.on('Network.responseReceived', (e) => {
+    const rec = current.get(e.requestId);
+    if (!rec) return;
+    rec.status = e.response.status;
+    rec.statusText = e.response.statusText;
+    rec.mimeType = e.response.mimeType || 'x-unknown';
+    rec.protocol = e.response.protocol ?? '';
+    if (!rec.responseHeaders.length) rec.responseHeaders = toList(e.response.headers);
+  });
+  cdp.on('Network.loadingFailed', (e) => {
+    const rec = current.get(e.requestId);
+    if (!rec) return;
+    rec.error = e.errorText;
+    rec.corsError = e.corsErrorStatus?.corsError ?? null;
+  });
+  await cdp.send('Network.enable');
+  return {
+    records,
+    har(pageUrl: string) {
+      const iso = (wall: number) => new Date(wall * 1000).toISOString();
+      const entries = records
+        .filter((r) => !r.url.startsWith('data:'))
+        .map((r) => ({
+          _initiator: r.initiator,
+          _priority: 'High',
+          _resourceType: r.type,
+          cache: {},
+          pageref: 'page_1',
+          request: {
+            method: r.method,
+            url: r.url,
+            httpVersion: r.provisional ? '' : 'HTTP/1.1',
+            headers: r.headers,
+            queryString: [],
+            cookies: [],
+            headersSize: -1,
+            bodySize: r.postData ? r.postData.length : 0,
+            ...(r.postData ? { postData: { mimeType: 'text/plain;charset=UTF-8', text: r.postData } } : {}),
+          },
+          response: {
+            status: r.status,
+            statusText: r.statusText,
+            httpVersion: r.protocol.toUpperCase(),
+            headers: r.responseHeaders,
+            cookies: [],
+            content: { size: 0, mimeType: r.mimeType },
+            redirectURL: r.responseHeaders.find((h) => h.name.toLowerCase() === 'location')?.value ?? '',
+            headersSize: -1,
+            bodySize: -1,
+            _transferSize: 0,
+            _error: r.error,
+          },
+          serverIPAddress: '127.0.0.1',
+          startedDateTime: iso(r.wallTime),
+          time: 0,
+          timings: {
+            blocked: -1,
+            dns: -1,
+            ssl: -1,
+            connect: -1,
+            send: 0,
+            wait: 0,
+            receive: 0,
+            _blocked_queueing: -1,
+          },
+        }));
+      return {
+        log: {
+          version: '1.2',
+          creator: { name: 'WebInspector', version: '537.36' },
+          pages: [
+            {
+              startedDateTime: entries[0]!.startedDateTime,
+              id: 'page_1',
+              title: pageUrl,
+              pageTimings: { onContentLoad: -1, onLoad: -1 },
+            },
+          ],
+          entries,
+        },
+      };
+    },
+  };
+}
