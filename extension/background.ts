@@ -16,7 +16,7 @@ import { DexieExchangeStore } from '../src/store/repository';
 
 // Restart safety at a bounded cost (storage.session writes were most of capture's cost): the pairing state
 // goes to storage.session at most every SNAPSHOT_MS; rows go to IndexedDB in batches every FLUSH_MS.
-const SNAPSHOT_MS = 2_000;
+const SNAPSHOT_MS = 500;
 const FLUSH_MS = 30;
 const SWEEP_MS = 1_000;
 

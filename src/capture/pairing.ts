@@ -541,6 +541,9 @@ export class Pairer {
 
   /** A preflight whose request never came: it stands for that request (blocked, or lost). */
   private emitLonePreflight(pf: Preflight): void {
+    // Restored from a snapshot and never claimed: the worker that stopped saw its request after the snapshot
+    // (and stored it), so standing for it now would store the call twice.
+    if (pf.recovered) return;
     const call: Call = {
       requestId: pf.requestId,
       tabId: pf.tabId,
