@@ -1,23 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main';
 import { readJsonl } from '../../factories';
+import { run } from './run';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const samplesPath = new URL('../shared/exchange/samples.jsonl', `file://${root}`).pathname;
-
-async function run(args: string[], stdin = '') {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
-  let out = '';
-  let err = '';
-  io.stdout.on('data', (d) => (out += d));
-  io.stderr.on('data', (d) => (err += d));
-  io.stdin.end(stdin);
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 describe('corscope evaluate', () => {
   it('the installed bin agrees with expected.jsonl on every sample (npx corscope)', () => {

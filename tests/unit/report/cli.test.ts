@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main';
 import { toHar } from '../../../src/report/har';
 import { validateHar } from '../../../src/report/har-schema';
 import { readJsonl } from '../../factories';
+import { run } from '../cli/run';
 import { FIXTURES, sampleRows } from './helpers';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -37,17 +36,6 @@ const quiet = file(
     exportHar(rows.filter((r) => r.evaluation.verdict === 'allowed' && r.evaluation.warnings.length === 0)),
   ),
 );
-
-async function run(args: string[], stdin = '') {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
-  let out = '';
-  let err = '';
-  io.stdout.on('data', (d) => (out += d));
-  io.stderr.on('data', (d) => (err += d));
-  io.stdin.end(stdin);
-  const code = await main(args, io);
-  return { code, out, err };
-}
 
 describe('corscope har', () => {
   it('prints the table and exits 2 when a call is blocked', async () => {
