@@ -33,7 +33,6 @@ interface Preflight {
   initiator: string;
   resourceType: string;
   entry: WireEntry;
-  done: boolean;
   /** Event time it finished (or started, while in flight). */
   time: number;
   /** Another preflight with the same key was in flight or waiting at the same time. */
@@ -265,7 +264,6 @@ export class Pairer {
         response: null,
         time: ev.time,
       },
-      done: false,
       time: ev.time,
       concurrent: false,
       recovered: false,
@@ -288,7 +286,6 @@ export class Pairer {
 
   private finishPreflight(pf: Preflight, ev: RequestEvent): void {
     this.preflights.delete(pf.requestId);
-    pf.done = true;
     pf.time = ev.time;
     // A preflight that failed on the network has no response; one that ended in an error after its headers
     // (CORS-blocked) keeps them.
@@ -341,7 +338,6 @@ export class Pairer {
         response: { status: ev.status ?? 0, headers: ev.headers ?? [] },
         time: ev.time,
       },
-      done: true,
       time: ev.time,
       concurrent: false,
       recovered: true,

@@ -5,6 +5,7 @@ import type { PreflightCache } from './cache';
 import type { Walk } from './evaluate';
 import { walk } from './evaluate';
 import { getCombined, parseTokenList } from './headers';
+import { baseError } from './messages';
 import { normalizeOrigin, originOf } from './origin';
 import { CHROMIUM_MAX_AGE_CAP } from './preflight';
 import type { Exchange, Fix, Header, HttpResponse, Verdict, Warning, WireEntry } from './types';
@@ -109,7 +110,7 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
   const url = entry.request.url;
   const method = entry.request.method;
   const res = entry.response;
-  const base = w.failure.error.replace(/^Preflight(?!InvalidStatus|DisallowedRedirect)/, '');
+  const base = baseError(w.failure.error);
   const fix = (header: string, value: string | null, why: string, action: Fix['action'] = 'set'): Fix => ({
     on,
     hop: w.hop,
@@ -275,7 +276,7 @@ function plainReason(ex: Exchange, w: Walk): string {
   const v = f.param ?? '';
   const entry = ex.wire[w.hop];
   const res = entry?.response;
-  const base = f.error.replace(/^Preflight(?!InvalidStatus|DisallowedRedirect)/, '');
+  const base = baseError(f.error);
   const what =
     w.stage === 'preflight'
       ? `the preflight (OPTIONS) response from ${host(w.url)}`

@@ -4,7 +4,7 @@ import { advise } from './advice';
 import { PreflightCache } from './cache';
 import { corsCheck, type Failure } from './check';
 import { getCombined, normalizeValue, parseTokenList } from './headers';
-import { chromiumConsoleLine, firefoxConsoleLine, sameOriginModeLine } from './messages';
+import { baseError, chromiumConsoleLine, firefoxConsoleLine, sameOriginModeLine } from './messages';
 import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
 import {
   headersNotAllowed,
@@ -683,7 +683,7 @@ function firefoxReason(
   response: HttpResponse | null,
 ): { key: string | null; param: string | null; status: number | null } {
   const status = response?.status ?? null;
-  const base = error.replace(/^Preflight(?!InvalidStatus|DisallowedRedirect)/, '');
+  const base = baseError(error);
   switch (base) {
     case 'MissingAllowOriginHeader':
       return { key: 'CORSMissingAllowOrigin', param: null, status };

@@ -21,18 +21,25 @@ const VALID_VALUE_HINT = ' Have the server send the header with a valid value.';
 const XHR_CREDENTIALS_HINT =
   ' The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.';
 
+/**
+ * A CorsError without its Preflight prefix where the same check failed on the preflight
+ * ("PreflightMissingAllowOriginHeader" → "MissingAllowOriginHeader"); PreflightInvalidStatus and
+ * PreflightDisallowedRedirect exist only for preflights and keep their names.
+ */
+export function baseError(error: string): string {
+  return error.startsWith('Preflight') &&
+    error !== 'PreflightInvalidStatus' &&
+    error !== 'PreflightDisallowedRedirect'
+    ? error.slice('Preflight'.length)
+    : error;
+}
+
 /** The reason text for a CorsError, with the API-specific suffix. */
 export function chromiumReason(error: string, param: string | null, api: Api | undefined): string {
   const fetchLike = api === undefined || api === 'fetch';
   const xhr = api === 'xhr';
   const v = param ?? '';
-  const base =
-    error.startsWith('Preflight') &&
-    error !== 'PreflightInvalidStatus' &&
-    error !== 'PreflightDisallowedRedirect'
-      ? error.slice('Preflight'.length)
-      : error;
-  switch (base) {
+  switch (baseError(error)) {
     case 'DisallowedByMode':
       return 'Cross origin requests are not allowed by request mode.';
     case 'InvalidResponse':
