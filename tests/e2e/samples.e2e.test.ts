@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Exchange } from '../../src/cors/types';
 import { type ConsoleLine, type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl } from './harness/extension';
+import { callSample, routeSample, type SampleResult, sampleRewriter } from './harness/samples';
 import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
 
 const SHARED = new URL('../../../shared/exchange/', import.meta.url);
@@ -21,54 +22,7 @@ const read = <T>(f: string) =>
 const samples = read<Exchange>('samples.jsonl');
 const expected = read<{ id: string; verdict: string; preflight: string }>('expected.jsonl');
 
-type PageResult = { ok: boolean; type?: string; status?: number; headers?: string[]; error?: string };
-
-/** Makes one call in the page as the sample's script did: fetch or XHR, same method, headers, mode, credentials. */
-function callInPage(page: Page, ex: Exchange, url: string): Promise<PageResult> {
-  const spec = {
-    api: ex.api ?? 'fetch',
-    method: ex.request.method,
-    url,
-    headers: ex.request.headers ?? [],
-    mode: ex.mode ?? 'cors',
-    credentials: ex.credentials ?? 'same-origin',
-  };
-  return page.evaluate(async (s) => {
-    const body = s.method === 'GET' || s.method === 'HEAD' ? undefined : 'x';
-    if (s.api === 'xhr') {
-      return new Promise<PageResult>((resolve) => {
-        const x = new XMLHttpRequest();
-        x.open(s.method, s.url);
-        x.withCredentials = s.credentials === 'include';
-        for (const [n, v] of s.headers) x.setRequestHeader(n, v);
-        x.onloadend = () =>
-          resolve({
-            ok: x.status !== 0,
-            status: x.status,
-            headers: x
-              .getAllResponseHeaders()
-              .trim()
-              .split(/\r?\n/)
-              .filter(Boolean)
-              .map((l) => l.slice(0, l.indexOf(':')).toLowerCase()),
-          });
-        x.send(body ?? null);
-      });
-    }
-    try {
-      const r = await fetch(s.url, {
-        method: s.method,
-        headers: s.headers,
-        mode: s.mode as RequestMode,
-        credentials: s.credentials as RequestCredentials,
-        body,
-      });
-      return { ok: true, type: r.type, status: r.status, headers: [...r.headers.keys()] };
-    } catch (e) {
-      return { ok: false, error: String(e) };
-    }
-  }, spec);
-}
+type PageResult = SampleResult;
 
 describe('the recorded samples, replayed in Chromium with CORScope loaded', () => {
   let server: ScenarioServer;
@@ -83,47 +37,15 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
     if (buildError) throw new Error(buildError);
     server = await startScenarioServer();
     browser = await launchWithExtension(inject('extensionDir'));
-    const { page: pageOrigin, api, api2, third } = server.origins;
-    const refused = await closedPort();
-    const rewrite = (s: string) =>
-      s
-        .replaceAll('http://user:pass@127.0.0.1:8102', `http://user:pass@127.0.0.1:${server.apiPort}`)
-        .replaceAll('http://127.0.0.1:8101', pageOrigin)
-        .replaceAll('http://127.0.0.1:8102', api)
-        .replaceAll('http://localhost:8102', api2)
-        .replaceAll('http://localhost:8101', third)
-        .replaceAll('127.0.0.1:8109', `127.0.0.1:${refused}`);
-    const SERVER_SET = new Set(['content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding']);
+    const pageOrigin = server.origins.page;
+    const rewrite = sampleRewriter(server, await closedPort());
     const page = await browser.newPage();
     await page.goto(`${pageOrigin}/page?scenario=samples`);
     for (const ex of samples) {
-      // The server answers each path as the recording shows, preflight and actual, every redirect hop.
-      const byPath = new Map<
-        string,
-        {
-          preflight?: { status: number; headers: [string, string][] };
-          actual?: { status: number; headers: [string, string][] };
-        }
-      >();
-      for (const w of ex.wire) {
-        if (!w.response) continue;
-        const path = new URL(rewrite(w.request.url)).pathname;
-        const reply = {
-          status: w.response.status,
-          headers: w.response.headers
-            .filter(([n]) => !SERVER_SET.has(n.toLowerCase()))
-            .map(([n, v]) => [n, rewrite(v)] as [string, string]),
-        };
-        const spec = byPath.get(path) ?? {};
-        if (w.type === 'preflight') spec.preflight = reply;
-        else spec.actual = reply;
-        byPath.set(path, spec);
-      }
-      for (const [path, spec] of byPath)
-        server.route(path, { ...spec, actual: spec.actual ?? { status: 200, headers: [] } });
+      routeSample(server, ex, rewrite);
       const before = browser.consoleOf(page).length;
       const url = rewrite(ex.request.url);
-      const result = await callInPage(page, ex, url);
+      const result = await callSample(page, ex, url);
       await page.waitForTimeout(30);
       results.push({ ex, url, page: result, lines: browser.consoleOf(page).slice(before) });
     }

@@ -1,0 +1,103 @@
+// Replaying a recorded sample (../shared/exchange/samples.jsonl) against the scenario server: its URLs moved
+// to the server's ports, the server answering each path as the recording shows, and the call made again from
+// a page as the sample's script made it. Used by samples.e2e.test.ts and tests/fixtures/har/record-chromium.ts.
+import type { Page } from 'playwright-core';
+import type { Exchange } from '../../../src/cors/types';
+import type { ScenarioServer } from './server';
+
+/** Moves the recording's origins (8101 page, 8102 API, 8109 refused) onto the server's ports. */
+export function sampleRewriter(server: ScenarioServer, refusedPort: number): (s: string) => string {
+  const { page, api, api2, third } = server.origins;
+  return (s) =>
+    s
+      .replaceAll('http://user:pass@127.0.0.1:8102', `http://user:pass@127.0.0.1:${server.apiPort}`)
+      .replaceAll('http://127.0.0.1:8101', page)
+      .replaceAll('http://127.0.0.1:8102', api)
+      .replaceAll('http://localhost:8102', api2)
+      .replaceAll('http://localhost:8101', third)
+      .replaceAll('127.0.0.1:8109', `127.0.0.1:${refusedPort}`);
+}
+
+// Headers the server sets itself.
+const SERVER_SET = new Set(['content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding']);
+
+/** Routes every path of the sample's wire: its preflight answer and its actual answer, every redirect hop. */
+export function routeSample(server: ScenarioServer, ex: Exchange, rewrite: (s: string) => string): void {
+  type Reply = { status: number; headers: [string, string][] };
+  const byPath = new Map<string, { preflight?: Reply; actual?: Reply }>();
+  for (const w of ex.wire) {
+    if (!w.response) continue;
+    const path = new URL(rewrite(w.request.url)).pathname;
+    const reply: Reply = {
+      status: w.response.status,
+      headers: w.response.headers
+        .filter(([n]) => !SERVER_SET.has(n.toLowerCase()))
+        .map(([n, v]) => [n, rewrite(v)] as [string, string]),
+    };
+    const spec = byPath.get(path) ?? {};
+    if (w.type === 'preflight') spec.preflight = reply;
+    else spec.actual = reply;
+    byPath.set(path, spec);
+  }
+  for (const [path, spec] of byPath)
+    server.route(path, { ...spec, actual: spec.actual ?? { status: 200, headers: [] } });
+}
+
+export type SampleResult = {
+  ok: boolean;
+  type?: string;
+  status?: number;
+  headers?: string[];
+  error?: string;
+};
+
+/**
+ * Makes the sample's call in the page as its script did: fetch or XHR, same method, headers, mode and
+ * credentials. Returns what the page saw, with the response header names it could read.
+ */
+export function callSample(page: Page, ex: Exchange, url: string): Promise<SampleResult> {
+  const spec = {
+    api: ex.api ?? 'fetch',
+    method: ex.request.method,
+    url,
+    headers: ex.request.headers ?? [],
+    mode: ex.mode ?? 'cors',
+    credentials: ex.credentials ?? 'same-origin',
+  };
+  return page.evaluate(async (s) => {
+    const body = s.method === 'GET' || s.method === 'HEAD' ? undefined : 'x';
+    if (s.api === 'xhr') {
+      return new Promise<SampleResult>((resolve) => {
+        const x = new XMLHttpRequest();
+        x.open(s.method, s.url);
+        x.withCredentials = s.credentials === 'include';
+        for (const [n, v] of s.headers) x.setRequestHeader(n, v);
+        x.onloadend = () =>
+          resolve({
+            ok: x.status !== 0,
+            status: x.status,
+            headers: x
+              .getAllResponseHeaders()
+              .trim()
+              .split(/\r?\n/)
+              .filter(Boolean)
+              .map((l) => l.slice(0, l.indexOf(':')).toLowerCase()),
+          });
+        x.send(body ?? null);
+      });
+    }
+    try {
+      const r = await fetch(s.url, {
+        method: s.method,
+        headers: s.headers,
+        mode: s.mode as RequestMode,
+        credentials: s.credentials as RequestCredentials,
+        body,
+      });
+      await r.text(); // read the body, as a page does (an unread one ends as net::ERR_ABORTED)
+      return { ok: true, type: r.type, status: r.status, headers: [...r.headers.keys()] };
+    } catch (e) {
+      return { ok: false, error: String(e) };
+    }
+  }, spec);
+}
