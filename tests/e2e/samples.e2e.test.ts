@@ -41,6 +41,17 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
     const rewrite = sampleRewriter(server, await closedPort());
     const page = await browser.newPage();
     await page.goto(`${pageOrigin}/page?scenario=samples`);
+    ext = await extensionPage(browser);
+    // Capture goes live a moment after the extension starts (Chromium sets up its extraHeaders proxy for
+    // the listeners): the first sample must not race it, so a warm-up call has to be stored first.
+    server.route('/warmup', {
+      actual: { status: 200, headers: [['Access-Control-Allow-Origin', pageOrigin]] },
+    });
+    for (let i = 0; i < 50; i++) {
+      await page.evaluate((u) => fetch(u).catch(() => null), `${server.origins.api}/warmup?i=${i}`);
+      if ((await exportJsonl(ext)).includes('/warmup')) break;
+      await page.waitForTimeout(100);
+    }
     for (const ex of samples) {
       routeSample(server, ex, rewrite);
       const before = browser.consoleOf(page).length;
@@ -49,7 +60,6 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
       await page.waitForTimeout(30);
       results.push({ ex, url, page: result, lines: browser.consoleOf(page).slice(before) });
     }
-    ext = await extensionPage(browser);
     // Capture writes in batches: wait until the last call is stored.
     for (let i = 0; i < 100; i++) {
       jsonl = await exportJsonl(ext);
