@@ -26,7 +26,7 @@ import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server'
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXTENSION_DIR = resolve(ROOT, '.output/chrome-mv3');
 const BARE_DIR = resolve(import.meta.dirname, 'bare-extension');
-const SAMPLES = resolve(ROOT, '../shared/exchange/samples.jsonl');
+const SAMPLES = resolve(ROOT, 'tests/fixtures/exchange/samples.jsonl');
 /** Where tests/bench/wxt.profile.config.ts builds the unminified copy (it reads CORSCOPE_PROFILE_OUT_DIR). */
 const PROFILE_OUT_DIR = join(tmpdir(), 'corscope-bench-profile-build');
 

@@ -7,7 +7,7 @@ const N = 132_000; // 2,000 rounds of the 66 recorded calls
 
 /** The samples, repeated with fresh ids and URLs so no two lines are the same call. */
 export function realisticMix(n = N): string[] {
-  const samples = readFileSync(new URL('../../../shared/exchange/samples.jsonl', import.meta.url), 'utf8')
+  const samples = readFileSync(new URL('../fixtures/exchange/samples.jsonl', import.meta.url), 'utf8')
     .trim()
     .split('\n');
   const lines: string[] = [];

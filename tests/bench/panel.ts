@@ -25,7 +25,7 @@ const BIG = 50_000;
 const SMALL = 100;
 
 function rows(tabId: number, n: number, firstSeq: number): { row: StoredExchange; summary: unknown }[] {
-  const samples = readFileSync(resolve(ROOT, '../shared/exchange/samples.jsonl'), 'utf8')
+  const samples = readFileSync(resolve(ROOT, 'tests/fixtures/exchange/samples.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Exchange);

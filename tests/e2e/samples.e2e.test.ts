@@ -13,7 +13,7 @@ import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl }
 import { callSample, routeSample, type SampleResult, sampleRewriter } from './harness/samples';
 import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
 
-const SHARED = new URL('../../../shared/exchange/', import.meta.url);
+const SHARED = new URL('../fixtures/exchange/', import.meta.url);
 const read = <T>(f: string) =>
   readFileSync(new URL(f, SHARED), 'utf8')
     .trim()

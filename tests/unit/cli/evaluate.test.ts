@@ -5,7 +5,7 @@ import { readJsonl } from '../../factories';
 import { run } from './run';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const samplesPath = new URL('../shared/exchange/samples.jsonl', `file://${root}`).pathname;
+const samplesPath = new URL('tests/fixtures/exchange/samples.jsonl', `file://${root}`).pathname;
 
 describe('corscope evaluate', () => {
   it('the installed bin agrees with expected.jsonl on every sample (npx corscope)', () => {

@@ -5,7 +5,7 @@ import { evaluateAll } from '../../../src/cors/index';
 import type { Exchange } from '../../../src/cors/types';
 import { readJsonl } from '../../factories';
 
-const dir = new URL('../../../../shared/exchange/', import.meta.url);
+const dir = new URL('../../fixtures/exchange/', import.meta.url);
 const samples = readJsonl<Exchange>(readFileSync(new URL('samples.jsonl', dir), 'utf8'));
 const expected = readJsonl<{
   id: string;

@@ -7,7 +7,7 @@ import { HarImport, type ImportedExchange } from '../../../src/report/har-import
 export { sampleExchanges, sampleRows, storedRows } from '../ui/rows';
 
 export const FIXTURES = join(process.cwd(), 'tests/fixtures/har');
-export const SHARED = join(process.cwd(), '../shared/exchange');
+export const SHARED = join(process.cwd(), 'tests/fixtures/exchange');
 
 export function readJsonlFile<T>(path: string): T[] {
   return readFileSync(path, 'utf8')

@@ -5,7 +5,7 @@ import type { CapturedExchange, StoredExchange } from '../../../src/capture/type
 import { Evaluator, type Exchange } from '../../../src/cors/index';
 
 // By path from the project root (import.meta.url is not a file: URL under happy-dom).
-const SAMPLES = join(process.cwd(), '../shared/exchange/samples.jsonl');
+const SAMPLES = join(process.cwd(), 'tests/fixtures/exchange/samples.jsonl');
 
 export function sampleExchanges(): Exchange[] {
   return readFileSync(SAMPLES, 'utf8')
