@@ -4,8 +4,8 @@
 import Dexie, { type Collection, type DexieOptions } from 'dexie';
 import type { StoredExchange, TabCounts } from '../capture/types';
 import type { VerdictKind } from '../cors/types';
-import { CorscopeDB } from './db';
-import { summarize } from './summary';
+import { type BodyChunk, CorscopeDB, chunkOf } from './db';
+import { type RowSummary, summarize } from './summary';
 
 export const DEFAULT_RETENTION = 20_000;
 export const DEFAULT_BATCH_SIZE = 200;
@@ -273,10 +273,21 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { exchanges, summaries, counts } = this.db;
-        const deleted = await this.db.transaction('rw', exchanges, summaries, counts, async () => {
-          const n = await exchanges.where('tabId').equals(tabId).delete();
-          await summaries.where('[tabId+seq]').between([tabId, Dexie.minKey], [tabId, Dexie.maxKey]).delete();
+        const { calls, bodies, counts } = this.db;
+        const deleted = await this.db.transaction('rw', calls, bodies, counts, async () => {
+          const n = await calls
+            .where('[tabId+seq]')
+            .between([tabId, Dexie.minKey], [tabId, Dexie.maxKey])
+            .delete();
+          // The tab's full rows go too: a chunk keeps only other tabs' rows, or goes when none are left.
+          await bodies
+            .where('tabs')
+            .equals(tabId)
+            .modify((chunk, ref: { value?: BodyChunk }) => {
+              const kept = withoutTab(chunk, tabId);
+              if (kept) ref.value = kept;
+              else delete ref.value;
+            });
           await counts.delete(tabId);
           return n;
         });
@@ -296,10 +307,10 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { exchanges, summaries, counts } = this.db;
-        await this.db.transaction('rw', exchanges, summaries, counts, async () => {
-          await exchanges.clear();
-          await summaries.clear();
+        const { calls, bodies, counts } = this.db;
+        await this.db.transaction('rw', calls, bodies, counts, async () => {
+          await calls.clear();
+          await bodies.clear();
           await counts.clear();
         });
         this.stored = 0;
@@ -311,9 +322,9 @@ export class DexieExchangeStore implements ExchangeStore {
   }
 
   listByTab(tabId?: number, opts: ListOptions = {}): Promise<StoredExchange[]> {
-    const t = this.db.exchanges;
+    const t = this.db.calls;
     const after = opts.afterSeq;
-    let c: Collection<StoredExchange, number>;
+    let c: Collection<RowSummary, number>;
     if (opts.verdict !== undefined) {
       // Equal index keys sort by primary key: these are in capture order.
       c =
@@ -331,11 +342,32 @@ export class DexieExchangeStore implements ExchangeStore {
     if (opts.reverse) c = c.reverse();
     if (opts.offset) c = c.offset(opts.offset);
     if (opts.limit !== undefined) c = c.limit(opts.limit);
-    return c.toArray();
+    const { calls, bodies } = this.db;
+    return this.db.transaction('r', calls, bodies, async () => {
+      // The calls say which rows, in which order; their chunks hold the rows.
+      const seqs = await c.primaryKeys();
+      if (!seqs.length) return [];
+      const lo = Math.min(seqs[0]!, seqs[seqs.length - 1]!);
+      const hi = Math.max(seqs[0]!, seqs[seqs.length - 1]!);
+      const json = new Map<number, string>();
+      await bodies
+        .where('last')
+        .aboveOrEqual(lo)
+        .until((chunk) => chunk.first > hi)
+        .each((chunk) => {
+          chunk.seqs.forEach((seq, i) => json.set(seq, chunk.rows[i]!));
+        });
+      const out: StoredExchange[] = [];
+      for (const seq of seqs) {
+        const row = json.get(seq);
+        if (row !== undefined) out.push(JSON.parse(row) as StoredExchange);
+      }
+      return out;
+    });
   }
 
   async countByVerdict(tabId?: number): Promise<VerdictCounts> {
-    const t = this.db.exchanges;
+    const t = this.db.calls;
     const counts = await this.db.transaction('r', t, () =>
       Promise.all(
         VERDICT_KINDS.map((k) =>
@@ -367,7 +399,7 @@ export class DexieExchangeStore implements ExchangeStore {
   /** Whether a call (by webRequest requestId) is stored already: to keep recovered calls from repeating. */
   async hasRequest(requestId: string): Promise<boolean> {
     if (this.unwritten().some((r) => r.exchange.capture.requestId === requestId)) return true;
-    return (await this.db.exchanges.where('exchange.capture.requestId').equals(requestId).count()) > 0;
+    return (await this.db.calls.where('requestId').equals(requestId).count()) > 0;
   }
 
   status(): StoreStatus {
@@ -417,7 +449,7 @@ export class DexieExchangeStore implements ExchangeStore {
   private async knownStored(): Promise<number> {
     if (this.stored === null) {
       try {
-        this.stored = await this.db.exchanges.count();
+        this.stored = await this.db.calls.count();
       } catch (err) {
         this.failed(err);
         this.stored = 0;
@@ -457,10 +489,17 @@ export class DexieExchangeStore implements ExchangeStore {
 
   private async writeBatch(rows: StoredExchange[], counts: Map<number, CountsEntry>): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', db.exchanges, db.summaries, db.counts, async () => {
+    await db.transaction('rw', db.calls, db.bodies, db.counts, async () => {
       if (rows.length) {
-        const seqs = await db.exchanges.bulkAdd(rows, { allKeys: true });
-        await db.summaries.bulkAdd(rows.map((r, i) => summarize({ ...r, seq: seqs[i]! })));
+        // The calls get their seqs from the key generator; their rows follow as one chunk.
+        const seqs = await db.calls.bulkAdd(
+          rows.map((r) => {
+            const { seq: _, ...call } = summarize(r);
+            return call as RowSummary;
+          }),
+          { allKeys: true },
+        );
+        await db.bodies.add(chunkOf(rows.map((r, i) => ({ ...r, seq: seqs[i]! }))));
       }
       if (counts.size) {
         const ids = [...counts.keys()];
@@ -503,25 +542,25 @@ export class DexieExchangeStore implements ExchangeStore {
   /** Deletes the n oldest rows (lowest seq) with one range delete; returns how many went. */
   private async deleteOldest(n: number): Promise<number> {
     if (n <= 0) return 0;
-    const t = this.db.exchanges;
-    const [last] = await t
+    const { calls, bodies } = this.db;
+    const [last] = await calls
       .orderBy(':id')
       .offset(n - 1)
       .limit(1)
       .primaryKeys();
-    const { summaries } = this.db;
     let deleted: number;
     if (last === undefined) {
       // Fewer rows than we thought: delete them all and recount.
-      deleted = await this.db.transaction('rw', t, summaries, async () => {
-        await summaries.clear();
-        return t.toCollection().delete();
+      deleted = await this.db.transaction('rw', calls, bodies, async () => {
+        await bodies.clear();
+        return calls.toCollection().delete();
       });
       this.stored = 0;
     } else {
-      deleted = await this.db.transaction('rw', t, summaries, async () => {
-        await summaries.where(':id').belowOrEqual(last).delete();
-        return t.where(':id').belowOrEqual(last).delete();
+      // A chunk that straddles the cut stays until its last row goes (its older rows have no call).
+      deleted = await this.db.transaction('rw', calls, bodies, async () => {
+        await bodies.where('last').belowOrEqual(last).delete();
+        return calls.where(':id').belowOrEqual(last).delete();
       });
       this.stored = Math.max(0, (this.stored ?? 0) - deleted);
     }
@@ -545,4 +584,18 @@ export class DexieExchangeStore implements ExchangeStore {
 function validRetention(n: number | undefined): number | null {
   if (n === undefined || !Number.isFinite(n) || n < 1) return null;
   return Math.floor(n);
+}
+
+/** A chunk without one tab's rows; null when nothing else is left in it. */
+function withoutTab(chunk: BodyChunk, tabId: number): BodyChunk | null {
+  const keep = chunk.tabIds.flatMap((t, i) => (t === tabId ? [] : [i]));
+  if (!keep.length) return null;
+  const tabIds = keep.map((i) => chunk.tabIds[i]!);
+  return {
+    ...chunk,
+    seqs: keep.map((i) => chunk.seqs[i]!),
+    tabIds,
+    rows: keep.map((i) => chunk.rows[i]!),
+    tabs: [...new Set(tabIds)],
+  };
 }

@@ -2,7 +2,7 @@
 // on demand. Pages read; only the background writes.
 import Dexie, { liveQuery } from 'dexie';
 import type { StoredExchange } from '../capture/types';
-import { CorscopeDB } from './db';
+import { CorscopeDB, rowOf } from './db';
 import type { RowSummary } from './summary';
 
 /** Rows painted before the rest of a large log is read. */
@@ -17,7 +17,7 @@ export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
   return {
     subscribe(tabId, onRows) {
       const range = (from: number) =>
-        db.summaries.where('[tabId+seq]').between([tabId, from], [tabId, Dexie.maxKey], false, true);
+        db.calls.where('[tabId+seq]').between([tabId, from], [tabId, Dexie.maxKey], false, true);
       let rows: RowSummary[] = [];
       let last = 0;
       let closed = false;
@@ -42,7 +42,7 @@ export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
         live = liveQuery(async () => {
           // The count sees every change to the tab (a clear, retention); new rows come after `last`.
           const [count, fresh] = await Promise.all([
-            db.summaries.where('[tabId+seq]').between([tabId, Dexie.minKey], [tabId, Dexie.maxKey]).count(),
+            db.calls.where('[tabId+seq]').between([tabId, Dexie.minKey], [tabId, Dexie.maxKey]).count(),
             range(last).toArray(),
           ]);
           return { count, fresh };
@@ -67,6 +67,8 @@ export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
         live?.unsubscribe();
       };
     },
-    load: (seq) => db.exchanges.get(seq),
+    load: async (seq) => {
+      return rowOf(await db.bodies.where('first').belowOrEqual(seq).last(), seq);
+    },
   };
 }

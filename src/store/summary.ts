@@ -8,6 +8,8 @@ export interface RowSummary {
   seq: number;
   /** The exchange id (a cached preflight names the call that filled the cache by it). */
   id: string;
+  /** webRequest's requestId of the call ('' when not captured live): finds it again after a restart. */
+  requestId: string;
   tabId: number;
   time: number;
   method: string;
@@ -82,6 +84,7 @@ export function summarize(row: StoredExchange): RowSummary {
   return {
     seq: row.seq ?? 0,
     id: row.exchange.id,
+    requestId: row.exchange.capture?.requestId ?? '',
     tabId: row.tabId,
     time: row.time,
     method: row.method,

@@ -1,7 +1,7 @@
 // panel_open_vs_100 and panel_filter_vs_100, in Chromium with the built extension and its real panel page.
 //
 // 50,000 stored exchanges go into the extension's own IndexedDB (tab A) beside 100 (tab B), written straight
-// through IndexedDB from an extension page: rows and summaries exactly as the store writes them.
+// through IndexedDB from an extension page: calls and chunks of rows exactly as the store writes them.
 // - panel_open_vs_100: navigation start → first rows painted, panel on tab A, divided by the same for tab B
 //   (a 100-row list opened the same way). Alternated, medians of 5.
 // - panel_filter_vs_100: typing a text filter with tab A's 50,000 rows loaded → the filtered list painted,
@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import type { StoredExchange } from '../../src/capture/types';
 import { Evaluator } from '../../src/cors/evaluate';
 import type { Exchange } from '../../src/cors/types';
+import { type BodyChunk, chunkOf } from '../../src/store/db';
 import { summarize } from '../../src/store/summary';
 import { launchWithExtension } from '../e2e/harness/browser';
 
@@ -24,13 +25,13 @@ const TAB_SMALL = 900_002;
 const BIG = 50_000;
 const SMALL = 100;
 
-function rows(tabId: number, n: number, firstSeq: number): { row: StoredExchange; summary: unknown }[] {
+function rows(tabId: number, n: number, firstSeq: number): StoredExchange[] {
   const samples = readFileSync(resolve(ROOT, 'tests/fixtures/exchange/samples.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Exchange);
   const ev = new Evaluator();
-  const out: { row: StoredExchange; summary: unknown }[] = [];
+  const out: StoredExchange[] = [];
   for (let i = 0; i < n; i++) {
     const s = samples[i % samples.length]!;
     const ex = { ...s, id: `b${tabId}-${i}`, request: { ...s.request, url: `${s.request.url}?n=${i}` } };
@@ -65,26 +66,28 @@ function rows(tabId: number, n: number, firstSeq: number): { row: StoredExchange
       exchange,
       evaluation,
     };
-    out.push({ row, summary: summarize(row) });
+    out.push(row);
   }
   return out;
 }
 
-async function fill(page: Page, batch: { row: StoredExchange; summary: unknown }[]): Promise<void> {
-  for (let i = 0; i < batch.length; i += 2_500) {
-    const chunk = batch.slice(i, i + 2_500);
+/** Writes rows as DexieExchangeStore does: a call (summary) each, and their full rows as chunks of 200. */
+async function fill(page: Page, all: StoredExchange[]): Promise<void> {
+  for (let i = 0; i < all.length; i += 2_500) {
+    const batch = all.slice(i, i + 2_500);
+    const calls = batch.map(summarize);
+    const chunks: BodyChunk[] = [];
+    for (let k = 0; k < batch.length; k += 200) chunks.push(chunkOf(batch.slice(k, k + 200)));
     await page.evaluate(
-      (items) =>
+      ([calls, chunks]) =>
         new Promise<void>((done, fail) => {
           const open = indexedDB.open('corscope');
           open.onerror = () => fail(open.error);
           open.onsuccess = () => {
             const db = open.result;
-            const tx = db.transaction(['exchanges', 'summaries'], 'readwrite');
-            for (const { row, summary } of items) {
-              tx.objectStore('exchanges').put(row);
-              tx.objectStore('summaries').put(summary);
-            }
+            const tx = db.transaction(['calls', 'bodies'], 'readwrite');
+            for (const c of calls) tx.objectStore('calls').put(c);
+            for (const c of chunks) tx.objectStore('bodies').put(c);
             tx.oncomplete = () => {
               db.close();
               done();
@@ -92,7 +95,7 @@ async function fill(page: Page, batch: { row: StoredExchange; summary: unknown }
             tx.onerror = () => fail(tx.error);
           };
         }),
-      chunk,
+      [calls, chunks] as const,
     );
   }
 }

@@ -1,12 +1,12 @@
 // Bundled by ./capture.ts (esbuild) into a throwaway unpacked extension: its page times CORScope's real
 // store (DexieExchangeStore over the real IndexedDB of an extension origin) against a raw Dexie bulkAdd of
 // the same rows into the same schema. Rows are the recorded samples with real verdicts and capture fields.
-import Dexie from 'dexie';
+import Dexie, { type Table } from 'dexie';
 import { toRow } from '../../src/capture/controller';
 import type { CapturedExchange, StoredExchange } from '../../src/capture/types';
 import { Evaluator } from '../../src/cors/evaluate';
 import type { Exchange } from '../../src/cors/types';
-import { CorscopeDB } from '../../src/store/db';
+import { SCHEMA_V1 } from '../../src/store/db';
 import { DexieExchangeStore, type StoreStatus } from '../../src/store/repository';
 
 let samples: string[] = [];
@@ -69,15 +69,21 @@ const api = {
     await store.flush();
     const ms = performance.now() - t;
     const status = store.status();
-    const counted = await store.db.exchanges.count();
+    const counted = await store.db.calls.count();
     store.db.close();
     await Dexie.delete(name);
     return { ms, rows: n, status, counted };
   },
-  /** The baseline: the same rows, one bulkAdd into the same schema, same durability, one transaction. */
+  /**
+   * The baseline: the naive store, the same rows as objects in one bulkAdd into a table with the first
+   * schema's indexes (SCHEMA_V1.exchanges), same durability, one transaction.
+   */
   async raw(n: number, name: string): Promise<StoreRun> {
     const rows = buildRows(n);
-    const db = new CorscopeDB({}, name);
+    const db = new Dexie(name, { chromeTransactionDurability: 'relaxed' }) as Dexie & {
+      exchanges: Table<StoredExchange, number>;
+    };
+    db.version(1).stores({ exchanges: SCHEMA_V1.exchanges });
     await db.open();
     const t = performance.now();
     await db.transaction('rw', db.exchanges, () => db.exchanges.bulkAdd(rows));

@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CorscopeDB } from '../../../src/store/db';
+import { CorscopeDB, SCHEMA_V1 } from '../../../src/store/db';
 import {
   DexieExchangeStore,
   type DexieExchangeStoreOptions,
@@ -31,26 +31,72 @@ const ids = (rows: { exchange: { id: string } }[]) => rows.map((r) => r.exchange
 const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 
 describe('CorscopeDB', () => {
-  it('opens the corscope database with the exchanges, summaries and counts tables', async () => {
+  it('opens the corscope database with the calls, bodies and counts tables', async () => {
     const idb = new IDBFactory();
     const db = new CorscopeDB({ indexedDB: idb, IDBKeyRange });
     open.push(db);
     await db.open();
     expect(db.name).toBe('corscope');
-    expect(db.exchanges.schema.primKey.name).toBe('seq');
-    expect(db.exchanges.schema.primKey.auto).toBe(true);
-    expect(db.exchanges.schema.indexes.map((i) => i.name).sort()).toEqual(
-      ['[tabId+seq]', '[tabId+verdict]', 'exchange.capture.requestId', 'tabId', 'time', 'verdict'].sort(),
+    expect(db.calls.schema.primKey.name).toBe('seq');
+    expect(db.calls.schema.primKey.auto).toBe(true);
+    expect(db.calls.schema.indexes.map((i) => i.name).sort()).toEqual(
+      ['[tabId+seq]', '[tabId+verdict]', 'requestId', 'time', 'verdict'].sort(),
     );
-    expect(db.summaries.schema.primKey.name).toBe('seq');
+    expect(db.bodies.schema.primKey.name).toBe('first');
+    expect(db.bodies.schema.indexes.map((i) => i.name).sort()).toEqual(['last', 'tabs']);
     expect(db.counts.schema.primKey.name).toBe('tabId');
+  });
+
+  it('writes a batch as one call record per row and one chunk of full rows, and reads back what it got', async () => {
+    const { store, db } = setup();
+    const rows = [
+      fakeStoredExchange({ tabId: 4, exchange: { capture: { requestId: 'req-7' } } }),
+      fakeStoredExchange({ tabId: 5 }),
+      fakeStoredExchange({ tabId: 4 }),
+    ];
+    for (const row of rows) store.enqueue(row);
+    await store.flush();
+    const calls = await db.calls.toArray();
+    expect(calls.map((c) => c.requestId)[0]).toBe('req-7');
+    const chunks = await db.bodies.toArray();
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toMatchObject({ seqs: calls.map((c) => c.seq), tabIds: [4, 5, 4], tabs: [4, 5] });
+    const withSeq = rows.map((r, i) => ({ ...r, seq: calls[i]!.seq }));
+    expect(await store.listByTab(4)).toEqual([withSeq[0], withSeq[2]]);
+    expect(await store.listByTab()).toEqual(withSeq);
+    expect(await store.listByTab(undefined, { reverse: true, limit: 2 })).toEqual([withSeq[2], withSeq[1]]);
+    // Clearing a tab takes its full rows out of shared chunks too.
+    await store.clearTab(4);
+    expect((await db.bodies.toArray()).map((c) => c.tabIds)).toEqual([[5]]);
+    expect(await store.listByTab()).toEqual([withSeq[1]]);
+    await store.clearTab(5);
+    expect(await db.bodies.count()).toBe(0);
+  });
+
+  it('upgrades a version-1 database: its rows and summaries move to calls and chunks, same seqs', async () => {
+    const idb = new IDBFactory();
+    const v1 = new Dexie('corscope', { indexedDB: idb, IDBKeyRange });
+    v1.version(1).stores(SCHEMA_V1);
+    const rows = fakeRows(450, { tabId: 2 }).map((r, i) => ({ ...r, seq: 10 + i }));
+    await v1.table('exchanges').bulkAdd(rows);
+    v1.close();
+    const { store, db } = setup({}, idb);
+    expect(await store.listByTab(2)).toEqual(rows);
+    expect(await db.bodies.count()).toBe(3);
+    expect((await db.calls.toArray()).map((c) => c.seq)).toEqual(rows.map((r) => r.seq));
+    expect(await store.hasRequest(rows[1]!.exchange.capture.requestId)).toBe(true);
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'calls', 'counts']);
+    // New rows continue after the old seqs.
+    store.enqueue(fakeStoredExchange({ tabId: 2 }));
+    await store.flush();
+    expect((await store.listByTab(2)).at(-1)!.seq).toBe(460);
   });
 });
 
 describe('DexieExchangeStore: batching', () => {
   it('buffers rows until the delay passes, then writes them in one transaction', async () => {
     const { store, db, scheduler } = setup({ flushDelayMs: 100 });
-    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
     const transaction = vi.spyOn(db, 'transaction');
     for (const row of fakeRows(150)) store.enqueue(row);
     expect(store.status().pending).toBe(150);
@@ -69,22 +115,22 @@ describe('DexieExchangeStore: batching', () => {
 
   it('flushes on its own when the buffer reaches the batch size, without waiting for the timer', async () => {
     const { store, db, scheduler } = setup({ batchSize: 200 });
-    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
     for (const row of fakeRows(200)) store.enqueue(row);
     expect(scheduler.armed).toBe(0);
     await vi.waitFor(() => expect(bulkAdd).toHaveBeenCalledTimes(1));
     await vi.waitFor(() => expect(store.status().stored).toBe(200));
-    expect(await db.exchanges.count()).toBe(200);
+    expect(await db.calls.count()).toBe(200);
   });
 
   it('writes thousands of rows enqueued at once in a handful of transactions, not one per row', async () => {
     const { store, db } = setup({ batchSize: 200 });
-    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
     const transaction = vi.spyOn(db, 'transaction');
     const rows = fakeRows(5000);
     for (const row of rows) store.enqueue(row);
     await store.flush();
-    expect(await db.exchanges.count()).toBe(5000);
+    expect(await db.calls.count()).toBe(5000);
     // Rows that arrive before a queued flush starts join it.
     expect(bulkAdd.mock.calls.length).toBeLessThanOrEqual(2);
     expect(transaction.mock.calls.length).toBe(bulkAdd.mock.calls.length);
@@ -92,7 +138,7 @@ describe('DexieExchangeStore: batching', () => {
 
   it('one transaction per flush across several flushes; each flush writes what was buffered', async () => {
     const { store, db } = setup();
-    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
     const transaction = vi.spyOn(db, 'transaction');
     for (let f = 0; f < 4; f++) {
       for (const row of fakeRows(30)) store.enqueue(row);
@@ -154,7 +200,7 @@ describe('DexieExchangeStore: retention', () => {
     const rows = fakeRows(120);
     for (const row of rows) store.enqueue(row);
     await store.flush();
-    expect(await db.exchanges.count()).toBe(50);
+    expect(await db.calls.count()).toBe(50);
     expect(store.status().stored).toBe(50);
     expect(ids(await store.listByTab())).toEqual(ids(rows.slice(-50)));
   });
@@ -162,7 +208,7 @@ describe('DexieExchangeStore: retention', () => {
   it('counts the table once and keeps a running count after that', async () => {
     const idb = new IDBFactory();
     const db = new CorscopeDB({ indexedDB: idb, IDBKeyRange });
-    const count = vi.spyOn(db.exchanges, 'count');
+    const count = vi.spyOn(db.calls, 'count');
     const { store } = setup({ db, retention: 100 });
     for (let f = 0; f < 10; f++) {
       for (const row of fakeRows(25)) store.enqueue(row);
@@ -171,7 +217,7 @@ describe('DexieExchangeStore: retention', () => {
     expect(count).toHaveBeenCalledTimes(1);
     expect(store.status().stored).toBe(100);
     count.mockRestore();
-    expect(await db.exchanges.count()).toBe(100);
+    expect(await db.calls.count()).toBe(100);
   });
 
   it('starts from what an earlier session stored', async () => {
@@ -186,7 +232,7 @@ describe('DexieExchangeStore: retention', () => {
     expect(second.store.status().stored).toBe(30);
     for (const row of fakeRows(30)) second.store.enqueue(row);
     await second.store.flush();
-    expect(await second.db.exchanges.count()).toBe(40);
+    expect(await second.db.calls.count()).toBe(40);
     expect(second.store.status().stored).toBe(40);
   });
 
@@ -198,10 +244,10 @@ describe('DexieExchangeStore: retention', () => {
     store.setRetention(0);
     store.setRetention(Number.NaN);
     await store.flush();
-    expect(await db.exchanges.count()).toBe(60);
+    expect(await db.calls.count()).toBe(60);
     store.setRetention(25);
     await store.flush();
-    expect(await db.exchanges.count()).toBe(25);
+    expect(await db.calls.count()).toBe(25);
     expect(ids(await store.listByTab())).toEqual(ids(rows.slice(-25)));
   });
 });
@@ -250,7 +296,7 @@ describe('DexieExchangeStore: clearing', () => {
     for (const row of fakeRows(10)) store.enqueue(row);
     await store.clearAll();
     await store.flush();
-    expect(await db.exchanges.count()).toBe(0);
+    expect(await db.calls.count()).toBe(0);
     expect(await db.counts.count()).toBe(0);
     expect(store.status()).toMatchObject({ stored: 0, pending: 0, ok: true });
   });
@@ -345,7 +391,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of old) store.enqueue(row);
     await store.flush();
 
-    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValueOnce(quota());
+    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd').mockRejectedValueOnce(quota());
     const fresh = fakeRows(10);
     for (const row of fresh) store.enqueue(row);
     await expect(store.flush()).resolves.toBeUndefined();
@@ -366,7 +412,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of fakeRows(20)) store.enqueue(row);
     await store.flush();
 
-    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValue(quota());
+    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd').mockRejectedValue(quota());
     expect(() => {
       for (const row of fakeRows(30)) store.enqueue(row);
     }).not.toThrow();
@@ -381,7 +427,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of fakeRows(5)) store.enqueue(row);
     await store.flush();
     expect(store.status()).toMatchObject({ ok: true, droppedRows: 30, stored: 23 });
-    expect(await db.exchanges.count()).toBe(23);
+    expect(await db.calls.count()).toBe(23);
   });
 
   it('a quota error wrapped by Dexie (AbortError with an inner QuotaExceededError) is recognized', async () => {
@@ -389,7 +435,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of fakeRows(10)) store.enqueue(row);
     await store.flush();
     const wrapped = new Dexie.AbortError('Transaction aborted', quota());
-    vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValueOnce(wrapped);
+    vi.spyOn(db.calls, 'bulkAdd').mockRejectedValueOnce(wrapped);
     for (const row of fakeRows(5)) store.enqueue(row);
     await store.flush();
     expect(store.status()).toMatchObject({ ok: true, droppedRows: 0, stored: 14 });
@@ -399,7 +445,7 @@ describe('DexieExchangeStore: failures', () => {
     const { store, db } = setup();
     for (const row of fakeRows(10)) store.enqueue(row);
     await store.flush();
-    const bulkAdd = vi.spyOn(db.exchanges, 'bulkAdd').mockRejectedValueOnce(new Error('disk on fire'));
+    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd').mockRejectedValueOnce(new Error('disk on fire'));
     for (const row of fakeRows(7)) store.enqueue(row);
     await store.flush();
     expect(bulkAdd).toHaveBeenCalledTimes(1);
@@ -409,7 +455,7 @@ describe('DexieExchangeStore: failures', () => {
       stored: 10,
       lastError: 'Error: disk on fire',
     });
-    expect(await db.exchanges.count()).toBe(10);
+    expect(await db.calls.count()).toBe(10);
   });
 
   it('a database that cannot open: enqueue and flush still never throw', async () => {
@@ -469,18 +515,21 @@ describe('isQuotaError and describeError', () => {
 });
 
 describe('DexieExchangeStore: the list view and restarts', () => {
-  it('writes a summary beside each row, with the same seq, and deletes them together', async () => {
-    const { store, db } = setup({ retention: 5 });
+  it('keeps the list view (calls) and the full rows together through retention and clearing', async () => {
+    const { store, db } = setup({ retention: 5, batchSize: 3 });
     const rows = fakeRows(8, { tabId: 3 });
     for (const row of rows) store.enqueue(row);
     await store.flush();
-    const summaries = await db.summaries.toArray();
-    const stored = await db.exchanges.toArray();
-    expect(summaries.map((s) => s.seq)).toEqual(stored.map((r) => r.seq));
-    expect(summaries.map((s) => s.id)).toEqual(ids(rows.slice(-5)));
-    expect(summaries[0]).toMatchObject({ tabId: 3, method: 'GET', verdict: 'allowed' });
+    const calls = await db.calls.toArray();
+    expect(calls.map((s) => s.id)).toEqual(ids(rows.slice(-5)));
+    expect(calls[0]).toMatchObject({ tabId: 3, method: 'GET', verdict: 'allowed' });
+    expect(ids(await store.listByTab(3))).toEqual(ids(rows.slice(-5)));
+    // Chunks wholly below the cut are gone; one that straddles it stays until its last row goes.
+    const chunks = await db.bodies.toArray();
+    expect(chunks.every((c) => c.last >= calls[0]!.seq)).toBe(true);
     await store.clearTab(3);
-    expect(await db.summaries.count()).toBe(0);
+    expect(await db.calls.count()).toBe(0);
+    expect(await db.bodies.count()).toBe(0);
   });
 
   it('knows which rows are not written yet, and finds a stored call by requestId', async () => {
