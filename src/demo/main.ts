@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import type { StoredExchange } from '../capture/types';
 import { formatTable } from '../cli/table';
 import { startDemoServer } from './server';
@@ -62,6 +62,45 @@ export function summarizeRows(rows: ExportedRow[]): string {
   return `${rows.length} cross-origin calls: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}\n\n${table}\n`;
 }
 
+/** Sends a CORScope message from an extension page and returns the answer. */
+function send<T>(ext: Page, message: unknown): Promise<T> {
+  return ext.evaluate(
+    (m) =>
+      (
+        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
+      ).chrome.runtime.sendMessage(m),
+    message,
+  ) as Promise<T>;
+}
+
+/** Every stored call, through the export contract. */
+export async function exportRows(ext: Page): Promise<ExportedRow[]> {
+  const text = await send<string>(ext, { source: 'corscope', type: 'export', format: 'jsonl' });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ExportedRow);
+}
+
+/**
+ * A newly loaded extension's worker registers its listeners while the browser starts, and a call made
+ * before then is not seen. Waits until a call from `page` is captured (the demo origin fetching /ready),
+ * then clears that tab's log.
+ */
+export async function waitUntilCapturing(page: Page, ext: Page, origins: { page: string; api: string }) {
+  await page.goto(`${origins.page}/ready`);
+  for (let i = 0; i < 100; i++) {
+    await page.evaluate((u) => fetch(u).catch(() => null), `${origins.api}/ready?i=${i}`);
+    const seen = (await exportRows(ext)).find((r) => r.request.url.startsWith(`${origins.api}/ready?`));
+    if (seen) {
+      await send(ext, { source: 'corscope', type: 'clear', tabId: seen.capture.tabId });
+      return;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error('CORScope captured nothing within 10 s of starting');
+}
+
 export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
   const { log } = opts;
   if (opts.build) buildExtension(log);
@@ -77,28 +116,17 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     const extensionId = new URL(worker.url()).host;
     const page = context.pages()[0] ?? (await context.newPage());
-    log(`Demo page: ${server.origins.page}/ calling ${server.origins.api} and ${server.origins.api2}`);
-    await page.goto(`${server.origins.page}/`);
-    await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
     const ext = await context.newPage();
     await ext.goto(`chrome-extension://${extensionId}/popup.html`);
+    await waitUntilCapturing(page, ext, server.origins);
+    log(`Demo page: ${server.origins.page}/ calling ${server.origins.api} and ${server.origins.api2}`);
+    await page.bringToFront();
+    await page.goto(`${server.origins.page}/`);
+    await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
     let rows: ExportedRow[] = [];
     const expected = server.calls.filter((c) => c.mode !== 'no-cors').length;
     for (let i = 0; i < 100 && rows.length < expected; i++) {
-      const text = await ext.evaluate(() =>
-        (
-          globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }
-        ).chrome.runtime.sendMessage({
-          source: 'corscope',
-          type: 'export',
-          format: 'jsonl',
-        }),
-      );
-      rows = text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as ExportedRow)
-        .filter((r) => r.initiator === server.origins.page);
+      rows = (await exportRows(ext)).filter((r) => r.initiator === server.origins.page);
       if (rows.length < expected) await ext.waitForTimeout(100);
     }
     const tabId = rows[0]?.capture.tabId;

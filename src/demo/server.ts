@@ -75,6 +75,16 @@ export async function startDemoServer(): Promise<DemoServer> {
     let reply: Reply;
     if (path === '/')
       reply = { status: 200, headers: [['Content-Type', 'text/html; charset=utf-8']], body: PAGE };
+    else if (path === '/ready')
+      // A page on the demo's origin, and an answer any origin may read: the demo's check that capture is live.
+      reply = {
+        status: 200,
+        headers: [
+          ['Content-Type', 'text/html; charset=utf-8'],
+          ['Access-Control-Allow-Origin', '*'],
+        ],
+        body: '<!doctype html><title>CORScope demo: starting</title>',
+      };
     else if (path === '/calls.json') {
       reply = { status: 200, headers: [['Content-Type', 'application/json']], body: JSON.stringify(calls) };
     } else {

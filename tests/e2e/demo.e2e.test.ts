@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOSTILE_VALUE } from '../../src/demo/calls';
+import { waitUntilCapturing } from '../../src/demo/main';
 import { type DemoServer, startDemoServer } from '../../src/demo/server';
 import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl } from './harness/extension';
@@ -36,9 +37,10 @@ beforeAll(async () => {
     dialogs.push(d.message());
     void d.dismiss();
   });
+  ext = await extensionPage(browser);
+  await waitUntilCapturing(page, ext, demo.origins);
   await page.goto(`${demo.origins.page}/`);
   await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
-  ext = await extensionPage(browser);
   const expected = demo.calls.filter((c) => c.mode !== 'no-cors').length;
   for (let i = 0; i < 100 && rows.length < expected; i++) {
     rows = parseJsonl(await exportJsonl(ext)).filter((r) => r.initiator === demo.origins.page);
