@@ -27,6 +27,8 @@ import { SPEC } from './spec';
 import type {
   Check,
   CorsErrorInfo,
+  Engine,
+  EvaluatorOptions,
   Exchange,
   Header,
   HttpResponse,
@@ -573,9 +575,14 @@ export function exposedHeaders(res: HttpResponse, include: boolean): string[] {
 
 /** Evaluates a stream of exchanges in order, carrying the preflight cache from one to the next. */
 export class Evaluator {
+  readonly engine: Engine;
   readonly cache = new PreflightCache();
   /** Per server origin, the request origins it echoed in ACAO with credentials allowed. */
   private readonly echoed = new Map<string, Set<string>>();
+
+  constructor(options: EvaluatorOptions = {}) {
+    this.engine = options.engine ?? 'chromium';
+  }
 
   evaluate(ex: Exchange): Verdict {
     const ctx: WalkContext = { cache: this.cache };
@@ -648,6 +655,7 @@ export class Evaluator {
     }
     const verdict: Verdict = {
       id: ex.id,
+      engine: this.engine,
       verdict: w.verdict,
       preflight: w.preflight,
       error,
@@ -726,8 +734,8 @@ function firefoxReason(
 }
 
 /** Evaluates every exchange of a stream, in order. */
-export function evaluateAll(exchanges: Iterable<Exchange>): Verdict[] {
-  const ev = new Evaluator();
+export function evaluateAll(exchanges: Iterable<Exchange>, options: EvaluatorOptions = {}): Verdict[] {
+  const ev = new Evaluator(options);
   const out: Verdict[] = [];
   for (const ex of exchanges) out.push(ev.evaluate(ex));
   return out;

@@ -3,6 +3,14 @@
 /** A header as it crossed the wire: [name, value], name in the case it was seen. */
 export type Header = [name: string, value: string];
 
+/** Whose rules decide a verdict: Chromium 156 (the default) or Firefox ESR 153. */
+export type Engine = 'chromium' | 'firefox';
+
+export interface EvaluatorOptions {
+  /** Default 'chromium'. */
+  engine?: Engine;
+}
+
 export type Api = 'fetch' | 'xhr' | 'image' | 'font' | 'script' | 'stylesheet' | 'other';
 export type RequestMode = 'cors' | 'no-cors' | 'same-origin' | 'navigate';
 export type CredentialsMode = 'omit' | 'same-origin' | 'include';
@@ -116,6 +124,11 @@ export interface Warning {
 
 export interface Verdict {
   id: string;
+  /**
+   * The engine whose rules produced this verdict. The evaluator always sets it; optional only so that
+   * verdicts built outside src/cors (capture's outcomeOnly) still type-check until they set it too.
+   */
+  engine?: Engine;
   verdict: VerdictKind;
   preflight: PreflightState;
   error: CorsErrorInfo | null;
