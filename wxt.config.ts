@@ -1,5 +1,8 @@
 import preact from '@preact/preset-vite';
-import { defineConfig } from 'wxt';
+import { defineConfig, type UserManifest } from 'wxt';
+
+/** The add-on's id in Firefox (browser_specific_settings.gecko.id); the Firefox e2e tests pin its UUID by it. */
+export const GECKO_ID = 'corscope@corscope.dev';
 
 // See ../shared/DESIGN.md: entrypoints live in extension/, everything else in src/.
 export default defineConfig({
@@ -7,10 +10,26 @@ export default defineConfig({
   imports: false,
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'CORScope',
     description: 'Explains every cross-origin call a tab makes: allowed or blocked, why, and the exact fix.',
     permissions: ['webRequest', 'storage'],
     host_permissions: ['<all_urls>'],
-  },
+    ...(browser === 'firefox' ? firefoxManifest() : {}),
+  }),
 });
+
+/**
+ * Firefox: a fixed add-on id, and the data-collection declaration AMO asks for. CORScope collects nothing:
+ * what it captures stays in the browser's IndexedDB and leaves only in files the user exports.
+ * 140 is the first ESR that knows data_collection_permissions (and has storage.session in MV2).
+ */
+function firefoxManifest(): UserManifest {
+  const gecko = {
+    id: GECKO_ID,
+    strict_min_version: '140.0',
+    data_collection_permissions: { required: ['none'] },
+  };
+  // data_collection_permissions is not in WXT's manifest type yet.
+  return { browser_specific_settings: { gecko } as UserManifest['browser_specific_settings'] };
+}

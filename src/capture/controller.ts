@@ -3,7 +3,7 @@
 import { Evaluator } from '../cors/evaluate';
 import type { Header, Verdict } from '../cors/types';
 import type { RawDetails, RawKind } from './events';
-import { normalize } from './normalize';
+import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
 import { makeRedactor } from './redact';
 import type { CapturedExchange, StoredExchange } from './types';
@@ -130,7 +130,7 @@ export class CaptureController {
       this.navigated(details.tabId);
       return;
     }
-    const initiator = details.initiator ?? details.originUrl ?? '';
+    const initiator = initiatorOf(details);
     if (initiator.startsWith(this.selfOrigin) || details.url.startsWith(this.selfOrigin)) return;
     if (this.disabled(initiator)) return;
     this.pairer.handle(normalize(kind, details, this.redact));

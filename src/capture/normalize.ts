@@ -27,10 +27,25 @@ function headerList(raw: RawDetails['requestHeaders']): Header[] {
 /** The serialized origin of a URL ("null" for an opaque one). Firefox gives URLs, Chromium origins. */
 function originOfUrl(url: string): string {
   try {
-    return new URL(url).origin;
+    const u = new URL(url);
+    // An extension's pages: their origin is scheme and host, though not every URL parser says so.
+    if (u.protocol === 'moz-extension:' || u.protocol === 'chrome-extension:')
+      return `${u.protocol}//${u.host}`;
+    return u.origin;
   } catch {
     return 'null';
   }
+}
+
+/**
+ * The serialized origin of whoever made the request: Chromium's `initiator`, or in Firefox the origin of
+ * `originUrl` (the document or worker that triggered it), else of `documentUrl`. "" when neither is given.
+ * Firefox gives URLs, so an opaque origin (a sandboxed frame) cannot be told from its document's URL here.
+ */
+export function initiatorOf(d: RawDetails): string {
+  if (d.initiator !== undefined) return d.initiator;
+  const url = d.originUrl ?? d.documentUrl;
+  return url ? originOfUrl(url) : '';
 }
 
 export function normalize(
@@ -46,7 +61,7 @@ export function normalize(
     tabId: d.tabId,
     frameId: d.frameId,
     documentId: d.documentId ?? null,
-    initiator: d.initiator ?? (d.originUrl ? originOfUrl(d.originUrl) : ''),
+    initiator: initiatorOf(d),
     resourceType: d.type,
     time: d.timeStamp,
   };

@@ -7,6 +7,13 @@
 // whole cycle ends before the request's onSendHeaders. When it fails, the request gets onErrorOccurred
 // without ever being sent. So a finished preflight waits in a queue keyed by those fields, and the next
 // request (or request error) with that key takes it, first in, first out.
+//
+// Firefox (ESR 153, same reference) reports it the other way round: the request's onSendHeaders fires
+// before its preflight is sent, listing headers that have not been sent yet. So in Firefox a preflight joins
+// the call already waiting with that key, in front of the call's unsent request; when the preflight fails
+// (onErrorOccurred "NS_ERROR_DOM_BAD_URI"), that request is dropped: it was never sent. Firefox also ends a
+// CORS-blocked response in onCompleted like an allowed one, so its calls carry no outcome unless it reported
+// an error: the verdict comes from the headers.
 import { getCombined } from '../cors/headers';
 import { originOf, sameOrigin } from '../cors/origin';
 import { browserAddedHeaderName, corsUnsafeRequestHeaderNames } from '../cors/safelist';
@@ -19,7 +26,9 @@ export const ORPHAN_MS = 5_000;
 /** A call with its response headers but no end after this long is emitted on what it has. */
 export const STALLED_MS = 30_000;
 
-const NOT_SENT = new Set(['net::ERR_ABORTED', 'net::ERR_CACHE_MISS']);
+const NOT_SENT = new Set(['net::ERR_ABORTED', 'net::ERR_CACHE_MISS', 'NS_BINDING_ABORTED']);
+/** The error a browser gives for a call CORS stopped: Chromium's says nothing more; nor does Firefox's. */
+const CORS_FAILED = new Set(['net::ERR_FAILED', 'NS_ERROR_DOM_BAD_URI']);
 
 interface Preflight {
   requestId: string;
@@ -64,6 +73,8 @@ export interface PairingState {
   preflights: Preflight[];
   ready: Preflight[];
   latest: number;
+  /** Firefox: preflights in flight inside their call, as [preflight requestId, call requestId]. */
+  attached?: [string, string][];
 }
 
 export interface PairerOptions {
@@ -127,9 +138,14 @@ export class Pairer {
   /** Set after a restore that brought preflights back in flight. */
   private recoveredPreflights = false;
   private readonly engine: 'chromium' | 'firefox';
+  /** Firefox reports a request before its preflight (see the top of this file). */
+  private readonly requestFirst: boolean;
+  /** Firefox: preflights in flight, already placed in their call: preflight requestId → call requestId. */
+  private attached = new Map<string, string>();
 
   constructor(private readonly opts: PairerOptions) {
     this.engine = opts.engine ?? 'chromium';
+    this.requestFirst = this.engine === 'firefox';
   }
 
   /** How many calls and preflights are in flight or waiting. */
@@ -142,11 +158,16 @@ export class Pairer {
   handle(ev: RequestEvent): void {
     if (ev.time > this.latest) this.latest = ev.time;
     if (ev.resourceType === 'main_frame' || ev.resourceType === 'sub_frame') return;
+    const host = this.attached.size ? this.attached.get(ev.requestId) : undefined;
+    if (host !== undefined) {
+      this.attachedEvent(ev, host);
+      return;
+    }
     const pf = this.preflights.get(ev.requestId);
     switch (ev.kind) {
       case 'send':
-        if (isPreflight(ev)) this.startPreflight(ev);
-        else this.send(ev);
+        if (!isPreflight(ev)) this.send(ev);
+        else if (!(this.requestFirst && this.attach(ev))) this.startPreflight(ev);
         break;
       case 'response':
         if (pf) {
@@ -230,6 +251,7 @@ export class Pairer {
       preflights: [...this.preflights.values()],
       ready: [...this.ready.values()].flat(),
       latest: this.latest,
+      ...(this.attached.size ? { attached: [...this.attached] } : {}),
     };
   }
 
@@ -240,9 +262,80 @@ export class Pairer {
     for (const p of state.preflights) this.preflights.set(p.requestId, { ...p, recovered: true });
     this.recoveredPreflights = state.preflights.length > 0;
     for (const p of state.ready) this.enqueueReady({ ...p, recovered: true });
+    for (const [pf, call] of state.attached ?? []) this.attached.set(pf, call);
   }
 
   // -------------------------------------------------------------------------------------------------------
+
+  /**
+   * Firefox: places a preflight that is starting in the call it belongs to, which Firefox reported first:
+   * same tab, frame, document and initiator, its current hop unanswered at this URL with the method asked
+   * for and no preflight of its own yet. The oldest such call whose unsafe header names are the ones asked
+   * for wins; with more than one candidate, all of them are marked ambiguous. False when no call waits.
+   */
+  private attach(ev: RequestEvent): boolean {
+    const headers = ev.headers ?? [];
+    const acrm = getCombined(headers, 'access-control-request-method') ?? '';
+    const acrh = normalizeAcrh(getCombined(headers, 'access-control-request-headers'));
+    let chosen: Call | null = null;
+    let exact = false;
+    const candidates: Call[] = [];
+    for (const call of this.calls.values()) {
+      if (
+        call.tabId !== ev.tabId ||
+        call.frameId !== ev.frameId ||
+        call.documentId !== ev.documentId ||
+        call.initiator !== ev.initiator
+      )
+        continue;
+      const n = call.wire.length;
+      const current = call.wire[n - 1];
+      if (current?.type !== 'request' || current.response) continue;
+      if (current.request.url !== ev.url || current.request.method !== acrm) continue;
+      if (call.wire[n - 2]?.type === 'preflight') continue;
+      candidates.push(call);
+      const matches = unsafeNamesOf(current.request.headers ?? []) === acrh;
+      if (!chosen || (matches && !exact)) {
+        chosen = call;
+        exact = matches;
+      }
+    }
+    if (!chosen) return false;
+    // Identical calls waiting together: this preflight may be any one's, and so may the next.
+    if (candidates.length > 1) for (const c of candidates) c.ambiguous = true;
+    if (!exact) chosen.ambiguous = true;
+    chosen.wire.splice(chosen.wire.length - 1, 0, {
+      type: 'preflight',
+      request: { method: ev.method, url: ev.url, headers },
+      response: null,
+      time: ev.time,
+    });
+    chosen.last = ev.time;
+    this.attached.set(ev.requestId, chosen.requestId);
+    return true;
+  }
+
+  /** Firefox: the answer or the end of a preflight placed in its call. */
+  private attachedEvent(ev: RequestEvent, callId: string): void {
+    const call = this.calls.get(callId);
+    if (ev.kind !== 'response') this.attached.delete(ev.requestId);
+    if (!call) return;
+    call.last = ev.time;
+    let i = call.wire.length - 1;
+    while (i >= 0 && call.wire[i]!.type !== 'preflight') i--;
+    const entry = call.wire[i];
+    if (!entry) return;
+    const next = call.wire[i + 1];
+    if (ev.kind === 'response') {
+      entry.response = { status: ev.status ?? 0, headers: ev.headers ?? [] };
+    } else if (ev.kind === 'error') {
+      // The preflight failed (its CORS check, or the network): Firefox never sends the request it listed.
+      if (next?.type === 'request' && !next.response) call.wire.splice(i + 1, 1);
+    } else if (next && !next.response) {
+      // The request goes out once its preflight is done, not when Firefox listed it.
+      next.time = ev.time;
+    }
+  }
 
   private startPreflight(ev: RequestEvent): void {
     const headers = ev.headers ?? [];
@@ -412,7 +505,10 @@ export class Pairer {
       }
     }
     call.last = ev.time;
-    const pf = this.take(call, ev.url, ev.method, unsafeNamesOf(headers)) ?? this.takeLost(call, ev.url);
+    // Firefox lists a request before its preflight: a preflight already waiting is never this request's.
+    const pf = this.requestFirst
+      ? null
+      : (this.take(call, ev.url, ev.method, unsafeNamesOf(headers)) ?? this.takeLost(call, ev.url));
     if (pf) {
       // The call began with its preflight.
       if (!call.wire.length) call.start = Math.min(call.start, pf.entry.time ?? call.start);
@@ -478,7 +574,7 @@ export class Pairer {
         if (pf) {
           call.start = Math.min(call.start, pf.entry.time ?? call.start);
           call.wire.push(pf.entry);
-        } else if (ev.error !== 'net::ERR_FAILED') {
+        } else if (!CORS_FAILED.has(ev.error ?? '')) {
           // A connection that failed (refused, reset, DNS): a request with no response.
           call.wire.push({
             type: 'request',
@@ -490,7 +586,18 @@ export class Pairer {
       }
     }
     this.calls.delete(ev.requestId);
+    if (this.attached.size) {
+      for (const [pfId, callId] of this.attached) if (callId === ev.requestId) this.attached.delete(pfId);
+    }
     call.last = ev.time;
+    if (this.requestFirst && ev.kind === 'error' && CORS_FAILED.has(ev.error ?? '')) {
+      // Stopped by CORS before it was sent (its preflight failed, reported after this): Firefox listed a
+      // request that never left. A request CORS stops after sending it has its response.
+      const n = call.wire.length;
+      const current = call.wire[n - 1];
+      if (current?.type === 'request' && !current.response && call.wire[n - 2]?.type === 'preflight')
+        call.wire.pop();
+    }
     const last = call.wire[call.wire.length - 1];
     if (ev.kind === 'complete' && call.recovered && last?.type === 'request' && !last.response) {
       // It finished, but its answer reached the worker that stopped.
@@ -505,7 +612,9 @@ export class Pairer {
       // not a decision CORS made. Nothing to show.
       if (NOT_SENT.has(ev.error ?? '') && !current?.response) return;
     }
-    this.emit(call, ev.kind === 'complete' ? 'success' : 'error');
+    // Firefox ends a CORS-blocked response in onCompleted too: completion says nothing about the outcome.
+    const completed = this.requestFirst ? undefined : 'success';
+    this.emit(call, ev.kind === 'complete' ? completed : 'error');
   }
 
   private newCall(ev: RequestEvent): Call {

@@ -23,6 +23,8 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   description: string;
+  /** Why the scenario runs in Chromium only (the Firefox harness drives no child frames). */
+  chromiumOnly?: string;
   run(ctx: ScenarioContext): Promise<unknown[]>;
 }
 
@@ -180,6 +182,26 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'preflight-fail-no-acah',
+    description:
+      'fetch PUT with X-Custom: the preflight (204) allows PUT for PAGE but has no Access-Control-Allow-Headers. Blocked at the preflight (x-custom is not allowed); the actual request is never sent.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: {
+          status: 204,
+          headers: [
+            ['Access-Control-Allow-Origin', o],
+            ['Access-Control-Allow-Methods', 'PUT'],
+            ['Access-Control-Max-Age', '0'],
+          ],
+        },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), PUT_CUSTOM)];
+    },
+  },
+  {
     name: 'preflight-500',
     description:
       'fetch PUT with X-Custom: the preflight answers 500, with headers that would otherwise allow it. Blocked at the preflight (status not ok).',
@@ -220,6 +242,21 @@ export const SCENARIOS: Scenario[] = [
         actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
       });
       return [await call(page, api('data'), PUT_CUSTOM), await call(page, api('data'), PUT_CUSTOM)];
+    },
+  },
+  {
+    name: 'cached-preflight-thrice',
+    description:
+      'The same fetch PUT with X-Custom three times, one after the other; the preflight allows it with Access-Control-Max-Age: 600. Chromium serves the second and third from the preflight cache; Firefox ESR 153 sends a preflight for the second too and serves the third from its cache.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom', 600) },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      const out: CallResult[] = [];
+      for (let i = 0; i < 3; i++) out.push(await call(page, api('data'), PUT_CUSTOM));
+      return out;
     },
   },
   {
@@ -327,6 +364,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'iframe-third-origin',
+    chromiumOnly: 'it calls from inside a child frame, which the Firefox (BiDi) harness does not drive',
     description:
       'PAGE embeds an iframe from THIRD (http://localhost:pagePort, another site: an out-of-process frame); the iframe makes a fetch GET to API/get and a fetch PUT with X-Custom to API/put (preflighted). Both allowed for THIRD.',
     async run({ server, page, path, api }) {

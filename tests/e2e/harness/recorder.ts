@@ -63,8 +63,17 @@ const TERMINAL = new Set<RecordedKind>(['onCompleted', 'onErrorOccurred']);
  * and nothing new arrived for `quietMs`, or until `timeoutMs`. Returns the kept events in order;
  * events `keep` rejects are dropped.
  */
-export async function collectEvents(
+export function collectEvents(
   serviceWorker: Worker,
+  keep: (e: RecordedEvent) => boolean,
+  opts: { quietMs?: number; timeoutMs?: number } = {},
+): Promise<RecordedEvent[]> {
+  return collectFrom(() => takeEvents(serviceWorker), keep, opts);
+}
+
+/** collectEvents over any source of recorded events (Firefox's recorder is read from one of its pages). */
+export async function collectFrom(
+  take: () => Promise<RecordedEvent[]>,
   keep: (e: RecordedEvent) => boolean,
   { quietMs = 300, timeoutMs = 10_000 } = {},
 ): Promise<RecordedEvent[]> {
@@ -72,7 +81,7 @@ export async function collectEvents(
   const deadline = Date.now() + timeoutMs;
   let lastChange = Date.now();
   for (;;) {
-    const batch = (await takeEvents(serviceWorker)).filter(keep);
+    const batch = (await take()).filter(keep);
     if (batch.length) {
       events.push(...batch);
       lastChange = Date.now();

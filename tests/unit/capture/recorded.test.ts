@@ -115,6 +115,15 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
       const served = rows[1]!.evaluation.checks.find((c) => c.rule === 'preflight-cache')!.servedBy;
       expect(served?.id).toBe(rows[0]!.exchange.id);
     },
+    'cached-preflight-thrice': () => {
+      expect(rows.map((r) => r.preflight)).toEqual(['sent', 'cached', 'cached']);
+    },
+    'preflight-fail-no-acah': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.error?.chromium])).toEqual([
+        ['blocked', 'HeaderDisallowedByPreflightResponse'],
+      ]);
+      expect(rows[0]!.exchange.wire.map((w) => w.type)).toEqual(['preflight']);
+    },
     'redirect-new-preflight': () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]!.exchange.wire.map((w) => w.type)).toEqual([
