@@ -4,6 +4,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { CaptureController, type CaptureSink } from '../src/capture/controller';
 import type { RawDetails, RawKind } from '../src/capture/events';
 import type { PairingState } from '../src/capture/pairing';
+import type { Engine } from '../src/cors/types';
 import {
   type CorscopeMessage,
   DEFAULT_SETTINGS,
@@ -32,12 +33,10 @@ export default defineBackground(() => {
     clearTab: (tabId) => store.clearTab(tabId),
     hasRequest: (requestId) => store.hasRequest(requestId),
   };
-  const capture = new CaptureController(
-    sink,
-    settings,
-    selfOrigin,
-    import.meta.env.FIREFOX ? 'firefox' : 'chromium',
-  );
+  // The engine capture runs in, asked of the browser (only Firefox has runtime.getBrowserInfo): it decides
+  // the order pairing expects webRequest's events in, and whose rules explain each call.
+  const engine: Engine = 'getBrowserInfo' in browser.runtime ? 'firefox' : 'chromium';
+  const capture = new CaptureController(sink, settings, selfOrigin, engine);
 
   // Pairing state goes to storage.session soon after it changes, so a stopped worker loses at most that much.
   let snapshotTimer: ReturnType<typeof setTimeout> | null = null;

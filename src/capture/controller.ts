@@ -1,7 +1,7 @@
 // Capture, browser-neutral: events in, evaluated rows out to a store. extension/background.ts feeds it
 // webRequest details and gives it a store; tests feed it recorded events and a fake store.
 import { Evaluator } from '../cors/evaluate';
-import type { Header, Verdict } from '../cors/types';
+import type { Engine, Header, Verdict } from '../cors/types';
 import type { RawDetails, RawKind } from './events';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
@@ -55,6 +55,7 @@ export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
   const ok = ex.outcome === 'success';
   return {
     id: v.id,
+    ...(v.engine ? { engine: v.engine } : {}),
     verdict: ok ? 'allowed' : 'network-error',
     preflight: v.preflight,
     error: null,
@@ -105,7 +106,8 @@ export class CaptureController {
     private readonly sink: CaptureSink,
     settings: CaptureSettings,
     private readonly selfOrigin: string,
-    engine: 'chromium' | 'firefox' = 'chromium',
+    /** The browser capture runs in: its webRequest's order of events, and whose rules explain each call. */
+    private readonly engine: Engine = 'chromium',
   ) {
     this.settings = settings;
     this.redact = makeRedactor(settings.redactHeaders);
@@ -179,8 +181,9 @@ export class CaptureController {
   private evaluateAndStore(ex: CapturedExchange): void {
     let ev = this.evaluators.get(ex.capture.tabId);
     if (!ev) {
-      // One preflight-cache model per tab, as Chromium keys its cache by the top-level site.
-      ev = new Evaluator();
+      // One preflight-cache model per tab, as Chromium keys its cache by the top-level site (Firefox keys
+      // it by the page's partition, the same site here).
+      ev = new Evaluator({ engine: this.engine });
       this.evaluators.set(ex.capture.tabId, ev);
     }
     const evaluation = ev.evaluate(ex);

@@ -17,7 +17,7 @@
 import { getCombined } from '../cors/headers';
 import { originOf, sameOrigin } from '../cors/origin';
 import { browserAddedHeaderName, corsUnsafeRequestHeaderNames } from '../cors/safelist';
-import type { Api, Header, WireEntry } from '../cors/types';
+import type { Api, Engine, Header, WireEntry } from '../cors/types';
 import type { RequestEvent } from './events';
 import type { CapturedExchange } from './types';
 
@@ -82,7 +82,8 @@ export interface PairerOptions {
   onExchange: (ex: CapturedExchange) => void;
   /** Receives calls CORS does not govern, to be counted per tab. */
   onUngoverned?: (tabId: number, kind: 'same-origin' | 'no-cors') => void;
-  engine?: 'chromium' | 'firefox';
+  /** The browser the events come from: Firefox reports a request before its preflight. */
+  engine?: Engine;
 }
 
 const API_BY_TYPE: Record<string, Api> = {
@@ -137,7 +138,7 @@ export class Pairer {
   private seq = 0;
   /** Set after a restore that brought preflights back in flight. */
   private recoveredPreflights = false;
-  private readonly engine: 'chromium' | 'firefox';
+  private readonly engine: Engine;
   /** Firefox reports a request before its preflight (see the top of this file). */
   private readonly requestFirst: boolean;
   /** Firefox: preflights in flight, already placed in their call: preflight requestId → call requestId. */

@@ -1,4 +1,4 @@
-import type { Exchange, PreflightState, Verdict, VerdictKind } from '../cors/types';
+import type { Engine, Exchange, PreflightState, Verdict, VerdictKind } from '../cors/types';
 
 /** What capture knows about a call beyond the exchange format. */
 export interface CaptureInfo {
@@ -10,7 +10,7 @@ export interface CaptureInfo {
   /** webRequest's resource type of the call. */
   resourceType: string;
   /** The engine the call ran in: its explanation is the one to show. */
-  engine: 'chromium' | 'firefox';
+  engine: Engine;
   /** Identical concurrent calls paired first-in-first-out: the preflight may belong to a twin. */
   ambiguous: boolean;
   /** Rebuilt after the service worker restarted: some events may be missing (see `missing`). */
