@@ -2,12 +2,13 @@
 // loaded. With a display, Chromium stays open with DevTools; without one (a server, CI), it runs headless,
 // prints the tab's summary and each call's verdict and reason, and writes the tab's report.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { StoredExchange } from '../capture/types';
 import { formatTable } from '../cli/table';
+import { showCorsPanel } from './devtools';
 import { startDemoServer } from './server';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -20,6 +21,13 @@ export interface DemoOptions {
   /** Where the report goes. */
   outDir: string;
   log: (line: string) => void;
+  /** Environment for Chromium (DISPLAY, say); default: this process's. */
+  env?: Record<string, string | undefined>;
+  /**
+   * With a display: called once DevTools shows the CORS panel, in place of waiting for the person at the
+   * screen to close Chromium (the tests look and take screenshots here).
+   */
+  whenOpen?: (context: BrowserContext, extensionId: string) => Promise<void>;
 }
 
 export type ExportedRow = StoredExchange['exchange'] & { evaluation: StoredExchange['evaluation'] };
@@ -101,15 +109,31 @@ export async function waitUntilCapturing(page: Page, ext: Page, origins: { page:
   throw new Error('CORScope captured nothing within 10 s of starting');
 }
 
+/** A new profile's DevTools: docked at the bottom, tall enough for the panel's list and details. */
+function seedDevToolsPreferences(userDataDir: string): void {
+  mkdirSync(join(userDataDir, 'Default'));
+  // Chromium keeps DevTools' settings as JSON-encoded strings.
+  const preferences = {
+    currentDockState: JSON.stringify('bottom'),
+    'inspector-view.split-view-state': JSON.stringify({ horizontal: { size: 560 } }),
+  };
+  writeFileSync(join(userDataDir, 'Default', 'Preferences'), JSON.stringify({ devtools: { preferences } }));
+}
+
 export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
   const { log } = opts;
   if (opts.build) buildExtension(log);
   const server = await startDemoServer();
   const userDataDir = mkdtempSync(join(tmpdir(), 'corscope-demo-'));
+  if (!opts.headless) seedDevToolsPreferences(userDataDir);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: opts.headless,
-    args: [...chromiumArgs(EXTENSION_DIR), ...(opts.headless ? [] : ['--auto-open-devtools-for-tabs'])],
+    args: [
+      ...chromiumArgs(EXTENSION_DIR),
+      ...(opts.headless ? [] : ['--auto-open-devtools-for-tabs', '--window-size=1400,1000']),
+    ],
+    ...(opts.env && { env: opts.env }),
     viewport: opts.headless ? { width: 1280, height: 800 } : null,
   });
   try {
@@ -129,16 +153,23 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
       rows = (await exportRows(ext)).filter((r) => r.initiator === server.origins.page);
       if (rows.length < expected) await ext.waitForTimeout(100);
     }
-    const tabId = rows[0]?.capture.tabId;
     log(summarizeRows(rows));
     const report = join(opts.outDir, 'corscope-demo-report.jsonl');
     writeFileSync(report, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
     log(`Report: ${report}`);
     if (!opts.headless) {
-      await ext.goto(`chrome-extension://${extensionId}/devtools-panel.html?tabId=${tabId}`);
-      log('Chromium is open with DevTools on the demo tab (CORS panel) and the panel in a tab of its own.');
-      log('Close Chromium to end the demo.');
-      await new Promise<void>((r) => context.once('close', () => r()));
+      await ext.close();
+      await page.bringToFront();
+      log(
+        (await showCorsPanel(context, extensionId))
+          ? 'Chromium is open on the demo page, with DevTools on the CORS panel: select a call to see why.'
+          : 'Chromium is open on the demo page with DevTools: choose its CORS tab, then a call to see why.',
+      );
+      if (opts.whenOpen) await opts.whenOpen(context, extensionId);
+      else {
+        log('Close Chromium to end the demo.');
+        await new Promise<void>((r) => context.once('close', () => r()));
+      }
     }
     return rows;
   } finally {
