@@ -355,7 +355,7 @@ export class DexieExchangeStore implements ExchangeStore {
         .aboveOrEqual(lo)
         .until((chunk) => chunk.first > hi)
         .each((chunk) => {
-          chunk.seqs.forEach((seq, i) => json.set(seq, chunk.rows[i]!));
+          for (const [i, seq] of chunk.seqs.entries()) json.set(seq, chunk.rows[i]!);
         });
       const out: StoredExchange[] = [];
       for (const seq of seqs) {
