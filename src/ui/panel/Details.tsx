@@ -19,6 +19,19 @@ export interface DetailsProps {
 const API_NOTE =
   "webRequest cannot tell fetch() from XMLHttpRequest: for XHR the line starts 'Access to XMLHttpRequest at' and the hint may differ";
 
+/**
+ * Said when the browser reported no outcome for a call, so the verdict rests on the headers alone. Firefox
+ * never reports one for a call it answered: its webRequest ends a CORS-blocked call in onCompleted, as an
+ * allowed one.
+ */
+export function outcomeNote(ex: Exchange): string | null {
+  const cap = (ex as Partial<CapturedExchange>).capture;
+  if (ex.outcome || cap?.headersLost) return null;
+  return cap?.engine === 'firefox'
+    ? 'Firefox did not report whether the page could read this response (its webRequest ends a call CORS blocked in onCompleted, like one it allowed): this verdict comes from the headers alone, not from what the page saw.'
+    : 'The browser did not report an outcome for this call: this verdict comes from the headers alone, not from what the page saw.';
+}
+
 function CopyButton(props: { text: string; label?: string; copy: (t: string) => void; testid?: string }) {
   return (
     <button
@@ -83,8 +96,10 @@ function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
       )}
       <li data-testid="timeline-item">
         <span class="step">Outcome</span> <span class={`badge v-${ev.verdict}`}>{ev.verdict}</span>
-        {ex.outcome && (
+        {ex.outcome ? (
           <span class="muted"> (the page saw {ex.outcome === 'success' ? 'success' : 'an error'})</span>
+        ) : (
+          <span class="muted"> (not reported by the browser)</span>
         )}
       </li>
     </ol>
@@ -120,11 +135,17 @@ function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t:
   );
   // The engine the call ran in comes first: its explanation is the one the page's console shows.
   const firefoxFirst = (ex as Partial<CapturedExchange>).capture?.engine === 'firefox';
+  const unreported = outcomeNote(ex);
   return (
     <Section title="Verdict" testid="verdict">
       <p class="summary" data-testid="summary">
         {ev.summary}
       </p>
+      {unreported && (
+        <p class="note" data-testid="outcome-note">
+          {unreported}
+        </p>
+      )}
       {firefoxFirst ? [firefox, chromium] : [chromium, firefox]}
     </Section>
   );
