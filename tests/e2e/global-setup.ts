@@ -1,9 +1,11 @@
-// Builds the extension once before the e2e project runs: `wxt build` → .output/chrome-mv3.
-// Tests get the folder with inject('extensionDir'); a failed build does not stop the tests that
-// need only the raw recorder (tests/e2e/recorder): they read inject('extensionBuildError') instead.
+// Builds the extension once before the e2e project runs: `wxt build` → .output/chrome-mv3, and
+// `wxt zip -b firefox` → .output/firefox-mv2 and the Firefox package (.output/*-firefox.zip).
+// Tests get the folders with inject('extensionDir') and inject('firefoxExtensionDir'); a failed build does
+// not stop the tests that need only the raw recorder (tests/e2e/recorder): they read
+// inject('extensionBuildError') (inject('firefoxBuildError')) instead.
 // CORSCOPE_E2E_SKIP_BUILD=1 reuses the last build.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
@@ -15,30 +17,62 @@ declare module 'vitest' {
     extensionBuildError: string;
     /** The raw webRequest recorder extension. */
     recorderDir: string;
+    /** The built Firefox add-on (.output/firefox-mv2). */
+    firefoxExtensionDir: string;
+    /** The Firefox package wxt zip made (.output/<name>-<version>-firefox.zip); "" if none. */
+    firefoxZip: string;
+    /** Why the Firefox build or zip failed; "" when it worked. */
+    firefoxBuildError: string;
   }
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const EXTENSION_DIR = resolve(ROOT, '.output/chrome-mv3');
 export const RECORDER_DIR = resolve(ROOT, 'tests/e2e/recorder');
+export const FIREFOX_DIR = resolve(ROOT, '.output/firefox-mv2');
+
+function wxt(args: string[]): string {
+  const started = Date.now();
+  const run = spawnSync('npx', ['wxt', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  if (run.status !== 0) {
+    const out = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
+    const error = `wxt ${args.join(' ')} failed (exit ${run.status ?? run.signal ?? run.error?.message}):\n${out}`;
+    console.warn(`[e2e global-setup] ${error}`);
+    return error;
+  }
+  console.log(`[e2e global-setup] wxt ${args.join(' ')}: ${Date.now() - started} ms`);
+  return '';
+}
+
+/** The package wxt zip writes: .output/<name>-<version>-firefox.zip (wxt's default artifact template). */
+function firefoxZip(): string {
+  const { name, version } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  const zip = resolve(ROOT, '.output', `${name}-${version}-firefox.zip`);
+  return existsSync(zip) ? zip : '';
+}
 
 export default function setup(project: TestProject): void {
   let error = '';
+  let firefoxError = '';
   if (process.env.CORSCOPE_E2E_SKIP_BUILD !== '1') {
-    const started = Date.now();
-    const run = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
-    if (run.status !== 0) {
-      const out = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
-      error = `wxt build failed (exit ${run.status ?? run.signal ?? run.error?.message}):\n${out}`;
-      console.warn(`[e2e global-setup] ${error}`);
-    } else {
-      console.log(`[e2e global-setup] wxt build: ${Date.now() - started} ms`);
-    }
+    error = wxt(['build']);
+    firefoxError = wxt(['zip', '-b', 'firefox']);
   }
   if (!error && !existsSync(resolve(EXTENSION_DIR, 'manifest.json'))) {
     error = `no built extension at ${EXTENSION_DIR}`;
   }
+  if (!firefoxError && !existsSync(resolve(FIREFOX_DIR, 'manifest.json'))) {
+    firefoxError = `no built Firefox add-on at ${FIREFOX_DIR}`;
+  }
+  if (!firefoxError && !firefoxZip())
+    firefoxError = 'wxt zip -b firefox left no .output/<name>-<version>-firefox.zip';
   project.provide('extensionDir', EXTENSION_DIR);
   project.provide('extensionBuildError', error);
   project.provide('recorderDir', RECORDER_DIR);
+  project.provide('firefoxExtensionDir', FIREFOX_DIR);
+  project.provide('firefoxZip', firefoxZip());
+  project.provide('firefoxBuildError', firefoxError);
 }

@@ -20,11 +20,19 @@ export interface ExportedLine {
     missing: string | null;
     requestId: string;
     headersLost: boolean;
+    engine?: string;
+    netError?: string | null;
   };
   evaluation: {
+    engine?: string;
     verdict: string;
     preflight: string;
-    error: { chromium: string | null; console: string | null } | null;
+    error: {
+      chromium: string | null;
+      firefox?: string | null;
+      console: string | null;
+      stage?: string;
+    } | null;
     exposed?: string[];
     checks: { rule: string; servedBy?: { id: string } }[];
   };
