@@ -10,6 +10,7 @@
 //   store_writes_per_s  20,000 realistic rows enqueued at once into DexieExchangeStore, in an extension page,
 //                       real IndexedDB, until flush() resolves
 //   sw_heap_mb_20k      CORScope's service worker JS heap (after a GC) with 20,000 captured calls stored
+//   capture_overhead_firefox  capture_overhead in Firefox ESR (./capture-firefox.ts)
 //
 // Each launch gets a fresh profile. Configurations alternate (A B A B ...) and figures are medians, since
 // this 2-core machine is noisy. Absolute times are printed and kept as extra figures (*_ms_*).
@@ -22,6 +23,7 @@ import { build } from 'esbuild';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, chromiumArgs, launchWithExtension } from '../e2e/harness/browser';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
+import { benchCaptureFirefox } from './capture-firefox';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXTENSION_DIR = resolve(ROOT, '.output/chrome-mv3');
@@ -33,12 +35,12 @@ const PROFILE_OUT_DIR = join(tmpdir(), 'corscope-bench-profile-build');
 /** Runs per configuration (CAPTURE_RUNS overrides; at least 3). */
 const RUNS = Math.max(3, Number(process.env.CAPTURE_RUNS) || 3);
 /**
- * Parts to run, comma-separated (CAPTURE_PARTS): overhead, stress, store, heap, profile. Default: all but
+ * Parts to run, comma-separated (CAPTURE_PARTS): overhead, stress, store, heap, firefox, profile. Default: all but
  * profile (a CPU profile of the service worker in the stress case, from an unminified build), which
  * would take the suite past ~8 minutes here.
  */
 const PARTS = new Set(
-  (process.env.CAPTURE_PARTS ?? 'overhead,stress,store,heap').split(',').map((p) => p.trim()),
+  (process.env.CAPTURE_PARTS ?? 'overhead,stress,store,heap,firefox').split(',').map((p) => p.trim()),
 );
 
 type Config = 'none' | 'bare' | 'corscope';
@@ -592,6 +594,8 @@ export async function benchCapture(): Promise<Record<string, number>> {
       log(`sw_heap_mb_20k: ${HEAP_CALLS} calls captured in 10 rounds of 2,000 (bursts of 200)`);
       Object.assign(out, await benchHeap(server));
     }
+
+    if (PARTS.has('firefox')) Object.assign(out, await benchCaptureFirefox());
 
     if (PARTS.has('profile')) await profileStress(server);
   } finally {

@@ -10,6 +10,7 @@ const TARGETS: Record<string, string> = {
   evaluator_vs_json_parse: '≤ 1.0',
   capture_overhead: '≤ 1.10',
   capture_vs_bare: '≤ 1.10',
+  capture_overhead_firefox: '≤ 1.10',
   store_writes_per_s: '≥ 5,000',
   panel_open_vs_100: '≤ 5',
   panel_filter_vs_100: '≤ 2',
