@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
-// The details say when the browser reported no outcome, so the verdict rests on the headers alone: every
-// call Firefox answered (its webRequest ends a CORS-blocked call in onCompleted, like an allowed one).
+// The details of a call captured in Firefox: they say when the browser reported no outcome, so the verdict
+// rests on the headers alone (every call Firefox answered: its webRequest ends a CORS-blocked call in
+// onCompleted, like an allowed one), and they show the explanation of the engine the call ran in.
 // Rows are built by replaying recorded webRequest events through capture, as the extension builds them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,4 +78,24 @@ describe('a call whose outcome the browser did not report', () => {
       expect(screen.queryByTestId('outcome-note')).toBeNull();
     },
   );
+});
+
+describe('the explanation of the engine the call ran in', () => {
+  it("Firefox: its console line, labelled as Firefox's, with its reason key and no note on fetch vs XHR wording", () => {
+    const [row] = rowsOf('firefox', 'simple-blocked');
+    show(row!);
+    const verdict = screen.getByTestId('verdict');
+    expect(verdict.textContent).toContain('Firefox console');
+    expect(verdict.textContent).not.toContain('Chromium console');
+    expect(screen.getByTestId('console').textContent).toBe(row!.evaluation.error!.console);
+    expect(screen.getByTestId('firefox').textContent).toContain(row!.evaluation.error!.firefox!);
+    expect(screen.queryByTestId('api-note')).toBeNull();
+  });
+
+  it("Chromium: its console line, labelled as Chromium's", () => {
+    const [row] = rowsOf('chromium', 'simple-blocked');
+    show(row!);
+    expect(screen.getByTestId('verdict').textContent).toContain('Chromium console');
+    expect(screen.getByTestId('console').textContent).toBe(row!.evaluation.error!.console);
+  });
 });
