@@ -108,14 +108,17 @@ function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
 
 function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
   const err = ev.error;
-  const chromium = err?.console && (
-    <div key="chromium" class="console-line">
-      <div class="label">Chromium console</div>
+  // The engine whose rules gave the verdict (the one the call ran in): error.console is that browser's line,
+  // the one the page's console showed.
+  const engine = ev.engine ?? (ex as Partial<CapturedExchange>).capture?.engine ?? 'chromium';
+  const line = err?.console && (
+    <div key="console" class="console-line">
+      <div class="label">{engine === 'firefox' ? 'Firefox console' : 'Chromium console'}</div>
       <pre class="mono" data-testid="console">
         {err.console}
       </pre>
       <CopyButton text={err.console} copy={copy} testid="copy-console" />
-      {!ex.api && (
+      {engine === 'chromium' && !ex.api && (
         <p class="note" data-testid="api-note">
           {API_NOTE}
         </p>
@@ -130,11 +133,11 @@ function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t:
           MDN
         </a>
       </div>
-      {err.firefoxConsole && <pre class="mono">{err.firefoxConsole}</pre>}
+      {err.firefoxConsole && err.firefoxConsole !== err.console && (
+        <pre class="mono">{err.firefoxConsole}</pre>
+      )}
     </div>
   );
-  // The engine the call ran in comes first: its explanation is the one the page's console shows.
-  const firefoxFirst = (ex as Partial<CapturedExchange>).capture?.engine === 'firefox';
   const unreported = outcomeNote(ex);
   return (
     <Section title="Verdict" testid="verdict">
@@ -146,7 +149,8 @@ function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t:
           {unreported}
         </p>
       )}
-      {firefoxFirst ? [firefox, chromium] : [chromium, firefox]}
+      {line}
+      {firefox}
     </Section>
   );
 }
