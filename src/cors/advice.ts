@@ -7,20 +7,22 @@ import { walk } from './evaluate';
 import { getCombined, parseTokenList } from './headers';
 import { baseError } from './messages';
 import { normalizeOrigin, originOf } from './origin';
-import { CHROMIUM_MAX_AGE_CAP } from './preflight';
-import type { Exchange, Fix, Header, HttpResponse, Verdict, Warning, WireEntry } from './types';
+import { ENGINE_NAME, MAX_AGE_CAP } from './preflight';
+import type { Engine, Exchange, Fix, Header, HttpResponse, Verdict, Warning, WireEntry } from './types';
 
 export interface AdviceState {
   cache: PreflightCache;
   /** Per server origin, the request origins it echoed in ACAO with credentials allowed (this stream). */
   echoed: Map<string, Set<string>>;
+  /** Whose rules the verdict follows: the fixes must pass under the same engine. */
+  engine: Engine;
 }
 
 export function advise(ex: Exchange, w: Walk, verdict: Verdict, state: AdviceState): void {
-  verdict.summary = summarize(ex, w);
+  verdict.summary = summarize(ex, w, state.engine);
   verdict.warnings = warnings(ex, w, state);
   if (w.verdict === 'blocked') {
-    const { fixes, advice } = repair(ex, w, state.cache);
+    const { fixes, advice } = repair(ex, w, state);
     verdict.fixes = fixes;
     verdict.advice = advice;
   }
@@ -32,7 +34,11 @@ export function advise(ex: Exchange, w: Walk, verdict: Verdict, state: AdviceSta
 // Each round fixes one check; a chain of 20 redirects with preflights needs a few per hop.
 const MAX_REPAIRS = 128;
 
-function repair(ex: Exchange, first: Walk, cache: PreflightCache): { fixes: Fix[]; advice: string[] } {
+function repair(
+  ex: Exchange,
+  first: Walk,
+  { cache, engine }: AdviceState,
+): { fixes: Fix[]; advice: string[] } {
   const fixes: Fix[] = [];
   const advice: string[] = [];
   let current = ex;
@@ -42,7 +48,7 @@ function repair(ex: Exchange, first: Walk, cache: PreflightCache): { fixes: Fix[
     if (!step) break;
     mergeFix(fixes, step);
     current = applyFixes(ex, fixes);
-    w = walk(current, first.include, { cache });
+    w = walk(current, first.include, { cache, engine });
   }
   if (w.verdict !== 'allowed') {
     if (fixes.length)
@@ -103,7 +109,8 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
           : 'The browser never got this response; when it does, it must allow the origin too.',
     };
   }
-  if (w.verdict !== 'blocked' || !w.failure) return null;
+  // A failed check: a blocked call, or Firefox's network error for a redirect to a URL with credentials.
+  if (!w.failure) return null;
   const entry = ex.wire[w.hop];
   if (!entry?.response) return null;
   const on = entry.type;
@@ -271,7 +278,7 @@ function host(url: string): string {
   return originOf(url);
 }
 
-function plainReason(ex: Exchange, w: Walk): string {
+function plainReason(ex: Exchange, w: Walk, engine: Engine): string {
   const f = w.failure!;
   const v = f.param ?? '';
   const entry = ex.wire[w.hop];
@@ -314,8 +321,15 @@ function plainReason(ex: Exchange, w: Walk): string {
         : '';
       return `${what} does not allow ${v}${acam === null ? ' (no Access-Control-Allow-Methods)' : ` (Access-Control-Allow-Methods: ${acam})`}${caseHint}`;
     }
-    case 'HeaderDisallowedByPreflightResponse':
-      return `${what} does not allow the request header ${v}`;
+    case 'HeaderDisallowedByPreflightResponse': {
+      const acah = res ? getCombined(res.headers, 'access-control-allow-headers') : null;
+      // Firefox's "*" does not cover Authorization (see headersNotAllowed).
+      const star =
+        engine === 'firefox' && v === 'authorization' && acah?.split(',').some((t) => t.trim() === '*')
+          ? ' (in Firefox "*" does not cover Authorization: it must be listed by name)'
+          : '';
+      return `${what} does not allow the request header ${v}${star}`;
+    }
     case 'RedirectContainsCredentials':
       return `${what} redirects to a URL with a username and password`;
     case 'CorsDisabledScheme':
@@ -325,7 +339,7 @@ function plainReason(ex: Exchange, w: Walk): string {
   }
 }
 
-function summarize(ex: Exchange, w: Walk): string {
+function summarize(ex: Exchange, w: Walk, engine: Engine): string {
   const method = ex.request?.method ?? ex.wire[0]?.request.method ?? 'GET';
   switch (w.verdict) {
     case 'allowed': {
@@ -342,7 +356,7 @@ function summarize(ex: Exchange, w: Walk): string {
     }
     case 'blocked': {
       const never = w.stage === 'preflight' ? `, so the browser never sent the ${w.method}` : '';
-      return `Blocked: ${plainReason(ex, w)}${never}.`;
+      return `Blocked: ${plainReason(ex, w, engine)}${never}.`;
     }
     case 'opaque':
       return (
@@ -429,11 +443,14 @@ function warnings(ex: Exchange, w: Walk, state: AdviceState): Warning[] {
         }
       }
       const maxAge = getCombined(res.headers, 'access-control-max-age');
-      if (maxAge !== null && /^\d+$/.test(maxAge) && Number(maxAge) > CHROMIUM_MAX_AGE_CAP) {
+      const cap = MAX_AGE_CAP[state.engine];
+      if (maxAge !== null && /^\d+$/.test(maxAge) && Number(maxAge) > cap) {
+        const name = ENGINE_NAME[state.engine];
+        const other = state.engine === 'firefox' ? 'chromium' : 'firefox';
         out.push({
           code: 'max-age-above-cap',
           hop: i,
-          message: `Access-Control-Max-Age: ${maxAge} is above Chromium's cap of ${CHROMIUM_MAX_AGE_CAP} s (2 h); Chromium caches the preflight for ${CHROMIUM_MAX_AGE_CAP} s, Firefox for at most 86400 s.`,
+          message: `Access-Control-Max-Age: ${maxAge} is above ${name}'s cap of ${cap} s (${cap / 3600} h); ${name} caches the preflight for ${cap} s, ${ENGINE_NAME[other]} for at most ${MAX_AGE_CAP[other]} s.`,
         });
       }
     }

@@ -1,11 +1,15 @@
 // The CORS check: https://fetch.spec.whatwg.org/#cors-check, as Chromium's CheckAccessInternal
-// (services/network/public/cpp/cors/cors.cc) performs it, with its error names.
-import { getCombined } from './headers';
+// (services/network/public/cpp/cors/cors.cc) performs it, with its error names, and as Firefox's
+// nsCORSListenerProxy::CheckRequestApproved does (netwerk/protocol/http/nsCORSListenerProxy.cpp).
+import { countHeader, getCombined } from './headers';
 import { SPEC } from './spec';
-import type { Check, HttpResponse } from './types';
+import type { Check, Engine, HttpResponse } from './types';
 
 export interface Failure {
-  /** Chromium's CorsError name without the leading k. */
+  /**
+   * Chromium's CorsError name without the leading k: for a Firefox verdict, the name Chromium gives the same
+   * failed check (its Firefox reason key is derived from it and the response).
+   */
   error: string;
   /** Chromium's failed_parameter; null when it reports none. */
   param: string | null;
@@ -18,6 +22,7 @@ export interface CorsCheckInput {
   include: boolean;
   hop: number;
   checks: Check[];
+  engine: Engine;
 }
 
 export interface CorsCheckResult {
@@ -27,13 +32,27 @@ export interface CorsCheckResult {
 }
 
 /** https://fetch.spec.whatwg.org/#cors-check */
-export function corsCheck({ response, origin, include, hop, checks }: CorsCheckInput): CorsCheckResult {
+export function corsCheck({
+  response,
+  origin,
+  include,
+  hop,
+  checks,
+  engine,
+}: CorsCheckInput): CorsCheckResult {
   // 1. Let origin be the result of getting `Access-Control-Allow-Origin` from response's header list.
   //    (Chromium joins repeated headers with ", ", so two headers read as one value with a comma.)
   const acao = getCombined(response.headers, 'access-control-allow-origin');
   const required = include
     ? `"${origin}" (credentials are included, so "*" is not enough)`
     : `"${origin}" or "*"`;
+  // Firefox counts the header lines before anything else (CheckOriginHeader): two lines fail even when
+  // both name the origin (CORSMultipleAllowOriginNotAllowed), while one line holding a list is a mismatch.
+  const lines = engine === 'firefox' ? countHeader(response.headers, 'access-control-allow-origin') : 0;
+  if (lines > 1) {
+    checks.push(acaoCheck(hop, required, `${lines} header lines: "${acao}"`, 'fail'));
+    return { failure: { error: 'MultipleAllowOriginValues', param: acao }, credentialsMattered: false };
+  }
   // 2. If origin is null, then return failure.
   if (acao === null) {
     checks.push(acaoCheck(hop, required, '(absent)', 'fail'));

@@ -1,5 +1,6 @@
-// The evaluator: one exchange as it crossed the wire → what Chromium decided, and why.
-// Main fetch (https://fetch.spec.whatwg.org/#main-fetch) walked over the recorded wire, hop by hop.
+// The evaluator: one exchange as it crossed the wire → what the browser decided, and why.
+// Main fetch (https://fetch.spec.whatwg.org/#main-fetch) walked over the recorded wire, hop by hop, under one
+// engine's rules: Chromium 156 (the default) or Firefox ESR 153, whose deviations are named where they happen.
 import { advise } from './advice';
 import { PreflightCache } from './cache';
 import { corsCheck, type Failure } from './check';
@@ -7,12 +8,15 @@ import { getCombined, normalizeValue, parseTokenList } from './headers';
 import { baseError, chromiumConsoleLine, firefoxConsoleLine, sameOriginModeLine } from './messages';
 import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
 import {
+  ENGINE_NAME,
   headersNotAllowed,
   isOkStatus,
   isRedirectStatus,
+  MAX_AGE_CAP,
   methodAllowed,
   type PreflightPolicy,
-  parsePreflightPolicy,
+  parseAllowList,
+  preflightMaxAge,
 } from './preflight';
 import {
   browserAddedHeaderName,
@@ -44,6 +48,7 @@ export interface Walk {
   verdict: VerdictKind;
   preflight: PreflightState;
   checks: Check[];
+  /** The failed check of a blocked call (also of Firefox's network error for a redirect with credentials). */
   failure: Failure | null;
   stage: Stage;
   /** Index of the wire entry whose response decided a failure; -1 when nothing was sent. */
@@ -53,6 +58,8 @@ export interface Walk {
   firstUrl: string;
   /** For a network error: the console line, if the browser prints one we can know. */
   networkLine: string | null;
+  /** For a network error: the failing hop was a CORS request (Firefox logs "CORS request did not succeed"). */
+  corsHop: boolean;
   /** A plain sentence for a network error or an incomplete recording. */
   reason: string | null;
   /** Whether the answer would change with the other credentials mode. */
@@ -94,10 +101,10 @@ function modeOf(ex: Exchange): RequestMode {
 }
 
 /** The headers the script set: given, or read off the first request on the wire without the browser's own. */
-function authorHeaders(ex: Exchange): { headers: Header[]; known: boolean } {
+function authorHeaders(ex: Exchange, engine: Engine): { headers: Header[]; known: boolean } {
   if (ex.request?.headers) {
     return {
-      headers: ex.request.headers.filter((h) => !forbiddenRequestHeaderName(h[0].toLowerCase())),
+      headers: ex.request.headers.filter((h) => !forbiddenRequestHeaderName(h[0].toLowerCase(), engine)),
       known: true,
     };
   }
@@ -119,6 +126,7 @@ function requestedHeaderNames(headers: Header[] | undefined): string[] {
 
 export interface WalkContext {
   cache: PreflightCache;
+  engine: Engine;
 }
 
 /**
@@ -126,14 +134,16 @@ export interface WalkContext {
  * (the caller stores `stores` once the assumption is settled).
  */
 export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
+  const { engine } = ctx;
+  const firefox = engine === 'firefox';
   const origin = normalizeOrigin(ex.initiator);
   const mode = modeOf(ex);
   const wire = ex.wire ?? [];
   const checks: Check[] = [];
-  const author = authorHeaders(ex);
+  const author = authorHeaders(ex, engine);
   let method = normalizeMethod(ex.request?.method ?? 'GET');
   let headers = author.headers;
-  let unsafe = corsUnsafeRequestHeaderNames(headers);
+  let unsafe = corsUnsafeRequestHeaderNames(headers, engine);
   const firstUrl = wire[0]?.request.url ?? ex.request?.url ?? '';
   const result: Walk = {
     verdict: 'allowed',
@@ -145,6 +155,7 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     url: firstUrl,
     firstUrl,
     networkLine: null,
+    corsHop: false,
     reason: null,
     credentialsMattered: false,
     stores: [],
@@ -163,12 +174,20 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     result.failure = failure;
     return result;
   };
-  const networkError = (hop: number, url: string, reason: string, line: string | null = null): Walk => {
+  // corsHop: the failing request was a CORS one, so Firefox's CORS listener saw it fail.
+  const networkError = (
+    hop: number,
+    url: string,
+    reason: string,
+    line: string | null = null,
+    corsHop = false,
+  ): Walk => {
     result.verdict = 'network-error';
     result.hop = hop;
     result.url = url;
     result.reason = reason;
     result.networkLine = line;
+    result.corsHop = corsHop;
     return result;
   };
 
@@ -221,6 +240,9 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     result.url = url;
     const originSent = tainted ? 'null' : origin;
     result.originSent = originSent;
+    // Firefox keys its preflight cache by the page's own origin even once a redirect made the Origin "null"
+    // (StartCORSPreflight uses the loading principal); Chromium by the Origin sent.
+    const cacheOrigin = firefox ? origin : originSent;
 
     if (w.type === 'preflight') {
       result.preflight = 'sent';
@@ -244,33 +266,46 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
       });
       const res = w.response;
       if (!res)
-        return networkError(i, url, 'The preflight got no response (connection refused, reset or aborted).');
-      if (headerBytes(res.headers) > MAX_HEADER_BYTES) {
+        return networkError(
+          i,
+          url,
+          'The preflight got no response (connection refused, reset or aborted).',
+          null,
+          true,
+        );
+      // Firefox's own header-size limit is not modelled.
+      if (!firefox && headerBytes(res.headers) > MAX_HEADER_BYTES) {
         return networkError(
           i,
           url,
           'The preflight response headers pass 256 KiB; Chromium refuses them (net::ERR_RESPONSE_HEADERS_TOO_BIG).',
         );
       }
-      // A preflight must not be redirected (Chromium stops at the redirect itself, before any header check).
-      if (isRedirectStatus(res.status) && getCombined(res.headers, 'location') !== null) {
+      // A preflight must not be redirected. Chromium stops at the redirect itself, before any header check;
+      // Firefox runs the CORS check on the redirect response first (nsCORSListenerProxy::AsyncOnChannelRedirect
+      // → CheckRequestApproved), then its preflight listener refuses the redirect (CORSExternalRedirectNotAllowed).
+      const location = isRedirectStatus(res.status) ? getCombined(res.headers, 'location') : null;
+      const redirected = (): Walk => {
         checks.push({
           rule: 'preflight-no-redirect',
           title: 'Preflight is not redirected',
           spec: SPEC.corsPreflightFetch,
           hop: i,
           required: 'a direct answer, not a redirect',
-          seen: `${res.status} to ${getCombined(res.headers, 'location')}`,
+          seen: `${res.status} to ${location}`,
           result: 'fail',
         });
         return fail('preflight', i, url, { error: 'PreflightDisallowedRedirect', param: null });
-      }
+      };
+      if (location !== null && !firefox) return redirected();
       // Step 7: "If a CORS check for request and response returns success and response's status is an ok
-      // status". Chromium runs the CORS check first, then the status (preflight_controller.cc).
-      const cc = corsCheck({ response: res, origin: originSent, include, hop: i, checks });
+      // status". Both browsers run the CORS check first, then the status (Chromium: preflight_controller.cc;
+      // Firefox: the preflight's nsCORSListenerProxy, then nsCORSPreflightListener).
+      const cc = corsCheck({ response: res, origin: originSent, include, hop: i, checks, engine });
       if (cc.credentialsMattered) result.credentialsMattered = true;
       if (cc.failure)
         return fail('preflight', i, url, { error: `Preflight${cc.failure.error}`, param: cc.failure.param });
+      if (location !== null) return redirected();
       const ok = isOkStatus(res.status);
       checks.push({
         rule: 'preflight-ok-status',
@@ -282,36 +317,63 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         result: ok ? 'pass' : 'fail',
       });
       if (!ok) return fail('preflight', i, url, { error: 'PreflightInvalidStatus', param: null });
-      const parsed = parsePreflightPolicy(res.headers, include, i, checks);
-      if ('failure' in parsed) return fail('preflight', i, url, parsed.failure);
-      const policy = parsed.policy;
-      const how = methodAllowed(policy, method);
-      if (policy.methods.includes('*') && how !== 'listed' && how !== 'safelisted')
-        result.credentialsMattered = true;
-      checks.push({
-        rule: 'acam',
-        title: 'Access-Control-Allow-Methods allows the method',
-        spec: SPEC.acam,
-        hop: i,
-        required: corsSafelistedMethod(method)
-          ? `nothing: ${method} is safelisted`
-          : `${method} (exact case)${include ? '' : ' or *'}`,
-        seen:
-          displayHeader(res.headers, 'access-control-allow-methods') +
-          (how === 'wildcard' ? ' (wildcard)' : ''),
-        result: how ? 'pass' : 'fail',
-      });
-      if (!how)
-        return fail('preflight', i, url, { error: 'MethodDisallowedByPreflightResponse', param: method });
+      // Chromium parses both allow lists before it checks the method; Firefox checks the method as soon as it
+      // has read Access-Control-Allow-Methods, before it reads Access-Control-Allow-Headers
+      // (nsCORSPreflightListener::CheckPreflightRequestApproved).
+      const methods = parseAllowList(res.headers, 'Access-Control-Allow-Methods', i, checks);
+      if ('failure' in methods) return fail('preflight', i, url, methods.failure);
+      const policy: PreflightPolicy = {
+        methods: methods.items,
+        headers: [],
+        include,
+        ...preflightMaxAge(res.headers, engine),
+      };
+      const checkMethod = (): Walk | null => {
+        const how = methodAllowed(policy, method);
+        if (policy.methods.includes('*') && how !== 'listed' && how !== 'safelisted')
+          result.credentialsMattered = true;
+        checks.push({
+          rule: 'acam',
+          title: 'Access-Control-Allow-Methods allows the method',
+          spec: SPEC.acam,
+          hop: i,
+          required: corsSafelistedMethod(method)
+            ? `nothing: ${method} is safelisted`
+            : `${method} (exact case)${include ? '' : ' or *'}`,
+          seen:
+            displayHeader(res.headers, 'access-control-allow-methods') +
+            (how === 'wildcard' ? ' (wildcard)' : ''),
+          result: how ? 'pass' : 'fail',
+        });
+        return how
+          ? null
+          : fail('preflight', i, url, { error: 'MethodDisallowedByPreflightResponse', param: method });
+      };
+      if (firefox) {
+        const failed = checkMethod();
+        if (failed) return failed;
+      }
+      const names = parseAllowList(res.headers, 'Access-Control-Allow-Headers', i, checks);
+      if ('failure' in names) return fail('preflight', i, url, names.failure);
+      policy.headers = names.items.map((n) => n.toLowerCase());
+      if (!firefox) {
+        const failed = checkMethod();
+        if (failed) return failed;
+      }
       if (policy.headers.includes('*') && unsafe.names.length > 0) result.credentialsMattered = true;
-      const missing = headersNotAllowed(policy, unsafe.names);
+      const missing = headersNotAllowed(policy, unsafe.names, engine);
+      const wildcardNote = !include
+        ? firefox && unsafe.names.includes('authorization')
+          ? ' (or *, which does not cover authorization)'
+          : ' (or *)'
+        : '';
       checks.push({
         rule: 'acah',
         title: 'Access-Control-Allow-Headers allows every non-safelisted header',
         spec: SPEC.acah,
         hop: i,
         required: unsafe.names.length
-          ? `${unsafe.names.join(', ')}${include ? '' : ' (or *)'}`
+          ? `${unsafe.names.join(', ')}${wildcardNote}`
           : 'nothing: no non-safelisted headers',
         seen:
           displayHeader(res.headers, 'access-control-allow-headers') +
@@ -329,14 +391,11 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         title: 'Preflight result is cached',
         spec: SPEC.maxAge,
         hop: i,
-        required: 'Access-Control-Max-Age seconds (default 5, Chromium caps at 7200)',
-        seen:
-          policy.maxAgeSent === null
-            ? `absent: cached ${policy.maxAge} s`
-            : `${policy.maxAgeSent}: cached ${policy.maxAge} s`,
+        required: `Access-Control-Max-Age seconds (default 5, ${ENGINE_NAME[engine]} caps at ${MAX_AGE_CAP[engine]})`,
+        seen: maxAgeSeen(res.headers, policy, engine),
         result: 'info',
       });
-      result.stores.push({ origin: originSent, url, policy, time: w.time ?? ex.time });
+      result.stores.push({ origin: cacheOrigin, url, policy, time: w.time ?? ex.time });
       preflightPassedFor = url;
       continue;
     }
@@ -399,7 +458,7 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
       if (needs && preflightPassedFor !== url) {
         // Needed, and none went out right before: the browser used its preflight cache.
         if (result.preflight === 'none') result.preflight = 'cached';
-        const entry = ctx.cache.lookup(originSent, url, method, unsafe.names, include, w.time ?? ex.time);
+        const entry = ctx.cache.lookup(cacheOrigin, url, method, unsafe.names, include, w.time ?? ex.time);
         checks.push({
           rule: 'preflight-cache',
           title: 'Preflight served from the cache',
@@ -422,9 +481,11 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         i,
         url,
         'No response arrived (connection refused, reset, or the request was aborted).',
+        null,
+        corsFlag,
       );
     }
-    if (headerBytes(res.headers) > MAX_HEADER_BYTES) {
+    if (!firefox && headerBytes(res.headers) > MAX_HEADER_BYTES) {
       return networkError(
         i,
         url,
@@ -435,23 +496,31 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     if (location !== null) {
       // HTTP-redirect fetch. With the CORS flag set, the redirect response itself must pass the CORS check.
       if (corsFlag) {
-        const cc = corsCheck({ response: res, origin: originSent, include, hop: i, checks });
+        const cc = corsCheck({ response: res, origin: originSent, include, hop: i, checks, engine });
         if (cc.credentialsMattered) result.credentialsMattered = true;
         if (cc.failure) return fail('redirect', i, url, cc.failure);
       }
-      if (++redirects > 20) return networkError(i, url, 'More than 20 redirects.');
+      if (++redirects > 20) return networkError(i, url, 'More than 20 redirects.', null, corsFlag);
       let next: string;
       try {
         next = new URL(location, url).href;
       } catch {
-        return networkError(i, url, `The redirect location "${location}" is not a valid URL.`);
+        return networkError(
+          i,
+          url,
+          `The redirect location "${location}" is not a valid URL.`,
+          null,
+          corsFlag,
+        );
       }
       if (!isHttpScheme(next)) {
-        return networkError(i, url, `Redirect to a URL that is not HTTP(S) (${next}).`);
+        return networkError(i, url, `Redirect to a URL that is not HTTP(S) (${next}).`, null, corsFlag);
       }
       const nextParsed = parseUrl(next);
       // Steps 9-10: in mode "cors", a location with credentials is a network error when it leaves the origin,
-      // the chain is tainted, or the CORS flag is set. Chromium prints the location as ''.
+      // the chain is tainted, or the CORS flag is set. Chromium reports it as a CORS error and prints the
+      // location as ''; Firefox fails the redirect outside the CORS checks (nsCORSListenerProxy::UpdateChannel,
+      // NS_ERROR_DOM_BAD_URI) and logs only "CORS request did not succeed" for the URL that redirected.
       if (
         mode === 'cors' &&
         nextParsed?.hasCredentials &&
@@ -466,6 +535,18 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
           seen: location,
           result: 'fail',
         });
+        if (firefox) {
+          // A network error, not a CORS verdict; the failure still names the check, for the repair to fix.
+          result.failure = { error: 'RedirectContainsCredentials', param: '' };
+          result.stage = 'redirect';
+          return networkError(
+            i,
+            url,
+            'The redirect location carries a username and password, which Firefox refuses for a cross-origin request.',
+            null,
+            true,
+          );
+        }
         return fail('redirect', i, url, { error: 'RedirectContainsCredentials', param: '' });
       }
       // The origin becomes "null" once the chain leaves an origin that is not the request's own.
@@ -486,7 +567,14 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
       ) {
         method = 'GET';
         headers = headers.filter((h) => !BODY_HEADERS.has(h[0].toLowerCase()));
-        if (author.known) unsafe = corsUnsafeRequestHeaderNames(headers);
+        if (author.known) unsafe = corsUnsafeRequestHeaderNames(headers, engine);
+      }
+      // HTTP-redirect fetch drops the CORS non-wildcard request-header names (Authorization) on a cross-origin
+      // redirect, so the next preflight no longer asks for it. Firefox does (nsCORSListenerProxy::
+      // AsyncOnChannelRedirect, NS_ShouldRemoveAuthHeaderOnRedirect); Chromium 156 is left as recorded.
+      if (firefox && unsafe.names.includes('authorization') && !sameOrigin(originOf(url), originOf(next))) {
+        headers = headers.filter((h) => h[0].toLowerCase() !== 'authorization');
+        unsafe = { names: unsafe.names.filter((n) => n !== 'authorization'), reasons: unsafe.reasons };
       }
       result.method = method;
       result.unsafe = unsafe.names;
@@ -514,7 +602,7 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
       result.verdict = 'same-origin';
       break;
     }
-    const cc = corsCheck({ response: res, origin: originSent, include, hop: i, checks });
+    const cc = corsCheck({ response: res, origin: originSent, include, hop: i, checks, engine });
     if (cc.credentialsMattered) result.credentialsMattered = true;
     if (cc.failure) return fail('request', i, url, cc.failure);
     result.verdict = 'allowed';
@@ -552,6 +640,15 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
   return result;
 }
 
+/** The max-age check's "seen": what was sent and how long the engine keeps the preflight. */
+function maxAgeSeen(headers: Header[], policy: PreflightPolicy, engine: Engine): string {
+  const raw = getCombined(headers, 'access-control-max-age');
+  if (engine === 'firefox' && raw !== null && policy.maxAge === 0) return `"${raw}": not cached`;
+  return policy.maxAgeSent === null
+    ? `absent: cached ${policy.maxAge} s`
+    : `${policy.maxAgeSent}: cached ${policy.maxAge} s`;
+}
+
 /** Header value for the checks table: the combined value in quotes, or "(absent)". */
 function displayHeader(headers: Header[], name: string): string {
   const v = getCombined(headers, name);
@@ -576,16 +673,17 @@ export function exposedHeaders(res: HttpResponse, include: boolean): string[] {
 /** Evaluates a stream of exchanges in order, carrying the preflight cache from one to the next. */
 export class Evaluator {
   readonly engine: Engine;
-  readonly cache = new PreflightCache();
+  readonly cache: PreflightCache;
   /** Per server origin, the request origins it echoed in ACAO with credentials allowed. */
   private readonly echoed = new Map<string, Set<string>>();
 
   constructor(options: EvaluatorOptions = {}) {
     this.engine = options.engine ?? 'chromium';
+    this.cache = new PreflightCache(this.engine);
   }
 
   evaluate(ex: Exchange): Verdict {
-    const ctx: WalkContext = { cache: this.cache };
+    const ctx: WalkContext = { cache: this.cache, engine: this.engine };
     let chosen: Walk;
     let credentialsNote: Check | null = null;
     if (ex.credentials) {
@@ -619,35 +717,51 @@ export class Evaluator {
       }
     }
     for (const s of chosen.stores) this.cache.store(s.origin, s.url, ex.id, s.policy, s.time);
+    // Firefox drops its cached preflights for a URL whose CORS request failed (the cache ignores this for
+    // Chromium): after a blocked call, or a network error its CORS listener saw.
+    if (chosen.verdict === 'blocked' || (chosen.verdict === 'network-error' && chosen.corsHop))
+      this.cache.evict(normalizeOrigin(ex.initiator), chosen.url);
     const verdict = this.finish(ex, chosen, credentialsNote);
     return verdict;
   }
 
+  /**
+   * The error, in the engine's words: Chromium's line for a Chromium verdict; for a Firefox verdict, Firefox's
+   * line as `console` (and `firefoxConsole`) and the name Chromium gives the same check as `chromium`.
+   */
   private finish(ex: Exchange, w: Walk, credentialsNote: Check | null): Verdict {
     const origin = normalizeOrigin(ex.initiator);
     const checks = credentialsNote ? [credentialsNote, ...w.checks] : w.checks;
+    const firefox = this.engine === 'firefox';
     let error: CorsErrorInfo | null = null;
     if (w.verdict === 'blocked' && w.failure) {
       const { error: name, param } = w.failure;
       const response = w.hop >= 0 ? (ex.wire[w.hop]?.response ?? null) : null;
       const ff = firefoxReason(name, param, response);
+      const ffLine = ff.key ? firefoxConsoleLine(ff.key, ff.param, w.url, ff.status) : null;
       error = {
         stage: w.stage,
         chromium: name,
         firefox: ff.key,
-        console: chromiumConsoleLine(name, param, { api: ex.api, url: w.url, firstUrl: w.firstUrl, origin }),
-        firefoxConsole: ff.key ? firefoxConsoleLine(ff.key, ff.param, w.url, ff.status) : null,
+        console: firefox
+          ? ffLine
+          : chromiumConsoleLine(name, param, { api: ex.api, url: w.url, firstUrl: w.firstUrl, origin }),
+        firefoxConsole: ffLine,
         failedParameter: param,
         url: w.url,
         hop: w.hop,
       };
     } else if (w.verdict === 'network-error') {
+      // Firefox logs "CORS request did not succeed" (Status code: (null)) when its CORS listener sees the
+      // request fail (nsCORSListenerProxy::CheckRequestApproved, CORSDidNotSucceed2).
+      const didNotSucceed = firefox && w.corsHop;
+      const ffLine = didNotSucceed ? firefoxConsoleLine('CORSDidNotSucceed', null, w.url, null) : null;
       error = {
         stage: w.hop >= 0 && ex.wire[w.hop]?.type === 'preflight' ? 'preflight' : 'request',
         chromium: null,
-        firefox: null,
-        console: w.networkLine,
-        firefoxConsole: null,
+        firefox: didNotSucceed ? 'CORSDidNotSucceed' : null,
+        console: firefox ? ffLine : w.networkLine,
+        firefoxConsole: ffLine,
         failedParameter: null,
         url: w.url,
         hop: w.hop,
@@ -667,7 +781,7 @@ export class Evaluator {
     };
     if (w.verdict === 'allowed' && w.finalResponse)
       verdict.exposed = exposedHeaders(w.finalResponse, w.include);
-    advise(ex, w, verdict, { cache: this.cache, echoed: this.echoed });
+    advise(ex, w, verdict, { cache: this.cache, echoed: this.echoed, engine: this.engine });
     return verdict;
   }
 }

@@ -1,12 +1,13 @@
 // The CORS-preflight fetch: https://fetch.spec.whatwg.org/#cors-preflight-fetch, as Chromium performs it
-// (services/network/cors/preflight_controller.cc and preflight_result.cc).
+// (services/network/cors/preflight_controller.cc and preflight_result.cc) and as Firefox does
+// (netwerk/protocol/http/nsCORSListenerProxy.cpp, nsCORSPreflightListener).
 import type { Failure } from './check';
 import { getCombined, parseTokenList } from './headers';
 import { corsSafelistedMethod } from './safelist';
 import { SPEC } from './spec';
-import type { Check, Header } from './types';
+import type { Check, Engine, Header } from './types';
 
-/** The parsed policy a successful preflight grants: what Chromium keeps in its preflight cache. */
+/** The parsed policy a successful preflight grants: what the browser keeps in its preflight cache. */
 export interface PreflightPolicy {
   /** Allowed methods, byte-case-sensitive as sent (Access-Control-Allow-Methods). */
   methods: string[];
@@ -14,54 +15,75 @@ export interface PreflightPolicy {
   headers: string[];
   /** Whether the preflight was made for a request whose credentials mode is "include". */
   include: boolean;
-  /** Seconds the entry lives: default 5, capped at 7200 by Chromium. */
+  /** Seconds the entry lives: default 5, capped at the engine's MAX_AGE_CAP; 0 means not cached. */
   maxAge: number;
   /** The max-age as the server sent it (null when absent or unparsable). */
   maxAgeSent: number | null;
 }
 
-// Chromium caps max-age at 7200 s (preflight_result.cc kMaxTimeout); the spec leaves the cap to the browser.
-export const CHROMIUM_MAX_AGE_CAP = 7200;
+/**
+ * How long each engine keeps a preflight at most; the spec leaves the cap to the browser. Chromium:
+ * preflight_result.cc kMaxTimeout (2 h). Firefox: nsCORSPreflightListener::AddResultToCache, "Cap at 24 hours".
+ */
+export const MAX_AGE_CAP: Record<Engine, number> = { chromium: 7200, firefox: 86400 };
+export const CHROMIUM_MAX_AGE_CAP = MAX_AGE_CAP.chromium;
 // https://fetch.spec.whatwg.org/#http-access-control-max-age: "If max-age is null, then set max-age to 5."
+// Firefox uses the same (PREFLIGHT_DEFAULT_EXPIRY_SECONDS, "chosen to be compatible with Chromium").
 export const DEFAULT_MAX_AGE = 5;
 
-/** Parses ACAM, ACAH and max-age. Step 3-5 of the preflight's result handling in the spec. */
-export function parsePreflightPolicy(
+export const ENGINE_NAME: Record<Engine, string> = { chromium: 'Chromium', firefox: 'Firefox' };
+
+/** The two allow lists' names, as the checks table and the fixes spell them. */
+export type AllowList = 'Access-Control-Allow-Methods' | 'Access-Control-Allow-Headers';
+
+/**
+ * Extracts ACAM or ACAH as a list of tokens (the spec's "extracting header list values"); a value that is not
+ * a token fails with InvalidAllowMethodsPreflightResponse or InvalidAllowHeadersPreflightResponse, the item
+ * as its parameter (Firefox: CORSInvalidAllowMethod / CORSInvalidAllowHeader with the same token).
+ */
+export function parseAllowList(
   headers: Header[],
-  include: boolean,
+  list: AllowList,
   hop: number,
   checks: Check[],
-): { policy: PreflightPolicy } | { failure: Failure } {
-  // Let methods be the result of extracting header list values given `Access-Control-Allow-Methods`.
-  const acam = getCombined(headers, 'access-control-allow-methods');
-  const methods = parseTokenList(acam);
-  if ('bad' in methods) {
-    checks.push(
-      parseCheck('acam-syntax', 'Access-Control-Allow-Methods', SPEC.acam, hop, acam!, methods.bad),
-    );
-    return { failure: { error: 'InvalidAllowMethodsPreflightResponse', param: methods.bad } };
+): { items: string[] } | { failure: Failure } {
+  const methods = list === 'Access-Control-Allow-Methods';
+  const value = getCombined(headers, list.toLowerCase());
+  const parsed = parseTokenList(value);
+  if ('items' in parsed) return parsed;
+  checks.push(
+    parseCheck(
+      methods ? 'acam-syntax' : 'acah-syntax',
+      list,
+      methods ? SPEC.acam : SPEC.acah,
+      hop,
+      value!,
+      parsed.bad,
+    ),
+  );
+  const error = methods ? 'InvalidAllowMethodsPreflightResponse' : 'InvalidAllowHeadersPreflightResponse';
+  return { failure: { error, param: parsed.bad } };
+}
+
+/**
+ * Access-Control-Max-Age as each engine reads it. Chromium: absent or not an integer → 5 s; negative → 0
+ * (not cached); capped at 7200 s. Firefox (nsCORSPreflightListener::AddResultToCache): absent or empty → 5 s;
+ * anything but the digits 0-9 → not cached at all; capped at 86400 s; 0 → not cached.
+ */
+export function preflightMaxAge(
+  headers: Header[],
+  engine: Engine,
+): Pick<PreflightPolicy, 'maxAge' | 'maxAgeSent'> {
+  const raw = getCombined(headers, 'access-control-max-age');
+  const cap = MAX_AGE_CAP[engine];
+  if (engine === 'firefox') {
+    if (raw === null || raw === '') return { maxAge: DEFAULT_MAX_AGE, maxAgeSent: null };
+    if (!/^\d+$/.test(raw)) return { maxAge: 0, maxAgeSent: null };
+    return { maxAge: Math.min(Number(raw), cap), maxAgeSent: Number(raw) };
   }
-  // Let headerNames be the result of extracting header list values given `Access-Control-Allow-Headers`.
-  const acah = getCombined(headers, 'access-control-allow-headers');
-  const names = parseTokenList(acah);
-  if ('bad' in names) {
-    checks.push(parseCheck('acah-syntax', 'Access-Control-Allow-Headers', SPEC.acah, hop, acah!, names.bad));
-    return { failure: { error: 'InvalidAllowHeadersPreflightResponse', param: names.bad } };
-  }
-  const rawMaxAge = getCombined(headers, 'access-control-max-age');
-  // Chromium: absent or not an integer → 5 s; negative → 0 (not cached); capped at 7200 s.
-  const maxAgeSent = rawMaxAge !== null && /^[-+]?\d+$/.test(rawMaxAge) ? Number(rawMaxAge) : null;
-  const maxAge =
-    maxAgeSent === null ? DEFAULT_MAX_AGE : Math.min(Math.max(0, maxAgeSent), CHROMIUM_MAX_AGE_CAP);
-  return {
-    policy: {
-      methods: methods.items,
-      headers: names.items.map((n) => n.toLowerCase()),
-      include,
-      maxAge,
-      maxAgeSent,
-    },
-  };
+  const maxAgeSent = raw !== null && /^[-+]?\d+$/.test(raw) ? Number(raw) : null;
+  const maxAge = maxAgeSent === null ? DEFAULT_MAX_AGE : Math.min(Math.max(0, maxAgeSent), cap);
+  return { maxAge, maxAgeSent };
 }
 
 function parseCheck(
@@ -98,15 +120,27 @@ export function methodAllowed(
   return null;
 }
 
+/** https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name */
+const NON_WILDCARD_REQUEST_HEADERS = new Set(['authorization']);
+
 /**
  * Step 8: every CORS-unsafe request-header name must be in headerNames, or `*` must be there and
- * credentials not included. The spec keeps Authorization out of `*`; Chromium 156 still lets `*` cover it
- * (recorded: its NonWildcardRequestHeadersSupport is off), so the wildcard covers every name here.
- * Returns the names not allowed, in the order given (sorted: Chromium reports the first).
+ * credentials not included. The spec keeps Authorization out of `*` (a CORS non-wildcard request-header
+ * name); Chromium 156 still lets `*` cover it (recorded: its NonWildcardRequestHeadersSupport is off).
+ * Firefox ESR 153 does not (nsCORSPreflightListener::CheckPreflightRequestApproved with
+ * network.cors_preflight.authorization_covered_by_wildcard off): Authorization must be listed by name.
+ * Returns the names not allowed, in the order given (sorted: both browsers report the first).
  */
-export function headersNotAllowed(policy: PreflightPolicy, unsafeNames: readonly string[]): string[] {
-  if (!policy.include && policy.headers.includes('*')) return [];
-  return unsafeNames.filter((n) => !policy.headers.includes(n));
+export function headersNotAllowed(
+  policy: PreflightPolicy,
+  unsafeNames: readonly string[],
+  engine: Engine = 'chromium',
+): string[] {
+  const wildcard = !policy.include && policy.headers.includes('*');
+  if (wildcard && engine === 'chromium') return [];
+  return unsafeNames.filter(
+    (n) => !policy.headers.includes(n) && !(wildcard && !NON_WILDCARD_REQUEST_HEADERS.has(n)),
+  );
 }
 
 /** https://fetch.spec.whatwg.org/#ok-status */

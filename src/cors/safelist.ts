@@ -1,7 +1,7 @@
 // Which calls need a preflight: https://fetch.spec.whatwg.org/#cors-safelisted-method and
 // https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names, as Chromium implements them
-// (services/network/public/cpp/cors/cors.cc).
-import type { Header } from './types';
+// (services/network/public/cpp/cors/cors.cc), and where Firefox differs, as Firefox does.
+import type { Engine, Header } from './types';
 
 /** https://fetch.spec.whatwg.org/#cors-safelisted-method: GET, HEAD or POST, byte-case-sensitive. */
 export function corsSafelistedMethod(method: string): boolean {
@@ -43,14 +43,16 @@ const FORBIDDEN_REQUEST_HEADERS = new Set([
 /**
  * https://fetch.spec.whatwg.org/#forbidden-request-header: a script cannot set these; the browser does.
  * Chromium also keeps User-Agent here (net::HttpUtil::IsSafeHeader) and Access-Control-Request-Private-Network.
+ * Firefox lets a script set User-Agent, as the spec does since 2015 (nsContentUtils::IsForbiddenRequestHeader
+ * lost it in Firefox 43), so there a script's User-Agent is an unsafe header that needs a preflight.
  */
-export function forbiddenRequestHeaderName(lowerName: string): boolean {
+export function forbiddenRequestHeaderName(lowerName: string, engine: Engine = 'chromium'): boolean {
   return (
     FORBIDDEN_REQUEST_HEADERS.has(lowerName) ||
     lowerName.startsWith('proxy-') ||
     lowerName.startsWith('sec-') ||
-    lowerName === 'user-agent' ||
-    lowerName === 'access-control-request-private-network'
+    (engine === 'chromium' &&
+      (lowerName === 'user-agent' || lowerName === 'access-control-request-private-network'))
   );
 }
 
@@ -157,17 +159,25 @@ function isSafelistedContentType(value: string): boolean {
 /**
  * https://fetch.spec.whatwg.org/#simple-range-header-value: "bytes=" start "-" [end], no whitespace;
  * a suffix range (bytes=-500) is not safelisted, nor is start > end.
- * Chromium lower-cases the value before parsing, so "Bytes=0-" passes there (the spec wants "bytes").
+ * Chromium lower-cases the value before parsing, so "Bytes=0-" passes there; Firefox follows the spec
+ * (nsContentUtils::ParseSingleRangeRequest), where "bytes" is byte-case-sensitive.
  */
-function isSafelistedRange(value: string): boolean {
-  const m = /^bytes=(\d+)-(\d*)$/i.exec(value);
+function isSafelistedRange(value: string, engine: Engine): boolean {
+  const m = (engine === 'chromium' ? /^bytes=(\d+)-(\d*)$/i : /^bytes=(\d+)-(\d*)$/).exec(value);
   if (!m) return false;
   if (m[2] === '') return true;
   return Number(m[1]) <= Number(m[2]);
 }
 
-/** https://fetch.spec.whatwg.org/#cors-safelisted-request-header (with Chromium's client-hint extras). */
-export function corsSafelistedRequestHeader(lowerName: string, value: string): boolean {
+/**
+ * https://fetch.spec.whatwg.org/#cors-safelisted-request-header, with Chromium's client-hint extras
+ * (Firefox has none: nsContentUtils::IsCORSSafelistedRequestHeader).
+ */
+export function corsSafelistedRequestHeader(
+  lowerName: string,
+  value: string,
+  engine: Engine = 'chromium',
+): boolean {
   if (value.length > 128) return false;
   switch (lowerName) {
     case 'accept':
@@ -178,9 +188,9 @@ export function corsSafelistedRequestHeader(lowerName: string, value: string): b
     case 'content-type':
       return isSafelistedContentType(value);
     case 'range':
-      return isSafelistedRange(value);
+      return isSafelistedRange(value, engine);
     default:
-      return chromiumClientHint(lowerName, value);
+      return engine === 'chromium' && chromiumClientHint(lowerName, value);
   }
 }
 
@@ -195,15 +205,18 @@ export interface UnsafeHeaderAnalysis {
  * https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names (Chromium's
  * CorsUnsafeNotForbiddenRequestHeaderNames: forbidden names are the browser's, never counted).
  */
-export function corsUnsafeRequestHeaderNames(headers: readonly Header[]): UnsafeHeaderAnalysis {
+export function corsUnsafeRequestHeaderNames(
+  headers: readonly Header[],
+  engine: Engine = 'chromium',
+): UnsafeHeaderAnalysis {
   const unsafe = new Set<string>();
   const reasons = new Map<string, string>();
   const potentiallyUnsafe: string[] = [];
   let safelistValueSize = 0;
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
-    if (forbiddenRequestHeaderName(lower)) continue;
-    if (corsSafelistedRequestHeader(lower, value)) {
+    if (forbiddenRequestHeaderName(lower, engine)) continue;
+    if (corsSafelistedRequestHeader(lower, value, engine)) {
       potentiallyUnsafe.push(lower);
       safelistValueSize += value.length;
     } else {
