@@ -1,6 +1,6 @@
 // `corscope evaluate [FILE|-]`: exchanges in (JSON Lines), verdicts out, same order, same ids.
 import { Evaluator } from '../cors/evaluate';
-import type { Verdict } from '../cors/types';
+import type { Engine, Verdict } from '../cors/types';
 import { parseExchange } from '../cors/validate';
 import { formatTable, tableLines } from './table';
 
@@ -22,8 +22,11 @@ export interface Evaluated {
 }
 
 /** Evaluates JSON Lines read line by line; a bad line becomes an error row, the others are still evaluated. */
-export async function* evaluateLines(lines: AsyncIterable<string>): AsyncGenerator<Evaluated> {
-  const ev = new Evaluator();
+export async function* evaluateLines(
+  lines: AsyncIterable<string>,
+  engine: Engine = 'chromium',
+): AsyncGenerator<Evaluated> {
+  const ev = new Evaluator({ engine });
   let n = 0;
   for await (const line of lines) {
     n++;

@@ -3,7 +3,7 @@
 // stays bounded: jsonl and json keep nothing per call; the table keeps a row of a few words per call, and
 // the Markdown report its counts and the first blocked calls it lists.
 import { Evaluator } from '../cors/evaluate';
-import type { Verdict, Warning } from '../cors/types';
+import type { Engine, Verdict, Warning } from '../cors/types';
 import { HarImport, type HarIssue } from '../report/har-import';
 import { MarkdownReport } from '../report/markdown';
 import { countsLine, type TextRow, tally, textRow, verdictTableLines } from './evaluate';
@@ -25,14 +25,20 @@ function issueLine(file: string, i: HarIssue): string {
 }
 
 /** Exit status: 2 when a call fails the --fail-on test, else 1 when the input had errors, else 0. */
-export async function runHar(file: string, format: HarFormat, failOn: FailOn, io: Io): Promise<number> {
+export async function runHar(
+  file: string,
+  format: HarFormat,
+  failOn: FailOn,
+  io: Io,
+  engine: Engine = 'chromium',
+): Promise<number> {
   const input = await openInput(file, io);
   if (input instanceof Error) {
     await write(io.stderr, `corscope har: cannot read ${file}: ${input.message}\n`);
     return 66;
   }
   const imp = new HarImport();
-  const ev = new Evaluator();
+  const ev = new Evaluator({ engine });
   const table: TextRow[] = [];
   const report = format === 'markdown' ? new MarkdownReport() : null;
   const counts = new Map<string, number>();

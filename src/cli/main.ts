@@ -1,5 +1,6 @@
 // The command line: `corscope evaluate` and `corscope har`. Node only; the evaluator is the extension's.
 import { createInterface } from 'node:readline';
+import type { Engine } from '../cors/types';
 import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
 import { type Io, openInput, write } from './io';
@@ -7,12 +8,15 @@ import { type Io, openInput, write } from './io';
 export type { Io } from './io';
 
 export const USAGE = `Usage:
-  corscope evaluate [FILE|-] [--format json|text]
+  corscope evaluate [FILE|-] [--format json|text] [--engine chromium|firefox]
       Reads exchanges as JSON Lines (../shared/exchange/README.md) and writes one verdict per line,
       in the same order. "-" or no FILE reads standard input.
       --format text prints a table: id, method, URL, verdict, reason.
+      --engine firefox judges by Firefox ESR 153's rules and words (its console line, reason key, 24 h
+      preflight cache); the default, chromium, by Chromium 156's.
       Exit status: 0 when every line was evaluated, 1 when a line could not be read, 64 on bad usage.
   corscope har FILE|- [--format table|json|jsonl|markdown] [--fail-on blocked|warning]
+                      [--engine chromium|firefox]
       Reads a HAR file (from Chrome DevTools, Firefox, Playwright or CORScope) as a stream, rebuilds each
       call with its preflights and redirect hops, evaluates it and prints one row per call, in call order.
       --format table (the default): id, method, URL, verdict, reason. jsonl: one verdict per line, with
@@ -21,6 +25,7 @@ export const USAGE = `Usage:
       Input errors (not JSON, not HAR, truncated, entries missing fields) are printed to standard error
       with the entry's index; the calls that could be read are still evaluated and printed.
       --fail-on warning fails on risky policies (warnings) too, not only on blocked calls.
+      --engine as for evaluate.
       Exit status: 2 when a call is blocked (with --fail-on warning: or has a warning), else 1 when the
       input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage.
 `;
@@ -29,6 +34,18 @@ interface Options {
   positional: string[];
   format: string | null;
   failOn: string | null;
+  engine: string | null;
+}
+
+export const ENGINES: readonly Engine[] = ['chromium', 'firefox'];
+
+const isEngine = (v: string): v is Engine => (ENGINES as readonly string[]).includes(v);
+
+/** The usage error for --engine, or null when it names an engine (or is absent). */
+function engineError(engine: string | null): string | null {
+  return engine === null || isEngine(engine)
+    ? null
+    : `unknown engine "${engine}" (--engine takes ${ENGINES.join(' or ')})`;
 }
 
 function parseArgs(args: string[], allowed: string[]): Options | string {
@@ -44,7 +61,12 @@ function parseArgs(args: string[], allowed: string[]): Options | string {
     } else if (a.startsWith('-') && a !== '-') return `unknown option ${a}`;
     else positional.push(a);
   }
-  return { positional, format: values['--format'] ?? null, failOn: values['--fail-on'] ?? null };
+  return {
+    positional,
+    format: values['--format'] ?? null,
+    failOn: values['--fail-on'] ?? null,
+    engine: values['--engine'] ?? null,
+  };
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -58,18 +80,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await write(io.stderr, `corscope: unknown command "${command}"\n\n${USAGE}`);
     return 64;
   }
-  const opts = parseArgs(rest, ['--format']);
+  const opts = parseArgs(rest, ['--format', '--engine']);
   const format = typeof opts === 'string' ? null : (opts.format ?? 'json');
-  if (typeof opts === 'string' || opts.positional.length > 1 || !['json', 'text'].includes(format!)) {
-    const why =
-      typeof opts === 'string'
-        ? opts
-        : opts.positional.length > 1
-          ? 'one FILE at most'
-          : `unknown format "${format}"`;
+  const why =
+    typeof opts === 'string'
+      ? opts
+      : opts.positional.length > 1
+        ? 'one FILE at most'
+        : !['json', 'text'].includes(format!)
+          ? `unknown format "${format}"`
+          : engineError(opts.engine);
+  if (why !== null || typeof opts === 'string') {
     await write(io.stderr, `corscope evaluate: ${why}\n\n${USAGE}`);
     return 64;
   }
+  const engine = (opts.engine ?? 'chromium') as Engine;
   const file = opts.positional[0] ?? '-';
   const input = await openInput(file, io);
   if (input instanceof Error) {
@@ -79,7 +104,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let failed = 0;
   const table: ReturnType<typeof textRow>[] = [];
-  for await (const item of evaluateLines(lines)) {
+  for await (const item of evaluateLines(lines, engine)) {
     if (isInputError(item.row)) {
       failed++;
       await write(io.stderr, `corscope evaluate: line ${item.row.line}: ${item.row.error}\n`);
@@ -97,7 +122,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function har(args: string[], io: Io): Promise<number> {
-  const opts = parseArgs(args, ['--format', '--fail-on']);
+  const opts = parseArgs(args, ['--format', '--fail-on', '--engine']);
   let why: string | null = null;
   if (typeof opts === 'string') why = opts;
   else if (opts.positional.length !== 1)
@@ -106,6 +131,7 @@ async function har(args: string[], io: Io): Promise<number> {
     why = `unknown format "${opts.format}"`;
   else if (opts.failOn && !(FAIL_ON as readonly string[]).includes(opts.failOn))
     why = `--fail-on must be blocked or warning, not "${opts.failOn}"`;
+  else why = engineError(opts.engine);
   if (why !== null || typeof opts === 'string') {
     await write(io.stderr, `corscope har: ${why}\n\n${USAGE}`);
     return 64;
@@ -115,5 +141,6 @@ async function har(args: string[], io: Io): Promise<number> {
     (opts.format ?? 'table') as HarFormat,
     (opts.failOn ?? 'blocked') as FailOn,
     io,
+    (opts.engine ?? 'chromium') as Engine,
   );
 }
