@@ -1,0 +1,220 @@
+// Normalization, pairing and evaluation replayed on webRequest event sequences recorded from real Firefox
+// ESR 153 (tests/fixtures/webrequest-firefox, written by tests/e2e/record-firefox-events.ts). Firefox's shapes
+// differ from Chromium's (../shared/reference/webrequest.md): originUrl instead of initiator, no documentId,
+// a request's onSendHeaders before its preflight, a CORS-blocked response ending in onCompleted, failed
+// preflights in NS_ERROR_DOM_BAD_URI. The browser is the oracle: the page's results, the lines Firefox
+// logged, and what the recording shows crossed the wire.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CaptureController, type CaptureSink } from '../../../src/capture/controller';
+import type { RawDetails, RawKind } from '../../../src/capture/events';
+import type { StoredExchange } from '../../../src/capture/types';
+import { firefoxCorsLines } from '../../e2e/harness/firefox-console';
+
+interface Fixture {
+  scenario: string;
+  recordedWith: { userAgent: string; listeners: Record<string, unknown> };
+  events: { kind: string; details: RawDetails & { originUrl?: string } }[];
+  page: { ok: boolean; type?: string; status?: number }[];
+  console: { source: string; level: string; text: string }[];
+}
+
+const dir = new URL('../../fixtures/webrequest-firefox/', import.meta.url);
+const fixtures: Fixture[] = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Fixture);
+
+const LISTENED = new Set<RawKind>(['onSendHeaders', 'onHeadersReceived', 'onCompleted', 'onErrorOccurred']);
+const SELF = 'moz-extension://0ec28b5d-d27a-4fd5-8602-aa75d91ac67d';
+
+/** Replays what CORScope's own listeners receive in Firefox: the four events, preflights' ends included. */
+function replay(f: Fixture) {
+  const rows: StoredExchange[] = [];
+  const counts = { sameOrigin: 0, noCors: 0 };
+  const sink: CaptureSink = {
+    enqueue: (r) => rows.push(r),
+    addCounts: (_t, c) => {
+      counts.sameOrigin += c.sameOrigin ?? 0;
+      counts.noCors += c.noCors ?? 0;
+    },
+    clearTab: () => {},
+  };
+  const capture = new CaptureController(
+    sink,
+    { preserveLog: false, disabledSites: [], redactHeaders: [] },
+    SELF,
+    'firefox',
+  );
+  for (const e of f.events) {
+    if (LISTENED.has(e.kind as RawKind)) capture.handle(e.kind as RawKind, e.details);
+  }
+  capture.sweep(Number.POSITIVE_INFINITY);
+  const preflights = new Set(
+    f.events
+      .filter(
+        (e) =>
+          e.kind === 'onSendHeaders' &&
+          e.details.requestHeaders?.some((h) => /^access-control-request-method$/i.test(h.name)),
+      )
+      .map((e) => e.details.requestId),
+  );
+  return { rows, counts, preflights };
+}
+
+/** The CORS line Firefox logged for each failed call (errors of the page, as BiDi reported them). */
+function firefoxLines(f: Fixture): string[] {
+  return firefoxCorsLines(
+    f.console.filter((c) => c.source === 'javascript' && c.level === 'error').map((c) => c.text),
+  );
+}
+
+const types = (r: StoredExchange) => r.exchange.wire.map((w) => w.type);
+
+describe('the recordings are what the reference says of Firefox', () => {
+  it('Firefox rejects extraHeaders and reports originUrl instead of an initiator, and its own error strings', () => {
+    for (const f of fixtures) {
+      expect(f.recordedWith.userAgent).toMatch(/Firefox\/153/);
+      expect(String(f.recordedWith.listeners['onSendHeaders:rejected'])).toMatch(/extraHeaders/);
+      for (const e of f.events) {
+        expect(e.details.initiator).toBeUndefined();
+        if (e.details.type !== 'main_frame') expect(e.details.originUrl).toMatch(/^http:/);
+        expect(e.details.error ?? '').not.toMatch(/^net::/);
+      }
+    }
+  });
+
+  it("a preflight carries its request's documentId (Firefox 153 reports one for subresources)", () => {
+    for (const f of fixtures) {
+      const sends = f.events.filter((e) => e.kind === 'onSendHeaders' && e.details.type !== 'main_frame');
+      for (const pf of sends.filter((e) => e.details.method === 'OPTIONS')) {
+        const request = sends.find((e) => e.details.method !== 'OPTIONS' && e.details.url === pf.details.url);
+        expect(pf.details.documentId).toBe(request?.details.documentId);
+      }
+    }
+  });
+});
+
+describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefox: %s', (_name, f) => {
+  const { rows, counts, preflights } = replay(f);
+
+  it('stores one exchange per cross-origin CORS call, with the verdict the page saw and the line Firefox logged', () => {
+    expect(rows.every((r) => r.exchange.capture.engine === 'firefox')).toBe(true);
+    expect(rows.every((r) => r.evaluation.engine === 'firefox')).toBe(true);
+    const stored = rows.map((r) => r.evaluation.error?.console).filter((l): l is string => !!l);
+    expect(stored.sort()).toEqual(firefoxLines(f).sort());
+    // fetch reports the response type; XHR and images carry none.
+    const allowedInPage = f.page.filter((p) => p.ok && (p.type ?? 'cors') === 'cors').length;
+    expect(rows.filter((r) => r.verdict === 'allowed')).toHaveLength(allowedInPage);
+    // Every preflight Firefox sent is in exactly one exchange.
+    const used = rows.flatMap((r) => r.exchange.wire.filter((w) => w.type === 'preflight'));
+    expect(used).toHaveLength(preflights.size);
+    expect(new Set(used).size).toBe(used.length);
+  });
+
+  it('pairs each preflight with its own request, in wire order', () => {
+    for (const r of rows) {
+      r.exchange.wire.forEach((w, i) => {
+        if (w.type !== 'preflight') return;
+        const next = r.exchange.wire[i + 1];
+        expect(w.request.url).toBe(next?.request.url ?? r.exchange.request.url);
+        const acrm = w.request.headers!.find(
+          ([n]) => n.toLowerCase() === 'access-control-request-method',
+        )![1];
+        expect(acrm).toBe(next?.request.method ?? r.exchange.request.method);
+        // The request goes out after its preflight, though Firefox listed it before.
+        if (next) expect(next.time!).toBeGreaterThanOrEqual(w.time!);
+      });
+    }
+  });
+
+  it('claims no outcome Firefox did not report: onCompleted says nothing of CORS', () => {
+    for (const r of rows) {
+      if (r.exchange.capture.netError) expect(r.exchange.outcome).toBe('error');
+      else expect(r.exchange.outcome).toBeUndefined();
+    }
+  });
+
+  const specific: Record<string, () => void> = {
+    'simple-blocked': () => {
+      expect(rows.map((r) => [r.verdict, r.status, r.exchange.capture.netError])).toEqual([
+        ['blocked', 200, null],
+      ]);
+      expect(rows[0]!.evaluation.error?.firefox).toBe('CORSMissingAllowOrigin');
+    },
+    'preflight-ok': () => {
+      expect(rows.map(types)).toEqual([['preflight', 'request']]);
+      expect(rows[0]!.verdict).toBe('allowed');
+      expect(rows[0]!.exchange.capture.ambiguous).toBe(false);
+    },
+    'preflight-fail-no-acao': () => {
+      // The request Firefox listed first was never sent: the exchange is its preflight alone.
+      expect(rows.map(types)).toEqual([['preflight']]);
+      expect(rows[0]!.exchange.capture.netError).toBe('NS_ERROR_DOM_BAD_URI');
+      expect(rows[0]!.evaluation.error?.firefox).toBe('CORSMissingAllowOrigin');
+    },
+    'preflight-fail-no-acah': () => {
+      expect(rows.map(types)).toEqual([['preflight']]);
+      expect(rows[0]!.verdict).toBe('blocked');
+      expect(rows[0]!.evaluation.error?.stage).toBe('preflight');
+    },
+    'preflight-500': () => {
+      expect(rows.map(types)).toEqual([['preflight']]);
+      expect(rows[0]!.evaluation.error?.firefox).toBe('CORSPreflightDidNotSucceed');
+    },
+    'preflight-ok-actual-blocked': () => {
+      expect(rows.map(types)).toEqual([['preflight', 'request']]);
+      expect(rows[0]!.evaluation.error?.stage).toBe('request');
+    },
+    'cached-preflight-thrice': () => {
+      // Firefox preflighted the second call too and served only the third from its cache.
+      expect(rows.map((r) => r.preflight)).toEqual(['sent', 'sent', 'cached']);
+      const served = rows[2]!.evaluation.checks.find((c) => c.rule === 'preflight-cache')!.servedBy;
+      expect([rows[0]!.exchange.id, rows[1]!.exchange.id]).toContain(served?.id);
+    },
+    'redirect-new-preflight': () => {
+      expect(rows.map(types)).toEqual([['preflight', 'request', 'preflight', 'request']]);
+      expect(rows[0]!.verdict).toBe('allowed');
+    },
+    'redirect-simple': () => {
+      expect(rows.map(types)).toEqual([['request', 'request']]);
+      expect(rows[0]!.verdict).toBe('allowed');
+    },
+    'concurrent-identical': () => {
+      expect(rows).toHaveLength(5);
+      expect(rows.every((r) => r.preflight === 'sent' && r.exchange.capture.ambiguous)).toBe(true);
+    },
+    'concurrent-distinct': () => {
+      expect(rows).toHaveLength(20);
+      expect(rows.every((r) => r.preflight === 'sent' && !r.exchange.capture.ambiguous)).toBe(true);
+    },
+    'worker-fetch': () => {
+      // Firefox names the worker's script in originUrl: the initiator is its origin, the page's.
+      expect(rows).toHaveLength(2);
+      const page = f.events.find((e) => e.details.type === 'main_frame')!.details.url;
+      expect(rows.every((r) => r.initiator === new URL(page).origin)).toBe(true);
+    },
+    'connection-refused': () => {
+      expect(rows.map((r) => [r.verdict, r.exchange.capture.netError])).toEqual([
+        ['network-error', 'NS_ERROR_CONNECTION_REFUSED'],
+      ]);
+    },
+    'no-cors': () => {
+      expect(rows).toHaveLength(0);
+      expect(counts.noCors).toBe(1);
+    },
+    'same-origin': () => {
+      expect(rows).toHaveLength(0);
+      expect(counts.sameOrigin).toBeGreaterThanOrEqual(1);
+    },
+    'image-crossorigin-blocked': () => {
+      expect(rows.map((r) => [r.exchange.api, r.verdict])).toEqual([['image', 'blocked']]);
+    },
+    'credentials-include-star': () => {
+      expect(rows[0]!.evaluation.error?.firefox).toBe('CORSNotSupportingCredentials');
+      const cookie = rows[0]!.exchange.wire[0]!.request.headers!.find(([n]) => n.toLowerCase() === 'cookie');
+      expect(cookie?.[1]).toMatch(/^\[redacted: \d+ bytes\]$/);
+    },
+  };
+  if (specific[f.scenario]) it('matches what the scenario is about', specific[f.scenario]!);
+});
