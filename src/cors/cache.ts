@@ -144,21 +144,19 @@ export class PreflightCache {
     include: boolean,
     time: number | undefined,
   ): CacheEntry | null {
-    const key = PreflightCache.firefoxKey(include, origin, url);
-    const entry = this.firefox.get(key);
+    const entry = this.firefox.get(PreflightCache.firefoxKey(include, origin, url));
     if (!entry) return null;
-    this.firefox.delete(key);
-    this.firefox.set(key, entry); // GetEntry moves it to the front of the LRU list
-    if (time !== undefined) purgeExpired(entry, time);
+    const live = (t: Token | undefined): t is Token =>
+      t !== undefined && (t.expires === null || time === undefined || time < t.expires);
     const used: Token[] = [];
     if (method !== 'GET' && method !== 'POST') {
       const t = entry.methods.get(method);
-      if (!t) return null;
+      if (!live(t)) return null;
       used.push(t);
     }
     for (const name of unsafeNames) {
       const t = entry.headers.get(name.toLowerCase());
-      if (!t) return null;
+      if (!live(t)) return null;
       used.push(t);
     }
     // The request is served until the first of the tokens it needs expires: name the preflight that granted it.
@@ -167,6 +165,16 @@ export class PreflightCache {
       null,
     );
     return first && { id: first.id, expires: first.expires };
+  }
+
+  /** A request looked its entry up: Firefox's nsPreflightCache::GetEntry makes it the most recently used. */
+  read(origin: string, url: string, include: boolean): void {
+    if (this.engine !== 'firefox') return;
+    const key = PreflightCache.firefoxKey(include, origin, url);
+    const entry = this.firefox.get(key);
+    if (!entry) return;
+    this.firefox.delete(key);
+    this.firefox.set(key, entry);
   }
 
   /**

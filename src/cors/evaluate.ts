@@ -43,6 +43,10 @@ import type {
   VerdictKind,
 } from './types';
 
+export type CacheOp =
+  | { op: 'store'; origin: string; url: string; policy: PreflightPolicy; time: number | undefined }
+  | { op: 'read'; origin: string; url: string; include: boolean };
+
 /** What one walk over the wire found, under one assumption about the credentials mode. */
 export interface Walk {
   verdict: VerdictKind;
@@ -64,8 +68,8 @@ export interface Walk {
   reason: string | null;
   /** Whether the answer would change with the other credentials mode. */
   credentialsMattered: boolean;
-  /** Successful preflights, to store in the stream's cache. */
-  stores: { origin: string; url: string; policy: PreflightPolicy; time: number | undefined }[];
+  /** What the call does to the stream's preflight cache, in order: preflights to store, entries it read. */
+  cacheOps: CacheOp[];
   /** The Origin header value at the deciding hop ("null" once tainted). */
   originSent: string;
   /** The method and CORS-unsafe header names of the request at the deciding hop. */
@@ -131,7 +135,7 @@ export interface WalkContext {
 
 /**
  * Walks the wire under one credentials assumption. Reads the stream's cache but never writes it
- * (the caller stores `stores` once the assumption is settled).
+ * (the caller applies `cacheOps` once the assumption is settled).
  */
 export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
   const { engine } = ctx;
@@ -158,7 +162,7 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     corsHop: false,
     reason: null,
     credentialsMattered: false,
-    stores: [],
+    cacheOps: [],
     originSent: origin,
     method,
     unsafe: unsafe.names,
@@ -395,7 +399,7 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         seen: maxAgeSeen(res.headers, policy, engine),
         result: 'info',
       });
-      result.stores.push({ origin: cacheOrigin, url, policy, time: w.time ?? ex.time });
+      result.cacheOps.push({ op: 'store', origin: cacheOrigin, url, policy, time: w.time ?? ex.time });
       preflightPassedFor = url;
       continue;
     }
@@ -459,6 +463,7 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         // Needed, and none went out right before: the browser used its preflight cache.
         if (result.preflight === 'none') result.preflight = 'cached';
         const entry = ctx.cache.lookup(cacheOrigin, url, method, unsafe.names, include, w.time ?? ex.time);
+        result.cacheOps.push({ op: 'read', origin: cacheOrigin, url, include });
         checks.push({
           rule: 'preflight-cache',
           title: 'Preflight served from the cache',
@@ -716,7 +721,10 @@ export class Evaluator {
         }
       }
     }
-    for (const s of chosen.stores) this.cache.store(s.origin, s.url, ex.id, s.policy, s.time);
+    for (const o of chosen.cacheOps) {
+      if (o.op === 'store') this.cache.store(o.origin, o.url, ex.id, o.policy, o.time);
+      else this.cache.read(o.origin, o.url, o.include);
+    }
     // Firefox drops its cached preflights for a URL whose CORS request failed (the cache ignores this for
     // Chromium): after a blocked call, or a network error its CORS listener saw.
     if (chosen.verdict === 'blocked' || (chosen.verdict === 'network-error' && chosen.corsHop))

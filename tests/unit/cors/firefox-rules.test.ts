@@ -262,6 +262,17 @@ describe('preflight cache: how Firefox keys and fills it (nsPreflightCache)', ()
     expect(cacheCheck(stream('firefox', [...calls, first]).at(-1)!)?.servedBy).toBeUndefined();
     expect(cacheCheck(stream('firefox', [...calls, second]).at(-1)!)?.servedBy?.id).toBe(calls[1]!.id);
     expect(cacheCheck(stream('chromium', [...calls, first]).at(-1)!)?.servedBy?.id).toBe(calls[0]!.id);
+    // A call served from an entry makes it the most recently used: then the next one goes.
+    const hundred = calls.slice(0, 100);
+    const used = cachedPut(`${API}/lru/0`, T0 + 150);
+    const more = put(`${API}/lru/new`, T0 + 160, grant('PUT'));
+    const lookUp = (url: string) => cachedPut(url, T0 + 200);
+    expect(
+      cacheCheck(stream('firefox', [...hundred, used, more, lookUp(`${API}/lru/0`)]).at(-1)!)?.servedBy?.id,
+    ).toBe(calls[0]!.id);
+    expect(
+      cacheCheck(stream('firefox', [...hundred, used, more, lookUp(`${API}/lru/1`)]).at(-1)!)?.servedBy,
+    ).toBeUndefined();
   });
 });
 
