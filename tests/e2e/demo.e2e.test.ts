@@ -121,8 +121,8 @@ describe('the panel for the demo tab', () => {
     const row = rows.find((r) => r.request.url.endsWith('/demo/items/7'))!;
     await panel.getByTestId('row').filter({ hasText: '/demo/items/7' }).click();
     const details = panel.getByTestId('details');
-    await expect.poll(() => details.getByTestId('console').innerText()).toBe(row.evaluation.error!.console);
-    expect(await details.getByTestId('check-fail').first().innerText()).toContain(
+    await expect.poll(() => details.getByTestId('console').textContent()).toBe(row.evaluation.error!.console);
+    expect(await details.getByTestId('check-fail').first().textContent()).toContain(
       'Access-Control-Allow-Origin',
     );
     const fix = await details.getByTestId('fix-item').allInnerTexts();
@@ -134,7 +134,7 @@ describe('the panel for the demo tab', () => {
   it('renders a hostile header value as text: no element created, nothing run', async () => {
     await panel.getByTestId('row').filter({ hasText: '/demo/hostile' }).click();
     const details = panel.getByTestId('details');
-    await expect.poll(() => details.getByTestId('console').innerText()).toContain(HOSTILE_VALUE);
+    await expect.poll(() => details.getByTestId('console').textContent()).toContain(HOSTILE_VALUE);
     const values = await details.getByTestId('header-value').allInnerTexts();
     expect(values).toContain(HOSTILE_VALUE);
     expect(await panel.locator('img').count()).toBe(0);
@@ -162,7 +162,7 @@ describe('the panel for the demo tab', () => {
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=${tabId}`);
     await popup.getByTestId('counts').waitFor();
     const blocked = rows.filter((r) => r.evaluation.verdict === 'blocked').length;
-    await expect.poll(() => popup.getByTestId('count-blocked').innerText()).toContain(String(blocked));
+    await expect.poll(() => popup.getByTestId('count-blocked').textContent()).toContain(String(blocked));
     await popup.screenshot({ path: resolve(SHOTS, 'popup.png'), fullPage: true });
     await popup.close();
   });
