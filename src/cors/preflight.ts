@@ -26,7 +26,6 @@ export interface PreflightPolicy {
  * preflight_result.cc kMaxTimeout (2 h). Firefox: nsCORSPreflightListener::AddResultToCache, "Cap at 24 hours".
  */
 export const MAX_AGE_CAP: Record<Engine, number> = { chromium: 7200, firefox: 86400 };
-export const CHROMIUM_MAX_AGE_CAP = MAX_AGE_CAP.chromium;
 // https://fetch.spec.whatwg.org/#http-access-control-max-age: "If max-age is null, then set max-age to 5."
 // Firefox uses the same (PREFLIGHT_DEFAULT_EXPIRY_SECONDS, "chosen to be compatible with Chromium").
 export const DEFAULT_MAX_AGE = 5;
