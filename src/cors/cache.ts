@@ -9,7 +9,7 @@ import { headersNotAllowed, methodAllowed, type PreflightPolicy } from './prefli
 import type { Engine } from './types';
 
 export interface CacheEntry {
-  /** The exchange whose preflight filled the entry (for Firefox: the latest that granted what is used). */
+  /** The exchange whose preflight filled the entry (Firefox: of the grants used, the one to expire first). */
   id: string;
   /** When it expires, ms since the epoch; null when the stream carries no times. */
   expires: number | null;
