@@ -126,12 +126,16 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<FirefoxBr
       env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_DISABLE_AUTO_SAFE_MODE: '1' },
     },
   );
+  // A script that dies without close() must not leave Firefox running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let bidi: BidiConnection;
   try {
     const endpoint = await bidiEndpoint(child);
     bidi = await BidiConnection.connect(`${endpoint}/session`);
   } catch (e) {
     child.kill('SIGKILL');
+    process.off('exit', killOnExit);
     await rm(profile, { recursive: true, force: true });
     throw e;
   }
@@ -215,6 +219,7 @@ export async function launchFirefox(opts: LaunchOptions = {}): Promise<FirefoxBr
       await bidi.send('browser.close').catch(() => {});
       bidi.close();
       await exited(child, 10_000);
+      process.off('exit', killOnExit);
       await rm(profile, { recursive: true, force: true });
     },
   };
