@@ -55,7 +55,7 @@ export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
   const ok = ex.outcome === 'success';
   return {
     id: v.id,
-    ...(v.engine ? { engine: v.engine } : {}),
+    engine: v.engine,
     verdict: ok ? 'allowed' : 'network-error',
     preflight: v.preflight,
     error: null,

@@ -124,11 +124,8 @@ export interface Warning {
 
 export interface Verdict {
   id: string;
-  /**
-   * The engine whose rules produced this verdict. The evaluator always sets it; optional only so that
-   * verdicts built outside src/cors (capture's outcomeOnly) still type-check until they set it too.
-   */
-  engine?: Engine;
+  /** The engine whose rules produced this verdict. */
+  engine: Engine;
   verdict: VerdictKind;
   preflight: PreflightState;
   error: CorsErrorInfo | null;
