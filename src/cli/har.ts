@@ -4,7 +4,7 @@
 // the Markdown report its counts and the first blocked calls it lists.
 import { Evaluator } from '../cors/evaluate';
 import type { Engine, Verdict, Warning } from '../cors/types';
-import { HarImport, type HarIssue } from '../report/har-import';
+import { HarImport, type HarIssue, harEngine } from '../report/har-import';
 import { MarkdownReport } from '../report/markdown';
 import { countsLine, type TextRow, tally, textRow, verdictTableLines } from './evaluate';
 import { type Io, openInput, write } from './io';
@@ -30,7 +30,8 @@ export async function runHar(
   format: HarFormat,
   failOn: FailOn,
   io: Io,
-  engine: Engine = 'chromium',
+  /** null: Firefox's for a HAR Firefox wrote, else Chromium's (see harEngine). */
+  engine: Engine | null = null,
 ): Promise<number> {
   const input = await openInput(file, io);
   if (input instanceof Error) {
@@ -38,7 +39,8 @@ export async function runHar(
     return 66;
   }
   const imp = new HarImport();
-  const ev = new Evaluator({ engine });
+  // Made at the first call, once the HAR's creator has been read.
+  let ev: Evaluator | null = null;
   const table: TextRow[] = [];
   const report = format === 'markdown' ? new MarkdownReport() : null;
   const counts = new Map<string, number>();
@@ -55,6 +57,7 @@ export async function runHar(
   };
   if (format === 'json') await write(io.stdout, '{"calls":[');
   for await (const call of imp.calls(input as AsyncIterable<Uint8Array>)) {
+    ev ??= new Evaluator({ engine: engine ?? harEngine(imp.meta) ?? 'chromium' });
     const v = ev.evaluate(call.exchange);
     const { method, url } = call.exchange.request;
     calls++;

@@ -25,7 +25,8 @@ export const USAGE = `Usage:
       Input errors (not JSON, not HAR, truncated, entries missing fields) are printed to standard error
       with the entry's index; the calls that could be read are still evaluated and printed.
       --fail-on warning fails on risky policies (warnings) too, not only on blocked calls.
-      --engine as for evaluate.
+      --engine as for evaluate; without it, Firefox's rules for a HAR that Firefox wrote (its log.creator
+      or log.browser names Firefox), else Chromium's.
       Exit status: 2 when a call is blocked (with --fail-on warning: or has a warning), else 1 when the
       input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage.
 `;
@@ -141,6 +142,6 @@ async function har(args: string[], io: Io): Promise<number> {
     (opts.format ?? 'table') as HarFormat,
     (opts.failOn ?? 'blocked') as FailOn,
     io,
-    (opts.engine ?? 'chromium') as Engine,
+    opts.engine as Engine | null,
   );
 }

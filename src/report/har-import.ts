@@ -19,7 +19,7 @@
 import { getCombined } from '../cors/headers';
 import { originOf } from '../cors/origin';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
-import type { Api, Exchange, Header, HttpRequest, HttpResponse, WireEntry } from '../cors/types';
+import type { Api, Engine, Exchange, Header, HttpRequest, HttpResponse, WireEntry } from '../cors/types';
 import { type HarCors, type HarCorsVerdict, isCorsVerdict } from './har-types';
 import { type HarIssue, type HarMeta, HarScanner, type ScanLimits, scanHarEntries } from './json-stream';
 
@@ -634,6 +634,16 @@ export function exchangesFromHar(
 }
 
 /** A streaming import: `calls(chunks)` yields each call as soon as it is complete; memory stays bounded. */
+/**
+ * The engine whose rules fit a HAR: Firefox's for a HAR Firefox wrote (its `log.creator` or `log.browser`
+ * names Firefox), else null (Chromium's, the default). Known once the scanner has read `log`'s head.
+ */
+export function harEngine(meta: HarMeta): Engine | null {
+  const named = (v: unknown) =>
+    v !== null && typeof v === 'object' && /firefox/i.test(String((v as { name?: unknown }).name));
+  return named(meta.creator) || named(meta.browser) ? 'firefox' : null;
+}
+
 export class HarImport {
   readonly issues: HarIssue[] = [];
   private readonly scanner: HarScanner;

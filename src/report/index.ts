@@ -13,6 +13,7 @@ export {
   exchangesFromHar,
   HarImport,
   type HarWire,
+  harEngine,
   type ImportedExchange,
   readEntry,
 } from './har-import';

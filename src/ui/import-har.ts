@@ -3,7 +3,7 @@
 import { toRow } from '../capture/controller';
 import type { CapturedExchange, StoredExchange } from '../capture/types';
 import { Evaluator } from '../cors/index';
-import { HarImport, type HarIssue } from '../report/index';
+import { HarImport, type HarIssue, harEngine } from '../report/index';
 
 /** The tab id of imported rows: no browser tab. */
 export const IMPORTED_TAB = -1;
@@ -20,10 +20,12 @@ export async function importHar(
   chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
 ): Promise<HarImportResult> {
   const imp = new HarImport();
-  const ev = new Evaluator();
+  // Made at the first call, once the HAR's creator is known: a HAR Firefox wrote is judged by its rules.
+  let ev: Evaluator | null = null;
   const rows: StoredExchange[] = [];
   try {
     for await (const { exchange } of imp.calls(chunks)) {
+      ev ??= new Evaluator({ engine: harEngine(imp.meta) ?? 'chromium' });
       const ex: CapturedExchange = {
         ...exchange,
         time: exchange.time ?? 0,
@@ -33,7 +35,7 @@ export async function importHar(
           documentId: null,
           requestId: exchange.id,
           resourceType: 'xmlhttprequest',
-          engine: 'chromium',
+          engine: ev.engine,
           ambiguous: false,
           recovered: false,
           missing: null,

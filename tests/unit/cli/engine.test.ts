@@ -127,6 +127,19 @@ describe('corscope har --engine', () => {
     expect(got.find((v) => v.id === 's011')?.error?.chromium).toBe('MultipleAllowOriginValues');
   });
 
+  it('without --engine, a HAR that Firefox wrote (log.creator) is judged by Firefox; --engine overrides', async () => {
+    const har = join(root, 'tests/fixtures/har/firefox-cors.har');
+    const auto = readJsonl<Out>((await run(['har', har, '--format', 'jsonl'])).out);
+    const firefox = readJsonl<Out>((await run(['har', har, '--format', 'jsonl', '--engine', 'firefox'])).out);
+    const chromium = readJsonl<Out>(
+      (await run(['har', har, '--format', 'jsonl', '--engine', 'chromium'])).out,
+    );
+    expect(auto).toEqual(firefox);
+    expect(auto.map((v) => v.engine)).toEqual(['firefox', 'firefox', 'firefox']);
+    expect(chromium.map((v) => v.engine)).toEqual(['chromium', 'chromium', 'chromium']);
+    expect(chromium[1]!.error!.console).toMatch(/^Access to fetch at /);
+  });
+
   it('--engine firefox on a Firefox DevTools HAR', async () => {
     const har = join(root, 'tests/fixtures/har/firefox-cors.har');
     const { code, out } = await run(['har', har, '--format', 'jsonl', '--engine', 'firefox']);

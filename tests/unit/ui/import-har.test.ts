@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toHar } from '../../../src/report/index';
+import { harEngine, toHar } from '../../../src/report/index';
 import { IMPORTED_TAB, importHar, importProblem } from '../../../src/ui/import-har';
 import { sampleRows } from './rows';
 
@@ -28,6 +30,21 @@ describe('importHar', () => {
       netError: null,
     });
     expect(importProblem('a.har', { rows: imported, errors })).toBeNull();
+  });
+
+  it("explains a HAR that Firefox wrote by Firefox's rules, in Firefox's words", async () => {
+    const text = readFileSync(join(process.cwd(), 'tests/fixtures/har/firefox-cors.har'), 'utf8');
+    const { rows, errors } = await importHar([text]);
+    expect(errors).toEqual([]);
+    expect(rows.map((r) => [r.exchange.capture.engine, r.evaluation.engine])).toEqual([
+      ['firefox', 'firefox'],
+      ['firefox', 'firefox'],
+      ['firefox', 'firefox'],
+    ]);
+    expect(rows[1]!.evaluation.error!.console).toMatch(/^Cross-Origin Request Blocked: /);
+    expect(harEngine({ creator: { name: 'WebInspector' } })).toBeNull();
+    expect(harEngine({ creator: { name: 'CORScope' }, browser: { name: 'Firefox' } })).toBe('firefox');
+    expect(harEngine({})).toBeNull();
   });
 
   it('never rejects: a failing read is a fatal error', async () => {
