@@ -5,7 +5,7 @@ import type { PreflightCache } from './cache';
 import type { Walk } from './evaluate';
 import { walk } from './evaluate';
 import { getCombined, parseTokenList } from './headers';
-import { baseError } from './messages';
+import { baseError, firefoxAuthorizationWildcardWarning } from './messages';
 import { normalizeOrigin, originOf } from './origin';
 import { ENGINE_NAME, MAX_AGE_CAP } from './preflight';
 import type { Engine, Exchange, Fix, Header, HttpResponse, Verdict, Warning, WireEntry } from './types';
@@ -19,7 +19,7 @@ export interface AdviceState {
 }
 
 export function advise(ex: Exchange, w: Walk, verdict: Verdict, state: AdviceState): void {
-  verdict.summary = summarize(ex, w, state.engine);
+  verdict.summary = summarize(ex, w);
   verdict.warnings = warnings(ex, w, state);
   if (w.verdict === 'blocked') {
     const { fixes, advice } = repair(ex, w, state);
@@ -278,7 +278,7 @@ function host(url: string): string {
   return originOf(url);
 }
 
-function plainReason(ex: Exchange, w: Walk, engine: Engine): string {
+function plainReason(ex: Exchange, w: Walk): string {
   const f = w.failure!;
   const v = f.param ?? '';
   const entry = ex.wire[w.hop];
@@ -321,15 +321,8 @@ function plainReason(ex: Exchange, w: Walk, engine: Engine): string {
         : '';
       return `${what} does not allow ${v}${acam === null ? ' (no Access-Control-Allow-Methods)' : ` (Access-Control-Allow-Methods: ${acam})`}${caseHint}`;
     }
-    case 'HeaderDisallowedByPreflightResponse': {
-      const acah = res ? getCombined(res.headers, 'access-control-allow-headers') : null;
-      // Firefox's "*" does not cover Authorization (see headersNotAllowed).
-      const star =
-        engine === 'firefox' && v === 'authorization' && acah?.split(',').some((t) => t.trim() === '*')
-          ? ' (in Firefox "*" does not cover Authorization: it must be listed by name)'
-          : '';
-      return `${what} does not allow the request header ${v}${star}`;
-    }
+    case 'HeaderDisallowedByPreflightResponse':
+      return `${what} does not allow the request header ${v}`;
     case 'RedirectContainsCredentials':
       return `${what} redirects to a URL with a username and password`;
     case 'CorsDisabledScheme':
@@ -339,7 +332,7 @@ function plainReason(ex: Exchange, w: Walk, engine: Engine): string {
   }
 }
 
-function summarize(ex: Exchange, w: Walk, engine: Engine): string {
+function summarize(ex: Exchange, w: Walk): string {
   const method = ex.request?.method ?? ex.wire[0]?.request.method ?? 'GET';
   switch (w.verdict) {
     case 'allowed': {
@@ -356,7 +349,7 @@ function summarize(ex: Exchange, w: Walk, engine: Engine): string {
     }
     case 'blocked': {
       const never = w.stage === 'preflight' ? `, so the browser never sent the ${w.method}` : '';
-      return `Blocked: ${plainReason(ex, w, engine)}${never}.`;
+      return `Blocked: ${plainReason(ex, w)}${never}.`;
     }
     case 'opaque':
       return (
@@ -430,6 +423,13 @@ function warnings(ex: Exchange, w: Walk, state: AdviceState): Warning[] {
       });
     }
     if (e.type === 'preflight') {
+      if (w.authorizationByWildcard.includes(i)) {
+        out.push({
+          code: 'authorization-covered-by-wildcard',
+          hop: i,
+          message: `Access-Control-Allow-Headers: * lets Authorization through only by a deprecated Firefox exception; the Fetch Standard says * never covers Authorization. List Authorization by name. Firefox's console: ${firefoxAuthorizationWildcardWarning(e.request.url)}`,
+        });
+      }
       if (w.include) {
         for (const name of ['Access-Control-Allow-Methods', 'Access-Control-Allow-Headers']) {
           const v = getCombined(res.headers, name.toLowerCase());

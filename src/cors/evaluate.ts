@@ -8,6 +8,7 @@ import { getCombined, normalizeValue, parseTokenList } from './headers';
 import { baseError, chromiumConsoleLine, firefoxConsoleLine, sameOriginModeLine } from './messages';
 import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
 import {
+  authorizationByWildcard,
   ENGINE_NAME,
   headersNotAllowed,
   isOkStatus,
@@ -78,6 +79,8 @@ export interface Walk {
   /** The response that decided an allowed call. */
   finalResponse: HttpResponse | null;
   include: boolean;
+  /** Hops whose preflight let Authorization through by `*` alone (Firefox logs a deprecation warning). */
+  authorizationByWildcard: number[];
   /** Set when the wire ends before a final response: what the browser would have requested next. */
   ended: { after: 'preflight' | 'redirect'; url: string; method: string; needsPreflight: boolean } | null;
 }
@@ -168,6 +171,7 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
     unsafe: unsafe.names,
     finalResponse: null,
     include,
+    authorizationByWildcard: [],
     ended: null,
   };
   const fail = (stage: Stage, hop: number, url: string, failure: Failure): Walk => {
@@ -365,12 +369,11 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
         if (failed) return failed;
       }
       if (policy.headers.includes('*') && unsafe.names.length > 0) result.credentialsMattered = true;
-      const missing = headersNotAllowed(policy, unsafe.names, engine);
-      const wildcardNote = !include
-        ? firefox && unsafe.names.includes('authorization')
-          ? ' (or *, which does not cover authorization)'
-          : ' (or *)'
-        : '';
+      const missing = headersNotAllowed(policy, unsafe.names);
+      const byWildcard = authorizationByWildcard(policy, unsafe.names);
+      // Firefox ESR 153 warns "the `Authorization` header is not covered" and lets it through (recorded).
+      if (byWildcard && firefox) result.authorizationByWildcard.push(i);
+      const wildcardNote = include ? '' : ' (or *)';
       checks.push({
         rule: 'acah',
         title: 'Access-Control-Allow-Headers allows every non-safelisted header',
@@ -381,7 +384,8 @@ export function walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk {
           : 'nothing: no non-safelisted headers',
         seen:
           displayHeader(res.headers, 'access-control-allow-headers') +
-          (include && policy.headers.includes('*') ? ' ("*" is literal when credentials are included)' : ''),
+          (include && policy.headers.includes('*') ? ' ("*" is literal when credentials are included)' : '') +
+          (byWildcard ? ' (* covers authorization here; the Fetch Standard says it must be listed)' : ''),
         result: missing.length ? 'fail' : 'pass',
       });
       if (missing.length) {

@@ -135,6 +135,14 @@ const FIREFOX_WITH_STATUS = new Set([
   'CORSDidNotSucceed',
 ]);
 
+/**
+ * The warning Firefox ESR 153 logs when `*` in Access-Control-Allow-Headers lets Authorization through
+ * (security.properties CORSAllowHeaderFromPreflightDeprecation; recorded verbatim, a warning, not an error).
+ */
+export function firefoxAuthorizationWildcardWarning(url: string): string {
+  return `Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote resource at ${url} soon. (Reason: When the \`Access-Control-Allow-Headers\` is \`*\`, the \`Authorization\` header is not covered. To include the \`Authorization\` header, it must be explicitly listed in CORS header \`Access-Control-Allow-Headers\`).`;
+}
+
 /** Firefox's console line: "Cross-Origin Request Blocked: ... (Reason: ...)." */
 export function firefoxConsoleLine(
   key: string,

@@ -119,26 +119,33 @@ export function methodAllowed(
   return null;
 }
 
-/** https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name */
-const NON_WILDCARD_REQUEST_HEADERS = new Set(['authorization']);
-
 /**
  * Step 8: every CORS-unsafe request-header name must be in headerNames, or `*` must be there and
  * credentials not included. The spec keeps Authorization out of `*` (a CORS non-wildcard request-header
- * name); Chromium 156 still lets `*` cover it (recorded: its NonWildcardRequestHeadersSupport is off).
- * Firefox ESR 153 does not (nsCORSPreflightListener::CheckPreflightRequestApproved with
- * network.cors_preflight.authorization_covered_by_wildcard off): Authorization must be listed by name.
+ * name), but neither browser does yet: with credentials not included, `*` covers Authorization in
+ * Chromium 156 (its NonWildcardRequestHeadersSupport is off) and in Firefox ESR 153, whose
+ * network.cors_preflight.authorization_covered_by_wildcard is true (recorded in both: a fetch with
+ * Authorization under ACAH `*` is sent and read; Firefox logs a warning, see authorizationByWildcard).
  * Returns the names not allowed, in the order given (sorted: both browsers report the first).
  */
-export function headersNotAllowed(
-  policy: PreflightPolicy,
-  unsafeNames: readonly string[],
-  engine: Engine = 'chromium',
-): string[] {
+export function headersNotAllowed(policy: PreflightPolicy, unsafeNames: readonly string[]): string[] {
   const wildcard = !policy.include && policy.headers.includes('*');
-  if (wildcard && engine === 'chromium') return [];
-  return unsafeNames.filter(
-    (n) => !policy.headers.includes(n) && !(wildcard && !NON_WILDCARD_REQUEST_HEADERS.has(n)),
+  if (wildcard) return [];
+  return unsafeNames.filter((n) => !policy.headers.includes(n));
+}
+
+/**
+ * True when `*` alone lets Authorization through (credentials not included, Authorization not listed by
+ * name): what the Fetch Standard forbids (https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name)
+ * and what Firefox ESR 153 allows only by its deprecated exception, logging the console warning
+ * CORSAllowHeaderFromPreflightDeprecation (nsCORSPreflightListener::CheckPreflightRequestApproved).
+ */
+export function authorizationByWildcard(policy: PreflightPolicy, unsafeNames: readonly string[]): boolean {
+  return (
+    !policy.include &&
+    policy.headers.includes('*') &&
+    unsafeNames.includes('authorization') &&
+    !policy.headers.includes('authorization')
   );
 }
 

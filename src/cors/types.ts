@@ -116,6 +116,7 @@ export interface Warning {
     | 'wildcard-with-set-cookie'
     | 'wildcard-ignored-with-credentials'
     | 'max-age-above-cap'
+    | 'authorization-covered-by-wildcard'
     | 'verdict-depends-on-credentials'
     | 'api-unknown';
   message: string;

@@ -1,7 +1,8 @@
 // CORScope in Firefox: the package wxt zip makes passes web-ext lint, and the built add-on, installed in
 // Debian's firefox-esr (headless, driven over WebDriver BiDi: harness/firefox.ts), captures the scenarios of
 // ./scenarios.ts that Firefox can run. The oracle is the browser: what the page saw, the CORS lines Firefox
-// logged (BiDi log.entryAdded, type "javascript", level "error") and what the server received.
+// logged (BiDi log.entryAdded, type "javascript", level "error"), the CORS warnings it logged (read from its
+// console service: BiDi forwards no warnings) and what the server received.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,12 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExportedLine } from './harness/extension';
 import { asPage, type FirefoxPage } from './harness/firefox';
-import { firefoxCorsLines } from './harness/firefox-console';
+import {
+  firefoxCorsLines,
+  firefoxCorsWarnings,
+  firefoxLineOfWarning,
+  urlOfFirefoxLine,
+} from './harness/firefox-console';
 import { type FirefoxCorscope, launchFirefoxWithCorscope } from './harness/firefox-corscope';
 import { type ScenarioServer, startScenarioServer } from './harness/server';
 import { unzip } from './harness/zip';
@@ -178,6 +184,14 @@ describe('capture in Firefox', () => {
       const stored = rows.map((r) => r.evaluation.error?.console).filter((l): l is string => !!l);
       expect(stored.sort()).toEqual(firefoxCorsLines(logged).sort());
 
+      // Firefox's CORS warnings for this scenario: each is quoted by a stored warning, and only those.
+      const quoted = rows
+        .flatMap((r) => r.evaluation.warnings ?? [])
+        .map((w) => firefoxLineOfWarning(w.message))
+        .filter((l): l is string => !!l);
+      const warned = await corsWarningsOf(s.name, quoted.length);
+      expect(quoted.sort()).toEqual(warned.sort());
+
       // What the page saw: a call allowed in the page is allowed in the store, and only those.
       const allowedInPage = page.filter((p) => p.ok && (p.type ?? 'cors') === 'cors').length;
       expect(rows.filter((r) => r.evaluation.verdict === 'allowed')).toHaveLength(allowedInPage);
@@ -222,6 +236,46 @@ describe('capture in Firefox', () => {
       expect(filler?.request.url).toBe(r.request.url);
       expect(filler?.wire.some((w) => w.type === 'preflight')).toBe(true);
     }
+  });
+
+  it('Authorization under Access-Control-Allow-Headers: * is let through without credentials, with the warning Firefox logs; with credentials it is blocked', async () => {
+    // Recorded in Firefox ESR 153 (network.cors_preflight.authorization_covered_by_wildcard is true): the
+    // Fetch Standard keeps Authorization out of "*", Firefox still lets "*" cover it and warns.
+    const all = await ff.exportRows();
+    const only = (name: string) => {
+      const rows = all.filter((r) => belongsTo(r.request.url, name));
+      expect(rows).toHaveLength(1);
+      return rows[0]!;
+    };
+    const asked = (r: ExportedLine) =>
+      r.wire[0]!.request.headers.find(([n]) => n.toLowerCase() === 'access-control-request-headers')?.[1];
+    const codes = (r: ExportedLine) => (r.evaluation.warnings ?? []).map((w) => w.code);
+
+    const star = only('preflight-auth-star');
+    expect(asked(star)).toBe('authorization');
+    expect(star.wire.map((w) => w.type)).toEqual(['preflight', 'request']);
+    expect(star.evaluation.verdict).toBe('allowed');
+    expect(codes(star)).toContain('authorization-covered-by-wildcard');
+    const warned = await corsWarningsOf('preflight-auth-star', 1);
+    expect(warned).toEqual([
+      `Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote resource at ${star.request.url} soon. (Reason: When the \`Access-Control-Allow-Headers\` is \`*\`, the \`Authorization\` header is not covered. To include the \`Authorization\` header, it must be explicitly listed in CORS header \`Access-Control-Allow-Headers\`).`,
+    ]);
+
+    const listed = only('preflight-auth-star-listed');
+    expect(asked(listed)).toBe('authorization');
+    expect(listed.evaluation.verdict).toBe('allowed');
+    expect(codes(listed)).not.toContain('authorization-covered-by-wildcard');
+
+    const creds = only('preflight-auth-star-credentials');
+    expect(asked(creds)).toBe('authorization');
+    expect(creds.wire.map((w) => w.type)).toEqual(['preflight']);
+    expect(creds.evaluation.verdict).toBe('blocked');
+    expect(creds.evaluation.error).toMatchObject({
+      stage: 'preflight',
+      firefox: 'CORSMissingAllowHeaderFromPreflight',
+      console: `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${creds.request.url}. (Reason: header ‘authorization’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response).`,
+    });
+    expect(codes(creds)).not.toContain('authorization-covered-by-wildcard');
   });
 
   it('a failed preflight: the request Firefox listed first is not in the call, it was never sent', async () => {
@@ -282,6 +336,21 @@ describe('capture in Firefox', () => {
     );
   });
 });
+
+/**
+ * The CORS warnings Firefox logged for scenario `name`. They reach its console service a little after the
+ * call: wait (at most 5 s) until there are `atLeast`, then return what is there.
+ */
+async function corsWarningsOf(name: string, atLeast: number): Promise<string[]> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const lines = (await firefoxCorsWarnings(ff.browser)).filter((l) =>
+      belongsTo(urlOfFirefoxLine(l) ?? '', name),
+    );
+    if (lines.length >= atLeast || Date.now() > until) return lines;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** Every preflight sits right before the request it belongs to: same URL, its method asked for. */
 function checkPairing(rows: ExportedLine[]): void {

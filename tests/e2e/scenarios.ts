@@ -129,6 +129,8 @@ export async function addFrame(page: Page, src: string): Promise<Frame> {
 // The scenarios -----------------------------------------------------------------------------------------
 
 const PUT_CUSTOM = { method: 'PUT', headers: { 'X-Custom': '1' }, body: 'x' };
+const AUTH = { headers: { Authorization: 'Bearer e2e' } };
+const ACAC: Headers = [['Access-Control-Allow-Credentials', 'true']];
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -429,6 +431,48 @@ export const SCENARIOS: Scenario[] = [
       } finally {
         await context.clearCookies();
       }
+    },
+  },
+  // Authorization under Access-Control-Allow-Headers: *. The Fetch Standard keeps Authorization out of "*";
+  // recorded in Chromium 156 and Firefox ESR 153: both let "*" cover it without credentials (Firefox logs a
+  // deprecation warning: network.cors_preflight.authorization_covered_by_wildcard), and block it with them.
+  {
+    name: 'preflight-auth-star',
+    description:
+      'fetch GET with Authorization from PAGE to API: the preflight (204) answers ACAO: PAGE and Access-Control-Allow-Headers: *, the actual response ACAO: PAGE. Allowed in Chromium 156 and Firefox ESR 153 (Firefox logs a warning that * will stop covering Authorization); the Fetch Standard says blocked.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'GET', '*') },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), AUTH)];
+    },
+  },
+  {
+    name: 'preflight-auth-star-credentials',
+    description:
+      "fetch GET with Authorization and credentials: 'include' from PAGE to API: the preflight (204) answers ACAO: PAGE, Access-Control-Allow-Credentials: true and Access-Control-Allow-Headers: * (literal with credentials). Blocked at the preflight: authorization is not allowed.",
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: [...preflightAllows(o, 'GET', '*'), ...ACAC] },
+        actual: { status: 200, headers: [...acao(o), ...ACAC, ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), { ...AUTH, credentials: 'include' })];
+    },
+  },
+  {
+    name: 'preflight-auth-star-listed',
+    description:
+      'fetch GET with Authorization from PAGE to API: the preflight (204) answers ACAO: PAGE and Access-Control-Allow-Headers: *, Authorization. Allowed, with no warning.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('data'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'GET', '*, Authorization') },
+        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('data'), AUTH)];
     },
   },
 ];

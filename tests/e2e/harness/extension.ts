@@ -35,6 +35,7 @@ export interface ExportedLine {
     } | null;
     exposed?: string[];
     checks: { rule: string; servedBy?: { id: string } }[];
+    warnings?: { code: string; message: string; hop: number }[];
   };
 }
 

@@ -2,12 +2,61 @@
 // Blocked: ... (Reason: ...)" per failed call, often followed by "(Reason: CORS request did not succeed)";
 // the line that names the failed check is the call's (../shared/exchange/README.md, Firefox). A call whose
 // only line is "did not succeed" (a refused connection) is a network error, and that line is its own.
+// Firefox's CORS warnings ("Cross-Origin Request Warning: ... soon. (Reason: ...)") never reach BiDi's
+// log.entryAdded, which forwards only errors (Firefox's remote/webdriver-bidi/modules/windowglobal/log.sys.mjs
+// listens to ConsoleListener "error"): firefoxCorsWarnings reads them from the console service instead.
+import { callFunction } from './bidi';
+import type { FirefoxBrowser } from './firefox';
 
 const DID_NOT_SUCCEED = '(Reason: CORS request did not succeed)';
 
-/** The URL a Firefox CORS line names (quoted ‘…’ in some reasons, bare in others). */
+/** The URL a Firefox CORS line names (quoted ‘…’ in some reasons, bare in others; "… soon." in a warning). */
 export function urlOfFirefoxLine(line: string): string | null {
-  return /remote resource at ‘?(\S+?)’?\. \(Reason/.exec(line)?.[1] ?? null;
+  return /remote resource at ‘?(\S+?)’?(?: soon)?\. \(Reason/.exec(line)?.[1] ?? null;
+}
+
+const WARNING = 'Cross-Origin Request Warning';
+
+/**
+ * Every "Cross-Origin Request Warning" Firefox has logged since it started, read from the parent process's
+ * console service (nsIScriptError with the warning flag) in a chrome context: the harness starts Firefox
+ * with --remote-allow-system-access, which lets BiDi reach its chrome windows ("moz:scope": "chrome").
+ */
+export async function firefoxCorsWarnings(browser: FirefoxBrowser): Promise<string[]> {
+  const { contexts } = await browser.bidi.send<{ contexts: { context: string }[] }>(
+    'browsingContext.getTree',
+    { 'moz:scope': 'chrome', maxDepth: 0 },
+  );
+  const chrome = contexts[0]?.context;
+  if (!chrome) throw new Error('Firefox listed no chrome window');
+  interface ScriptError {
+    flags: number;
+    errorMessage: string;
+  }
+  interface Chrome {
+    Services: { console: { getMessageArray(): unknown[] } };
+    Ci: { nsIScriptError: { new (): ScriptError; warningFlag: number } };
+  }
+  return callFunction(
+    browser.bidi,
+    chrome,
+    (prefix: string) => {
+      const g = globalThis as unknown as Chrome;
+      const warn = g.Ci.nsIScriptError.warningFlag;
+      return g.Services.console
+        .getMessageArray()
+        .filter((m): m is ScriptError => m instanceof g.Ci.nsIScriptError)
+        .filter((m) => (m.flags & warn) === warn && m.errorMessage.startsWith(prefix))
+        .map((m) => m.errorMessage);
+    },
+    WARNING,
+  );
+}
+
+/** The Firefox warning line a stored CORScope warning quotes ("… Firefox's console: <line>"), if any. */
+export function firefoxLineOfWarning(message: string): string | null {
+  const at = message.indexOf(WARNING);
+  return at < 0 ? null : message.slice(at);
 }
 
 /** One line per failed call: per URL, the line naming the failed check, else its "did not succeed". */
