@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { type FirefoxBrowser, type FirefoxPage, launchFirefox, uuidFor } from '../e2e/harness/firefox';
 import { geckoId } from '../e2e/harness/firefox-corscope';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
+import { drive, median, round, workloadAnswers } from './workload';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIREFOX_DIR = resolve(ROOT, '.output/firefox-mv2');
@@ -25,60 +26,13 @@ type Config = 'none' | 'bare' | 'corscope';
 
 const log = (msg: string): void => console.log(`[capture-firefox] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 function route(server: ScenarioServer): void {
-  const allow: [string, string][] = [
-    ['Access-Control-Allow-Origin', server.origins.page],
-    ['Access-Control-Allow-Methods', 'PUT'],
-    ['Access-Control-Allow-Headers', 'x-n'],
-    ['Access-Control-Max-Age', '0'],
-  ];
+  const answers = workloadAnswers(server.origins.page);
   server.route(PATH, async (req) => {
     await sleep(LATENCY_MS);
-    return req.preflight
-      ? { status: 204, headers: allow }
-      : { status: 200, headers: [allow[0]!, ['Content-Type', 'text/plain']], body: 'ok' };
+    return req.preflight ? answers.preflight : answers.actual;
   });
-}
-
-interface Workload {
-  total: number;
-  burst: number;
-  tag: string;
-}
-
-/** The same in-page workload as capture.ts's drive(): bursts of fetches, even ones preflighted. */
-async function drive(page: FirefoxPage, api: string, w: Workload): Promise<number> {
-  const r = await page.evaluate(
-    async ({ base, total, burst, tag }) => {
-      const t0 = performance.now();
-      let ok = 0;
-      for (let i = 0; i < total; i += burst) {
-        const calls: Promise<number>[] = [];
-        for (let n = i; n < Math.min(total, i + burst); n++) {
-          const url = `${base}?t=${tag}&n=${n}`;
-          const init = n % 2 === 0 ? { method: 'PUT', headers: { 'X-N': String(n) } } : {};
-          calls.push(
-            fetch(url, init).then(
-              (res) => res.text().then((body) => (res.ok && body === 'ok' ? 1 : 0)),
-              () => 0,
-            ),
-          );
-        }
-        for (const c of await Promise.all(calls)) ok += c;
-      }
-      return { ms: performance.now() - t0, ok };
-    },
-    { base: api, ...w },
-  );
-  if (r.ok !== w.total) throw new Error(`${w.tag}: only ${r.ok} of ${w.total} calls succeeded`);
-  return r.ms;
 }
 
 interface Status {
@@ -112,7 +66,7 @@ async function oneRun(server: ScenarioServer, config: Config): Promise<{ ms: num
     const warm = 40;
     await drive(page, api, { total: warm, burst: 20, tag: `w${n}` });
     await sleep(400);
-    const ms = await drive(page, api, { total: 400, burst: 20, tag: `m${n}` });
+    const { ms } = await drive(page, api, { total: 400, burst: 20, tag: `m${n}` });
     server.requests.length = 0;
     if (config !== 'corscope') return { ms };
     // CORScope must have captured every call, or the figure measures less than the work.

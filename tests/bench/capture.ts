@@ -24,6 +24,7 @@ import { type BrowserContext, type CDPSession, chromium, type Page } from 'playw
 import { CHROMIUM, chromiumArgs, launchWithExtension } from '../e2e/harness/browser';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
 import { benchCaptureFirefox } from './capture-firefox';
+import { drive, median, round, type Workload, workloadAnswers } from './workload';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXTENSION_DIR = resolve(ROOT, '.output/chrome-mv3');
@@ -46,12 +47,6 @@ const PARTS = new Set(
 type Config = 'none' | 'bare' | 'corscope';
 
 const log = (msg: string): void => console.log(`[capture] ${msg}`);
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // --- browsers ---------------------------------------------------------------------------------------
@@ -190,55 +185,7 @@ async function heapMb(sw: WorkerSession): Promise<number> {
 const ALLOW_PATH = '/bench/u';
 
 function routeBench(server: ScenarioServer): void {
-  const allow: [string, string][] = [
-    ['Access-Control-Allow-Origin', server.origins.page],
-    ['Access-Control-Allow-Methods', 'PUT'],
-    ['Access-Control-Allow-Headers', 'x-n'],
-    // Max-Age 0: no preflight cache, every PUT preflights.
-    ['Access-Control-Max-Age', '0'],
-  ];
-  server.route(ALLOW_PATH, {
-    preflight: { status: 204, headers: allow },
-    actual: { status: 200, headers: [allow[0]!, ['Content-Type', 'text/plain']], body: 'ok' },
-  });
-}
-
-interface Workload {
-  total: number;
-  burst: number;
-  /** Makes the URLs unique across runs. */
-  tag: string;
-}
-
-/**
- * `total` calls from the page in bursts of `burst` concurrent fetches, each burst awaited; even calls are
- * PUTs with a custom header (preflighted), odd ones simple GETs; every URL unique. Timed in the page.
- */
-async function drive(page: Page, api: string, w: Workload): Promise<{ ms: number; ok: number }> {
-  const r = await page.evaluate(
-    async ({ base, total, burst, tag }) => {
-      const t0 = performance.now();
-      let ok = 0;
-      for (let i = 0; i < total; i += burst) {
-        const calls: Promise<number>[] = [];
-        for (let n = i; n < Math.min(total, i + burst); n++) {
-          const url = `${base}?t=${tag}&n=${n}`;
-          const init = n % 2 === 0 ? { method: 'PUT', headers: { 'X-N': String(n) } } : {};
-          calls.push(
-            fetch(url, init).then(
-              (res) => res.text().then((body) => (res.ok && body === 'ok' ? 1 : 0)),
-              () => 0,
-            ),
-          );
-        }
-        for (const c of await Promise.all(calls)) ok += c;
-      }
-      return { ms: performance.now() - t0, ok };
-    },
-    { base: api, ...w },
-  );
-  if (r.ok !== w.total) throw new Error(`${w.tag}: only ${r.ok} of ${w.total} calls succeeded`);
-  return r;
+  server.route(ALLOW_PATH, workloadAnswers(server.origins.page));
 }
 
 interface RunResult {
