@@ -9,15 +9,12 @@
 // the recorder listens to, in delivery order, for the scenario's URLs and its page's navigation),
 // page: [what each call returned in the page], console: [{ type, text, url, from }],
 // cdp: [the DevTools protocol's Network view of the main frame's requests, the browser's own reasons] }.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { launchWithExtension } from './harness/browser';
+import { recordFixtures } from './harness/record-fixtures';
 import { collectEvents, RECORDER_DIR, registration } from './harness/recorder';
-import { startScenarioServer } from './harness/server';
 import { belongsTo, openScenario, SCENARIOS } from './scenarios';
-
-const OUT = resolve(import.meta.dirname, '../fixtures/webrequest');
 
 /** The DevTools protocol's Network events for the scenario's requests, trimmed to what explains CORS. */
 function watchCdp(session: CDPSession, name: string): Record<string, unknown>[] {
@@ -64,21 +61,16 @@ function watchCdp(session: CDPSession, name: string): Record<string, unknown>[] 
   return out;
 }
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
-  const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length) throw new Error(`unknown scenarios: ${unknown.join(', ')}`);
-
-  await mkdir(OUT, { recursive: true });
-  const server = await startScenarioServer();
-  const browser = await launchWithExtension(RECORDER_DIR);
-  try {
+recordFixtures({
+  dir: resolve(import.meta.dirname, '../fixtures/webrequest'),
+  runnable: SCENARIOS,
+  unknownLabel: 'unknown scenarios',
+  launch: () => launchWithExtension(RECORDER_DIR),
+  async prepare(browser, server) {
     const userAgent = await browser.serviceWorker.evaluate(() => navigator.userAgent);
     const listeners = await registration(browser.serviceWorker);
     console.log(`recorder ${browser.extensionId} in ${userAgent}`);
-    for (const s of scenarios) {
-      server.reset();
+    return async (s) => {
       const ctx = await openScenario(server, browser.context, browser.newPage, s.name);
       const session = await browser.cdp(ctx.page);
       const cdp = watchCdp(session, s.name);
@@ -99,16 +91,7 @@ async function main(): Promise<void> {
       };
       await session.detach().catch(() => {});
       await ctx.page.close();
-      await writeFile(resolve(OUT, `${s.name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
-      console.log(`${s.name}: ${events.length} events, page ${JSON.stringify(page).slice(0, 100)}`);
-    }
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
+      return fixture;
+    };
+  },
 });

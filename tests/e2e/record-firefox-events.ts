@@ -9,32 +9,23 @@
 // A fixture: { scenario, description, recordedWith, origins, events: [{ kind, details }] (all six kinds the
 // recorder listens to, in delivery order, for the scenario's URLs and its page's navigation), page: [what
 // each call returned in the page], console: [{ source, level, text }] (BiDi log.entryAdded of the tab) }.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { asPage, launchFirefox, uuidFor } from './harness/firefox';
 import { FIREFOX_RECORDER_ID, openFirefoxRecorder } from './harness/firefox-recorder';
+import { recordFixtures } from './harness/record-fixtures';
 import { collectFrom } from './harness/recorder';
-import { startScenarioServer } from './harness/server';
 import { belongsTo, openScenario, SCENARIOS } from './scenarios';
 
-const OUT = resolve(import.meta.dirname, '../fixtures/webrequest-firefox');
-
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const runnable = SCENARIOS.filter((s) => !s.chromiumOnly);
-  const scenarios = only.length ? runnable.filter((s) => only.includes(s.name)) : runnable;
-  const unknown = only.filter((n) => !runnable.some((s) => s.name === n));
-  if (unknown.length) throw new Error(`unknown or Chromium-only scenarios: ${unknown.join(', ')}`);
-
-  await mkdir(OUT, { recursive: true });
-  const server = await startScenarioServer();
-  const browser = await launchFirefox({ uuids: { [FIREFOX_RECORDER_ID]: uuidFor(FIREFOX_RECORDER_ID) } });
-  try {
+recordFixtures({
+  dir: resolve(import.meta.dirname, '../fixtures/webrequest-firefox'),
+  runnable: SCENARIOS.filter((s) => !s.chromiumOnly),
+  unknownLabel: 'unknown or Chromium-only scenarios',
+  launch: () => launchFirefox({ uuids: { [FIREFOX_RECORDER_ID]: uuidFor(FIREFOX_RECORDER_ID) } }),
+  async prepare(browser, server) {
     const recorder = await openFirefoxRecorder(browser);
     const listeners = await recorder.registration();
     console.log(`recorder in ${browser.userAgent}`);
-    for (const s of scenarios) {
-      server.reset();
+    return async (s) => {
       await recorder.take();
       const ctx = await openScenario(
         server,
@@ -61,16 +52,7 @@ async function main(): Promise<void> {
         console: browser.consoleOf(tab),
       };
       await ctx.page.close();
-      await writeFile(resolve(OUT, `${s.name}.json`), `${JSON.stringify(fixture, null, 2)}\n`);
-      console.log(`${s.name}: ${events.length} events, page ${JSON.stringify(page).slice(0, 100)}`);
-    }
-  } finally {
-    await browser.close();
-    await server.close();
-  }
-}
-
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
+      return fixture;
+    };
+  },
 });

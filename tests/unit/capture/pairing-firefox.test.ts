@@ -7,32 +7,12 @@ import type { RequestEvent } from '../../../src/capture/events';
 import { Pairer } from '../../../src/capture/pairing';
 import type { CapturedExchange } from '../../../src/capture/types';
 import type { Header } from '../../../src/cors/types';
+import { eventsFrom } from './request-events';
 
 const PAGE = 'http://127.0.0.1:8101';
 const API = 'http://127.0.0.1:8102';
-let t = 1000;
 
-function ev(
-  kind: RequestEvent['kind'],
-  requestId: string,
-  method: string,
-  url: string,
-  extra: Partial<RequestEvent> = {},
-): RequestEvent {
-  return {
-    kind,
-    requestId,
-    url,
-    method,
-    tabId: 3,
-    frameId: 0,
-    documentId: 'doc-1',
-    initiator: PAGE,
-    resourceType: 'xmlhttprequest',
-    time: t++,
-    ...extra,
-  };
-}
+const { ev } = eventsFrom({ tabId: 3, documentId: 'doc-1', initiator: PAGE });
 
 const put: Header[] = [
   ['Accept', '*/*'],

@@ -6,33 +6,13 @@ import { ORPHAN_MS, Pairer } from '../../../src/capture/pairing';
 import type { CapturedExchange } from '../../../src/capture/types';
 import { Evaluator } from '../../../src/cors/index';
 import type { Header } from '../../../src/cors/types';
+import { eventsFrom } from './request-events';
 
 const PAGE = 'http://127.0.0.1:8101';
 const API = 'http://127.0.0.1:8102';
-let t = 1000;
 let ids = 0;
 
-function ev(
-  kind: RequestEvent['kind'],
-  requestId: string,
-  method: string,
-  url: string,
-  extra: Partial<RequestEvent> = {},
-): RequestEvent {
-  return {
-    kind,
-    requestId,
-    url,
-    method,
-    tabId: 7,
-    frameId: 0,
-    documentId: 'D1',
-    initiator: PAGE,
-    resourceType: 'xmlhttprequest',
-    time: t++,
-    ...extra,
-  };
-}
+const { ev, now } = eventsFrom({ tabId: 7, documentId: 'D1', initiator: PAGE });
 
 /** The events of one preflight: send, response, complete. */
 function preflightEvents(
@@ -120,9 +100,9 @@ describe('pairing', () => {
     run(
       preflightEvents(url, 'DELETE', '', { status: 500, headers: [['Access-Control-Allow-Origin', PAGE]] }),
     );
-    pairer.sweep(t + 1);
+    pairer.sweep(now() + 1);
     expect(out).toHaveLength(0);
-    pairer.sweep(t + ORPHAN_MS + 1);
+    pairer.sweep(now() + ORPHAN_MS + 1);
     expect(out).toHaveLength(1);
     expect(out[0]!.request.method).toBe('DELETE');
     expect(new Evaluator().evaluate(out[0]!).error?.chromium).toBe('PreflightInvalidStatus');

@@ -1,23 +1,11 @@
 // The recorded floor for the Firefox engine: the same 66 calls made by headless Firefox ESR 153.7, evaluated
 // with { engine: 'firefox' }, against what Firefox did and printed.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateAll } from '../../../src/cors/index';
-import type { Exchange } from '../../../src/cors/types';
-import { readJsonl } from '../../factories';
+import { type Expected, readSampleSet } from './sample-set';
 
-const dir = new URL('../../fixtures/exchange/firefox/', import.meta.url);
-const samples = readJsonl<Exchange>(readFileSync(new URL('samples.jsonl', dir), 'utf8'));
-const expected = readJsonl<{
-  id: string;
-  verdict: string;
-  preflight: string;
-  console: string | null;
-  firefox: string | null;
-  exposed?: string[];
-}>(readFileSync(new URL('expected.jsonl', dir), 'utf8'));
-const catalog = readJsonl<{ id: string; name: string; console: { type: string; text: string }[] }>(
-  readFileSync(new URL('catalog.jsonl', dir), 'utf8'),
+const { samples, expected, catalog } = readSampleSet<Expected & { firefox: string | null }>(
+  new URL('../../fixtures/exchange/firefox/', import.meta.url),
 );
 const verdicts = evaluateAll(samples, { engine: 'firefox' });
 

@@ -1,22 +1,9 @@
 // The recorded floor: every sample exchange from headless Chromium 156 against what the browser did.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluateAll } from '../../../src/cors/index';
-import type { Exchange } from '../../../src/cors/types';
-import { readJsonl } from '../../factories';
+import { readSampleSet } from './sample-set';
 
-const dir = new URL('../../fixtures/exchange/', import.meta.url);
-const samples = readJsonl<Exchange>(readFileSync(new URL('samples.jsonl', dir), 'utf8'));
-const expected = readJsonl<{
-  id: string;
-  verdict: string;
-  preflight: string;
-  console: string | null;
-  exposed?: string[];
-}>(readFileSync(new URL('expected.jsonl', dir), 'utf8'));
-const catalog = readJsonl<{ id: string; name: string; console: { type: string; text: string }[] }>(
-  readFileSync(new URL('catalog.jsonl', dir), 'utf8'),
-);
+const { samples, expected, catalog } = readSampleSet(new URL('../../fixtures/exchange/', import.meta.url));
 const verdicts = evaluateAll(samples);
 
 describe('samples.jsonl (Chromium 156) against expected.jsonl', () => {
