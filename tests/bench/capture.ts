@@ -497,14 +497,29 @@ export async function benchCapture(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   try {
     if (PARTS.has('overhead')) {
-      log(`capture_overhead: 400 calls, bursts of 20, 20 ms latency; none vs corscope, ${RUNS} runs each`);
-      const lat = await alternate(server, 'overhead', ['none', 'corscope'], { total: 400, burst: 20 }, 20);
+      // The bare extension (CORScope's listeners, empty bodies) runs too: what Chromium's dispatch costs by
+      // itself in this case, next to what CORScope's work adds.
+      log(
+        `capture_overhead: 400 calls, bursts of 20, 20 ms latency; none, bare, corscope, ${RUNS} runs each`,
+      );
+      const lat = await alternate(
+        server,
+        'overhead',
+        ['none', 'bare', 'corscope'],
+        { total: 400, burst: 20 },
+        20,
+      );
       const latNone = median(times(lat.none));
+      const latBare = median(times(lat.bare));
       const latCorscope = median(times(lat.corscope));
       out.capture_overhead = round(latCorscope / latNone, 3);
+      out.capture_overhead_bare_vs_none = round(latBare / latNone, 3);
       out.capture_overhead_ms_none = Math.round(latNone);
+      out.capture_overhead_ms_bare = Math.round(latBare);
       out.capture_overhead_ms_corscope = Math.round(latCorscope);
-      log(`capture_overhead: none ${latNone.toFixed(0)} ms, corscope ${latCorscope.toFixed(0)} ms (medians)`);
+      log(
+        `capture_overhead: none ${latNone.toFixed(0)} ms, bare ${latBare.toFixed(0)} ms, corscope ${latCorscope.toFixed(0)} ms (medians)`,
+      );
     }
 
     if (PARTS.has('stress')) {
