@@ -10,6 +10,8 @@ export default defineConfig({
   imports: false,
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
+  // Firefox's sources zip (what AMO reviewers rebuild the add-on from): the code and the build, not the tests.
+  zip: { excludeSources: ['tests/**', 'docs/**', 'bench-results.json'] },
   manifest: ({ browser }) => ({
     name: 'CORScope',
     description: 'Explains every cross-origin call a tab makes: allowed or blocked, why, and the exact fix.',
