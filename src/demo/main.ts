@@ -92,14 +92,13 @@ export async function exportRows(ext: Page): Promise<ExportedRow[]> {
 
 /**
  * A newly loaded extension's worker registers its listeners while the browser starts, and a call made
- * before then is not seen. Waits until a call from `page` is captured (the demo origin fetching /ready),
- * then clears that tab's log.
+ * before then is not seen. Waits until a call from `page` to `readyUrl` (cross-origin, readable by the page)
+ * is captured, then clears that tab's log.
  */
-export async function waitUntilCapturing(page: Page, ext: Page, origins: { page: string; api: string }) {
-  await page.goto(`${origins.page}/ready`);
+export async function waitUntilCapturing(page: Page, ext: Page, readyUrl: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    await page.evaluate((u) => fetch(u).catch(() => null), `${origins.api}/ready?i=${i}`);
-    const seen = (await exportRows(ext)).find((r) => r.request.url.startsWith(`${origins.api}/ready?`));
+    await page.evaluate((u) => fetch(u).catch(() => null), `${readyUrl}?i=${i}`);
+    const seen = (await exportRows(ext)).find((r) => r.request.url.startsWith(`${readyUrl}?`));
     if (seen) {
       await send(ext, { source: 'corscope', type: 'clear', tabId: seen.capture.tabId });
       return;
@@ -142,7 +141,8 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
     const page = context.pages()[0] ?? (await context.newPage());
     const ext = await context.newPage();
     await ext.goto(`chrome-extension://${extensionId}/popup.html`);
-    await waitUntilCapturing(page, ext, server.origins);
+    await page.goto(`${server.origins.page}/ready`);
+    await waitUntilCapturing(page, ext, `${server.origins.api}/ready`);
     log(`Demo page: ${server.origins.page}/ calling ${server.origins.api} and ${server.origins.api2}`);
     await page.bringToFront();
     await page.goto(`${server.origins.page}/`);

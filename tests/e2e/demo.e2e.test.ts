@@ -38,7 +38,8 @@ beforeAll(async () => {
     void d.dismiss();
   });
   ext = await extensionPage(browser);
-  await waitUntilCapturing(page, ext, demo.origins);
+  await page.goto(`${demo.origins.page}/ready`);
+  await waitUntilCapturing(page, ext, `${demo.origins.api}/ready`);
   await page.goto(`${demo.origins.page}/`);
   await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
   const expected = demo.calls.filter((c) => c.mode !== 'no-cors').length;

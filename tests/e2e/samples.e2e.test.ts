@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Exchange } from '../../src/cors/types';
+import { waitUntilCapturing } from '../../src/demo/main';
 import { type ConsoleLine, type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl } from './harness/extension';
 import { callSample, routeSample, type SampleResult, sampleRewriter } from './harness/samples';
@@ -47,11 +48,7 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
     server.route('/warmup', {
       actual: { status: 200, headers: [['Access-Control-Allow-Origin', pageOrigin]] },
     });
-    for (let i = 0; i < 50; i++) {
-      await page.evaluate((u) => fetch(u).catch(() => null), `${server.origins.api}/warmup?i=${i}`);
-      if ((await exportJsonl(ext)).includes('/warmup')) break;
-      await page.waitForTimeout(100);
-    }
+    await waitUntilCapturing(page, ext, `${server.origins.api}/warmup`);
     for (const ex of samples) {
       routeSample(server, ex, rewrite);
       const before = browser.consoleOf(page).length;
