@@ -18,10 +18,10 @@ interface TargetInfo {
 }
 
 export interface DevToolsTargets {
-  /** The DevTools windows' own pages (devtools://devtools/...). */
-  frontends: TargetInfo[];
-  /** CORScope's panel pages loaded inside DevTools. */
-  panels: TargetInfo[];
+  /** The DevTools windows' own pages (devtools://devtools/...), as they are now. */
+  frontends(): Promise<TargetInfo[]>;
+  /** CORScope's panel pages loaded inside DevTools, as they are now. */
+  panels(): Promise<TargetInfo[]>;
   /** Evaluates an expression in a target (one that Playwright does not expose as a page) and returns its value. */
   evaluate<T>(targetId: string, expression: string): Promise<T>;
   close(): Promise<void>;
@@ -34,7 +34,10 @@ export async function devtoolsTargets(
   const browser = context.browser();
   if (!browser) throw new Error('no browser-level DevTools protocol session for this context');
   const cdp: CDPSession = await browser.newBrowserCDPSession();
-  const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: TargetInfo[] };
+  const targets = async (prefix: string) => {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: TargetInfo[] };
+    return targetInfos.filter((t) => t.url.startsWith(prefix));
+  };
   let next = 1;
   const pending = new Map<number, (m: Answer) => void>();
   cdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
@@ -43,10 +46,8 @@ export async function devtoolsTargets(
   });
   const sessions = new Map<string, string>();
   return {
-    frontends: targetInfos.filter((t) => t.url.startsWith('devtools://devtools/')),
-    panels: targetInfos.filter((t) =>
-      t.url.startsWith(`chrome-extension://${extensionId}/devtools-panel.html`),
-    ),
+    frontends: () => targets('devtools://devtools/'),
+    panels: () => targets(`chrome-extension://${extensionId}/devtools-panel.html`),
     async evaluate<T>(targetId: string, expression: string): Promise<T> {
       let sessionId = sessions.get(targetId);
       if (!sessionId) {
@@ -94,7 +95,7 @@ export async function showCorsPanel(context: BrowserContext, extensionId: string
   const id = JSON.stringify(corsPanelId(extensionId));
   const t = await devtoolsTargets(context, extensionId);
   try {
-    for (const f of t.frontends) {
+    for (const f of await t.frontends()) {
       await t
         .evaluate(
           f.targetId,
@@ -107,14 +108,12 @@ export async function showCorsPanel(context: BrowserContext, extensionId: string
         // A window that closes while we look (its tab closed) has nothing to show.
         .catch(() => {});
     }
+    for (let i = 0; i < 100; i++) {
+      if ((await t.panels()).length) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
   } finally {
     await t.close();
   }
-  for (let i = 0; i < 100; i++) {
-    const now = await devtoolsTargets(context, extensionId);
-    await now.close();
-    if (now.panels.length) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }

@@ -36,8 +36,9 @@ beforeAll(async () => {
     whenOpen: async (context, extensionId) => {
       const t = await devtoolsTargets(context, extensionId);
       try {
-        seen.panels = t.panels.length;
-        const panel = t.panels[0];
+        const panels = await t.panels();
+        seen.panels = panels.length;
+        const panel = panels[0];
         if (!panel) return;
         // The panel inside DevTools: which tab it inspects, its rows; then a blocked call opened by a click.
         const inPanel = <T>(expr: string) => t.evaluate<T>(panel.targetId, expr);
