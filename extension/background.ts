@@ -2,7 +2,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { CaptureController, type CaptureSink } from '../src/capture/controller';
-import type { RawDetails, RawKind } from '../src/capture/events';
+import { LISTENED, type RawDetails, type RawKind } from '../src/capture/events';
 import type { PairingState } from '../src/capture/pairing';
 import type { Engine } from '../src/cors/types';
 import {
@@ -19,7 +19,8 @@ import { DexieExchangeStore } from '../src/store/repository';
 // goes to storage.session at most every SNAPSHOT_MS; rows go to IndexedDB in batches every FLUSH_MS.
 const SNAPSHOT_MS = 500;
 const FLUSH_MS = 30;
-const SWEEP_MS = 1_000;
+// Often enough that an answered call settles (src/capture/pairing.ts, SETTLE_MS) soon after its answer.
+const SWEEP_MS = 250;
 
 export default defineBackground(() => {
   const store = new DexieExchangeStore({ flushDelayMs: FLUSH_MS });
@@ -61,39 +62,35 @@ export default defineBackground(() => {
       capture.handle(kind, details as RawDetails);
       if (!snapshotTimer) snapshotTimer = setTimeout(saveSnapshot, SNAPSHOT_MS);
     };
-  const listeners = {
-    onSendHeaders: on('onSendHeaders'),
-    onHeadersReceived: on('onHeadersReceived'),
-    onCompleted: on('onCompleted'),
-    onErrorOccurred: on('onErrorOccurred'),
-  };
-
   // Chromium hides preflights, Origin and blocked responses' headers without 'extraHeaders'; Firefox
   // rejects the option. Only the two events that read headers ask for it: it costs every page.
   const wr = browser.webRequest as typeof browser.webRequest & {
     OnSendHeadersOptions?: { EXTRA_HEADERS?: string };
   };
-  // The option lists' typings differ between browsers: typed here as what the polyfill declares.
-  type SendSpec = Parameters<typeof wr.onSendHeaders.addListener>[2];
-  type ReceivedSpec = Parameters<typeof wr.onHeadersReceived.addListener>[2];
   const extra = wr.OnSendHeadersOptions?.EXTRA_HEADERS ? ['extraHeaders'] : [];
-  const sendSpec = ['requestHeaders', ...extra] as SendSpec;
-  const receivedSpec = ['responseHeaders', ...extra] as ReceivedSpec;
+  const specOf: Partial<Record<RawKind, string[]>> = {
+    onSendHeaders: ['requestHeaders', ...extra],
+    onHeadersReceived: ['responseHeaders', ...extra],
+  };
   const filter = { urls: ['<all_urls>'] };
+  // Only the events pairing needs in this browser (LISTENED): every listener costs every page.
+  type Listener = (details: unknown) => undefined;
+  // The events' typings differ by event and browser; all of them take (listener, filter, extraInfoSpec?).
+  const event = (kind: RawKind) =>
+    wr[kind] as unknown as {
+      addListener(fn: Listener, f: typeof filter, ...spec: string[][]): void;
+      removeListener(fn: Listener): void;
+    };
+  const listeners = LISTENED[engine].map((kind) => [kind, on(kind)] as const);
   let listening = false;
   function listen(on: boolean): void {
     if (on === listening) return;
     listening = on;
-    if (on) {
-      wr.onSendHeaders.addListener(listeners.onSendHeaders, filter, sendSpec);
-      wr.onHeadersReceived.addListener(listeners.onHeadersReceived, filter, receivedSpec);
-      wr.onCompleted.addListener(listeners.onCompleted, filter);
-      wr.onErrorOccurred.addListener(listeners.onErrorOccurred, filter);
-    } else {
-      wr.onSendHeaders.removeListener(listeners.onSendHeaders);
-      wr.onHeadersReceived.removeListener(listeners.onHeadersReceived);
-      wr.onCompleted.removeListener(listeners.onCompleted);
-      wr.onErrorOccurred.removeListener(listeners.onErrorOccurred);
+    for (const [kind, fn] of listeners) {
+      const spec = specOf[kind];
+      if (!on) event(kind).removeListener(fn);
+      else if (spec) event(kind).addListener(fn, filter, spec);
+      else event(kind).addListener(fn, filter);
     }
   }
   // Registered at once, at the top of the worker, so Chromium wakes it for these events.
@@ -123,8 +120,9 @@ export default defineBackground(() => {
     if (capture.dirty && !snapshotTimer) snapshotTimer = setTimeout(saveSnapshot, SNAPSHOT_MS);
   }, SWEEP_MS);
 
-  browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && changes.settings) apply(normalizeSettings(changes.settings.newValue));
+  // Only the local area: storage.onChanged would also echo every pairing snapshot back here, old and new value.
+  browser.storage.local.onChanged.addListener((changes) => {
+    if (changes.settings) apply(normalizeSettings(changes.settings.newValue));
   });
   browser.tabs.onRemoved.addListener((tabId) => capture.tabClosed(tabId));
 

@@ -163,7 +163,10 @@ export class CaptureController {
 
   /** A new page in the tab: its log starts over unless "preserve log" is on. */
   private navigated(tabId: number): void {
-    if (!this.settings.preserveLog) void this.sink.clearTab(tabId);
+    if (this.settings.preserveLog) return;
+    // The old page's calls still settling go first, so the clear takes them too.
+    this.pairer.releaseTab(tabId);
+    void this.sink.clearTab(tabId);
   }
 
   private store(ex: CapturedExchange): void {

@@ -1,10 +1,21 @@
 // The seam between webRequest and pairing: one small, browser-neutral event shape.
 // extension/background.ts turns Chromium's (or Firefox's) webRequest details into RequestEvents;
 // pairing (./pairing.ts) is a pure state machine over them, tested with recorded event sequences.
-import type { Header } from '../cors/types';
+import type { Engine, Header } from '../cors/types';
 
-/** The webRequest events pairing needs, by the name of their listener. */
+/** The webRequest events pairing can read, by the name of their listener. */
 export type RawKind = 'onSendHeaders' | 'onHeadersReceived' | 'onCompleted' | 'onErrorOccurred';
+
+/**
+ * The events capture listens to in each browser: every listener costs every page. Chromium reports a call
+ * CORS blocked with onErrorOccurred right after its headers, so a call answered with no error is allowed
+ * (pairing settles it, see SETTLE_MS) and onCompleted is not needed. Firefox ends a blocked call in
+ * onCompleted like an allowed one, and that is where pairing learns a call ended.
+ */
+export const LISTENED: Record<Engine, readonly RawKind[]> = {
+  chromium: ['onSendHeaders', 'onHeadersReceived', 'onErrorOccurred'],
+  firefox: ['onSendHeaders', 'onHeadersReceived', 'onCompleted', 'onErrorOccurred'],
+};
 
 /** webRequest details, narrowed to the fields we read (Chromium and Firefox shapes). */
 export interface RawDetails {

@@ -25,6 +25,17 @@ import type { CapturedExchange } from './types';
 export const ORPHAN_MS = 5_000;
 /** A call with its response headers but no end after this long is emitted on what it has. */
 export const STALLED_MS = 30_000;
+/**
+ * Chromium: a call answered (final headers, not a redirect) and still without an error this long after, in
+ * event time, is allowed. Chromium checks CORS as soon as the headers arrive and reports a failure at once
+ * with onErrorOccurred, in order with every other event, so capture does not listen to onCompleted (see
+ * LISTENED in ./events.ts); when onCompleted is delivered anyway (recorded sequences), it ends the call at once.
+ * Calls leave pairing in the order they ended or were answered: one that ends behind a settling call waits
+ * for it (at most SETTLE_MS), so the evaluator's preflight-cache model sees them in the browser's order.
+ */
+export const SETTLE_MS = 200;
+
+type Outcome = 'success' | 'error' | undefined;
 
 const NOT_SENT = new Set(['net::ERR_ABORTED', 'net::ERR_CACHE_MISS', 'NS_BINDING_ABORTED']);
 /** The error a browser gives for a call CORS stopped: Chromium's says nothing more; nor does Firefox's. */
@@ -66,10 +77,22 @@ interface Call {
   missing: string[];
   netError?: string;
   headersLost?: boolean;
+  /** Chromium: event time of the final answer the call settles on, if no error follows it. */
+  answered?: number;
+}
+
+/** Chromium: a call in the release line; `outcome` once it ended ('settling' while answered, undecided). */
+interface Held {
+  call: Call;
+  outcome: Outcome | 'settling';
 }
 
 export interface PairingState {
   calls: Call[];
+  /** Chromium: the release line: calls that ended (waiting behind a settling one), and settling calls by id. */
+  held?: ({ call: Call; outcome: Outcome } | { settling: string })[];
+  /** Chromium: calls settled as allowed lately, [requestId, event time]: their late ends add nothing. */
+  settled?: [string, number][];
   preflights: Preflight[];
   ready: Preflight[];
   latest: number;
@@ -143,6 +166,12 @@ export class Pairer {
   private readonly requestFirst: boolean;
   /** Firefox: preflights in flight, already placed in their call: preflight requestId → call requestId. */
   private attached = new Map<string, string>();
+  /** Chromium: the release line, in the order calls were answered or ended. */
+  private line: Held[] = [];
+  /** Chromium: the line's entry of each call answered and not yet decided, by requestId. */
+  private settling = new Map<string, Held>();
+  /** Chromium: calls settled as allowed, by requestId → event time: their late end events are theirs. */
+  private settled = new Map<string, number>();
 
   constructor(private readonly opts: PairerOptions) {
     this.engine = opts.engine ?? 'chromium';
@@ -158,6 +187,8 @@ export class Pairer {
 
   handle(ev: RequestEvent): void {
     if (ev.time > this.latest) this.latest = ev.time;
+    // An event of this time means every event the browser dispatched before it has arrived.
+    if (this.line.length) this.release(ev.time);
     if (ev.resourceType === 'main_frame' || ev.resourceType === 'sub_frame') return;
     const host = this.attached.size ? this.attached.get(ev.requestId) : undefined;
     if (host !== undefined) {
@@ -186,8 +217,9 @@ export class Pairer {
     }
   }
 
-  /** Emits what waited too long: preflights whose request never came, calls that stalled. */
+  /** Emits what waited too long: preflights whose request never came, calls that stalled or settled. */
   sweep(now: number = this.latest): void {
+    for (const [id, at] of this.settled) if (now - at > ORPHAN_MS) this.settled.delete(id);
     for (const [key, queue] of this.ready) {
       while (queue.length && now - queue[0]!.time > ORPHAN_MS) {
         const pf = queue.shift()!;
@@ -206,12 +238,18 @@ export class Pairer {
         this.emitLonePreflight(pf);
       }
     }
+    // Answered calls settle long before they could stall.
+    this.release(now);
     for (const call of [...this.calls.values()]) {
       const current = call.wire[call.wire.length - 1];
       if (now - call.last <= STALLED_MS) continue;
       if (current?.response && !isRedirect(current)) {
         this.calls.delete(call.requestId);
         this.emit(call, undefined);
+      } else if (current?.response && !this.requestFirst) {
+        // Chromium: a redirect not followed, and no error since: redirect mode "manual" (an opaque redirect).
+        this.calls.delete(call.requestId);
+        this.emit(call, 'success');
       } else if (call.recovered) {
         // Restored after a restart and silent since: its end was seen by the worker that stopped.
         this.calls.delete(call.requestId);
@@ -220,6 +258,7 @@ export class Pairer {
         this.emit(call, undefined);
       }
     }
+    this.release(now);
   }
 
   /** Emits everything still pending (the tab closed, or capture stops). */
@@ -246,9 +285,68 @@ export class Pairer {
     }
   }
 
+  /**
+   * Chromium: lets out the head of the line while it is decided: a call that ended, or an answered one no
+   * error followed within SETTLE_MS (allowed).
+   */
+  private release(now: number): void {
+    let i = 0;
+    for (; i < this.line.length; i++) {
+      const held = this.line[i]!;
+      if (held.outcome === 'settling' && this.isSettling(held.call) && now - held.call.answered! < SETTLE_MS)
+        break;
+      this.leave(held);
+    }
+    if (i) this.line.splice(0, i);
+  }
+
+  /**
+   * Chromium: lets out a tab's calls in line at once, settling ones as allowed: its page is going away and
+   * its log is about to be cleared, which must not miss them.
+   */
+  releaseTab(tabId: number): void {
+    if (!this.line.some((h) => h.call.tabId === tabId)) return;
+    const others: Held[] = [];
+    for (const held of this.line) {
+      if (held.call.tabId === tabId) this.leave(held);
+      else others.push(held);
+    }
+    this.line = others;
+  }
+
+  /** A call leaves the line: delivered with its outcome, a settling one as allowed. */
+  private leave(held: Held): void {
+    if (held.outcome === 'settling') {
+      const call = held.call;
+      this.settling.delete(call.requestId);
+      // Sent again since its answer (an auth retry): it is back in flight, and queued again when answered.
+      if (!this.isSettling(call)) return;
+      this.calls.delete(call.requestId);
+      this.settled.set(call.requestId, call.answered!);
+      held.outcome = 'success';
+    }
+    this.deliver(held.call, held.outcome);
+  }
+
+  /** The call is still in flight on the final answer it was queued to settle on. */
+  private isSettling(call: Call): boolean {
+    const current = call.wire[call.wire.length - 1];
+    return (
+      this.calls.get(call.requestId) === call &&
+      !!current?.response &&
+      !isRedirect(current) &&
+      call.answered === call.last
+    );
+  }
+
   snapshot(): PairingState {
+    const held = this.line.map((h) =>
+      h.outcome === 'settling' ? { settling: h.call.requestId } : { call: h.call, outcome: h.outcome },
+    );
     return {
       calls: [...this.calls.values()],
+      ...(held.length ? { held } : {}),
+      ...(this.settled.size ? { settled: [...this.settled] } : {}),
       preflights: [...this.preflights.values()],
       ready: [...this.ready.values()].flat(),
       latest: this.latest,
@@ -260,6 +358,15 @@ export class Pairer {
   restore(state: PairingState): void {
     this.latest = Math.max(this.latest, state.latest);
     for (const c of state.calls) this.calls.set(c.requestId, { ...c, recovered: true });
+    for (const [id, at] of state.settled ?? []) this.settled.set(id, at);
+    // Back in line, in the same order.
+    for (const h of state.held ?? []) {
+      if ('call' in h) this.line.push({ call: { ...h.call, recovered: true }, outcome: h.outcome });
+      else {
+        const call = this.calls.get(h.settling);
+        if (call?.answered !== undefined && this.isSettling(call)) this.queueSettling(call);
+      }
+    }
     for (const p of state.preflights) this.preflights.set(p.requestId, { ...p, recovered: true });
     this.recoveredPreflights = state.preflights.length > 0;
     for (const p of state.ready) this.enqueueReady({ ...p, recovered: true });
@@ -544,10 +651,17 @@ export class Pairer {
     const current = call.wire[call.wire.length - 1];
     if (current) current.response = { status: ev.status ?? 0, headers: ev.headers ?? [] };
     call.last = ev.time;
+    if (!this.requestFirst && current && !isRedirect(current)) {
+      call.answered = ev.time;
+      this.queueSettling(call);
+    }
   }
 
   private finish(ev: RequestEvent): void {
     let call = this.calls.get(ev.requestId);
+    // The end of a call already settled as allowed: an error after its CORS check passed (the body failed,
+    // or the page aborted it) is not a CORS outcome.
+    if (!call && this.settled.has(ev.requestId)) return;
     // The end of a preflight already paired on its response (Chromium only reports it to listeners that
     // asked for extraHeaders).
     if (!call && ev.method === 'OPTIONS') return;
@@ -669,7 +783,28 @@ export class Pairer {
     this.emit(call, undefined);
   }
 
-  private emit(call: Call, outcome: 'success' | 'error' | undefined): void {
+  private queueSettling(call: Call): void {
+    if (this.settling.has(call.requestId)) return;
+    const held: Held = { call, outcome: 'settling' };
+    this.settling.set(call.requestId, held);
+    this.line.push(held);
+  }
+
+  /** A call is done: in Chromium it joins the line (in its answer's place if it had one), else it leaves now. */
+  private emit(call: Call, outcome: Outcome): void {
+    if (this.requestFirst) {
+      this.deliver(call, outcome);
+      return;
+    }
+    const held = this.settling.get(call.requestId);
+    if (held?.call === call) {
+      this.settling.delete(call.requestId);
+      held.outcome = outcome;
+    } else this.line.push({ call, outcome });
+    this.release(this.latest);
+  }
+
+  private deliver(call: Call, outcome: Outcome): void {
     if (
       !call.initiator ||
       call.initiator.startsWith('chrome-extension:') ||

@@ -95,20 +95,26 @@ export async function showCorsPanel(context: BrowserContext, extensionId: string
   const id = JSON.stringify(corsPanelId(extensionId));
   const t = await devtoolsTargets(context, extensionId);
   try {
-    for (const f of await t.frontends()) {
-      await t
-        .evaluate(
-          f.targetId,
-          `import('./ui/legacy/legacy.js').then(async (UI) => {
-            const view = UI.InspectorView.InspectorView.instance();
-            for (let i = 0; i < 100 && !view.hasPanel(${id}); i++) await new Promise((r) => setTimeout(r, 100));
-            await view.showPanel(${id});
-          }).catch(() => DevToolsAPI.showPanel(${id}))`,
-        )
-        // A window that closes while we look (its tab closed) has nothing to show.
-        .catch(() => {});
-    }
+    // A DevTools window may still be opening: each one found is asked, again each second, until the panel
+    // shows.
+    const asked = new Set<string>();
     for (let i = 0; i < 100; i++) {
+      if (i % 10 === 0) asked.clear();
+      for (const f of await t.frontends()) {
+        if (asked.has(f.targetId)) continue;
+        asked.add(f.targetId);
+        void t
+          .evaluate(
+            f.targetId,
+            `import('./ui/legacy/legacy.js').then(async (UI) => {
+              const view = UI.InspectorView.InspectorView.instance();
+              for (let i = 0; i < 100 && !view.hasPanel(${id}); i++) await new Promise((r) => setTimeout(r, 100));
+              await view.showPanel(${id});
+            }).catch(() => DevToolsAPI.showPanel(${id}))`,
+          )
+          // A window that closes while we look (its tab closed) has nothing to show.
+          .catch(() => {});
+      }
       if ((await t.panels()).length) return true;
       await new Promise((r) => setTimeout(r, 100));
     }

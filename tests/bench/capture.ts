@@ -6,7 +6,7 @@
 //                       page time with CORScope / page time with no extension
 //   capture_vs_bare     2,000 calls (half preflighted), bursts of 200, loopback, no latency:
 //                       page time with CORScope / page time with a bare extension (./bare-extension: the
-//                       same four listeners, filters and extraInfoSpec, empty bodies)
+//                       same three listeners, filters and extraInfoSpec, empty bodies)
 //   store_writes_per_s  20,000 realistic rows enqueued at once into DexieExchangeStore, in an extension page,
 //                       real IndexedDB, until flush() resolves
 //   sw_heap_mb_20k      CORScope's service worker JS heap (after a GC) with 20,000 captured calls stored

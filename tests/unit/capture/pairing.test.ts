@@ -1,8 +1,9 @@
 // Pairing on event sequences in the order Chromium delivers them (../shared/reference/webrequest.md);
 // recorded sequences from real Chromium are replayed in recorded.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { RequestEvent } from '../../../src/capture/events';
-import { ORPHAN_MS, Pairer } from '../../../src/capture/pairing';
+import { CaptureController, type CaptureSink } from '../../../src/capture/controller';
+import type { RawDetails, RawKind, RequestEvent } from '../../../src/capture/events';
+import { ORPHAN_MS, Pairer, SETTLE_MS, STALLED_MS } from '../../../src/capture/pairing';
 import type { CapturedExchange } from '../../../src/capture/types';
 import { Evaluator } from '../../../src/cors/index';
 import type { Header } from '../../../src/cors/types';
@@ -297,5 +298,187 @@ describe('pairing', () => {
     expect(out[0]!.capture.recovered).toBe(true);
     expect(out[0]!.capture.missing).toMatch(/request headers/);
     expect(new Evaluator().evaluate(out[0]!).verdict).toBe('allowed');
+  });
+});
+
+describe('pairing without onCompleted (what Chromium capture listens to): answered calls settle', () => {
+  const simple = (id: string, url: string, acao: Header[] = [['Access-Control-Allow-Origin', PAGE]]) => [
+    ev('send', id, 'GET', url, { headers: requestHeaders() }),
+    ev('response', id, 'GET', url, { status: 200, headers: acao }),
+  ];
+
+  it('an answer with no error after it is allowed once SETTLE_MS of event time has passed', () => {
+    const { run, out, pairer } = collect();
+    run(simple('s1', `${API}/s1`));
+    expect(out).toHaveLength(0);
+    // Other traffic within the window does not settle it; an event past the window does.
+    run(simple('s2', `${API}/s2`));
+    expect(out).toHaveLength(0);
+    run([ev('send', 's3', 'GET', `${API}/s3`, { headers: requestHeaders(), time: now() + SETTLE_MS })]);
+    expect(out.map((e) => [e.capture.requestId, e.outcome])).toEqual([
+      ['s1', 'success'],
+      ['s2', 'success'],
+    ]);
+    // No traffic at all: the sweep (wall clock) settles what is due.
+    run([ev('response', 's3', 'GET', `${API}/s3`, { status: 200, headers: [] })]);
+    pairer.sweep(now() + SETTLE_MS);
+    expect(out.map((e) => e.capture.requestId)).toEqual(['s1', 's2', 's3']);
+  });
+
+  it('a CORS error right after the answer wins, and an end that comes after settling adds nothing', () => {
+    const { run, out, pairer } = collect();
+    run([
+      ...simple('b1', `${API}/b1`, []),
+      ev('error', 'b1', 'GET', `${API}/b1`, { error: 'net::ERR_FAILED' }),
+    ]);
+    pairer.sweep(now() + SETTLE_MS);
+    expect(out.map((e) => [e.capture.requestId, e.outcome])).toEqual([['b1', 'error']]);
+    expect(new Evaluator().evaluate(out[0]!).verdict).toBe('blocked');
+    run(simple('a1', `${API}/a1`));
+    pairer.sweep(now() + SETTLE_MS);
+    // The body failed later, or the page aborted the read: the CORS check had passed. Not a second call.
+    run([ev('error', 'a1', 'GET', `${API}/a1`, { error: 'net::ERR_CONNECTION_RESET' })]);
+    run([ev('complete', 'a1', 'GET', `${API}/a1`, { status: 200 })]);
+    pairer.sweep(now() + SETTLE_MS);
+    // Nor after a restart.
+    const restarted = collect();
+    restarted.pairer.restore(JSON.parse(JSON.stringify(pairer.snapshot())));
+    restarted.run([ev('error', 'a1', 'GET', `${API}/a1`, { error: 'net::ERR_CONNECTION_RESET' })]);
+    restarted.pairer.sweep(now() + SETTLE_MS);
+    expect(restarted.out).toEqual([]);
+    expect(out.map((e) => [e.capture.requestId, e.outcome])).toEqual([
+      ['b1', 'error'],
+      ['a1', 'success'],
+    ]);
+  });
+
+  it('a redirect does not settle; the final hop does, with every hop in the exchange', () => {
+    const { run, out, pairer } = collect();
+    const url = `${API}/r`;
+    run([
+      ev('send', 'r9', 'GET', url, { headers: requestHeaders() }),
+      ev('response', 'r9', 'GET', url, {
+        status: 302,
+        headers: [
+          ['Location', `${API}/r2`],
+          ['Access-Control-Allow-Origin', PAGE],
+        ],
+      }),
+    ]);
+    pairer.sweep(now() + SETTLE_MS);
+    expect(out).toHaveLength(0);
+    run(simple('r9', `${API}/r2`));
+    pairer.sweep(now() + SETTLE_MS);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.wire.map((w) => w.request.url)).toEqual([url, `${API}/r2`]);
+    expect(new Evaluator().evaluate(out[0]!).verdict).toBe('allowed');
+  });
+
+  it('a call answered before a restart settles after it, from the snapshot', () => {
+    const first = collect();
+    first.run(simple('k1', `${API}/k1`));
+    const state = JSON.parse(JSON.stringify(first.pairer.snapshot()));
+    const second = collect();
+    second.pairer.restore(state);
+    second.pairer.sweep(now() + SETTLE_MS);
+    expect(second.out.map((e) => [e.capture.requestId, e.outcome, e.capture.recovered])).toEqual([
+      ['k1', 'success', true],
+    ]);
+  });
+});
+
+describe('pairing without onCompleted: calls leave in the order the browser ended them', () => {
+  const call = (id: string, url: string, acao: Header[]) => [
+    ev('send', id, 'GET', url, { headers: requestHeaders() }),
+    ev('response', id, 'GET', url, { status: 200, headers: acao }),
+  ];
+
+  it('a call blocked after an earlier one was answered waits for it, so both are evaluated in order', () => {
+    const { run, out, pairer } = collect();
+    run(call('o1', `${API}/o1`, [['Access-Control-Allow-Origin', PAGE]]));
+    run([
+      ...call('o2', `${API}/o2`, []),
+      ev('error', 'o2', 'GET', `${API}/o2`, { error: 'net::ERR_FAILED' }),
+    ]);
+    expect(out).toHaveLength(0);
+    // A worker stopped now keeps the blocked call that waits in line, and the answered one in flight.
+    const state = JSON.parse(JSON.stringify(pairer.snapshot()));
+    expect(state.held).toMatchObject([{ settling: 'o1' }, { call: { requestId: 'o2' }, outcome: 'error' }]);
+    pairer.sweep(now() + SETTLE_MS);
+    expect(out.map((e) => [e.capture.requestId, e.outcome])).toEqual([
+      ['o1', 'success'],
+      ['o2', 'error'],
+    ]);
+    const restarted = collect();
+    restarted.pairer.restore(state);
+    restarted.pairer.sweep(now() + SETTLE_MS);
+    expect(restarted.out.map((e) => [e.capture.requestId, e.outcome, e.capture.recovered])).toEqual([
+      ['o1', 'success', true],
+      ['o2', 'error', true],
+    ]);
+  });
+});
+
+describe('capture: a navigation clears the tab, the old page’s settling calls included', () => {
+  it('releases them before the clear, and with "preserve log" keeps them in order', () => {
+    const run = (preserveLog: boolean) => {
+      const log: string[] = [];
+      const sink: CaptureSink = {
+        enqueue: (r) => log.push(`row ${r.exchange.capture.requestId} ${r.verdict}`),
+        addCounts: () => {},
+        clearTab: (tabId) => {
+          log.push(`clear ${tabId}`);
+        },
+      };
+      const capture = new CaptureController(
+        sink,
+        { preserveLog, disabledSites: [], redactHeaders: [] },
+        'chrome-extension://self',
+      );
+      const raw = (kind: RawKind, requestId: string, type: string, extra: Partial<RawDetails> = {}) =>
+        capture.handle(kind, {
+          requestId,
+          url: `${API}/n`,
+          method: 'GET',
+          tabId: 7,
+          frameId: 0,
+          initiator: PAGE,
+          type,
+          timeStamp: 1000,
+          ...extra,
+        });
+      raw('onSendHeaders', 'n1', 'xmlhttprequest', { requestHeaders: [{ name: 'Origin', value: PAGE }] });
+      raw('onHeadersReceived', 'n1', 'xmlhttprequest', {
+        statusCode: 200,
+        responseHeaders: [{ name: 'Access-Control-Allow-Origin', value: PAGE }],
+      });
+      raw('onSendHeaders', 'nav', 'main_frame', { url: `${PAGE}/next`, timeStamp: 1001 });
+      capture.sweep(1000 + SETTLE_MS);
+      return log;
+    };
+    expect(run(false)).toEqual(['row n1 allowed', 'clear 7']);
+    expect(run(true)).toEqual(['row n1 allowed']);
+  });
+});
+
+describe('pairing without onCompleted: a redirect the page did not follow', () => {
+  it('is an opaque redirect (mode "manual") once it stalls with no error', () => {
+    const { run, out, pairer } = collect();
+    const url = `${API}/m`;
+    run([
+      ev('send', 'm1', 'GET', url, { headers: requestHeaders() }),
+      ev('response', 'm1', 'GET', url, {
+        status: 302,
+        headers: [
+          ['Location', `${API}/elsewhere`],
+          ['Access-Control-Allow-Origin', PAGE],
+        ],
+      }),
+    ]);
+    pairer.sweep(now() + SETTLE_MS);
+    expect(out).toHaveLength(0);
+    pairer.sweep(now() + STALLED_MS + 1);
+    expect(out.map((e) => e.outcome)).toEqual(['success']);
+    expect(new Evaluator().evaluate(out[0]!).verdict).toBe('opaque');
   });
 });

@@ -28,7 +28,7 @@ const apiNeutral = (line: string) =>
     .replace(' Have the server send the header with a valid value.', '');
 
 describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromium: %s', (_name, f) => {
-  // What CORScope's own listeners receive: four events; the end events carry no preflights (no extraHeaders).
+  // What CORScope's own listeners receive: no onCompleted; onErrorOccurred carries no preflights (no extraHeaders).
   const { rows, counts, preflights } = replay(f.events, {
     self: 'chrome-extension://self',
     preflightEnds: false,

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { CaptureController, type CaptureSink } from '../../../src/capture/controller';
-import type { RawDetails, RawKind } from '../../../src/capture/events';
+import { LISTENED, type RawDetails, type RawKind } from '../../../src/capture/events';
 import type { StoredExchange } from '../../../src/capture/types';
 import type { Engine } from '../../../src/cors/types';
 
@@ -22,8 +22,6 @@ export interface RecordedFixture {
 }
 
 type Wire = StoredExchange['exchange']['wire'][number];
-
-const LISTENED = new Set<RawKind>(['onSendHeaders', 'onHeadersReceived', 'onCompleted', 'onErrorOccurred']);
 
 /** Every fixture (*.json) in a folder, in file-name order. */
 export function readFixtures<F extends RecordedFixture>(dir: URL): F[] {
@@ -47,8 +45,8 @@ function preflightIds(events: readonly RecordedEvent[]): Set<string> {
 }
 
 /**
- * Replays what CORScope's own listeners receive: the four kinds it listens to, a preflight's end events only
- * where the browser delivers them (`preflightEnds`). Returns the rows stored, the counts of calls not stored,
+ * Replays what CORScope's own listeners receive: the kinds it listens to in that browser (LISTENED), a
+ * preflight's end events only where the browser delivers them (`preflightEnds`). Returns the rows stored, the counts of calls not stored,
  * and the requestIds of the preflights the browser sent.
  */
 export function replay(
@@ -72,8 +70,9 @@ export function replay(
     opts.engine,
   );
   const preflights = preflightIds(events);
+  const listened = new Set<string>(LISTENED[opts.engine ?? 'chromium']);
   for (const e of events) {
-    if (!LISTENED.has(e.kind as RawKind)) continue;
+    if (!listened.has(e.kind)) continue;
     const ends = e.kind === 'onCompleted' || e.kind === 'onErrorOccurred';
     if (ends && !opts.preflightEnds && preflights.has(e.details.requestId)) continue;
     capture.handle(e.kind as RawKind, e.details);
