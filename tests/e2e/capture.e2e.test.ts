@@ -235,6 +235,53 @@ describe('load: 2,000 calls, half preflighted, in bursts of 200', () => {
   });
 });
 
+describe('pause: capture off for the whole browser', () => {
+  it('removes every webRequest listener, stores nothing, and captures again on resume', async () => {
+    const name = 'pause';
+    server.route(`/s/${name}/u`, {
+      actual: { status: 200, headers: [['Access-Control-Allow-Origin', server.origins.page]], body: 'ok' },
+    });
+    const setPaused = (paused: boolean) =>
+      ext.evaluate(
+        (p) =>
+          (
+            globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
+          ).chrome.runtime.sendMessage({ source: 'corscope', type: 'settings', patch: { paused: p } }),
+        paused,
+      );
+    // What the worker has registered, asked of the worker itself.
+    const listening = async () => {
+      const sw = browser.context.serviceWorkers().find((w) => w.url().includes(browser.extensionId))!;
+      return sw.evaluate(() => {
+        const wr = (
+          globalThis as unknown as { chrome: { webRequest: Record<string, { hasListeners(): boolean }> } }
+        ).chrome.webRequest;
+        return ['onSendHeaders', 'onHeadersReceived', 'onCompleted', 'onErrorOccurred'].filter((e) =>
+          wr[e]!.hasListeners(),
+        );
+      });
+    };
+    // Chromium: the three events pairing needs (src/capture/events.ts LISTENED), not onCompleted.
+    expect(await listening()).toEqual(['onSendHeaders', 'onHeadersReceived', 'onErrorOccurred']);
+    const page = await browser.newPage();
+    await page.goto(`${server.origins.page}/page?scenario=${name}`);
+    const call = (n: string) =>
+      page.evaluate((u) => fetch(u).then((r) => r.ok), `${server.origins.api}/s/${name}/u?n=${n}`);
+    await setPaused(true);
+    expect(await listening()).toEqual([]);
+    expect(await call('paused')).toBe(true);
+    await setPaused(false);
+    expect(await listening()).toEqual(['onSendHeaders', 'onHeadersReceived', 'onErrorOccurred']);
+    expect(await call('resumed')).toBe(true);
+    const rows = await waitForRows(ext, (r) => belongsTo(r.request.url, name), 1);
+    await page.waitForTimeout(500);
+    const all = parseJsonl(await exportJsonl(ext)).filter((r) => belongsTo(r.request.url, name));
+    expect(all.map((r) => new URL(r.request.url).searchParams.get('n'))).toEqual(['resumed']);
+    expect(rows[0]!.evaluation.verdict).toBe('allowed');
+    await page.close();
+  });
+});
+
 describe('restart: the service worker stopped in the middle of a burst', () => {
   it('loses nothing that completed before the stop, and capture resumes', async () => {
     const name = 'restart';
