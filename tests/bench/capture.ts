@@ -11,6 +11,9 @@
 //                       real IndexedDB, until flush() resolves
 //   sw_heap_mb_20k      CORScope's service worker JS heap (after a GC) with 20,000 captured calls stored
 //   capture_overhead_firefox  capture_overhead in Firefox ESR (./capture-firefox.ts)
+//   settle_gap_max_ms   how long after a blocked call's onHeadersReceived Chromium's onErrorOccurred comes
+//                       (webRequest timeStamps; 1,000 blocked calls among 2,000 in bursts of 200), and
+//   settle_margin       SETTLE_MS over that worst gap: pairing calls an answer allowed after SETTLE_MS
 //
 // Each launch gets a fresh profile. Configurations alternate (A B A B ...) and figures are medians, since
 // this 2-core machine is noisy. Absolute times are printed and kept as extra figures (*_ms_*).
@@ -21,7 +24,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import { SETTLE_MS } from '../../src/capture/pairing';
 import { CHROMIUM, chromiumArgs, launchWithExtension } from '../e2e/harness/browser';
+import { RECORDER_DIR, takeEvents } from '../e2e/harness/recorder';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
 import { benchCaptureFirefox } from './capture-firefox';
 import { drive, median, round, type Workload, workloadAnswers } from './workload';
@@ -41,7 +46,7 @@ const RUNS = Math.max(3, Number(process.env.CAPTURE_RUNS) || 3);
  * would take the suite past ~8 minutes here.
  */
 const PARTS = new Set(
-  (process.env.CAPTURE_PARTS ?? 'overhead,stress,store,heap,firefox').split(',').map((p) => p.trim()),
+  (process.env.CAPTURE_PARTS ?? 'overhead,stress,settle,store,heap,firefox').split(',').map((p) => p.trim()),
 );
 
 type Config = 'none' | 'bare' | 'corscope';
@@ -489,6 +494,57 @@ function ensureBuilt(): void {
   }
 }
 
+/**
+ * The gap pairing's SETTLE_MS must cover, measured: Chromium's onErrorOccurred after onHeadersReceived for
+ * CORS-blocked calls under load, in webRequest's own timeStamps (the raw recorder listens to every event,
+ * which loads the browser more than CORScope's three listeners do).
+ */
+async function benchSettleGap(server: ScenarioServer): Promise<Record<string, number>> {
+  server.route('/bench/gap/ok', {
+    actual: { status: 200, headers: [['Access-Control-Allow-Origin', server.origins.page]], body: 'ok' },
+  });
+  server.route('/bench/gap/no', { actual: { status: 200, body: 'no' } });
+  const b = await launchWithExtension(RECORDER_DIR);
+  try {
+    const page = await b.newPage();
+    await page.goto(`${server.origins.page}/page?bench=settle`);
+    await page.evaluate(async (base) => {
+      for (let i = 0; i < 2000; i += 200) {
+        await Promise.all(
+          Array.from({ length: 200 }, (_, k) =>
+            fetch(`${base}/bench/gap/${(i + k) % 2 ? 'no' : 'ok'}?n=${i + k}`).catch(() => null),
+          ),
+        );
+      }
+    }, server.origins.api);
+    await page.waitForTimeout(1_000);
+    server.requests.length = 0;
+    const events = await takeEvents(b.serviceWorker);
+    const answered = new Map<string, number>();
+    const gaps: number[] = [];
+    for (const e of events) {
+      if (!e.details.url.includes('/bench/gap/')) continue;
+      if (e.kind === 'onHeadersReceived') answered.set(e.details.requestId, e.details.timeStamp);
+      const at = answered.get(e.details.requestId);
+      if (e.kind === 'onErrorOccurred' && at !== undefined) gaps.push(e.details.timeStamp - at);
+    }
+    if (gaps.length < 1_000) throw new Error(`settle gap: only ${gaps.length} of 1,000 blocked calls seen`);
+    gaps.sort((x, y) => x - y);
+    const max = gaps[gaps.length - 1]!;
+    const p99 = gaps[Math.floor(gaps.length * 0.99)]!;
+    log(
+      `settle gap: median ${gaps[gaps.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
+    );
+    return {
+      settle_gap_p99_ms: round(p99, 1),
+      settle_gap_max_ms: round(max, 1),
+      settle_margin: round(SETTLE_MS / max, 2),
+    };
+  } finally {
+    await b.close();
+  }
+}
+
 export async function benchCapture(): Promise<Record<string, number>> {
   const started = Date.now();
   ensureBuilt();
@@ -543,6 +599,13 @@ export async function benchCapture(): Promise<Record<string, number>> {
       log(
         `capture_vs_bare: none ${sNone.toFixed(0)} ms, bare ${sBare.toFixed(0)} ms, corscope ${sCorscope.toFixed(0)} ms (medians)`,
       );
+    }
+
+    if (PARTS.has('settle')) {
+      log(
+        'settle_gap_max_ms: 2,000 calls (every other one blocked) in bursts of 200, raw recorder extension',
+      );
+      Object.assign(out, await benchSettleGap(server));
     }
 
     if (PARTS.has('store')) {

@@ -11,6 +11,7 @@ const TARGETS: Record<string, string> = {
   capture_overhead: '≤ 1.10',
   capture_vs_bare: '≤ 1.10',
   capture_overhead_firefox: '≤ 1.10',
+  settle_margin: '> 1',
   store_writes_per_s: '≥ 5,000',
   panel_open_vs_100: '≤ 5',
   panel_filter_vs_100: '≤ 2',

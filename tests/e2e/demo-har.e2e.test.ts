@@ -31,7 +31,7 @@ beforeAll(async () => {
   const recorder = await recordCdpHar(page);
   await page.goto(`${demo.origins.page}/`);
   await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
-  await page.waitForTimeout(200);
+  await recorder.settled();
   results = await page.evaluate(() => (window as unknown as { demoResults: typeof results }).demoResults);
   printed = browser
     .consoleOf(page)

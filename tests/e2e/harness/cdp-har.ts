@@ -97,7 +97,13 @@ export async function recordCdpHar(page: Page) {
     rec.protocol = e.response.protocol ?? '';
     if (!rec.responseHeaders.length) rec.responseHeaders = toList(e.response.headers);
   });
+  // Requests whose loading finished or failed: the page can be done before their last events arrive.
+  const ended = new Set<string>();
+  cdp.on('Network.loadingFinished', (e) => {
+    ended.add(e.requestId);
+  });
   cdp.on('Network.loadingFailed', (e) => {
+    ended.add(e.requestId);
     const rec = current.get(e.requestId);
     if (!rec) return;
     rec.error = e.errorText;
@@ -106,6 +112,12 @@ export async function recordCdpHar(page: Page) {
   await cdp.send('Network.enable');
   return {
     records,
+    /** Waits (up to timeoutMs) until every request but the preflights has finished or failed. */
+    async settled(timeoutMs = 10_000): Promise<void> {
+      const open = () => [...current.entries()].some(([id, r]) => r.type !== 'preflight' && !ended.has(id));
+      for (const until = Date.now() + timeoutMs; open() && Date.now() < until; )
+        await new Promise((r) => setTimeout(r, 50));
+    },
     har(pageUrl: string) {
       const iso = (wall: number) => new Date(wall * 1000).toISOString();
       const entries = records
