@@ -367,7 +367,7 @@ export class Pairer {
       if ('call' in h) this.line.push({ call: { ...h.call, recovered: true }, outcome: h.outcome });
       else {
         const call = this.calls.get(h.settling);
-        if (call?.answered !== undefined && this.isSettling(call)) this.queueSettling(call);
+        if (call && this.isSettling(call)) this.queueSettling(call);
       }
     }
     for (const p of state.preflights) this.preflights.set(p.requestId, { ...p, recovered: true });

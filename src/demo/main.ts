@@ -71,7 +71,7 @@ export function summarizeRows(rows: ExportedRow[]): string {
 }
 
 /** Sends a CORScope message from an extension page and returns the answer. */
-function send<T>(ext: Page, message: unknown): Promise<T> {
+export function send<T>(ext: Page, message: unknown): Promise<T> {
   return ext.evaluate(
     (m) =>
       (

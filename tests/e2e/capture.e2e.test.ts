@@ -10,6 +10,7 @@ import {
   exportJsonl,
   extensionPage,
   parseJsonl,
+  send,
   waitForRows,
 } from './harness/extension';
 import { type ScenarioServer, startScenarioServer } from './harness/server';
@@ -242,13 +243,7 @@ describe('pause: capture off for the whole browser', () => {
       actual: { status: 200, headers: [['Access-Control-Allow-Origin', server.origins.page]], body: 'ok' },
     });
     const setPaused = (paused: boolean) =>
-      ext.evaluate(
-        (p) =>
-          (
-            globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
-          ).chrome.runtime.sendMessage({ source: 'corscope', type: 'settings', patch: { paused: p } }),
-        paused,
-      );
+      send(ext, { source: 'corscope', type: 'settings', patch: { paused } });
     // What the worker has registered, asked of the worker itself.
     const listening = async () => {
       const sw = browser.context.serviceWorkers().find((w) => w.url().includes(browser.extensionId))!;

@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Exchange } from '../../src/cors/types';
 import { waitUntilCapturing } from '../../src/demo/main';
 import { type ConsoleLine, type ExtensionBrowser, launchWithExtension } from './harness/browser';
-import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl } from './harness/extension';
+import {
+  apiNeutral,
+  type ExportedLine,
+  exportJsonl,
+  extensionPage,
+  parseJsonl,
+  send,
+} from './harness/extension';
 import { callSample, routeSample, type SampleResult, sampleRewriter } from './harness/samples';
 import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
 
@@ -151,15 +158,7 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
   });
 
   it('exported as HAR, corscope har gives the verdicts the extension stored', async () => {
-    const har = await ext.evaluate(() =>
-      (
-        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }
-      ).chrome.runtime.sendMessage({
-        source: 'corscope',
-        type: 'export',
-        format: 'har',
-      }),
-    );
+    const har = await send<string>(ext, { source: 'corscope', type: 'export', format: 'har' });
     const file = join(tmpdir(), `corscope-e2e-${process.pid}.har`);
     writeFileSync(file, har);
     const run = spawnSync('node', ['bin/corscope.js', 'har', file, '--format', 'jsonl'], {

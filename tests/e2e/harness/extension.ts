@@ -1,6 +1,10 @@
 // Talking to the built CORScope extension from a test: its pages, its export, its worker.
 import type { Page } from 'playwright-core';
+import { send } from '../../../src/demo/main';
 import type { ExtensionBrowser } from './browser';
+
+/** Sends a CORScope message from an extension page and returns the answer (the demo's own helper). */
+export { send };
 
 export interface ExportedLine {
   id: string;
@@ -48,18 +52,12 @@ export async function extensionPage(b: ExtensionBrowser): Promise<Page> {
 
 /** The export contract: runtime.sendMessage({source:'corscope', type:'export', format:'jsonl', tabId}). */
 export async function exportJsonl(page: Page, tabId?: number): Promise<string> {
-  return page.evaluate(
-    (t) =>
-      (
-        globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string> } } }
-      ).chrome.runtime.sendMessage({
-        source: 'corscope',
-        type: 'export',
-        format: 'jsonl',
-        ...(t === undefined ? {} : { tabId: t }),
-      }),
-    tabId,
-  );
+  return send<string>(page, {
+    source: 'corscope',
+    type: 'export',
+    format: 'jsonl',
+    ...(tabId === undefined ? {} : { tabId }),
+  });
 }
 
 export function parseJsonl(text: string): ExportedLine[] {

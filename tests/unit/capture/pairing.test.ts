@@ -301,18 +301,31 @@ describe('pairing', () => {
   });
 });
 
-describe('pairing without onCompleted (what Chromium capture listens to): answered calls settle', () => {
-  const simple = (id: string, url: string, acao: Header[] = [['Access-Control-Allow-Origin', PAGE]]) => [
-    ev('send', id, 'GET', url, { headers: requestHeaders() }),
-    ev('response', id, 'GET', url, { status: 200, headers: acao }),
-  ];
+/** A GET sent and answered 200 with these response headers (by default the page's origin allowed). */
+const answered = (id: string, url: string, acao: Header[] = [['Access-Control-Allow-Origin', PAGE]]) => [
+  ev('send', id, 'GET', url, { headers: requestHeaders() }),
+  ev('response', id, 'GET', url, { status: 200, headers: acao }),
+];
 
+/** A GET sent and answered with a 302 to `to`, CORS-allowed. */
+const redirected = (id: string, url: string, to: string) => [
+  ev('send', id, 'GET', url, { headers: requestHeaders() }),
+  ev('response', id, 'GET', url, {
+    status: 302,
+    headers: [
+      ['Location', to],
+      ['Access-Control-Allow-Origin', PAGE],
+    ],
+  }),
+];
+
+describe('pairing without onCompleted (what Chromium capture listens to): answered calls settle', () => {
   it('an answer with no error after it is allowed once SETTLE_MS of event time has passed', () => {
     const { run, out, pairer } = collect();
-    run(simple('s1', `${API}/s1`));
+    run(answered('s1', `${API}/s1`));
     expect(out).toHaveLength(0);
     // Other traffic within the window does not settle it; an event past the window does.
-    run(simple('s2', `${API}/s2`));
+    run(answered('s2', `${API}/s2`));
     expect(out).toHaveLength(0);
     run([ev('send', 's3', 'GET', `${API}/s3`, { headers: requestHeaders(), time: now() + SETTLE_MS })]);
     expect(out.map((e) => [e.capture.requestId, e.outcome])).toEqual([
@@ -328,13 +341,13 @@ describe('pairing without onCompleted (what Chromium capture listens to): answer
   it('a CORS error right after the answer wins, and an end that comes after settling adds nothing', () => {
     const { run, out, pairer } = collect();
     run([
-      ...simple('b1', `${API}/b1`, []),
+      ...answered('b1', `${API}/b1`, []),
       ev('error', 'b1', 'GET', `${API}/b1`, { error: 'net::ERR_FAILED' }),
     ]);
     pairer.sweep(now() + SETTLE_MS);
     expect(out.map((e) => [e.capture.requestId, e.outcome])).toEqual([['b1', 'error']]);
     expect(new Evaluator().evaluate(out[0]!).verdict).toBe('blocked');
-    run(simple('a1', `${API}/a1`));
+    run(answered('a1', `${API}/a1`));
     pairer.sweep(now() + SETTLE_MS);
     // The body failed later, or the page aborted the read: the CORS check had passed. Not a second call.
     run([ev('error', 'a1', 'GET', `${API}/a1`, { error: 'net::ERR_CONNECTION_RESET' })]);
@@ -355,19 +368,10 @@ describe('pairing without onCompleted (what Chromium capture listens to): answer
   it('a redirect does not settle; the final hop does, with every hop in the exchange', () => {
     const { run, out, pairer } = collect();
     const url = `${API}/r`;
-    run([
-      ev('send', 'r9', 'GET', url, { headers: requestHeaders() }),
-      ev('response', 'r9', 'GET', url, {
-        status: 302,
-        headers: [
-          ['Location', `${API}/r2`],
-          ['Access-Control-Allow-Origin', PAGE],
-        ],
-      }),
-    ]);
+    run(redirected('r9', url, `${API}/r2`));
     pairer.sweep(now() + SETTLE_MS);
     expect(out).toHaveLength(0);
-    run(simple('r9', `${API}/r2`));
+    run(answered('r9', `${API}/r2`));
     pairer.sweep(now() + SETTLE_MS);
     expect(out).toHaveLength(1);
     expect(out[0]!.wire.map((w) => w.request.url)).toEqual([url, `${API}/r2`]);
@@ -376,7 +380,7 @@ describe('pairing without onCompleted (what Chromium capture listens to): answer
 
   it('a call answered before a restart settles after it, from the snapshot', () => {
     const first = collect();
-    first.run(simple('k1', `${API}/k1`));
+    first.run(answered('k1', `${API}/k1`));
     const state = JSON.parse(JSON.stringify(first.pairer.snapshot()));
     const second = collect();
     second.pairer.restore(state);
@@ -388,16 +392,11 @@ describe('pairing without onCompleted (what Chromium capture listens to): answer
 });
 
 describe('pairing without onCompleted: calls leave in the order the browser ended them', () => {
-  const call = (id: string, url: string, acao: Header[]) => [
-    ev('send', id, 'GET', url, { headers: requestHeaders() }),
-    ev('response', id, 'GET', url, { status: 200, headers: acao }),
-  ];
-
   it('a call blocked after an earlier one was answered waits for it, so both are evaluated in order', () => {
     const { run, out, pairer } = collect();
-    run(call('o1', `${API}/o1`, [['Access-Control-Allow-Origin', PAGE]]));
+    run(answered('o1', `${API}/o1`, [['Access-Control-Allow-Origin', PAGE]]));
     run([
-      ...call('o2', `${API}/o2`, []),
+      ...answered('o2', `${API}/o2`, []),
       ev('error', 'o2', 'GET', `${API}/o2`, { error: 'net::ERR_FAILED' }),
     ]);
     expect(out).toHaveLength(0);
@@ -465,16 +464,7 @@ describe('pairing without onCompleted: a redirect the page did not follow', () =
   it('is an opaque redirect (mode "manual") once it stalls with no error', () => {
     const { run, out, pairer } = collect();
     const url = `${API}/m`;
-    run([
-      ev('send', 'm1', 'GET', url, { headers: requestHeaders() }),
-      ev('response', 'm1', 'GET', url, {
-        status: 302,
-        headers: [
-          ['Location', `${API}/elsewhere`],
-          ['Access-Control-Allow-Origin', PAGE],
-        ],
-      }),
-    ]);
+    run(redirected('m1', url, `${API}/elsewhere`));
     pairer.sweep(now() + SETTLE_MS);
     expect(out).toHaveLength(0);
     pairer.sweep(now() + STALLED_MS + 1);

@@ -46,8 +46,8 @@ function preflightIds(events: readonly RecordedEvent[]): Set<string> {
 
 /**
  * Replays what CORScope's own listeners receive: the kinds it listens to in that browser (LISTENED), a
- * preflight's end events only where the browser delivers them (`preflightEnds`). Returns the rows stored, the counts of calls not stored,
- * and the requestIds of the preflights the browser sent.
+ * preflight's end events only where the browser delivers them (`preflightEnds`). Returns the rows stored,
+ * the counts of calls not stored, and the requestIds of the preflights the browser sent.
  */
 export function replay(
   events: readonly RecordedEvent[],
