@@ -7,7 +7,7 @@ export const DB_NAME = 'corscope';
 
 /**
  * The full rows of one write, as one record: IndexedDB's cost is per record written (about as much for a
- * small record as for a large one), so a batch of exchanges costs one record here plus one summary each.
+ * small record as for a large one), so a batch of exchanges costs two records: this and its ListChunk.
  */
 export interface BodyChunk {
   /** The first seq in `seqs`: the key. */
@@ -22,17 +22,50 @@ export interface BodyChunk {
   tabs: number[];
 }
 
-/** A chunk of rows whose seqs are assigned. */
-export function chunkOf(rows: StoredExchange[]): BodyChunk {
+/**
+ * The list's view of one write: a RowSummary per row, what the panel draws its list from. Same key as
+ * the write's BodyChunk; the indexes find chunks, the rows in them are filtered in memory.
+ */
+export interface ListChunk {
+  /** The lowest seq in `rows`: the key. */
+  first: number;
+  /** The highest seq in `rows`: queries for rows after a seq start at the chunks whose last is above it. */
+  last: number;
+  /** How many rows: `[first+n]` lets the store count and cut rows from index keys alone. */
+  n: number;
+  /** The capture time of the first row: chunks in time order (rows are written in capture order). */
+  time: number;
+  /** Multi-entry indexes: the distinct tabs, distinct verdicts and every row's requestId. */
+  tabs: number[];
+  verdicts: string[];
+  requestIds: string[];
+  rows: RowSummary[];
+}
+
+/** The two records of one write, for rows whose seqs are assigned and ascending. */
+export function chunksOf(rows: StoredExchange[]): { body: BodyChunk; list: ListChunk } {
   const seqs = rows.map((r) => r.seq!);
   const tabIds = rows.map((r) => r.tabId);
+  const first = seqs[0]!;
+  const last = seqs[seqs.length - 1]!;
+  const tabs = [...new Set(tabIds)];
   return {
-    first: seqs[0]!,
-    last: seqs[seqs.length - 1]!,
-    seqs,
-    tabIds,
-    rows: rows.map((r) => JSON.stringify(r)),
-    tabs: [...new Set(tabIds)],
+    body: { first, last, seqs, tabIds, rows: rows.map((r) => JSON.stringify(r)), tabs },
+    list: listChunk(rows.map(summarize)),
+  };
+}
+
+/** A ListChunk of summaries (at least one, ascending seqs). */
+export function listChunk(rows: RowSummary[]): ListChunk {
+  return {
+    first: rows[0]!.seq,
+    last: rows[rows.length - 1]!.seq,
+    n: rows.length,
+    time: rows[0]!.time,
+    tabs: [...new Set(rows.map((r) => r.tabId))],
+    verdicts: [...new Set(rows.map((r) => r.verdict))],
+    requestIds: rows.flatMap((r) => (r.requestId ? [r.requestId] : [])),
+    rows,
   };
 }
 
@@ -43,17 +76,17 @@ export function rowOf(chunk: BodyChunk | undefined, seq: number): StoredExchange
 }
 
 /**
- * Schema, version 2:
- * - `calls`: one RowSummary per evaluated cross-origin call, the row's index. `seq` auto-increments,
- *   so key order is capture order; `[tabId+seq]` lists or clears a tab in capture order,
- *   `[tabId+verdict]` counts a tab's verdicts (equal index keys sort by primary key, so those lists are in
- *   capture order too), `time` and `verdict` serve queries over all tabs, `requestId` finds a call again
- *   after the service worker restarted. The panel draws its list from these alone.
- * - `bodies`: the full rows (exchange and verdict), a BodyChunk per write, written in the same
- *   transaction as their summaries. A row exists while its summary does.
+ * Schema, version 3. Every write (a batch of exchanges, in one transaction) is two records, keyed by the
+ * first seq of the batch: IndexedDB's cost is per record, and one record per exchange held the store to
+ * about half the rows per second (tests/bench, store_writes_per_s).
+ * - `lists`: a ListChunk per write, what the panel draws its list from. Indexed per tab (`tabs`), per
+ *   verdict (`verdicts`), per time (`time`), by requestId (finds a call again after the service worker
+ *   restarted) and `[first+n]` (counts and retention cuts from keys alone). Key order is capture order.
+ * - `bodies`: the full rows (exchange and verdict) of the same write, a BodyChunk. A row exists while its
+ *   summary does; a chunk that straddles a retention cut keeps its older rows until its last row goes.
  * - `counts`: per-tab counts of calls CORS does not govern (same-origin, no-cors).
- * Version 1 kept one `exchanges` record per row and a `summaries` record beside it; the upgrade moves
- * them into `calls` and chunks.
+ * Version 1 kept one `exchanges` record per row and a `summaries` record beside it; version 2 one `calls`
+ * record (a RowSummary) per row beside the chunks. The upgrades regroup them, same seqs.
  */
 export const SCHEMA_V1 = {
   exchanges: '++seq, tabId, time, verdict, [tabId+seq], [tabId+verdict], exchange.capture.requestId',
@@ -61,7 +94,7 @@ export const SCHEMA_V1 = {
   counts: 'tabId',
 } as const;
 
-export const SCHEMA = {
+export const SCHEMA_V2 = {
   exchanges: null,
   summaries: null,
   calls: '++seq, time, verdict, [tabId+seq], [tabId+verdict], requestId',
@@ -69,9 +102,15 @@ export const SCHEMA = {
   counts: 'tabId',
 } as const;
 
+export const SCHEMA = {
+  calls: null,
+  lists: 'first, last, [first+n], time, *tabs, *verdicts, *requestIds',
+  bodies: 'first, last, *tabs',
+  counts: 'tabId',
+} as const;
+
 export class CorscopeDB extends Dexie {
-  /** Keyed by `seq` (optional only because add() assigns it). */
-  calls!: Table<RowSummary, number>;
+  lists!: Table<ListChunk, number>;
   bodies!: Table<BodyChunk, number>;
   counts!: EntityTable<TabCounts, 'tabId'>;
 
@@ -80,7 +119,8 @@ export class CorscopeDB extends Dexie {
     // A capture log can lose its last writes on a crash: relaxed durability is much faster in Chromium.
     super(name, { chromeTransactionDurability: 'relaxed', ...options });
     this.version(1).stores(SCHEMA_V1);
-    this.version(2).stores(SCHEMA).upgrade(upgradeV1);
+    this.version(2).stores(SCHEMA_V2).upgrade(upgradeV1);
+    this.version(3).stores(SCHEMA).upgrade(upgradeV2);
   }
 }
 
@@ -94,7 +134,20 @@ async function upgradeV1(tx: Transaction): Promise<void> {
     const rows = await old.where(':id').above(after).limit(200).toArray();
     if (!rows.length) break;
     await calls.bulkPut(rows.map(summarize));
-    await bodies.add(chunkOf(rows));
+    await bodies.add(chunksOf(rows).body);
     after = rows[rows.length - 1]!.seq!;
+  }
+}
+
+/** Version 2 → 3: the `calls` of each body chunk (chunks hold disjoint seq ranges) become its ListChunk. */
+async function upgradeV2(tx: Transaction): Promise<void> {
+  const calls = tx.table<RowSummary, number>('calls');
+  const lists = tx.table<ListChunk, number>('lists');
+  const bodies = tx.table<BodyChunk, number>('bodies');
+  const firsts = (await bodies.orderBy('first').keys()) as number[];
+  const lasts = (await bodies.orderBy('last').keys()) as number[];
+  for (const [i, first] of firsts.entries()) {
+    const rows = await calls.where(':id').between(first, lasts[i]!, true, true).toArray();
+    if (rows.length) await lists.add(listChunk(rows));
   }
 }

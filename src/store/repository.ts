@@ -1,11 +1,11 @@
 // The one interface the rest of the code uses for storage, and its IndexedDB implementation.
 // Writes are batched (one transaction per flush), capped by retention, and never throw into the
 // service worker: failures are counted and reported through status().
-import Dexie, { type Collection, type DexieOptions } from 'dexie';
+import Dexie, { type DexieOptions } from 'dexie';
 import type { StoredExchange, TabCounts } from '../capture/types';
 import type { VerdictKind } from '../cors/types';
-import { type BodyChunk, CorscopeDB, chunkOf } from './db';
-import { type RowSummary, summarize } from './summary';
+import { type BodyChunk, CorscopeDB, chunksOf, type ListChunk, listChunk } from './db';
+import type { RowSummary } from './summary';
 
 export const DEFAULT_RETENTION = 20_000;
 export const DEFAULT_BATCH_SIZE = 200;
@@ -179,8 +179,10 @@ export class DexieExchangeStore implements ExchangeStore {
   /** Every database mutation runs after the previous one, in call order. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  /** Rows in the table: counted once, then kept up to date by each write and delete. */
+  /** Rows in the database: counted once, then kept up to date by each write and delete. */
   private stored: number | null = null;
+  /** The last seq given to a row (read with `stored`): each write's rows get the next ones. */
+  private seq = 0;
   private pending = 0;
   private ok = true;
   private lastError: string | null = null;
@@ -273,13 +275,19 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { calls, bodies, counts } = this.db;
-        const deleted = await this.db.transaction('rw', calls, bodies, counts, async () => {
-          const n = await calls
-            .where('[tabId+seq]')
-            .between([tabId, Dexie.minKey], [tabId, Dexie.maxKey])
-            .delete();
-          // The tab's full rows go too: a chunk keeps only other tabs' rows, or goes when none are left.
+        const { lists, bodies, counts } = this.db;
+        const deleted = await this.db.transaction('rw', lists, bodies, counts, async () => {
+          // A chunk keeps only other tabs' rows (and its key), or goes when none are left; so do its rows.
+          let n = 0;
+          await lists
+            .where('tabs')
+            .equals(tabId)
+            .modify((chunk, ref: { value?: ListChunk }) => {
+              const kept = chunk.rows.filter((r) => r.tabId !== tabId);
+              n += chunk.rows.length - kept.length;
+              if (kept.length) ref.value = { ...listChunk(kept), first: chunk.first };
+              else delete ref.value;
+            });
           await bodies
             .where('tabs')
             .equals(tabId)
@@ -307,9 +315,9 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { calls, bodies, counts } = this.db;
-        await this.db.transaction('rw', calls, bodies, counts, async () => {
-          await calls.clear();
+        const { lists, bodies, counts } = this.db;
+        await this.db.transaction('rw', lists, bodies, counts, async () => {
+          await lists.clear();
           await bodies.clear();
           await counts.clear();
         });
@@ -322,30 +330,14 @@ export class DexieExchangeStore implements ExchangeStore {
   }
 
   listByTab(tabId?: number, opts: ListOptions = {}): Promise<StoredExchange[]> {
-    const t = this.db.calls;
-    const after = opts.afterSeq;
-    let c: Collection<RowSummary, number>;
-    if (opts.verdict !== undefined) {
-      // Equal index keys sort by primary key: these are in capture order.
-      c =
-        tabId === undefined
-          ? t.where('verdict').equals(opts.verdict)
-          : t.where('[tabId+verdict]').equals([tabId, opts.verdict]);
-      if (after !== undefined) c = c.and((r) => (r.seq ?? 0) > after);
-    } else if (tabId === undefined) {
-      c = after === undefined ? t.toCollection() : t.where(':id').above(after);
-    } else {
-      c = t
-        .where('[tabId+seq]')
-        .between([tabId, after ?? Dexie.minKey], [tabId, Dexie.maxKey], after === undefined, true);
-    }
-    if (opts.reverse) c = c.reverse();
-    if (opts.offset) c = c.offset(opts.offset);
-    if (opts.limit !== undefined) c = c.limit(opts.limit);
-    const { calls, bodies } = this.db;
-    return this.db.transaction('r', calls, bodies, async () => {
-      // The calls say which rows, in which order; their chunks hold the rows.
-      const seqs = await c.primaryKeys();
+    const { lists, bodies } = this.db;
+    return this.db.transaction('r', lists, bodies, async () => {
+      // The chunks' summaries say which rows, in which order; the body chunks hold the rows.
+      const after = opts.afterSeq ?? -Infinity;
+      let seqs = (await this.summaries(tabId, opts.verdict, after)).map((r) => r.seq);
+      if (opts.reverse) seqs.reverse();
+      const from = opts.offset ?? 0;
+      seqs = seqs.slice(from, opts.limit === undefined ? undefined : from + opts.limit);
       if (!seqs.length) return [];
       const lo = Math.min(seqs[0]!, seqs[seqs.length - 1]!);
       const hi = Math.max(seqs[0]!, seqs[seqs.length - 1]!);
@@ -367,20 +359,8 @@ export class DexieExchangeStore implements ExchangeStore {
   }
 
   async countByVerdict(tabId?: number): Promise<VerdictCounts> {
-    const t = this.db.calls;
-    const counts = await this.db.transaction('r', t, () =>
-      Promise.all(
-        VERDICT_KINDS.map((k) =>
-          tabId === undefined
-            ? t.where('verdict').equals(k).count()
-            : t.where('[tabId+verdict]').equals([tabId, k]).count(),
-        ),
-      ),
-    );
-    const out = {} as VerdictCounts;
-    VERDICT_KINDS.forEach((k, i) => {
-      out[k] = counts[i] ?? 0;
-    });
+    const out = Object.fromEntries(VERDICT_KINDS.map((k) => [k, 0])) as VerdictCounts;
+    for (const r of await this.summaries(tabId)) out[r.verdict]++;
     return out;
   }
 
@@ -399,7 +379,7 @@ export class DexieExchangeStore implements ExchangeStore {
   /** Whether a call (by webRequest requestId) is stored already: to keep recovered calls from repeating. */
   async hasRequest(requestId: string): Promise<boolean> {
     if (this.unwritten().some((r) => r.exchange.capture.requestId === requestId)) return true;
-    return (await this.db.calls.where('requestId').equals(requestId).count()) > 0;
+    return (await this.db.lists.where('requestIds').equals(requestId).count()) > 0;
   }
 
   status(): StoreStatus {
@@ -446,10 +426,44 @@ export class DexieExchangeStore implements ExchangeStore {
     this.timer = null;
   }
 
+  /**
+   * The summaries of one tab's rows (every tab's when undefined), optionally of one verdict and after a
+   * seq, in capture order: the index picks the chunks, the rows in them are filtered here.
+   */
+  private async summaries(tabId?: number, verdict?: VerdictKind, after = -Infinity): Promise<RowSummary[]> {
+    const { lists } = this.db;
+    const chunks =
+      tabId !== undefined
+        ? lists.where('tabs').equals(tabId)
+        : verdict !== undefined
+          ? lists.where('verdicts').equals(verdict)
+          : lists.where('last').above(after);
+    const out: RowSummary[] = [];
+    await chunks.each((chunk) => {
+      if (chunk.last <= after) return;
+      for (const r of chunk.rows) {
+        if (
+          (tabId === undefined || r.tabId === tabId) &&
+          (verdict === undefined || r.verdict === verdict) &&
+          r.seq > after
+        )
+          out.push(r);
+      }
+    });
+    return out;
+  }
+
   private async knownStored(): Promise<number> {
     if (this.stored === null) {
       try {
-        this.stored = await this.db.calls.count();
+        const { lists, bodies } = this.db;
+        const [sizes, lastList, lastBody] = await Promise.all([
+          lists.orderBy('[first+n]').keys(),
+          lists.orderBy('last').lastKey(),
+          bodies.orderBy('last').lastKey(),
+        ]);
+        this.stored = total(sizes);
+        this.seq = Math.max(0, Number(lastList ?? 0), Number(lastBody ?? 0));
       } catch (err) {
         this.failed(err);
         this.stored = 0;
@@ -489,17 +503,12 @@ export class DexieExchangeStore implements ExchangeStore {
 
   private async writeBatch(rows: StoredExchange[], counts: Map<number, CountsEntry>): Promise<void> {
     const db = this.db;
-    await db.transaction('rw', db.calls, db.bodies, db.counts, async () => {
+    await db.transaction('rw', db.lists, db.bodies, db.counts, async () => {
       if (rows.length) {
-        // The calls get their seqs from the key generator; their rows follow as one chunk.
-        const seqs = await db.calls.bulkAdd(
-          rows.map((r) => {
-            const { seq: _, ...call } = summarize(r);
-            return call as RowSummary;
-          }),
-          { allKeys: true },
-        );
-        await db.bodies.add(chunkOf(rows.map((r, i) => ({ ...r, seq: seqs[i]! }))));
+        // Two records for the whole batch: its summaries and its full rows, under the batch's first seq.
+        const { body, list } = chunksOf(rows.map((r) => ({ ...r, seq: ++this.seq })));
+        await db.lists.add(list);
+        await db.bodies.add(body);
       }
       if (counts.size) {
         const ids = [...counts.keys()];
@@ -539,31 +548,36 @@ export class DexieExchangeStore implements ExchangeStore {
     }
   }
 
-  /** Deletes the n oldest rows (lowest seq) with one range delete; returns how many went. */
+  /**
+   * Deletes the n oldest rows (lowest seq): whole chunks, and the oldest rows of the chunk the cut falls in.
+   * Returns how many went; the running count is set again from the chunks' sizes.
+   */
   private async deleteOldest(n: number): Promise<number> {
     if (n <= 0) return 0;
-    const { calls, bodies } = this.db;
-    const [last] = await calls
-      .orderBy(':id')
-      .offset(n - 1)
-      .limit(1)
-      .primaryKeys();
-    let deleted: number;
-    if (last === undefined) {
-      // Fewer rows than we thought: delete them all and recount.
-      deleted = await this.db.transaction('rw', calls, bodies, async () => {
-        await bodies.clear();
-        return calls.toCollection().delete();
-      });
-      this.stored = 0;
-    } else {
-      // A chunk that straddles the cut stays until its last row goes (its older rows have no call).
-      deleted = await this.db.transaction('rw', calls, bodies, async () => {
-        await bodies.where('last').belowOrEqual(last).delete();
-        return calls.where(':id').belowOrEqual(last).delete();
-      });
-      this.stored = Math.max(0, (this.stored ?? 0) - deleted);
-    }
+    const { lists, bodies } = this.db;
+    const { deleted, left: remaining } = await this.db.transaction('rw', lists, bodies, async () => {
+      const sizes = (await lists.orderBy('[first+n]').keys()) as unknown as [number, number][];
+      let left = n;
+      let whole = 0;
+      while (whole < sizes.length && sizes[whole]![1] <= left) left -= sizes[whole++]![1];
+      if (whole)
+        await lists
+          .where('first')
+          .belowOrEqual(sizes[whole - 1]![0])
+          .delete();
+      // The lowest seq kept: body chunks wholly below it go; one that straddles it stays.
+      let kept = sizes[whole]?.[0] ?? Infinity;
+      if (left && whole < sizes.length) {
+        const chunk = (await lists.get(kept))!;
+        const rows = chunk.rows.slice(left);
+        await lists.put({ ...listChunk(rows), first: chunk.first });
+        kept = rows[0]!.seq;
+      }
+      await bodies.where('last').below(kept).delete();
+      const before = total(sizes);
+      return { deleted: Math.min(n, before), left: Math.max(0, before - n) };
+    });
+    this.stored = remaining;
     return deleted;
   }
 
@@ -579,6 +593,13 @@ export class DexieExchangeStore implements ExchangeStore {
       // A listener's failure is not the store's.
     }
   }
+}
+
+/** The rows in chunks, from their `[first+n]` index keys. */
+function total(sizes: unknown[]): number {
+  let n = 0;
+  for (const key of sizes as [number, number][]) n += key[1];
+  return n;
 }
 
 function validRetention(n: number | undefined): number | null {

@@ -1,8 +1,8 @@
 // The panel's and popup's view of the database: a tab's summaries, live (Dexie liveQuery), and full rows
 // on demand. Pages read; only the background writes.
-import Dexie, { liveQuery } from 'dexie';
+import { liveQuery } from 'dexie';
 import type { StoredExchange } from '../capture/types';
-import { CorscopeDB, rowOf } from './db';
+import { CorscopeDB, type ListChunk, rowOf } from './db';
 import type { RowSummary } from './summary';
 
 /** Rows painted before the rest of a large log is read. */
@@ -16,22 +16,41 @@ export interface LiveSource {
 export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
   return {
     subscribe(tabId, onRows) {
-      const range = (from: number) =>
-        db.calls.where('[tabId+seq]').between([tabId, from], [tabId, Dexie.maxKey], false, true);
       let rows: RowSummary[] = [];
+      /** The chunks `rows` came from, by key, with their sizes then: one that shrank or went took rows. */
+      let held = new Map<number, number>();
       let last = 0;
       let closed = false;
       let live: { unsubscribe(): void } | null = null;
+      /** The tab's rows after seq `from` in `chunks`, added to `into`. */
+      const take = (chunks: ListChunk[], from: number, into: RowSummary[]): RowSummary[] => {
+        for (const chunk of chunks) {
+          const before = into.length;
+          for (const r of chunk.rows) if (r.tabId === tabId && r.seq > from) into.push(r);
+          if (into.length > before) held.set(chunk.first, chunk.n);
+        }
+        return into;
+      };
+      const tabChunks = () => db.lists.where('tabs').equals(tabId);
+      const readAll = async (): Promise<RowSummary[]> => {
+        held = new Map();
+        return take(await tabChunks().toArray(), 0, []);
+      };
       // First paint: the first rows at once, then the whole log, then only what changes.
       void (async () => {
-        const first = await range(Dexie.minKey as unknown as number)
-          .limit(FIRST_PAGE)
-          .toArray();
+        let n = 0;
+        const firstChunks: ListChunk[] = [];
+        await tabChunks()
+          .until(() => n >= FIRST_PAGE)
+          .each((chunk) => {
+            firstChunks.push(chunk);
+            n += chunk.rows.filter((r) => r.tabId === tabId).length;
+          });
         if (closed) return;
-        onRows(first);
-        rows = first;
-        if (first.length === FIRST_PAGE) {
-          rows = await range(Dexie.minKey as unknown as number).toArray();
+        rows = take(firstChunks, 0, []);
+        onRows(rows);
+        if (n >= FIRST_PAGE) {
+          rows = await readAll();
           if (closed) return;
           onRows(rows);
         }
@@ -40,23 +59,25 @@ export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
         await new Promise((r) => setTimeout(r, 0));
         if (closed) return;
         live = liveQuery(async () => {
-          // The count sees every change to the tab (a clear, retention); new rows come after `last`.
-          const [count, fresh] = await Promise.all([
-            db.calls.where('[tabId+seq]').between([tabId, Dexie.minKey], [tabId, Dexie.maxKey]).count(),
-            range(last).toArray(),
+          // The chunks' keys and sizes show every deletion (a clear, retention); new rows come after `last`.
+          const [sizes, fresh] = await Promise.all([
+            db.lists.orderBy('[first+n]').keys(),
+            db.lists.where('last').above(last).toArray(),
           ]);
-          return { count, fresh };
+          return { sizes: sizes as unknown as [number, number][], fresh };
         }).subscribe({
-          next: async ({ count, fresh }) => {
+          next: async ({ sizes, fresh }) => {
             if (closed) return;
-            if (count === rows.length + fresh.length) {
-              if (!fresh.length) return;
-              rows = rows.concat(fresh);
+            const now = new Map(sizes);
+            if ([...held].every(([first, size]) => now.get(first) === size)) {
+              const more = take(fresh, last, []);
+              if (!more.length) return;
+              rows = rows.concat(more);
             } else {
               // Rows went away (cleared, or dropped by retention): read the tab again.
-              rows = await range(Dexie.minKey as unknown as number).toArray();
+              rows = await readAll();
             }
-            last = rows[rows.length - 1]?.seq ?? 0;
+            last = rows[rows.length - 1]?.seq ?? last;
             onRows(rows);
           },
           error: () => {},

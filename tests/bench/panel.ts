@@ -1,7 +1,7 @@
 // panel_open_vs_100 and panel_filter_vs_100, in Chromium with the built extension and its real panel page.
 //
 // 50,000 stored exchanges go into the extension's own IndexedDB (tab A) beside 100 (tab B), written straight
-// through IndexedDB from an extension page: calls and chunks of rows exactly as the store writes them.
+// through IndexedDB from an extension page: summaries and full rows in chunks, exactly as the store writes them.
 // - panel_open_vs_100: navigation start → first rows painted, panel on tab A, divided by the same for tab B
 //   (a 100-row list opened the same way). Alternated, medians of 5.
 // - panel_filter_vs_100: typing a text filter with tab A's 50,000 rows loaded → the filtered list painted,
@@ -14,8 +14,7 @@ import type { Page } from 'playwright-core';
 import type { StoredExchange } from '../../src/capture/types';
 import { Evaluator } from '../../src/cors/evaluate';
 import type { Exchange } from '../../src/cors/types';
-import { type BodyChunk, chunkOf } from '../../src/store/db';
-import { summarize } from '../../src/store/summary';
+import { type BodyChunk, chunksOf, type ListChunk } from '../../src/store/db';
 import { launchWithExtension } from '../e2e/harness/browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -71,22 +70,26 @@ function rows(tabId: number, n: number, firstSeq: number): StoredExchange[] {
   return out;
 }
 
-/** Writes rows as DexieExchangeStore does: a call (summary) each, and their full rows as chunks of 200. */
+/** Writes rows as DexieExchangeStore does: per 200 rows, a ListChunk of their summaries and a BodyChunk. */
 async function fill(page: Page, all: StoredExchange[]): Promise<void> {
   for (let i = 0; i < all.length; i += 2_500) {
     const batch = all.slice(i, i + 2_500);
-    const calls = batch.map(summarize);
+    const lists: ListChunk[] = [];
     const chunks: BodyChunk[] = [];
-    for (let k = 0; k < batch.length; k += 200) chunks.push(chunkOf(batch.slice(k, k + 200)));
+    for (let k = 0; k < batch.length; k += 200) {
+      const { body, list } = chunksOf(batch.slice(k, k + 200));
+      lists.push(list);
+      chunks.push(body);
+    }
     await page.evaluate(
-      ([calls, chunks]) =>
+      ([lists, chunks]) =>
         new Promise<void>((done, fail) => {
           const open = indexedDB.open('corscope');
           open.onerror = () => fail(open.error);
           open.onsuccess = () => {
             const db = open.result;
-            const tx = db.transaction(['calls', 'bodies'], 'readwrite');
-            for (const c of calls) tx.objectStore('calls').put(c);
+            const tx = db.transaction(['lists', 'bodies'], 'readwrite');
+            for (const c of lists) tx.objectStore('lists').put(c);
             for (const c of chunks) tx.objectStore('bodies').put(c);
             tx.oncomplete = () => {
               db.close();
@@ -95,7 +98,7 @@ async function fill(page: Page, all: StoredExchange[]): Promise<void> {
             tx.onerror = () => fail(tx.error);
           };
         }),
-      [calls, chunks] as const,
+      [lists, chunks] as const,
     );
   }
 }

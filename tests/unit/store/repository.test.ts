@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CorscopeDB, SCHEMA_V1 } from '../../../src/store/db';
+import { CorscopeDB, chunksOf, SCHEMA_V1, SCHEMA_V2 } from '../../../src/store/db';
 import {
   DexieExchangeStore,
   type DexieExchangeStoreOptions,
@@ -9,6 +9,7 @@ import {
   isQuotaError,
   type StoreStatus,
 } from '../../../src/store/repository';
+import { summarize } from '../../../src/store/summary';
 import { fakeRows, fakeStoredExchange } from './factory';
 import { ManualScheduler } from './scheduler';
 
@@ -28,26 +29,33 @@ afterEach(() => {
 });
 
 const ids = (rows: { exchange: { id: string } }[]) => rows.map((r) => r.exchange.id);
+/** The summaries in the database, read from its chunks (not through the store). */
+const summaries = async (db: CorscopeDB) => (await db.lists.toArray()).flatMap((c) => c.rows);
+const rowCount = async (db: CorscopeDB) => (await summaries(db)).length;
 const quota = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 
 describe('CorscopeDB', () => {
-  it('opens the corscope database with the calls, bodies and counts tables', async () => {
+  it('opens the corscope database with the lists, bodies and counts tables', async () => {
     const idb = new IDBFactory();
     const db = new CorscopeDB({ indexedDB: idb, IDBKeyRange });
     open.push(db);
     await db.open();
     expect(db.name).toBe('corscope');
-    expect(db.calls.schema.primKey.name).toBe('seq');
-    expect(db.calls.schema.primKey.auto).toBe(true);
-    expect(db.calls.schema.indexes.map((i) => i.name).sort()).toEqual(
-      ['[tabId+seq]', '[tabId+verdict]', 'requestId', 'time', 'verdict'].sort(),
+    expect(db.lists.schema.primKey.name).toBe('first');
+    expect(db.lists.schema.indexes.map((i) => i.name).sort()).toEqual(
+      ['[first+n]', 'last', 'requestIds', 'tabs', 'time', 'verdicts'].sort(),
     );
+    expect(db.lists.schema.indexes.filter((i) => i.multi).map((i) => i.name)).toEqual([
+      'tabs',
+      'verdicts',
+      'requestIds',
+    ]);
     expect(db.bodies.schema.primKey.name).toBe('first');
     expect(db.bodies.schema.indexes.map((i) => i.name).sort()).toEqual(['last', 'tabs']);
     expect(db.counts.schema.primKey.name).toBe('tabId');
   });
 
-  it('writes a batch as one call record per row and one chunk of full rows, and reads back what it got', async () => {
+  it('writes a batch as two records, its summaries and its full rows, and reads back what it got', async () => {
     const { store, db } = setup();
     const rows = [
       fakeStoredExchange({ tabId: 4, exchange: { capture: { requestId: 'req-7' } } }),
@@ -56,8 +64,19 @@ describe('CorscopeDB', () => {
     ];
     for (const row of rows) store.enqueue(row);
     await store.flush();
-    const calls = await db.calls.toArray();
-    expect(calls.map((c) => c.requestId)[0]).toBe('req-7');
+    const lists = await db.lists.toArray();
+    expect(lists).toHaveLength(1);
+    const calls = lists[0]!.rows;
+    expect(lists[0]).toMatchObject({
+      first: calls[0]!.seq,
+      last: calls[2]!.seq,
+      n: 3,
+      tabs: [4, 5],
+      verdicts: ['allowed'],
+      time: rows[0]!.time,
+    });
+    expect(lists[0]!.requestIds[0]).toBe('req-7');
+    expect(calls.map((c) => c.tabId)).toEqual([4, 5, 4]);
     const chunks = await db.bodies.toArray();
     expect(chunks).toHaveLength(1);
     expect(chunks[0]).toMatchObject({ seqs: calls.map((c) => c.seq), tabIds: [4, 5, 4], tabs: [4, 5] });
@@ -68,9 +87,13 @@ describe('CorscopeDB', () => {
     // Clearing a tab takes its full rows out of shared chunks too.
     await store.clearTab(4);
     expect((await db.bodies.toArray()).map((c) => c.tabIds)).toEqual([[5]]);
+    // The chunk keeps its key; its summaries, tabs and requestIds are only the rows left.
+    expect(await db.lists.toArray()).toMatchObject([{ first: calls[0]!.seq, n: 1, tabs: [5] }]);
+    expect(await store.hasRequest('req-7')).toBe(false);
     expect(await store.listByTab()).toEqual([withSeq[1]]);
     await store.clearTab(5);
     expect(await db.bodies.count()).toBe(0);
+    expect(await db.lists.count()).toBe(0);
   });
 
   it('upgrades a version-1 database: its rows and summaries move to calls and chunks, same seqs', async () => {
@@ -83,20 +106,41 @@ describe('CorscopeDB', () => {
     const { store, db } = setup({}, idb);
     expect(await store.listByTab(2)).toEqual(rows);
     expect(await db.bodies.count()).toBe(3);
-    expect((await db.calls.toArray()).map((c) => c.seq)).toEqual(rows.map((r) => r.seq));
+    expect(await db.lists.count()).toBe(3);
+    expect((await summaries(db)).map((c) => c.seq)).toEqual(rows.map((r) => r.seq));
     expect(await store.hasRequest(rows[1]!.exchange.capture.requestId)).toBe(true);
-    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'calls', 'counts']);
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'counts', 'lists']);
     // New rows continue after the old seqs.
     store.enqueue(fakeStoredExchange({ tabId: 2 }));
     await store.flush();
     expect((await store.listByTab(2)).at(-1)!.seq).toBe(460);
+  });
+
+  it('upgrades a version-2 database: the summaries of each body chunk become its list chunk', async () => {
+    const idb = new IDBFactory();
+    const v2 = new Dexie('corscope', { indexedDB: idb, IDBKeyRange });
+    v2.version(1).stores(SCHEMA_V1);
+    v2.version(2).stores(SCHEMA_V2);
+    // Two writes of 3 rows; the second lost its middle row to a clear (its summary went, its body stayed).
+    const rows = fakeRows(6, { tabId: 7 }).map((r, i) => ({ ...r, seq: 20 + i }));
+    await v2.table('calls').bulkAdd(rows.filter((r) => r.seq !== 24).map(summarize));
+    await v2.table('bodies').bulkAdd([chunksOf(rows.slice(0, 3)).body, chunksOf(rows.slice(3)).body]);
+    v2.close();
+    const { store, db } = setup({}, idb);
+    expect(await db.lists.toArray()).toMatchObject([
+      { first: 20, last: 22, n: 3 },
+      { first: 23, last: 25, n: 2 },
+    ]);
+    expect(ids(await store.listByTab(7))).toEqual(ids(rows.filter((r) => r.seq !== 24)));
+    expect(store.status().stored).toBe(5);
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'counts', 'lists']);
   });
 });
 
 describe('DexieExchangeStore: batching', () => {
   it('buffers rows until the delay passes, then writes them in one transaction', async () => {
     const { store, db, scheduler } = setup({ flushDelayMs: 100 });
-    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.lists, 'add');
     const transaction = vi.spyOn(db, 'transaction');
     for (const row of fakeRows(150)) store.enqueue(row);
     expect(store.status().pending).toBe(150);
@@ -108,29 +152,29 @@ describe('DexieExchangeStore: batching', () => {
     scheduler.fire();
     await store.flush();
     expect(bulkAdd).toHaveBeenCalledTimes(1);
-    expect(bulkAdd.mock.calls[0]![0]).toHaveLength(150);
+    expect(bulkAdd.mock.calls[0]![0].rows).toHaveLength(150);
     expect(transaction).toHaveBeenCalledTimes(1);
     expect(store.status()).toMatchObject({ ok: true, pending: 0, stored: 150, droppedRows: 0 });
   });
 
   it('flushes on its own when the buffer reaches the batch size, without waiting for the timer', async () => {
     const { store, db, scheduler } = setup({ batchSize: 200 });
-    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.lists, 'add');
     for (const row of fakeRows(200)) store.enqueue(row);
     expect(scheduler.armed).toBe(0);
     await vi.waitFor(() => expect(bulkAdd).toHaveBeenCalledTimes(1));
     await vi.waitFor(() => expect(store.status().stored).toBe(200));
-    expect(await db.calls.count()).toBe(200);
+    expect(await rowCount(db)).toBe(200);
   });
 
   it('writes thousands of rows enqueued at once in a handful of transactions, not one per row', async () => {
     const { store, db } = setup({ batchSize: 200 });
-    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.lists, 'add');
     const transaction = vi.spyOn(db, 'transaction');
     const rows = fakeRows(5000);
     for (const row of rows) store.enqueue(row);
     await store.flush();
-    expect(await db.calls.count()).toBe(5000);
+    expect(await rowCount(db)).toBe(5000);
     // Rows that arrive before a queued flush starts join it.
     expect(bulkAdd.mock.calls.length).toBeLessThanOrEqual(2);
     expect(transaction.mock.calls.length).toBe(bulkAdd.mock.calls.length);
@@ -138,13 +182,13 @@ describe('DexieExchangeStore: batching', () => {
 
   it('one transaction per flush across several flushes; each flush writes what was buffered', async () => {
     const { store, db } = setup();
-    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd');
+    const bulkAdd = vi.spyOn(db.lists, 'add');
     const transaction = vi.spyOn(db, 'transaction');
     for (let f = 0; f < 4; f++) {
       for (const row of fakeRows(30)) store.enqueue(row);
       await store.flush();
     }
-    expect(bulkAdd.mock.calls.map((c) => c[0].length)).toEqual([30, 30, 30, 30]);
+    expect(bulkAdd.mock.calls.map((c) => c[0].rows.length)).toEqual([30, 30, 30, 30]);
     expect(transaction).toHaveBeenCalledTimes(4);
   });
 
@@ -200,24 +244,43 @@ describe('DexieExchangeStore: retention', () => {
     const rows = fakeRows(120);
     for (const row of rows) store.enqueue(row);
     await store.flush();
-    expect(await db.calls.count()).toBe(50);
+    expect(await rowCount(db)).toBe(50);
     expect(store.status().stored).toBe(50);
     expect(ids(await store.listByTab())).toEqual(ids(rows.slice(-50)));
   });
 
-  it('counts the table once and keeps a running count after that', async () => {
+  it('counts the rows once and keeps a running count after that', async () => {
     const idb = new IDBFactory();
     const db = new CorscopeDB({ indexedDB: idb, IDBKeyRange });
-    const count = vi.spyOn(db.calls, 'count');
-    const { store } = setup({ db, retention: 100 });
+    const orderBy = vi.spyOn(db.lists, 'orderBy');
+    const { store } = setup({ db, retention: 1000 });
     for (let f = 0; f < 10; f++) {
       for (const row of fakeRows(25)) store.enqueue(row);
       await store.flush();
     }
-    expect(count).toHaveBeenCalledTimes(1);
-    expect(store.status().stored).toBe(100);
-    count.mockRestore();
-    expect(await db.calls.count()).toBe(100);
+    expect(orderBy.mock.calls.filter(([index]) => index === '[first+n]')).toHaveLength(1);
+    expect(store.status().stored).toBe(250);
+    orderBy.mockRestore();
+    expect(await rowCount(db)).toBe(250);
+  });
+
+  it('cuts inside a chunk: whole chunks below the cut go, the oldest rows of the one it falls in', async () => {
+    const { store, db } = setup({ retention: 1000 });
+    const rows = fakeRows(30);
+    for (let f = 0; f < 3; f++) {
+      for (const row of rows.slice(f * 10, f * 10 + 10)) store.enqueue(row);
+      await store.flush();
+    }
+    store.setRetention(13);
+    await store.flush();
+    expect(store.status().stored).toBe(13);
+    expect((await db.lists.toArray()).map((c) => c.n)).toEqual([3, 10]);
+    expect(ids(await store.listByTab())).toEqual(ids(rows.slice(-13)));
+    // The straddled write keeps its body chunk whole (its rows past the cut are still in use).
+    expect((await db.bodies.toArray()).map((c) => c.seqs.length)).toEqual([10, 10]);
+    store.setRetention(10);
+    await store.flush();
+    expect((await db.bodies.toArray()).map((c) => c.seqs.length)).toEqual([10]);
   });
 
   it('starts from what an earlier session stored', async () => {
@@ -232,7 +295,7 @@ describe('DexieExchangeStore: retention', () => {
     expect(second.store.status().stored).toBe(30);
     for (const row of fakeRows(30)) second.store.enqueue(row);
     await second.store.flush();
-    expect(await second.db.calls.count()).toBe(40);
+    expect(await rowCount(second.db)).toBe(40);
     expect(second.store.status().stored).toBe(40);
   });
 
@@ -244,10 +307,10 @@ describe('DexieExchangeStore: retention', () => {
     store.setRetention(0);
     store.setRetention(Number.NaN);
     await store.flush();
-    expect(await db.calls.count()).toBe(60);
+    expect(await rowCount(db)).toBe(60);
     store.setRetention(25);
     await store.flush();
-    expect(await db.calls.count()).toBe(25);
+    expect(await rowCount(db)).toBe(25);
     expect(ids(await store.listByTab())).toEqual(ids(rows.slice(-25)));
   });
 });
@@ -296,7 +359,7 @@ describe('DexieExchangeStore: clearing', () => {
     for (const row of fakeRows(10)) store.enqueue(row);
     await store.clearAll();
     await store.flush();
-    expect(await db.calls.count()).toBe(0);
+    expect(await rowCount(db)).toBe(0);
     expect(await db.counts.count()).toBe(0);
     expect(store.status()).toMatchObject({ stored: 0, pending: 0, ok: true });
   });
@@ -391,7 +454,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of old) store.enqueue(row);
     await store.flush();
 
-    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd').mockRejectedValueOnce(quota());
+    const bulkAdd = vi.spyOn(db.lists, 'add').mockRejectedValueOnce(quota());
     const fresh = fakeRows(10);
     for (const row of fresh) store.enqueue(row);
     await expect(store.flush()).resolves.toBeUndefined();
@@ -412,7 +475,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of fakeRows(20)) store.enqueue(row);
     await store.flush();
 
-    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd').mockRejectedValue(quota());
+    const bulkAdd = vi.spyOn(db.lists, 'add').mockRejectedValue(quota());
     expect(() => {
       for (const row of fakeRows(30)) store.enqueue(row);
     }).not.toThrow();
@@ -427,7 +490,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of fakeRows(5)) store.enqueue(row);
     await store.flush();
     expect(store.status()).toMatchObject({ ok: true, droppedRows: 30, stored: 23 });
-    expect(await db.calls.count()).toBe(23);
+    expect(await rowCount(db)).toBe(23);
   });
 
   it('a quota error wrapped by Dexie (AbortError with an inner QuotaExceededError) is recognized', async () => {
@@ -435,7 +498,7 @@ describe('DexieExchangeStore: failures', () => {
     for (const row of fakeRows(10)) store.enqueue(row);
     await store.flush();
     const wrapped = new Dexie.AbortError('Transaction aborted', quota());
-    vi.spyOn(db.calls, 'bulkAdd').mockRejectedValueOnce(wrapped);
+    vi.spyOn(db.lists, 'add').mockRejectedValueOnce(wrapped);
     for (const row of fakeRows(5)) store.enqueue(row);
     await store.flush();
     expect(store.status()).toMatchObject({ ok: true, droppedRows: 0, stored: 14 });
@@ -445,7 +508,7 @@ describe('DexieExchangeStore: failures', () => {
     const { store, db } = setup();
     for (const row of fakeRows(10)) store.enqueue(row);
     await store.flush();
-    const bulkAdd = vi.spyOn(db.calls, 'bulkAdd').mockRejectedValueOnce(new Error('disk on fire'));
+    const bulkAdd = vi.spyOn(db.lists, 'add').mockRejectedValueOnce(new Error('disk on fire'));
     for (const row of fakeRows(7)) store.enqueue(row);
     await store.flush();
     expect(bulkAdd).toHaveBeenCalledTimes(1);
@@ -455,7 +518,7 @@ describe('DexieExchangeStore: failures', () => {
       stored: 10,
       lastError: 'Error: disk on fire',
     });
-    expect(await db.calls.count()).toBe(10);
+    expect(await rowCount(db)).toBe(10);
   });
 
   it('a database that cannot open: enqueue and flush still never throw', async () => {
@@ -515,12 +578,12 @@ describe('isQuotaError and describeError', () => {
 });
 
 describe('DexieExchangeStore: the list view and restarts', () => {
-  it('keeps the list view (calls) and the full rows together through retention and clearing', async () => {
+  it('keeps the list view (summaries) and the full rows together through retention and clearing', async () => {
     const { store, db } = setup({ retention: 5, batchSize: 3 });
     const rows = fakeRows(8, { tabId: 3 });
     for (const row of rows) store.enqueue(row);
     await store.flush();
-    const calls = await db.calls.toArray();
+    const calls = await summaries(db);
     expect(calls.map((s) => s.id)).toEqual(ids(rows.slice(-5)));
     expect(calls[0]).toMatchObject({ tabId: 3, method: 'GET', verdict: 'allowed' });
     expect(ids(await store.listByTab(3))).toEqual(ids(rows.slice(-5)));
@@ -528,7 +591,7 @@ describe('DexieExchangeStore: the list view and restarts', () => {
     const chunks = await db.bodies.toArray();
     expect(chunks.every((c) => c.last >= calls[0]!.seq)).toBe(true);
     await store.clearTab(3);
-    expect(await db.calls.count()).toBe(0);
+    expect(await rowCount(db)).toBe(0);
     expect(await db.bodies.count()).toBe(0);
   });
 
