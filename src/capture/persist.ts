@@ -1,0 +1,99 @@
+// The pairing state in storage.session, so a stopped service worker's successor can take over. Written by
+// difference: each call and preflight is a key of its own, and a snapshot sets only the keys whose JSON
+// changed since the last one (plus a small index of what is where, in order). Under load most of the state
+// is answered calls waiting to settle, unchanged from one snapshot to the next: writing the whole state as
+// one value each time was the worker's largest cost in the stress benchmark.
+import type { PairingState } from './pairing';
+
+/** What persisting needs of chrome.storage.session (tests pass a Map-backed fake). */
+export interface SessionArea {
+  get(keys: null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string[]): Promise<void>;
+}
+
+const PREFIX = 'pairing:';
+const INDEX = `${PREFIX}index`;
+
+type Held = NonNullable<PairingState['held']>[number];
+
+/** The state without its calls and preflights, which are named by key in their order. */
+interface Index extends Omit<PairingState, 'calls' | 'preflights' | 'ready' | 'held'> {
+  calls: string[];
+  preflights: string[];
+  ready: string[];
+  /** A settling call by its requestId (it is in `calls`), or the key of a call that ended and waits. */
+  held?: ({ settling: string } | { ended: string })[];
+}
+
+/** The state as storage keys → JSON, the index first. */
+function split(state: PairingState): Map<string, string> {
+  const parts = new Map<string, string>();
+  const put = (kind: string, id: string, value: unknown): string => {
+    let key = `${PREFIX}${kind}:${id}`;
+    for (let n = 2; parts.has(key); n++) key = `${PREFIX}${kind}:${id}#${n}`;
+    parts.set(key, JSON.stringify(value));
+    return key;
+  };
+  const { calls, preflights, ready, held, ...rest } = state;
+  const index: Index = {
+    ...rest,
+    calls: calls.map((c) => put('c', c.requestId, c)),
+    preflights: preflights.map((p) => put('p', p.requestId, p)),
+    ready: ready.map((p) => put('r', p.requestId, p)),
+    ...(held
+      ? { held: held.map((h) => ('settling' in h ? h : { ended: put('h', h.call.requestId, h) })) }
+      : {}),
+  };
+  return new Map([[INDEX, JSON.stringify(index)], ...parts]);
+}
+
+/** Rebuilds the state from what storage holds; null when there is no index. Keys it names must be there. */
+function join(items: Record<string, unknown>): PairingState | null {
+  if (typeof items[INDEX] !== 'string') return null;
+  const index = JSON.parse(items[INDEX]) as Index;
+  const read = <T>(key: string): T[] => (typeof items[key] === 'string' ? [JSON.parse(items[key]) as T] : []);
+  const { calls, preflights, ready, held, ...rest } = index;
+  return {
+    ...rest,
+    calls: calls.flatMap((k) => read<PairingState['calls'][number]>(k)),
+    preflights: preflights.flatMap((k) => read<PairingState['preflights'][number]>(k)),
+    ready: ready.flatMap((k) => read<PairingState['ready'][number]>(k)),
+    ...(held ? { held: held.flatMap((h) => ('settling' in h ? [h] : read<Held>(h.ended))) } : {}),
+  };
+}
+
+export class SessionSnapshot {
+  /** What storage holds, as this worker last wrote or read it: key → JSON. */
+  private written = new Map<string, string>();
+
+  constructor(private readonly area: SessionArea) {}
+
+  /** Writes the keys that changed and removes the ones no longer in the state. */
+  async save(state: PairingState): Promise<void> {
+    const parts = split(state);
+    const changed: Record<string, string> = {};
+    for (const [key, json] of parts) if (this.written.get(key) !== json) changed[key] = json;
+    const gone = [...this.written.keys()].filter((k) => !parts.has(k));
+    this.written = parts;
+    try {
+      // The index and the parts it names go in one set: storage never names a part it lacks.
+      await this.area.set(changed);
+      if (gone.length) await this.area.remove(gone);
+    } catch (err) {
+      // Unknown what was written: the next snapshot writes everything.
+      this.written = new Map();
+      throw err;
+    }
+  }
+
+  /** The state a stopped worker left, or null; removes what it left that the state no longer names. */
+  async load(): Promise<PairingState | null> {
+    const items = await this.area.get(null);
+    const state = join(items);
+    this.written = state ? split(state) : new Map();
+    const stale = Object.keys(items).filter((k) => k.startsWith(PREFIX) && !this.written.has(k));
+    if (stale.length) await this.area.remove(stale);
+    return state;
+  }
+}

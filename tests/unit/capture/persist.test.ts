@@ -1,0 +1,127 @@
+// The pairing state in storage.session, written by difference (src/capture/persist.ts), over a fake area
+// that records every call: what a restarted worker reads back is the state, and a snapshot writes only what
+// changed since the last one.
+import { describe, expect, it } from 'vitest';
+import type { RequestEvent } from '../../../src/capture/events';
+import { Pairer, type PairingState } from '../../../src/capture/pairing';
+import { type SessionArea, SessionSnapshot } from '../../../src/capture/persist';
+import type { Header } from '../../../src/cors/types';
+import { eventsFrom } from './request-events';
+
+const PAGE = 'http://127.0.0.1:8101';
+const API = 'http://127.0.0.1:8102';
+const { ev } = eventsFrom({ tabId: 3, documentId: 'D1', initiator: PAGE });
+const cors: Header[] = [
+  ['Origin', PAGE],
+  ['Sec-Fetch-Mode', 'cors'],
+];
+const allow: Header[] = [['Access-Control-Allow-Origin', PAGE]];
+
+class FakeArea implements SessionArea {
+  readonly items = new Map<string, unknown>();
+  sets: string[][] = [];
+  removes: string[][] = [];
+  failNext = false;
+  async get(): Promise<Record<string, unknown>> {
+    return Object.fromEntries(this.items);
+  }
+  async set(items: Record<string, unknown>): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('Session storage quota bytes exceeded');
+    }
+    this.sets.push(Object.keys(items).sort());
+    for (const [k, v] of Object.entries(items)) this.items.set(k, v);
+  }
+  async remove(keys: string[]): Promise<void> {
+    this.removes.push([...keys].sort());
+    for (const k of keys) this.items.delete(k);
+  }
+}
+
+/** A pairer holding one of each: a preflight waiting for its request and one in flight, a call in flight,
+ * a call answered and settling, and a blocked call that ended and waits behind it. */
+function busyPairer(): Pairer {
+  const pairer = new Pairer({ onExchange: () => {} });
+  const events: RequestEvent[] = [
+    ev('send', 'p1', 'OPTIONS', `${API}/a`, {
+      headers: [...cors, ['Access-Control-Request-Method', 'PUT']],
+    }),
+    ev('response', 'p1', 'OPTIONS', `${API}/a`, { status: 204, headers: allow }),
+    ev('send', 'p2', 'OPTIONS', `${API}/b`, {
+      headers: [...cors, ['Access-Control-Request-Method', 'PUT']],
+    }),
+    ev('send', 'c1', 'GET', `${API}/c`, { headers: cors }),
+    ev('send', 'c2', 'GET', `${API}/d`, { headers: cors }),
+    ev('response', 'c2', 'GET', `${API}/d`, { status: 200, headers: allow }),
+    ev('send', 'c3', 'GET', `${API}/e`, { headers: cors }),
+    ev('response', 'c3', 'GET', `${API}/e`, { status: 200, headers: [] }),
+    ev('error', 'c3', 'GET', `${API}/e`, { error: 'net::ERR_FAILED' }),
+  ];
+  for (const e of events) pairer.handle(e);
+  return pairer;
+}
+
+const roundTrip = (s: PairingState) => JSON.parse(JSON.stringify(s)) as PairingState;
+
+describe('SessionSnapshot', () => {
+  it('gives a restarted worker the state the stopped one saved, every part in its order', async () => {
+    const state = busyPairer().snapshot();
+    expect(state.calls.map((c) => c.requestId)).toEqual(['c1', 'c2']);
+    expect(state.held).toHaveLength(2);
+    expect(state.preflights.map((p) => p.requestId)).toEqual(['p2']);
+    expect(state.ready.map((p) => p.requestId)).toEqual(['p1']);
+    const area = new FakeArea();
+    await new SessionSnapshot(area).save(state);
+    expect(await new SessionSnapshot(area).load()).toEqual(roundTrip(state));
+    expect(await new SessionSnapshot(new FakeArea()).load()).toBeNull();
+  });
+
+  it('writes only the parts that changed, and removes the ones that left', async () => {
+    const pairer = busyPairer();
+    const area = new FakeArea();
+    const session = new SessionSnapshot(area);
+    await session.save(pairer.snapshot());
+    expect(area.sets[0]).toHaveLength(6); // the index, 2 calls, 2 preflights, 1 ended call
+    await session.save(pairer.snapshot());
+    expect(area.sets[1]).toEqual([]);
+    // c1 is answered; p2's request is sent and takes it: the index, c1 and the new call change, p2 leaves.
+    pairer.handle(ev('response', 'c1', 'GET', `${API}/c`, { status: 200, headers: allow }));
+    pairer.handle(ev('response', 'p2', 'OPTIONS', `${API}/b`, { status: 204, headers: allow }));
+    pairer.handle(ev('send', 'c4', 'PUT', `${API}/b`, { headers: cors }));
+    await session.save(pairer.snapshot());
+    expect(area.sets[2]).toEqual(['pairing:c:c1', 'pairing:c:c4', 'pairing:index']);
+    expect(area.removes.at(-1)).toEqual(['pairing:p:p2']);
+    expect(await new SessionSnapshot(area).load()).toEqual(roundTrip(pairer.snapshot()));
+  });
+
+  it('after a failed write, the next snapshot writes everything again', async () => {
+    const pairer = busyPairer();
+    const area = new FakeArea();
+    const session = new SessionSnapshot(area);
+    await session.save(pairer.snapshot());
+    pairer.handle(ev('response', 'c1', 'GET', `${API}/c`, { status: 200, headers: allow }));
+    area.failNext = true;
+    await expect(session.save(pairer.snapshot())).rejects.toThrow(/quota/);
+    await session.save(pairer.snapshot());
+    expect(area.sets.at(-1)).toHaveLength(6);
+    expect(await new SessionSnapshot(area).load()).toEqual(roundTrip(pairer.snapshot()));
+  });
+
+  it('on load, drops what the index does not name and ignores what it names but lacks', async () => {
+    const area = new FakeArea();
+    const state = busyPairer().snapshot();
+    await new SessionSnapshot(area).save(state);
+    area.items.set('pairing:c:orphan', '{"requestId":"orphan"}');
+    area.items.delete('pairing:c:c1');
+    area.items.set('settings', 'not ours');
+    const session = new SessionSnapshot(area);
+    const loaded = await session.load();
+    expect(loaded?.calls.map((c) => c.requestId)).toEqual(['c2']);
+    expect(area.items.has('pairing:c:orphan')).toBe(false);
+    expect(area.items.get('settings')).toBe('not ours');
+    // What it read counts as written: saving the same state again writes nothing.
+    await session.save(loaded!);
+    expect(area.sets.at(-1)).toEqual([]);
+  });
+});
