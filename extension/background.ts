@@ -15,10 +15,13 @@ import {
 } from '../src/messaging/protocol';
 import { DexieExchangeStore } from '../src/store/repository';
 
-// Restart safety at a bounded cost (storage.session writes were most of capture's cost): the pairing state
-// goes to storage.session at most every SNAPSHOT_MS; rows go to IndexedDB in batches every FLUSH_MS.
+// Restart safety at a bounded cost: the pairing state goes to storage.session at most every SNAPSHOT_MS;
+// rows go to IndexedDB in batches every FLUSH_MS (or at once when a batch is full), and before any snapshot
+// that no longer holds them. Each IndexedDB transaction costs the worker and the browser about a
+// millisecond whatever it holds, so FLUSH_MS is long: writing every 30 ms was most of CORScope's own CPU
+// time when a page makes a call every few milliseconds.
 const SNAPSHOT_MS = 500;
-const FLUSH_MS = 30;
+const FLUSH_MS = 250;
 // Often enough that an answered call settles (src/capture/pairing.ts, SETTLE_MS) soon after its answer.
 const SWEEP_MS = 250;
 
@@ -26,8 +29,9 @@ export default defineBackground(() => {
   const store = new DexieExchangeStore({ flushDelayMs: FLUSH_MS });
   const selfOrigin = new URL(browser.runtime.getURL('/')).origin;
   let settings: Settings = { ...DEFAULT_SETTINGS };
-  // Rows reach IndexedDB within FLUSH_MS; a worker stopped sooner leaves them in the pairing snapshot, from
-  // which they come back marked as rebuilt (store.hasRequest keeps them from being stored twice).
+  // A row waiting for its write is still in the last snapshot (see saveSnapshot): a worker stopped before
+  // the write brings the call back from there, marked as rebuilt (store.hasRequest keeps it from being
+  // stored twice).
   const sink: CaptureSink = {
     enqueue: (row) => store.enqueue(row),
     addCounts: (tabId, counts) => store.addCounts(tabId, counts),
@@ -42,10 +46,14 @@ export default defineBackground(() => {
   // Pairing state goes to storage.session soon after it changes, so a stopped worker loses at most that much.
   const session = new SessionSnapshot(browser.storage.session as unknown as SessionArea);
   let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
-  function saveSnapshot(): void {
+  async function saveSnapshot(): Promise<void> {
     snapshotTimer = null;
     if (!capture.dirty) return;
-    void session.save(capture.snapshot()).catch(() => {});
+    const state = capture.snapshot();
+    // The calls that left pairing before this state was taken are written first, so the snapshot that no
+    // longer holds them never replaces one that does before they are in IndexedDB.
+    await store.flush();
+    await session.save(state).catch(() => {});
   }
 
   // Events that arrive while the worker restores its state wait here, in order.
