@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../../src/capture/events';
 import { Pairer, type PairingState } from '../../../src/capture/pairing';
-import { type SessionArea, SessionSnapshot } from '../../../src/capture/persist';
+import { SET_BYTES, type SessionArea, SessionSnapshot } from '../../../src/capture/persist';
 import type { Header } from '../../../src/cors/types';
 import { eventsFrom } from './request-events';
 
@@ -20,12 +20,22 @@ const allow: Header[] = [['Access-Control-Allow-Origin', PAGE]];
 class FakeArea implements SessionArea {
   readonly items = new Map<string, unknown>();
   sets: string[][] = [];
+  private seen = 0;
+  /** The keys set since the last call, sorted. */
+  newlySet(): string[] {
+    const keys = this.sets.slice(this.seen).flat().sort();
+    this.seen = this.sets.length;
+    return keys;
+  }
   removes: string[][] = [];
   failNext = false;
   async get(): Promise<Record<string, unknown>> {
     return Object.fromEntries(this.items);
   }
+  /** The JSON length of each set. */
+  bytes: number[] = [];
   async set(items: Record<string, unknown>): Promise<void> {
+    this.bytes.push(Object.values(items).reduce<number>((n, v) => n + String(v).length, 0));
     if (this.failNext) {
       this.failNext = false;
       throw new Error('Session storage quota bytes exceeded');
@@ -82,15 +92,15 @@ describe('SessionSnapshot', () => {
     const area = new FakeArea();
     const session = new SessionSnapshot(area);
     await session.save(pairer.snapshot());
-    expect(area.sets[0]).toHaveLength(6); // the index, 2 calls, 2 preflights, 1 ended call
+    expect(area.newlySet()).toHaveLength(6); // the index, 2 calls, 2 preflights, 1 ended call
     await session.save(pairer.snapshot());
-    expect(area.sets[1]).toEqual([]);
+    expect(area.newlySet()).toEqual([]);
     // c1 is answered; p2's request is sent and takes it: the index, c1 and the new call change, p2 leaves.
     pairer.handle(ev('response', 'c1', 'GET', `${API}/c`, { status: 200, headers: allow }));
     pairer.handle(ev('response', 'p2', 'OPTIONS', `${API}/b`, { status: 204, headers: allow }));
     pairer.handle(ev('send', 'c4', 'PUT', `${API}/b`, { headers: cors }));
     await session.save(pairer.snapshot());
-    expect(area.sets[2]).toEqual(['pairing:c:c1', 'pairing:c:c4', 'pairing:index']);
+    expect(area.newlySet()).toEqual(['pairing:c:c1', 'pairing:c:c4', 'pairing:index']);
     expect(area.removes.at(-1)).toEqual(['pairing:p:p2']);
     expect(await new SessionSnapshot(area).load()).toEqual(roundTrip(pairer.snapshot()));
   });
@@ -103,8 +113,9 @@ describe('SessionSnapshot', () => {
     pairer.handle(ev('response', 'c1', 'GET', `${API}/c`, { status: 200, headers: allow }));
     area.failNext = true;
     await expect(session.save(pairer.snapshot())).rejects.toThrow(/quota/);
+    area.newlySet();
     await session.save(pairer.snapshot());
-    expect(area.sets.at(-1)).toHaveLength(6);
+    expect(area.newlySet()).toHaveLength(6);
     expect(await new SessionSnapshot(area).load()).toEqual(roundTrip(pairer.snapshot()));
   });
 
@@ -121,7 +132,22 @@ describe('SessionSnapshot', () => {
     expect(area.items.has('pairing:c:orphan')).toBe(false);
     expect(area.items.get('settings')).toBe('not ours');
     // What it read counts as written: saving the same state again writes nothing.
+    area.newlySet();
     await session.save(loaded!);
-    expect(area.sets.at(-1)).toEqual([]);
+    expect(area.newlySet()).toEqual([]);
+  });
+
+  it('writes a large state in sets of at most SET_BYTES, the index in the last one', async () => {
+    const pairer = new Pairer({ onExchange: () => {} });
+    const big: Header[] = [...cors, ['X-Pad', 'p'.repeat(2_000)]];
+    for (let n = 0; n < 200; n++)
+      pairer.handle(ev('send', `b${n}`, 'GET', `${API}/big/${n}`, { headers: big }));
+    const area = new FakeArea();
+    await new SessionSnapshot(area).save(pairer.snapshot());
+    expect(area.sets.length).toBeGreaterThan(5);
+    expect(Math.max(...area.bytes)).toBeLessThanOrEqual(SET_BYTES);
+    expect(area.sets.at(-1)).toEqual(['pairing:index']);
+    expect(area.sets.flat()).toHaveLength(201);
+    expect((await new SessionSnapshot(area).load())?.calls).toHaveLength(200);
   });
 });
