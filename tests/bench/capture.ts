@@ -466,7 +466,7 @@ async function benchHeap(server: ScenarioServer): Promise<Record<string, number>
       );
     }
     const { status, ms } = await waitStored(ext, HEAP_CALLS, 120_000);
-    // The background prunes its storage.session outbox on a 1 s timer: let it run once more.
+    // Let the last calls settle (SETTLE_MS), the sweep release them and the last snapshot go out.
     await sleep(2500);
     const after = await extensionStatus(ext);
     const mb = await heapMb(sw);
