@@ -17,8 +17,8 @@ import { DexieExchangeStore } from '../src/store/repository';
 
 // Restart safety at a bounded cost: the pairing state goes to storage.session at most every SNAPSHOT_MS;
 // rows go to IndexedDB in batches every FLUSH_MS (or at once when a batch is full), and before any snapshot
-// that no longer holds them. Each IndexedDB transaction costs the worker and the browser about a
-// millisecond whatever it holds, so FLUSH_MS is long: writing every 30 ms was most of CORScope's own CPU
+// that no longer holds them. Each IndexedDB transaction costs the worker 1-2 ms and the browser about as
+// much, whatever it holds, so FLUSH_MS is long: writing every 30 ms was a third of CORScope's own CPU
 // time when a page makes a call every few milliseconds.
 const SNAPSHOT_MS = 500;
 const FLUSH_MS = 250;

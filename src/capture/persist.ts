@@ -1,8 +1,9 @@
 // The pairing state in storage.session, so a stopped service worker's successor can take over. Written by
 // difference: each call and preflight is a key of its own, and a snapshot sets only the keys whose JSON
-// changed since the last one (plus a small index of what is where, in order). Under load most of the state
-// is answered calls waiting to settle, unchanged from one snapshot to the next: writing the whole state as
-// one value each time was the worker's largest cost in the stress benchmark.
+// changed since the last one (plus a small index of what is where, in order), in sets of at most SET_BYTES.
+// Under load most of the state is answered calls waiting to settle, unchanged from one snapshot to the next,
+// and Chromium's cost per byte grows several-fold in large sets: writing the whole state as one value each
+// time was CORScope's largest cost in the stress benchmark.
 import type { PairingState } from './pairing';
 
 /** What persisting needs of chrome.storage.session (tests pass a Map-backed fake). */
@@ -54,7 +55,7 @@ function split(state: PairingState): Map<string, string> {
   return new Map([[INDEX, JSON.stringify(index)], ...parts]);
 }
 
-/** Rebuilds the state from what storage holds; null when there is no index. Keys it names must be there. */
+/** Rebuilds the state from what storage holds; null when there is no index. A named part that is missing is left out. */
 function join(items: Record<string, unknown>): PairingState | null {
   if (typeof items[INDEX] !== 'string') return null;
   const index = JSON.parse(items[INDEX]) as Index;
