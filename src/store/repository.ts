@@ -457,13 +457,13 @@ export class DexieExchangeStore implements ExchangeStore {
     if (this.stored === null) {
       try {
         const { lists, bodies } = this.db;
-        const [sizes, lastList, lastBody] = await Promise.all([
+        // A write's body chunk lives as long as its list chunk and keeps the write's last seq.
+        const [sizes, lastBody] = await Promise.all([
           lists.orderBy('[first+n]').keys(),
-          lists.orderBy('last').lastKey(),
           bodies.orderBy('last').lastKey(),
         ]);
         this.stored = total(sizes);
-        this.seq = Math.max(0, Number(lastList ?? 0), Number(lastBody ?? 0));
+        this.seq = Number(lastBody ?? 0);
       } catch (err) {
         this.failed(err);
         this.stored = 0;

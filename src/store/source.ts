@@ -38,18 +38,16 @@ export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
       };
       // First paint: the first rows at once, then the whole log, then only what changes.
       void (async () => {
-        let n = 0;
-        const firstChunks: ListChunk[] = [];
+        const first: RowSummary[] = [];
         await tabChunks()
-          .until(() => n >= FIRST_PAGE)
+          .until(() => first.length >= FIRST_PAGE)
           .each((chunk) => {
-            firstChunks.push(chunk);
-            n += chunk.rows.filter((r) => r.tabId === tabId).length;
+            take([chunk], 0, first);
           });
         if (closed) return;
-        rows = take(firstChunks, 0, []);
+        rows = first;
         onRows(rows);
-        if (n >= FIRST_PAGE) {
+        if (first.length >= FIRST_PAGE) {
           rows = await readAll();
           if (closed) return;
           onRows(rows);
