@@ -172,17 +172,12 @@ describe('capture in Firefox', () => {
       const page = (await s.run(ctx)) as { ok: boolean; type?: string }[];
       const expected = STORED[s.name] ?? page.length;
       const rows = await ff.waitForRows((r) => belongsTo(r.request.url, s.name), expected);
-      // Console lines trail the calls a little.
-      await new Promise((r) => setTimeout(r, 300));
       expect(rows).toHaveLength(expected);
 
-      // Firefox's words: each failed call's line, as Firefox logged it.
-      const logged = ff.browser
-        .consoleOf(tabs[0]!)
-        .filter((l) => l.source === 'javascript' && l.level === 'error')
-        .map((l) => l.text);
+      // Firefox's words: each failed call's line, as Firefox logged it (console lines trail the calls).
       const stored = rows.map((r) => r.evaluation.error?.console).filter((l): l is string => !!l);
-      expect(stored.sort()).toEqual(firefoxCorsLines(logged).sort());
+      const logged = await corsLinesOf(tabs[0]!, stored.length);
+      expect(stored.sort()).toEqual(logged.sort());
 
       // Firefox's CORS warnings for this scenario: each is quoted by a stored warning, and only those.
       const quoted = rows
@@ -336,6 +331,20 @@ describe('capture in Firefox', () => {
     );
   });
 });
+
+/** The CORS error lines Firefox logged in `tab`: waits (at most 5 s) until there are `atLeast`. */
+async function corsLinesOf(tab: FirefoxPage, atLeast: number): Promise<string[]> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const logged = ff.browser
+      .consoleOf(tab)
+      .filter((l) => l.source === 'javascript' && l.level === 'error')
+      .map((l) => l.text);
+    const lines = firefoxCorsLines(logged);
+    if (lines.length >= atLeast || Date.now() > until) return lines;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /**
  * The CORS warnings Firefox logged for scenario `name`. They reach its console service a little after the

@@ -56,13 +56,13 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
       actual: { status: 200, headers: [['Access-Control-Allow-Origin', pageOrigin]] },
     });
     await waitUntilCapturing(page, ext, `${server.origins.api}/warmup`);
+    const starts: number[] = [];
+    const calls: { ex: Exchange; url: string; page: PageResult }[] = [];
     for (const ex of samples) {
       routeSample(server, ex, rewrite);
-      const before = browser.consoleOf(page).length;
+      starts.push(browser.consoleOf(page).length);
       const url = rewrite(ex.request.url);
-      const result = await callSample(page, ex, url);
-      await page.waitForTimeout(30);
-      results.push({ ex, url, page: result, lines: browser.consoleOf(page).slice(before) });
+      calls.push({ ex, url, page: await callSample(page, ex, url) });
     }
     // Capture writes in batches: wait until the last call is stored.
     for (let i = 0; i < 100; i++) {
@@ -70,6 +70,14 @@ describe('the recorded samples, replayed in Chromium with CORScope loaded', () =
       if (jsonl.includes('/p/s066')) break;
       await ext.waitForTimeout(100);
     }
+    // A console line may trail its call past the start of the next one, so a call's lines are those that
+    // name its URL, from its start until the next call to the same URL (the cache probes reuse URLs).
+    const all = browser.consoleOf(page);
+    calls.forEach((c, k) => {
+      const next = calls.findIndex((d, j) => j > k && d.url === c.url);
+      const lines = all.slice(starts[k], next === -1 ? undefined : starts[next]);
+      results.push({ ...c, lines: lines.filter((l) => l.text.includes(`'${c.url}'`)) });
+    });
     rows = parseJsonl(jsonl).filter((r) => r.request.url.includes('/p/s'));
   });
   afterAll(async () => {

@@ -20,7 +20,6 @@ describe('VirtualList', () => {
   const columns = [{ title: 'URL', cell: (r: RowSummary) => r.url }];
 
   it('renders only a window of 50,000 rows', () => {
-    const t = performance.now();
     render(
       <VirtualList
         items={items}
@@ -35,7 +34,6 @@ describe('VirtualList', () => {
     const rows = screen.getAllByTestId('row');
     expect(rows.length).toBeGreaterThan(10);
     expect(rows.length).toBeLessThan(50);
-    expect(performance.now() - t).toBeLessThan(500);
     // Scrolled to the newest rows, like the Network panel.
     expect(rows.at(-1)?.dataset.seq).toBe('50000');
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('50001');

@@ -70,13 +70,30 @@ describe('filterRows', () => {
     ).toHaveLength(7);
   });
 
-  it('filters 50,000 rows in a few milliseconds', () => {
-    const big = manyRows(50_000).map(summarize);
-    filterRows(big, { text: 'allow-origin' }); // warm up
-    const t = performance.now();
-    const out = filterRows(big, { text: 'allow-origin', verdict: 'blocked' });
-    const ms = performance.now() - t;
-    expect(out.length).toBeGreaterThan(1000);
-    expect(ms).toBeLessThan(25);
+  it('filters 50,000 rows (its speed is the bench figure panel_filter_vs_100)', () => {
+    // 17 of the 66 samples are blocked and mention allow-origin: s003-s012, s016, s026, s027, s041, s050,
+    // s052, s060. 50,000 rows are 757 rounds of the 66 and the first 38 again, 13 of which match.
+    const sample = filterRows(summaries, { text: 'allow-origin', verdict: 'blocked' });
+    expect(sample.map((r) => r.id)).toEqual([
+      's003',
+      's004',
+      's005',
+      's006',
+      's007',
+      's008',
+      's009',
+      's010',
+      's011',
+      's012',
+      's016',
+      's026',
+      's027',
+      's041',
+      's050',
+      's052',
+      's060',
+    ]);
+    const out = filterRows(manyRows(50_000).map(summarize), { text: 'allow-origin', verdict: 'blocked' });
+    expect(out).toHaveLength(757 * 17 + 13);
   });
 });
