@@ -3,15 +3,23 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { ensureBrowsers } = await import('../src/browsers/node-system.ts');
 const { runDemo } = await import('../src/demo/main.ts');
 const args = process.argv.slice(2);
-const headless = args.includes('--headless') || !process.env.DISPLAY;
+// A Linux or BSD desktop says where its display is; macOS and Windows always have one.
+const hasDisplay =
+  process.platform === 'darwin' ||
+  process.platform === 'win32' ||
+  !!(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const log = (l) => console.log(l);
 try {
+  const { chromium } = ensureBrowsers('demo', log);
   await runDemo({
-    headless,
+    browser: chromium,
+    headless: args.includes('--headless') || !hasDisplay,
     build: !args.includes('--no-build'),
     outDir: process.cwd(),
-    log: (l) => console.log(l),
+    log,
   });
 } catch (e) {
   console.error(`corscope demo: ${e instanceof Error ? e.message : e}`);

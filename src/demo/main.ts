@@ -1,11 +1,14 @@
-// `npm start`: build the extension, serve the demo on loopback, run its calls in Chromium with CORScope
-// loaded. With a display, Chromium stays open with DevTools; without one (a server, CI), it runs headless,
-// prints the tab's summary and each call's verdict and reason, and writes the tab's report.
+// `npm start`: build the extension, serve the demo on loopback, run its calls in a Chromium-family browser
+// (the one src/browsers finds) with CORScope loaded. With a display, the browser stays open with DevTools;
+// without one (a server, CI), it runs headless, prints the tab's summary and each call's verdict and reason,
+// and writes the tab's report.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Browser, ExtensionLoading } from '../browsers/find';
+import { launchChromium } from '../browsers/launch';
 import type { StoredExchange } from '../capture/types';
 import { formatTable } from '../cli/table';
 import { showCorsPanel } from './devtools';
@@ -13,38 +16,27 @@ import { startDemoServer } from './server';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const EXTENSION_DIR = resolve(ROOT, '.output/chrome-mv3');
-const CHROMIUM = process.env.CORSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
 export interface DemoOptions {
+  /** The Chromium-family browser to run (src/browsers/node-system.ts finds it). */
+  browser: Browser;
+  /** Default: what the browser needs (Browser.extensionLoading). */
+  extensionLoading?: ExtensionLoading;
   headless: boolean;
   build: boolean;
   /** Where the report goes. */
   outDir: string;
   log: (line: string) => void;
-  /** Environment for Chromium (DISPLAY, say); default: this process's. */
+  /** Environment for the browser (DISPLAY, say); default: this process's. */
   env?: Record<string, string | undefined>;
   /**
    * With a display: called once DevTools shows the CORS panel, in place of waiting for the person at the
-   * screen to close Chromium (the tests look and take screenshots here).
+   * screen to close the browser (the tests look and take screenshots here).
    */
   whenOpen?: (context: BrowserContext, extensionId: string) => Promise<void>;
 }
 
 export type ExportedRow = StoredExchange['exchange'] & { evaluation: StoredExchange['evaluation'] };
-
-export function chromiumArgs(extensionDir: string): string[] {
-  return [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    `--disable-extensions-except=${extensionDir}`,
-    `--load-extension=${extensionDir}`,
-  ];
-}
 
 export function buildExtension(log: (line: string) => void): void {
   log('Building the extension (wxt build)…');
@@ -125,19 +117,21 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
   const server = await startDemoServer();
   const userDataDir = mkdtempSync(join(tmpdir(), 'corscope-demo-'));
   if (!opts.headless) seedDevToolsPreferences(userDataDir);
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+  const product = opts.browser.product;
+  const { context, extensionId } = await launchChromium(opts.browser, {
+    userDataDir,
     headless: opts.headless,
-    args: [
-      ...chromiumArgs(EXTENSION_DIR),
-      ...(opts.headless ? [] : ['--auto-open-devtools-for-tabs', '--window-size=1400,1000']),
-    ],
+    extensionDir: EXTENSION_DIR,
+    ...(opts.extensionLoading && { extensionLoading: opts.extensionLoading }),
+    args: opts.headless ? [] : ['--auto-open-devtools-for-tabs', '--window-size=1400,1000'],
     ...(opts.env && { env: opts.env }),
     viewport: opts.headless ? { width: 1280, height: 800 } : null,
+  }).catch(async (e) => {
+    await server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw e;
   });
   try {
-    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-    const extensionId = new URL(worker.url()).host;
     const page = context.pages()[0] ?? (await context.newPage());
     const ext = await context.newPage();
     await ext.goto(`chrome-extension://${extensionId}/popup.html`);
@@ -161,13 +155,13 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
       await ext.close();
       await page.bringToFront();
       log(
-        (await showCorsPanel(context, extensionId))
-          ? 'Chromium is open on the demo page, with DevTools on the CORS panel: select a call to see why.'
-          : 'Chromium is open on the demo page with DevTools: choose its CORS tab, then a call to see why.',
+        (await showCorsPanel(context, extensionId!))
+          ? `${product} is open on the demo page, with DevTools on the CORS panel: select a call to see why.`
+          : `${product} is open on the demo page with DevTools: choose its CORS tab, then a call to see why.`,
       );
-      if (opts.whenOpen) await opts.whenOpen(context, extensionId);
+      if (opts.whenOpen) await opts.whenOpen(context, extensionId!);
       else {
-        log('Close Chromium to end the demo.');
+        log(`Close ${product} to end the demo.`);
         await new Promise<void>((r) => context.once('close', () => r()));
       }
     }

@@ -1,5 +1,5 @@
 // The capture suite: what CORScope costs the pages it watches, how fast its store writes, and what its
-// service worker holds. Real Chromium (Debian's /usr/bin/chromium, through playwright-core), the built
+// service worker holds. Real Chromium (the one src/browsers finds, through playwright-core), the built
 // extension (.output/chrome-mv3) and the e2e scenario server on loopback.
 //
 //   capture_overhead    400 calls (half preflighted), bursts of 20, 20 ms emulated latency:
@@ -23,9 +23,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { launchChromium } from '../../src/browsers/launch';
+import { requireBrowser } from '../../src/browsers/node-system';
 import { SETTLE_MS } from '../../src/capture/pairing';
-import { CHROMIUM, chromiumArgs, launchWithExtension } from '../e2e/harness/browser';
+import { launchWithExtension } from '../e2e/harness/browser';
 import { RECORDER_DIR, takeEvents } from '../e2e/harness/recorder';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
 import { benchCaptureFirefox } from './capture-firefox';
@@ -64,20 +66,13 @@ interface Launched {
 }
 
 /**
- * Chromium with no extension: the same args as launchWithExtension minus the two extension flags, a fresh
+ * Chromium with no extension: the same launch as launchWithExtension without the extension, a fresh
  * profile, and the same per-page watching launchWithExtension does (a console listener and a CDP session
  * with Log enabled), so the two differ only in the extension.
  */
 async function launchPlain(): Promise<Launched> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'corscope-bench-'));
-  const args = chromiumArgs('').filter(
-    (a) => !a.startsWith('--disable-extensions-except=') && !a.startsWith('--load-extension='),
-  );
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args,
-  });
+  const { context } = await launchChromium(requireBrowser('chromium'), { userDataDir, headless: true });
   const watch = (page: Page): void => {
     page.on('console', () => {});
     void context

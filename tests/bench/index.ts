@@ -1,6 +1,8 @@
 // `npm run bench [suite...]`: each figure measured against a baseline taken in the same run; all written to
 // bench-results.json (a run of some suites keeps the other suites' figures from the last run).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { SetupError } from '../../src/browsers/find';
+import { ensureBrowsers } from '../../src/browsers/node-system';
 import { benchCapture } from './capture';
 import { benchEvaluator } from './evaluator';
 import { benchHar } from './har';
@@ -28,6 +30,18 @@ const suites: Record<string, () => Promise<Record<string, number>> | Record<stri
 const unknown = only.filter((s) => !(s in suites));
 if (unknown.length)
   throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(suites).join(', ')}`);
+
+// The browser suites: say which browsers run, or install them (Debian or Ubuntu as root), or stop with the
+// command to install them.
+if (!only.length || only.includes('capture') || only.includes('panel')) {
+  try {
+    ensureBrowsers('bench', (l) => console.log(l));
+  } catch (e) {
+    if (!(e instanceof SetupError)) throw e;
+    console.error(`corscope bench: ${e.message}`);
+    process.exit(1);
+  }
+}
 
 const results: Record<string, number> =
   only.length && existsSync(RESULTS)

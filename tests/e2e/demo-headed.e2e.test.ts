@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { requireBrowser } from '../../src/browsers/node-system';
 import { devtoolsTargets } from '../../src/demo/devtools';
 import { type ExportedRow, runDemo } from '../../src/demo/main';
 import { type Display, startXvfb } from './harness/xvfb';
@@ -28,6 +29,7 @@ beforeAll(async () => {
   if (buildError) throw new Error(buildError);
   display = await startXvfb();
   rows = await runDemo({
+    browser: requireBrowser('chromium'),
     headless: false,
     build: false,
     outDir: mkdtempSync(join(tmpdir(), 'corscope-demo-headed-')),

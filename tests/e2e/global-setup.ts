@@ -3,11 +3,15 @@
 // Tests get the folders with inject('extensionDir') and inject('firefoxExtensionDir'); a failed build does
 // not stop the tests that need only the raw recorder (tests/e2e/recorder): they read
 // inject('extensionBuildError') (inject('firefoxBuildError')) instead.
-// CORSCOPE_E2E_SKIP_BUILD=1 reuses the last build.
+// CORSCOPE_E2E_SKIP_BUILD=1 reuses the last build. It also says which browsers the tests run in (the finder's
+// choice, src/browsers), and stops at once with the command to install one when there is none (`npm test`
+// installs them first on Debian or Ubuntu as root: bin/browsers.js).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { describeBrowser } from '../../src/browsers/find';
+import { requireBrowser } from '../../src/browsers/node-system';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -55,6 +59,8 @@ function firefoxZip(): string {
 }
 
 export default function setup(project: TestProject): void {
+  for (const engine of ['chromium', 'firefox'] as const)
+    console.log(`[e2e global-setup] ${describeBrowser(requireBrowser(engine))}`);
   let error = '';
   let firefoxError = '';
   if (process.env.CORSCOPE_E2E_SKIP_BUILD !== '1') {

@@ -1,7 +1,11 @@
 // Smoke test of the e2e harness: the scenario server, Chromium with the raw webRequest recorder, the
-// console collection, and the built extension loading.
+// console collection, and the built extension loading, by --load-extension and through the DevTools protocol.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitUntilCapturing } from '../../src/demo/main';
+import { startDemoServer } from '../../src/demo/server';
 import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
+import { extensionPage, waitForRows } from './harness/extension';
 import { collectEvents, RECORDER_DIR } from './harness/recorder';
 import { type ScenarioServer, startScenarioServer } from './harness/server';
 import { belongsTo, openScenario, scenario, workerCall } from './scenarios';
@@ -127,6 +131,34 @@ describe('the built extension', () => {
       expect(name).toBe('CORScope');
     } finally {
       await browser.close();
+    }
+  });
+
+  // Branded Google Chrome 137+ ignores --load-extension; there the extension goes in through the DevTools
+  // protocol's Extensions.loadUnpacked over the pipe. Chromium honours that too: forced onto that path, it
+  // must run CORScope as the flag does.
+  it('loads through the DevTools protocol (the way for Google Chrome 137+) and explains a blocked call', async () => {
+    const demo = await startDemoServer();
+    const browser = await launchWithExtension(inject('extensionDir'), { extensionLoading: 'pipe' });
+    try {
+      // An unpacked extension's id is the SHA-256 of its folder's path, its first 32 hex digits spelled a-p,
+      // however it was loaded.
+      const hash = createHash('sha256').update(inject('extensionDir')).digest('hex').slice(0, 32);
+      expect(browser.extensionId).toBe(
+        [...hash].map((c) => 'abcdefghijklmnop'[Number.parseInt(c, 16)]).join(''),
+      );
+      const page = await browser.newPage();
+      const ext = await extensionPage(browser);
+      await page.goto(`${demo.origins.page}/ready`);
+      await waitUntilCapturing(page, ext, `${demo.origins.api}/ready`);
+      await page.goto(`${demo.origins.page}/`);
+      await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
+      const [row] = await waitForRows(ext, (r) => r.request.url === `${demo.origins.api}/demo/items/7`, 1);
+      expect(row?.evaluation.verdict).toBe('blocked');
+      expect(row?.evaluation.error?.chromium).toBe('PreflightMissingAllowOriginHeader');
+    } finally {
+      await browser.close();
+      await demo.close();
     }
   });
 });

@@ -1,20 +1,13 @@
-// Real Chromium with an unpacked extension, through playwright-core (never `playwright install`:
-// Debian's /usr/bin/chromium is the browser). Args from ../../../../shared/DESIGN.md.
+// Real Chromium with an unpacked extension, through playwright-core (never `playwright install`): the
+// browser the finder picks (src/browsers: CORSCOPE_CHROMIUM, else the usual installs; Debian's chromium here),
+// launched by src/browsers/launch.ts as the demo launches it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  type BrowserContext,
-  type CDPSession,
-  chromium,
-  type Frame,
-  type Page,
-  type Worker,
-} from 'playwright-core';
-
-import { chromiumArgs } from '../../../src/demo/main';
-
-export const CHROMIUM = process.env.CORSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+import type { BrowserContext, CDPSession, Frame, Page, Worker } from 'playwright-core';
+import type { ExtensionLoading } from '../../../src/browsers/find';
+import { launchChromium } from '../../../src/browsers/launch';
+import { requireBrowser } from '../../../src/browsers/node-system';
 
 /** What Chromium printed to a page's console (its frames and dedicated workers included). */
 export interface ConsoleLine {
@@ -40,22 +33,25 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-// The launch flags that work here (../../../../shared/DESIGN.md), shared with the demo.
-export { chromiumArgs };
-
 export async function launchWithExtension(
   extensionDir: string,
-  opts: { extraArgs?: string[]; headless?: boolean } = {},
+  opts: { extraArgs?: string[]; headless?: boolean; extensionLoading?: ExtensionLoading } = {},
 ): Promise<ExtensionBrowser> {
-  const dir = resolve(extensionDir);
   const userDataDir = await mkdtemp(join(tmpdir(), 'corscope-e2e-'));
   let context: BrowserContext;
+  let serviceWorker: Worker;
+  let extensionId: string;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+    const launched = await launchChromium(requireBrowser('chromium'), {
+      userDataDir,
       headless: opts.headless ?? true,
-      args: [...chromiumArgs(dir), ...(opts.extraArgs ?? [])],
+      extensionDir: resolve(extensionDir),
+      ...(opts.extensionLoading && { extensionLoading: opts.extensionLoading }),
+      args: opts.extraArgs ?? [],
     });
+    context = launched.context;
+    serviceWorker = launched.serviceWorker!;
+    extensionId = launched.extensionId!;
   } catch (e) {
     await rm(userDataDir, { recursive: true, force: true });
     throw e;
@@ -110,14 +106,6 @@ export async function launchWithExtension(
   };
   context.on('page', (page) => void watch(page));
   await Promise.all(context.pages().map(watch));
-
-  const serviceWorker =
-    context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-    (await context.waitForEvent('serviceworker', {
-      predicate: (w) => w.url().startsWith('chrome-extension://'),
-      timeout: 30_000,
-    }));
-  const extensionId = new URL(serviceWorker.url()).host;
 
   return {
     context,

@@ -1,6 +1,6 @@
-// Real Firefox (Debian's firefox-esr, headless) driven over WebDriver BiDi, with add-ons installed by BiDi
-// webExtension.install as temporary add-ons. No geckodriver: Firefox listens for BiDi itself when started
-// with --remote-debugging-port, and prints "WebDriver BiDi listening on ws://...".
+// Real Firefox (the one src/browsers finds: Debian's firefox-esr here), headless, driven over WebDriver BiDi,
+// with add-ons installed by BiDi webExtension.install as temporary add-ons. No geckodriver: Firefox listens
+// for BiDi itself when started with --remote-debugging-port, and prints "WebDriver BiDi listening on ws://...".
 //
 // Each add-on gets a fixed internal UUID through the profile's extensions.webextensions.uuids pref, so its
 // pages are at moz-extension://<uuid>/... from the start.
@@ -10,9 +10,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { requireBrowser } from '../../../src/browsers/node-system';
 import { BidiConnection, type BidiEvent, callFunction } from './bidi';
-
-export const FIREFOX = process.env.CORSCOPE_FIREFOX ?? '/usr/bin/firefox-esr';
 
 /** A console line as Firefox reported it over BiDi (log.entryAdded). */
 export interface FirefoxConsoleLine {
@@ -103,15 +102,16 @@ function userJs(prefs: Record<string, string | number | boolean>): string {
     .join('\n');
 }
 
-/** Starts firefox-esr headless with a fresh profile and connects over BiDi. */
+/** Starts Firefox headless with a fresh profile and connects over BiDi. */
 export async function launchFirefox(opts: LaunchOptions = {}): Promise<FirefoxBrowser> {
+  const firefox = requireBrowser('firefox').path;
   const profile = await mkdtemp(join(tmpdir(), 'corscope-firefox-'));
   const prefs: Record<string, string | number | boolean> = { ...PREFS, ...opts.prefs };
   if (opts.uuids) prefs['extensions.webextensions.uuids'] = JSON.stringify(opts.uuids);
   await writeFile(join(profile, 'user.js'), `${userJs(prefs)}\n`);
 
   const child = spawn(
-    FIREFOX,
+    firefox,
     [
       '--headless',
       '--no-remote',

@@ -1,0 +1,199 @@
+// What `npm start`, `npm test` and `npm run bench` need from the machine, and what to do when it lacks some
+// of it: on Debian or Ubuntu as root, install the system's packages (saying what first); anywhere else,
+// stop with the command to run there. Pure: the machine comes in as a Host, commands run through `run`.
+import {
+  type Browser,
+  type BrowserSystem,
+  describeBrowser,
+  ENV_VAR,
+  type Engine,
+  findBrowser,
+  lookedAt,
+  onPath,
+  SetupError,
+} from './find';
+
+export type Purpose = 'demo' | 'test' | 'bench';
+export type Need = Engine | 'xvfb' | 'imagemagick';
+
+export interface Host extends BrowserSystem {
+  /** The text of /etc/os-release (null where there is none: macOS, Windows). */
+  osRelease: string | null;
+  isRoot: boolean;
+}
+
+export interface Found {
+  chromium?: Browser;
+  firefox?: Browser;
+}
+
+export interface SetupIO {
+  log(line: string): void;
+  /** Runs a command (argv) to its end; `output` is what it printed. */
+  run(argv: string[]): { ok: boolean; output: string };
+}
+
+/**
+ * The demo needs a Chromium-family browser; the tests also Firefox and, on Linux, a virtual display (Xvfb)
+ * and ImageMagick's `import` for the test that photographs DevTools in a real window.
+ */
+export function needsOf(purpose: Purpose, platform: NodeJS.Platform): Need[] {
+  if (purpose === 'demo') return ['chromium'];
+  if (purpose === 'bench' || platform !== 'linux') return ['chromium', 'firefox'];
+  return ['chromium', 'firefox', 'xvfb', 'imagemagick'];
+}
+
+/** Each need in a few words, and as the message that it is missing says it. */
+const NAME: Record<Need, string> = {
+  chromium: 'a Chromium-family browser',
+  firefox: 'Firefox',
+  xvfb: 'Xvfb',
+  imagemagick: "ImageMagick's import",
+};
+const WHAT: Record<Need, string> = {
+  chromium: 'a Chromium-family browser (Chromium, Google Chrome or Microsoft Edge)',
+  firefox: 'Firefox',
+  xvfb: 'Xvfb (a virtual display for the test that opens DevTools in a window)',
+  imagemagick: "ImageMagick's import (it photographs that window)",
+};
+
+/** The commands each tool is found by on PATH. */
+const TOOL: Record<'xvfb' | 'imagemagick', string> = { xvfb: 'Xvfb', imagemagick: 'import' };
+
+type System = 'debian' | 'ubuntu' | 'fedora' | 'arch' | 'macos' | 'windows' | 'other';
+
+/** Package names by system: Debian's own chromium and firefox-esr; Homebrew casks; winget ids. */
+const PACKAGES: Record<Exclude<System, 'other'>, Partial<Record<Need, string>>> = {
+  debian: { chromium: 'chromium', firefox: 'firefox-esr', xvfb: 'xvfb', imagemagick: 'imagemagick' },
+  // Ubuntu's chromium-browser and firefox packages install the snaps.
+  ubuntu: { chromium: 'chromium-browser', firefox: 'firefox', xvfb: 'xvfb', imagemagick: 'imagemagick' },
+  fedora: {
+    chromium: 'chromium',
+    firefox: 'firefox',
+    xvfb: 'xorg-x11-server-Xvfb',
+    imagemagick: 'ImageMagick',
+  },
+  arch: { chromium: 'chromium', firefox: 'firefox', xvfb: 'xorg-server-xvfb', imagemagick: 'imagemagick' },
+  macos: { chromium: 'google-chrome', firefox: 'firefox' },
+  windows: { chromium: 'Google.Chrome', firefox: 'Mozilla.Firefox' },
+};
+
+/** The fields of os-release(5): KEY=value lines, values optionally quoted. */
+export function osReleaseFields(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(?:"(.*)"|'(.*)'|(.*))$/.exec(line.trim());
+    if (m) fields[m[1]!] = m[2] ?? m[3] ?? m[4] ?? '';
+  }
+  return fields;
+}
+
+function systemOf(host: Host): System {
+  if (host.platform === 'darwin') return 'macos';
+  if (host.platform === 'win32') return 'windows';
+  const f = osReleaseFields(host.osRelease ?? '');
+  const ids = [f.ID ?? '', ...(f.ID_LIKE ?? '').split(/\s+/)];
+  if (ids.includes('ubuntu')) return 'ubuntu';
+  if (ids.includes('debian')) return 'debian';
+  if (ids.some((id) => ['fedora', 'rhel', 'centos'].includes(id))) return 'fedora';
+  if (ids.includes('arch')) return 'arch';
+  return 'other';
+}
+
+export interface Plan {
+  /** The system's packages for what is missing; [] when this system has no command known here. */
+  packages: string[];
+  /** The command lines a person runs (one per line), with sudo where not root; [] when none is known. */
+  commands: string[];
+  /** Debian or Ubuntu as root: the commands to run here (argv), in order. */
+  install: string[][] | null;
+}
+
+export function setupPlan(missing: Need[], host: Host): Plan {
+  const system = systemOf(host);
+  const names = system === 'other' ? {} : PACKAGES[system];
+  const packages = missing.map((n) => names[n]).filter((p): p is string => !!p);
+  const sudo = host.isRoot ? '' : 'sudo ';
+  const list = packages.join(' ');
+  let commands: string[] = [];
+  let install: string[][] | null = null;
+  if (packages.length === 0) commands = [];
+  else if (system === 'debian' || system === 'ubuntu') {
+    commands = [`${sudo}apt-get update && ${sudo}apt-get install -y ${list}`];
+    if (host.isRoot)
+      install = [
+        ['apt-get', 'update', '-qq'],
+        ['apt-get', 'install', '-y', '-qq', ...packages],
+      ];
+  } else if (system === 'fedora') commands = [`${sudo}dnf install -y ${list}`];
+  else if (system === 'arch') commands = [`${sudo}pacman -S --needed ${list}`];
+  else if (system === 'macos') commands = [`brew install --cask ${list}`];
+  else if (system === 'windows') commands = packages.map((p) => `winget install -e --id ${p}`);
+  return { packages, commands, install };
+}
+
+function joinWords(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+const ENGINES: Engine[] = ['chromium', 'firefox'];
+
+/** The message when something is missing and is not installed here. */
+export function missingMessage(purpose: Purpose, missing: Need[], host: Host): string {
+  const plan = setupPlan(missing, host);
+  const command = { demo: 'npm start', test: 'npm test', bench: 'npm run bench' }[purpose];
+  const lines = [
+    `${command} needs ${joinWords(missing.map((n) => WHAT[n]))}, and ${missing.length > 1 ? 'none of them was' : 'none was'} found.`,
+  ];
+  for (const engine of ENGINES.filter((e) => missing.includes(e)))
+    lines.push(`Looked at: ${lookedAt(engine, host)}.`);
+  if (plan.commands.length) lines.push('Install with:', ...plan.commands.map((c) => `  ${c}`));
+  else lines.push("Install it with this system's package manager.");
+  const vars = ENGINES.filter((e) => missing.includes(e)).map((e) => ENV_VAR[e]);
+  if (vars.length)
+    lines.push(
+      `${plan.commands.length ? 'or set' : 'Or set'} ${vars.join(' / ')} to the browser's executable.`,
+    );
+  return lines.join('\n');
+}
+
+/** What the machine has of what `purpose` needs, and what it lacks. */
+function look(purpose: Purpose, host: Host): { found: Found; missing: Need[] } {
+  const found: Found = {};
+  const missing: Need[] = [];
+  for (const need of needsOf(purpose, host.platform)) {
+    if (need === 'chromium' || need === 'firefox') {
+      const b = findBrowser(need, host);
+      if (b) found[need] = b;
+      else missing.push(need);
+    } else if (!onPath(TOOL[need], host)) missing.push(need);
+  }
+  return { found, missing };
+}
+
+/**
+ * Finds what `purpose` needs; on Debian or Ubuntu as root installs what is missing (saying what first);
+ * says which browsers run. Throws a SetupError with the message for the person otherwise.
+ */
+export function ensureSetup(purpose: Purpose, host: Host, io: SetupIO, opts: { install: boolean }): Found {
+  let { found, missing } = look(purpose, host);
+  if (missing.length) {
+    const plan = setupPlan(missing, host);
+    if (!opts.install || !plan.install) throw new SetupError(missingMessage(purpose, missing, host));
+    io.log(`Not found: ${joinWords(missing.map((n) => NAME[n]))}. Installing as root: ${plan.commands[0]}`);
+    for (const argv of plan.install) {
+      const r = io.run(argv);
+      if (!r.ok)
+        throw new SetupError(
+          `${argv.join(' ')} failed:\n${r.output.trim().split('\n').slice(-20).join('\n')}\nInstall by hand with:\n  ${plan.commands[0]}`,
+        );
+    }
+    ({ found, missing } = look(purpose, host));
+    if (missing.length)
+      throw new SetupError(
+        `Installed ${plan.packages.join(' ')}, yet ${joinWords(missing.map((n) => NAME[n]))} ${missing.length > 1 ? 'are' : 'is'} still not found.\n${missingMessage(purpose, missing, host)}`,
+      );
+  }
+  for (const b of [found.chromium, found.firefox]) if (b) io.log(`Browser: ${describeBrowser(b)}`);
+  return found;
+}
