@@ -39,7 +39,7 @@ export interface LaunchedChromium {
 }
 
 /** The flags that load the extension, or that let it be loaded over the pipe; [] without one. */
-export function extensionArgs(extensionDir: string | undefined, loading: ExtensionLoading): string[] {
+function extensionArgs(extensionDir: string | undefined, loading: ExtensionLoading): string[] {
   if (!extensionDir) return [];
   return loading === 'pipe'
     ? ['--enable-unsafe-extension-debugging']
