@@ -11,7 +11,7 @@ export default defineConfig({
         },
       },
       {
-        // Real Chromium (/usr/bin/chromium) with the built extension: see tests/e2e/harness.
+        // Real Chromium and Firefox (found by src/browsers) with the built extension: see tests/e2e/harness.
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.e2e.test.ts'],
