@@ -43,13 +43,14 @@ export function needsOf(purpose: Purpose, platform: NodeJS.Platform): Need[] {
   return ['chromium', 'firefox', 'xvfb', 'imagemagick'];
 }
 
-/** Each need in a few words, and as the message that it is missing says it. */
+/** Each need in a few words (the line saying what is installed). */
 const NAME: Record<Need, string> = {
   chromium: 'a Chromium-family browser',
   firefox: 'Firefox',
   xvfb: 'Xvfb',
   imagemagick: "ImageMagick's import",
 };
+/** Each need as the message that it is missing names it. */
 const WHAT: Record<Need, string> = {
   chromium: 'a Chromium-family browser (Chromium, Google Chrome or Microsoft Edge)',
   firefox: 'Firefox',
@@ -76,6 +77,20 @@ const PACKAGES: Record<Exclude<System, 'other'>, Partial<Record<Need, string>>> 
   arch: { chromium: 'chromium', firefox: 'firefox', xvfb: 'xorg-server-xvfb', imagemagick: 'imagemagick' },
   macos: { chromium: 'google-chrome', firefox: 'firefox' },
   windows: { chromium: 'Google.Chrome', firefox: 'Mozilla.Firefox' },
+};
+
+const aptGet = (p: string[], sudo: string) => [
+  `${sudo}apt-get update && ${sudo}apt-get install -y ${p.join(' ')}`,
+];
+
+/** The command lines that install packages on each system, a person's to run (sudo: "" for root). */
+const COMMANDS: Record<Exclude<System, 'other'>, (packages: string[], sudo: string) => string[]> = {
+  debian: aptGet,
+  ubuntu: aptGet,
+  fedora: (p, sudo) => [`${sudo}dnf install -y ${p.join(' ')}`],
+  arch: (p, sudo) => [`${sudo}pacman -S --needed ${p.join(' ')}`],
+  macos: (p) => [`brew install --cask ${p.join(' ')}`],
+  windows: (p) => p.map((id) => `winget install -e --id ${id}`),
 };
 
 /** The fields of os-release(5): KEY=value lines, values optionally quoted. */
@@ -111,25 +126,21 @@ export interface Plan {
 
 export function setupPlan(missing: Need[], host: Host): Plan {
   const system = systemOf(host);
-  const names = system === 'other' ? {} : PACKAGES[system];
-  const packages = missing.map((n) => names[n]).filter((p): p is string => !!p);
-  const sudo = host.isRoot ? '' : 'sudo ';
-  const list = packages.join(' ');
-  let commands: string[] = [];
-  let install: string[][] | null = null;
-  if (packages.length === 0) commands = [];
-  else if (system === 'debian' || system === 'ubuntu') {
-    commands = [`${sudo}apt-get update && ${sudo}apt-get install -y ${list}`];
-    if (host.isRoot)
-      install = [
-        ['apt-get', 'update', '-qq'],
-        ['apt-get', 'install', '-y', '-qq', ...packages],
-      ];
-  } else if (system === 'fedora') commands = [`${sudo}dnf install -y ${list}`];
-  else if (system === 'arch') commands = [`${sudo}pacman -S --needed ${list}`];
-  else if (system === 'macos') commands = [`brew install --cask ${list}`];
-  else if (system === 'windows') commands = packages.map((p) => `winget install -e --id ${p}`);
-  return { packages, commands, install };
+  if (system === 'other') return { packages: [], commands: [], install: null };
+  const packages = missing.map((n) => PACKAGES[system][n]).filter((p): p is string => !!p);
+  if (!packages.length) return { packages, commands: [], install: null };
+  const apt = system === 'debian' || system === 'ubuntu';
+  return {
+    packages,
+    commands: COMMANDS[system](packages, host.isRoot ? '' : 'sudo '),
+    install:
+      apt && host.isRoot
+        ? [
+            ['apt-get', 'update', '-qq'],
+            ['apt-get', 'install', '-y', '-qq', ...packages],
+          ]
+        : null,
+  };
 }
 
 function joinWords(items: string[]): string {
