@@ -41,15 +41,17 @@ export function countHeader(headers: readonly Header[] | undefined, name: string
   return n;
 }
 
-export function hasHeader(headers: readonly Header[] | undefined, name: string): boolean {
-  return countHeader(headers, name) > 0;
-}
-
-/** Lower-case, sorted, de-duplicated names. */
-export function headerNames(headers: readonly Header[]): string[] {
-  const set = new Set<string>();
-  for (const h of headers) set.add(h[0].toLowerCase());
-  return [...set].sort();
+/**
+ * https://fetch.spec.whatwg.org/#http-access-control-request-headers: the header names a preflight asked
+ * for, as the browser wrote them (Chromium and Firefox write them lower-case, sorted), empty items skipped.
+ */
+export function requestedHeaderNames(headers: readonly Header[] | undefined): string[] {
+  const value = getCombined(headers, 'access-control-request-headers');
+  if (value === null) return [];
+  return value
+    .split(',')
+    .map(normalizeValue)
+    .filter((n) => n !== '');
 }
 
 // RFC 9110 token: 1*tchar.
@@ -60,8 +62,8 @@ export function isToken(s: string): boolean {
 
 /**
  * Splits a comma-separated list of tokens the way Chromium's ParseAccessControlAllowList does
- * (net::HttpUtil::ValuesIterator, empty items skipped, each item must be a token).
- * Returns null when an item is not a token, with the offending item in `bad`.
+ * (net::HttpUtil::ValuesIterator, empty items skipped, each item must be a token): the items, or the first
+ * item that is not a token as `bad`.
  */
 export function parseTokenList(value: string | null): { items: string[] } | { bad: string } {
   if (value === null) return { items: [] };
