@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { StoredExchange } from '../capture/types';
 import { formatTable } from '../cli/table';
+import { summaryBody } from '../cors/sentence';
 import { showCorsPanel } from './devtools';
 import { startDemoServer } from './server';
 
@@ -63,7 +64,7 @@ export function summarizeRows(rows: ExportedRow[]): string {
       r.request.url,
       r.evaluation.verdict,
       r.evaluation.preflight,
-      r.evaluation.summary.replace(/^(Allowed|Blocked|Network error): /, ''),
+      summaryBody(r.evaluation),
     ]),
     [8, 48, 14, 10],
   );
