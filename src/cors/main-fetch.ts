@@ -4,9 +4,9 @@
 // (preflight.ts), a redirect to HTTP-redirect fetch (redirect.ts), every response of a CORS request through
 // the CORS check (check.ts); a wire that stops before the browser did ends in recording.ts.
 import { corsCheck } from './check';
-import { getCombined } from './headers';
+import { getCombined, headersTooBig } from './headers';
 import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
-import { corsPreflightFetch, headersTooBig } from './preflight';
+import { corsPreflightFetch } from './preflight';
 import { endOfRecording } from './recording';
 import { httpRedirectFetch, isRedirectStatus, serializedOrigin } from './redirect';
 import {

@@ -2,7 +2,7 @@
 // (services/network/cors/preflight_controller.cc and preflight_result.cc) and as Firefox does
 // (netwerk/protocol/http/nsCORSListenerProxy.cpp, nsCORSPreflightListener), over a recorded preflight.
 import { corsCheck } from './check';
-import { getCombined, parseTokenList, requestedHeaderNames } from './headers';
+import { getCombined, headersTooBig, parseTokenList, requestedHeaderNames } from './headers';
 import { isRedirectStatus } from './redirect';
 import { corsSafelistedMethod } from './safelist';
 import { SPEC } from './spec';
@@ -156,16 +156,6 @@ export function isOkStatus(status: number): boolean {
   return status >= 200 && status <= 299;
 }
 
-// Chromium refuses a response whose header block passes 256 KiB: net::ERR_RESPONSE_HEADERS_TOO_BIG.
-const MAX_HEADER_BYTES = 256 * 1024;
-
-/** Whether a response's header block passes what Chromium accepts (Firefox's own limit is not modelled). */
-export function headersTooBig(headers: readonly Header[]): boolean {
-  let n = 0;
-  for (const h of headers) n += h[0].length + h[1].length + 4;
-  return n > MAX_HEADER_BYTES;
-}
-
 /**
  * https://fetch.spec.whatwg.org/#cors-preflight-fetch, for the recorded preflight at hop `i`: fails the call,
  * or records what the preflight allowed (a cache entry to store) and returns null.
@@ -257,6 +247,7 @@ export function corsPreflightFetch(f: Fetch, i: number): Walk | null {
     include,
     ...preflightMaxAge(res.headers, engine),
   };
+  // 7.5. The method (checkMethod): Firefox checks it here, Chromium once both lists are read.
   if (firefox) {
     const failed = checkMethod(f, i, res.headers, policy);
     if (failed) return failed;
