@@ -4,8 +4,8 @@
 import { type CorsErrorKey, chromiumName } from './catalog';
 import { countHeader, getCombined } from './headers';
 import { SPEC } from './spec';
-import type { Check, Engine, HttpResponse } from './types';
-import { type Failure, failure } from './walk';
+import type { Check, Engine, HttpResponse, Stage } from './types';
+import { blocked, type Failure, type Fetch, failure, type Walk } from './walk';
 
 export interface CorsCheckInput {
   response: HttpResponse;
@@ -23,6 +23,25 @@ export interface CorsCheckResult {
   failure: Failure | null;
   /** True when the answer would differ with the other credentials mode. */
   credentialsMattered: boolean;
+}
+
+/**
+ * The CORS check of the response at hop `i` of a walk, as the fetch steps run it: null when it passes, else
+ * the call blocked at `stage` (a preflight's response fails under Chromium's Preflight names).
+ */
+export function corsCheckAt(f: Fetch, i: number, response: HttpResponse, stage: Stage): Walk | null {
+  const w = f.walk;
+  const cc = corsCheck({
+    response,
+    origin: w.originSent,
+    include: f.include,
+    hop: i,
+    checks: w.checks,
+    engine: f.engine,
+    preflight: stage === 'preflight',
+  });
+  if (cc.credentialsMattered) w.credentialsMattered = true;
+  return cc.failure ? blocked(f, stage, i, f.url, cc.failure) : null;
 }
 
 /** https://fetch.spec.whatwg.org/#cors-check */

@@ -3,7 +3,7 @@
 // ESR 153, whose deviations are named where they happen. A preflight entry goes to the CORS-preflight fetch
 // (preflight.ts), a redirect to HTTP-redirect fetch (redirect.ts), every response of a CORS request through
 // the CORS check (check.ts); a wire that stops before the browser did ends in recording.ts.
-import { corsCheck } from './check';
+import { corsCheckAt } from './check';
 import { getCombined, headersTooBig } from './headers';
 import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
 import { corsPreflightFetch } from './preflight';
@@ -200,7 +200,7 @@ function mainFetchHop(f: Fetch, i: number): Walk | null {
  * ends at this hop, null when a redirect leads on.
  */
 function httpFetch(f: Fetch, i: number): Walk | null {
-  const { walk: w, url, engine, include } = f;
+  const { walk: w, url, include } = f;
   const entry = f.ex.wire[i]!;
   if (f.corsFlag) {
     // 6.1. "If makeCORSPreflight is true and one of these conditions is true": there is no method cache entry
@@ -253,17 +253,8 @@ function httpFetch(f: Fetch, i: number): Walk | null {
   const location = isRedirectStatus(res.status) ? getCombined(res.headers, 'location') : null;
   if (location !== null) {
     if (f.corsFlag) {
-      const cc = corsCheck({
-        response: res,
-        origin: w.originSent,
-        include,
-        hop: i,
-        checks: w.checks,
-        engine,
-        preflight: false,
-      });
-      if (cc.credentialsMattered) w.credentialsMattered = true;
-      if (cc.failure) return blocked(f, 'redirect', i, url, cc.failure);
+      const failed = corsCheckAt(f, i, res, 'redirect');
+      if (failed) return failed;
     }
     return httpRedirectFetch(f, i, res, location);
   }
@@ -288,17 +279,8 @@ function httpFetch(f: Fetch, i: number): Walk | null {
     return w;
   }
   // 6.4. The CORS check of the final response.
-  const cc = corsCheck({
-    response: res,
-    origin: w.originSent,
-    include,
-    hop: i,
-    checks: w.checks,
-    engine,
-    preflight: false,
-  });
-  if (cc.credentialsMattered) w.credentialsMattered = true;
-  if (cc.failure) return blocked(f, 'request', i, url, cc.failure);
+  const failed = corsCheckAt(f, i, res, 'request');
+  if (failed) return failed;
   w.verdict = 'allowed';
   return w;
 }

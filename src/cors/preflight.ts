@@ -1,7 +1,7 @@
 // The CORS-preflight fetch: https://fetch.spec.whatwg.org/#cors-preflight-fetch, as Chromium performs it
 // (services/network/cors/preflight_controller.cc and preflight_result.cc) and as Firefox does
 // (netwerk/protocol/http/nsCORSListenerProxy.cpp, nsCORSPreflightListener), over a recorded preflight.
-import { corsCheck } from './check';
+import { corsCheckAt } from './check';
 import { getCombined, headersTooBig, parseTokenList, requestedHeaderNames } from './headers';
 import { isRedirectStatus } from './redirect';
 import { corsSafelistedMethod } from './safelist';
@@ -203,17 +203,8 @@ export function corsPreflightFetch(f: Fetch, i: number): Walk | null {
   // 7. "If a CORS check for request and response returns success and response's status is an ok status".
   //    Both browsers run the CORS check first, then the status (Chromium: preflight_controller.cc;
   //    Firefox: the preflight's nsCORSListenerProxy, then nsCORSPreflightListener).
-  const cc = corsCheck({
-    response: res,
-    origin: originSent,
-    include,
-    hop: i,
-    checks: w.checks,
-    engine,
-    preflight: true,
-  });
-  if (cc.credentialsMattered) w.credentialsMattered = true;
-  if (cc.failure) return blocked(f, 'preflight', i, url, cc.failure);
+  const failed = corsCheckAt(f, i, res, 'preflight');
+  if (failed) return failed;
   if (location !== null) return redirected(f, i, res.status, location);
   const ok = isOkStatus(res.status);
   w.checks.push({
