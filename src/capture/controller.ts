@@ -1,7 +1,8 @@
 // Capture, browser-neutral: events in, evaluated rows out to a store. extension/background.ts feeds it
 // webRequest details and gives it a store; tests feed it recorded events and a fake store.
+import { networkSentence } from '../cors/catalog';
 import { Evaluator } from '../cors/evaluate';
-import type { Engine, Header, Verdict } from '../cors/types';
+import type { Engine, Header, Reason, Verdict } from '../cors/types';
 import type { RawDetails, RawKind } from './events';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
@@ -53,6 +54,7 @@ export function toRow(ex: CapturedExchange, evaluation: StoredExchange['evaluati
  */
 export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
   const ok = ex.outcome === 'success';
+  const lost: Reason = { key: 'AnswerLost', header: null, seen: ex.capture.missing, required: null, hop: -1 };
   return {
     id: v.id,
     engine: v.engine,
@@ -61,7 +63,8 @@ export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
     error: null,
     summary: ok
       ? 'Allowed: the browser reported success. Its response headers were lost when the service worker restarted, so CORScope cannot show why.'
-      : 'The call failed, or its end was not seen: its response headers were lost when the service worker restarted, so CORScope cannot say why.',
+      : networkSentence({ reason: lost, onPreflight: false }),
+    reason: ok ? null : lost,
     checks: [
       {
         rule: 'recording',

@@ -14,7 +14,7 @@
 // (onErrorOccurred "NS_ERROR_DOM_BAD_URI"), that request is dropped: it was never sent. Firefox also ends a
 // CORS-blocked response in onCompleted like an allowed one, so its calls carry no outcome unless it reported
 // an error: the verdict comes from the headers.
-import { getCombined } from '../cors/headers';
+import { getCombined, requestedHeaderNames } from '../cors/headers';
 import { originOf, sameOrigin } from '../cors/origin';
 import { browserAddedHeaderName, corsUnsafeRequestHeaderNames } from '../cors/safelist';
 import type { Api, Engine, Header, WireEntry } from '../cors/types';
@@ -131,12 +131,9 @@ function keyOf(
   return `${tabId}\u0001${frameId}\u0001${documentId ?? ''}\u0001${initiator}\u0001${method}\u0001${url}`;
 }
 
-function normalizeAcrh(value: string | null): string {
-  if (!value) return '';
-  return value
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean)
+function normalizeAcrh(headers: Header[]): string {
+  return requestedHeaderNames(headers)
+    .map((n) => n.toLowerCase())
     .sort()
     .join(',');
 }
@@ -387,7 +384,7 @@ export class Pairer {
   private attach(ev: RequestEvent): boolean {
     const headers = ev.headers ?? [];
     const acrm = getCombined(headers, 'access-control-request-method') ?? '';
-    const acrh = normalizeAcrh(getCombined(headers, 'access-control-request-headers'));
+    const acrh = normalizeAcrh(headers);
     let chosen: Call | null = null;
     let exact = false;
     const candidates: Call[] = [];
@@ -456,7 +453,7 @@ export class Pairer {
       requestId: ev.requestId,
       key,
       acrm,
-      acrh: normalizeAcrh(getCombined(headers, 'access-control-request-headers')),
+      acrh: normalizeAcrh(headers),
       tabId: ev.tabId,
       frameId: ev.frameId,
       documentId: ev.documentId,

@@ -1,5 +1,6 @@
 // `corscope evaluate [FILE|-]`: exchanges in (JSON Lines), verdicts out, same order, same ids.
 import { Evaluator } from '../cors/evaluate';
+import { summaryBody } from '../cors/sentence';
 import type { Engine, Verdict } from '../cors/types';
 import { parseExchange } from '../cors/validate';
 import { formatTable, tableLines } from './table';
@@ -68,8 +69,7 @@ export interface TextRow {
 
 /** The few words the text table shows for a verdict. */
 export function reasonOf(v: Verdict): string {
-  if (v.verdict === 'blocked' || v.verdict === 'network-error')
-    return v.summary.replace(/^(Blocked|Network error): /, '');
+  if (v.verdict === 'blocked' || v.verdict === 'network-error') return summaryBody(v);
   if (v.verdict === 'allowed') return v.preflight === 'none' ? '' : `preflight ${v.preflight}`;
   return '';
 }

@@ -1,44 +1,32 @@
-// What to change (fixes), in plain words (summary, advice), and what is risky (warnings).
-// Fixes are found by repair: apply the change the failure asks for, walk the wire again, repeat, so the set
-// is exactly what lets the call through, check by check, on the response that needs each change.
-import type { PreflightCache } from './cache';
-import type { Walk } from './evaluate';
-import { walk } from './evaluate';
+// What to change: the fixes, found by repair, and the advice when no header change is safe. Apply the change
+// the failed check asks for (the catalog entry's fix), walk the wire again, repeat: the set is exactly what
+// lets the call through, check by check, on the response that needs each change. The walk is handed in, so
+// this file knows the fetch steps only by what a walk reports.
+import {
+  CORS_ERRORS,
+  type CorsFix,
+  corsErrorOf,
+  isNetworkErrorKey,
+  NETWORK_ERRORS,
+  type NetworkFix,
+} from './catalog';
 import { getCombined, parseTokenList } from './headers';
-import { baseError, firefoxAuthorizationWildcardWarning } from './messages';
 import { normalizeOrigin, originOf } from './origin';
-import { ENGINE_NAME, MAX_AGE_CAP } from './preflight';
-import type { Engine, Exchange, Fix, Header, HttpResponse, Verdict, Warning, WireEntry } from './types';
+import type { Exchange, Fix, Header, HttpResponse, WireEntry } from './types';
+import type { Walk, WalkContext } from './walk';
 
-export interface AdviceState {
-  cache: PreflightCache;
-  /** Per server origin, the request origins it echoed in ACAO with credentials allowed (this stream). */
-  echoed: Map<string, Set<string>>;
-  /** Whose rules the verdict follows: the fixes must pass under the same engine. */
-  engine: Engine;
+/** The walk, handed in: the fix search knows the fetch steps only by what a walk reports. */
+export interface Walker {
+  walk(ex: Exchange, include: boolean, ctx: WalkContext): Walk;
+  /** The same engine and preflight cache as the first walk. */
+  ctx: WalkContext;
 }
-
-export function advise(ex: Exchange, w: Walk, verdict: Verdict, state: AdviceState): void {
-  verdict.summary = summarize(ex, w);
-  verdict.warnings = warnings(ex, w, state);
-  if (w.verdict === 'blocked') {
-    const { fixes, advice } = repair(ex, w, state);
-    verdict.fixes = fixes;
-    verdict.advice = advice;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Fixes
 
 // Each round fixes one check; a chain of 20 redirects with preflights needs a few per hop.
 const MAX_REPAIRS = 128;
 
-function repair(
-  ex: Exchange,
-  first: Walk,
-  { cache, engine }: AdviceState,
-): { fixes: Fix[]; advice: string[] } {
+/** The fixes that let a blocked call through, and the advice that goes with them. */
+export function repair(ex: Exchange, first: Walk, walker: Walker): { fixes: Fix[]; advice: string[] } {
   const fixes: Fix[] = [];
   const advice: string[] = [];
   let current = ex;
@@ -48,7 +36,7 @@ function repair(
     if (!step) break;
     mergeFix(fixes, step);
     current = applyFixes(ex, fixes);
-    w = walk(current, first.include, { cache, engine });
+    w = walker.walk(current, first.include, walker.ctx);
   }
   if (w.verdict !== 'allowed') {
     if (fixes.length)
@@ -89,15 +77,99 @@ function allowOriginValue(w: Walk, advice: string[]): string | null {
   return null;
 }
 
+/** The next change: the catalog's fix for the failed check (or for the network error the walk ended in). */
 function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
-  if (w.verdict === 'network-error' && w.ended) {
+  // A failed check: a blocked call, or Firefox's network error for a redirect to a URL with credentials.
+  if (w.failure) {
+    const entry = ex.wire[w.hop];
+    if (!entry?.response) return null;
+    return CORS_ERRORS[corsErrorOf(w.failure.error)!.key].fix(
+      new FixOnResponse(w, entry, entry.response, advice),
+    );
+  }
+  if (w.verdict !== 'network-error' || !w.reason || !isNetworkErrorKey(w.reason.key)) return null;
+  return NETWORK_ERRORS[w.reason.key].fix(new FixAhead(ex, w, advice));
+}
+
+/** The repair's tools for a change on the response that failed a check. */
+class FixOnResponse implements CorsFix {
+  readonly url: string;
+  readonly method: string;
+  readonly unsafe: readonly string[];
+  readonly originSent: string;
+  readonly include: boolean;
+
+  constructor(
+    private readonly w: Walk,
+    private readonly entry: WireEntry,
+    readonly response: HttpResponse,
+    private readonly advice: string[],
+  ) {
+    this.url = entry.request.url;
+    this.method = w.method;
+    this.unsafe = w.unsafe;
+    this.originSent = w.originSent;
+    this.include = w.include;
+  }
+
+  allowedOrigin(): string | null {
+    return allowOriginValue(this.w, this.advice);
+  }
+
+  listWith(
+    header: 'Access-Control-Allow-Methods' | 'Access-Control-Allow-Headers',
+    add: readonly string[],
+  ): string {
+    const current = getCombined(this.response.headers, header.toLowerCase());
+    return tokenListWith(current, add, this.include, header === 'Access-Control-Allow-Headers');
+  }
+
+  set(header: string, value: string | null, why: string): Fix | null {
+    return value === null ? null : this.fix('set', header, value, why);
+  }
+
+  status(value: string, why: string): Fix {
+    return this.fix('status', 'status', value, why);
+  }
+
+  advise(text: string): null {
+    this.advice.push(text);
+    return null;
+  }
+
+  private fix(action: Fix['action'], header: string, value: string, why: string): Fix {
+    const { entry } = this;
+    return {
+      on: entry.type,
+      hop: this.w.hop,
+      url: this.url,
+      method: entry.request.method,
+      action,
+      header,
+      value,
+      why,
+    };
+  }
+}
+
+/** The repair's tools for a response the browser never got (the recording ended first). */
+class FixAhead implements NetworkFix {
+  constructor(
+    private readonly ex: Exchange,
+    private readonly w: Walk,
+    private readonly advice: string[],
+  ) {}
+
+  nextResponseAllowsOrigin(): Fix | null {
     // The browser never got this far: the next response will need to allow the origin too.
-    const value = allowOriginValue(w, advice);
+    const { w } = this;
+    if (!w.ended) return null;
+    const value = allowOriginValue(w, this.advice);
     if (value === null) return null;
     const on = w.ended.after === 'redirect' && w.ended.needsPreflight ? 'preflight' : 'request';
     return {
       on,
-      hop: ex.wire.length,
+      hop: this.ex.wire.length,
       url: w.ended.url,
       method: on === 'preflight' ? 'OPTIONS' : w.ended.method,
       action: 'set',
@@ -108,109 +180,6 @@ function nextFix(ex: Exchange, w: Walk, advice: string[]): Fix | null {
           ? 'The browser will preflight the redirected request; that preflight response must allow the origin.'
           : 'The browser never got this response; when it does, it must allow the origin too.',
     };
-  }
-  // A failed check: a blocked call, or Firefox's network error for a redirect to a URL with credentials.
-  if (!w.failure) return null;
-  const entry = ex.wire[w.hop];
-  if (!entry?.response) return null;
-  const on = entry.type;
-  const url = entry.request.url;
-  const method = entry.request.method;
-  const res = entry.response;
-  const base = baseError(w.failure.error);
-  const fix = (header: string, value: string | null, why: string, action: Fix['action'] = 'set'): Fix => ({
-    on,
-    hop: w.hop,
-    url,
-    method,
-    action,
-    header,
-    value,
-    why,
-  });
-  switch (base) {
-    case 'MissingAllowOriginHeader':
-    case 'MultipleAllowOriginValues':
-    case 'InvalidAllowOriginValue':
-    case 'AllowOriginMismatch':
-    case 'WildcardOriginNotAllowed': {
-      const value = allowOriginValue(w, advice);
-      if (value === null) return null;
-      const why =
-        base === 'MultipleAllowOriginValues'
-          ? 'Send exactly one Access-Control-Allow-Origin header with one origin.'
-          : base === 'WildcardOriginNotAllowed'
-            ? 'With credentials the browser needs the exact origin, not "*".'
-            : `The header must name the page's origin exactly (scheme, host and port${w.originSent === 'null' ? '; the Origin sent was "null"' : ''}).`;
-      return fix('Access-Control-Allow-Origin', value, why);
-    }
-    case 'InvalidAllowCredentials':
-      return fix(
-        'Access-Control-Allow-Credentials',
-        'true',
-        'The request includes credentials (cookies or HTTP auth): the response must say exactly "true", lower-case.',
-      );
-    case 'PreflightInvalidStatus':
-      return fix('status', '204', `Answer OPTIONS with 204 (any 2xx); it got ${res.status}.`, 'status');
-    case 'PreflightDisallowedRedirect':
-      return fix(
-        'status',
-        '204',
-        'Answer OPTIONS at this URL directly with 204 and the CORS headers, without redirecting.',
-        'status',
-      );
-    case 'InvalidAllowMethodsPreflightResponse':
-    case 'MethodDisallowedByPreflightResponse': {
-      const value = tokenListWith(
-        getCombined(res.headers, 'access-control-allow-methods'),
-        [w.method],
-        w.include,
-        false,
-      );
-      return fix(
-        'Access-Control-Allow-Methods',
-        value,
-        base === 'InvalidAllowMethodsPreflightResponse'
-          ? 'List methods separated by commas.'
-          : `${w.method} must be listed exactly as the page sends it (method names are case-sensitive)${w.include ? '; "*" does not count when credentials are included' : ''}.`,
-      );
-    }
-    case 'InvalidAllowHeadersPreflightResponse':
-    case 'HeaderDisallowedByPreflightResponse': {
-      const value = tokenListWith(
-        getCombined(res.headers, 'access-control-allow-headers'),
-        w.unsafe,
-        w.include,
-        true,
-      );
-      return fix(
-        'Access-Control-Allow-Headers',
-        value,
-        base === 'InvalidAllowHeadersPreflightResponse'
-          ? 'List header names separated by commas.'
-          : `Every header the page sets that is not safelisted must be listed${w.include ? '; "*" does not count when credentials are included' : ''}.`,
-      );
-    }
-    case 'RedirectContainsCredentials': {
-      const location = getCombined(res.headers, 'location') ?? '';
-      let stripped: string;
-      try {
-        const u = new URL(location, url);
-        u.username = '';
-        u.password = '';
-        stripped = u.href;
-      } catch {
-        return null;
-      }
-      return fix(
-        'Location',
-        stripped,
-        'A cross-origin redirect must not carry a username and password in its URL.',
-      );
-    }
-    default:
-      if (base === 'CorsDisabledScheme') advice.push('Cross-origin requests need http: or https: URLs.');
-      return null;
   }
 }
 
@@ -269,204 +238,4 @@ export function applyFixes(ex: Exchange, fixes: readonly Fix[]): Exchange {
     if (f.action === 'set' && f.value !== null) res.headers.push([f.header, f.value] as Header);
   }
   return { ...ex, wire };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Plain words
-
-function host(url: string): string {
-  return originOf(url);
-}
-
-function plainReason(ex: Exchange, w: Walk): string {
-  const f = w.failure!;
-  const v = f.param ?? '';
-  const entry = ex.wire[w.hop];
-  const res = entry?.response;
-  const base = baseError(f.error);
-  const what =
-    w.stage === 'preflight'
-      ? `the preflight (OPTIONS) response from ${host(w.url)}`
-      : w.stage === 'redirect'
-        ? `the redirect response from ${host(w.url)}`
-        : `the response from ${host(w.url)}`;
-  switch (base) {
-    case 'MissingAllowOriginHeader':
-      return `${what} has no Access-Control-Allow-Origin header`;
-    case 'AllowOriginMismatch':
-      return `${what} allows "${v}", not this page's origin ${w.originSent === 'null' ? '(the browser sent Origin: null after a cross-origin redirect)' : w.originSent}`;
-    case 'MultipleAllowOriginValues':
-      return `${what} sends several values in Access-Control-Allow-Origin ("${v}"); it must be exactly one`;
-    case 'InvalidAllowOriginValue':
-      return `${what} sends Access-Control-Allow-Origin "${v}", which is not an origin`;
-    case 'WildcardOriginNotAllowed':
-      return `the request includes credentials (cookies), and ${what} answers with Access-Control-Allow-Origin: *, which the browser refuses with credentials`;
-    case 'InvalidAllowCredentials':
-      return `the request includes credentials, and ${what} ${v === '' ? 'has no Access-Control-Allow-Credentials header' : `sends Access-Control-Allow-Credentials "${v}"`} where "true" is required`;
-    case 'PreflightInvalidStatus':
-      return `${what} has status ${res?.status ?? '?'}; a preflight needs 200-299`;
-    case 'PreflightDisallowedRedirect':
-      return `${what} is a redirect (${res?.status ?? '?'}), and a preflight may not be redirected`;
-    case 'InvalidAllowMethodsPreflightResponse':
-      return `${what} has an Access-Control-Allow-Methods the browser cannot parse ("${v}" is not a method name)`;
-    case 'InvalidAllowHeadersPreflightResponse':
-      return `${what} has an Access-Control-Allow-Headers the browser cannot parse ("${v}" is not a header name; separate names with commas)`;
-    case 'MethodDisallowedByPreflightResponse': {
-      const acam = res ? getCombined(res.headers, 'access-control-allow-methods') : null;
-      const caseHint = acam
-        ?.toLowerCase()
-        .split(/\s*,\s*/)
-        .includes(v.toLowerCase())
-        ? ' (method names are case-sensitive)'
-        : '';
-      return `${what} does not allow ${v}${acam === null ? ' (no Access-Control-Allow-Methods)' : ` (Access-Control-Allow-Methods: ${acam})`}${caseHint}`;
-    }
-    case 'HeaderDisallowedByPreflightResponse':
-      return `${what} does not allow the request header ${v}`;
-    case 'RedirectContainsCredentials':
-      return `${what} redirects to a URL with a username and password`;
-    case 'CorsDisabledScheme':
-      return 'cross-origin requests need http: or https:';
-    default:
-      return f.error;
-  }
-}
-
-function summarize(ex: Exchange, w: Walk): string {
-  const method = ex.request?.method ?? ex.wire[0]?.request.method ?? 'GET';
-  switch (w.verdict) {
-    case 'allowed': {
-      const acao = w.finalResponse
-        ? getCombined(w.finalResponse.headers, 'access-control-allow-origin')
-        : null;
-      const pf =
-        w.preflight === 'sent'
-          ? ' after a preflight'
-          : w.preflight === 'cached'
-            ? ' using a cached preflight'
-            : '';
-      return `Allowed: ${host(w.url)} answered ${method}${pf} with Access-Control-Allow-Origin: ${acao}.`;
-    }
-    case 'blocked': {
-      const never = w.stage === 'preflight' ? `, so the browser never sent the ${w.method}` : '';
-      return `Blocked: ${plainReason(ex, w)}${never}.`;
-    }
-    case 'opaque':
-      return (
-        w.reason ?? 'Opaque: mode "no-cors"; the call went through but the page cannot read the response.'
-      );
-    case 'same-origin':
-      return 'Same-origin: CORS does not apply.';
-    default:
-      return `Network error: ${w.reason ?? 'the request failed outside CORS.'}`;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Warnings: calls that work (or not) but show a risky policy.
-
-function warnings(ex: Exchange, w: Walk, state: AdviceState): Warning[] {
-  const out: Warning[] = [];
-  const origin = normalizeOrigin(ex.initiator);
-  const wire = ex.wire ?? [];
-  let tainted = false;
-  let nullWarned = false;
-  let varyWarned = false;
-  const last = w.hop >= 0 ? w.hop : wire.length - 1;
-  for (let i = 0; i <= last && i < wire.length; i++) {
-    const e = wire[i]!;
-    const res = e.response;
-    if (!res) continue;
-    const sent = getCombined(e.request.headers, 'origin') ?? (tainted ? 'null' : origin);
-    const acao = getCombined(res.headers, 'access-control-allow-origin');
-    const acac = getCombined(res.headers, 'access-control-allow-credentials') === 'true';
-    if (acao === 'null' && !nullWarned) {
-      nullWarned = true;
-      out.push({
-        code: 'null-origin-allowed',
-        hop: i,
-        message: `${originOf(e.request.url)} allows the origin "null". Sandboxed iframes, data: URLs and local files all send "null", so any site can make a page that passes this check.`,
-      });
-    }
-    if (acao !== null && acao !== '*' && acac && acao === sent) {
-      const server = originOf(e.request.url);
-      let set = state.echoed.get(server);
-      if (!set) {
-        set = new Set();
-        state.echoed.set(server, set);
-      }
-      set.add(acao);
-      if (acao === 'null' || set.size > 1) {
-        out.push({
-          code: 'origin-reflected-with-credentials',
-          hop: i,
-          message: `${server} echoes the request's Origin (${[...set].slice(0, 3).join(', ')}${set.size > 3 ? ', …' : ''}) with Access-Control-Allow-Credentials: true. If it reflects any origin, every site can read this user's data: check Origin against an allowlist.`,
-        });
-      }
-    }
-    if (e.type === 'request' && acao !== null && acao !== '*' && !varyWarned) {
-      const vary = (getCombined(res.headers, 'vary') ?? '').toLowerCase();
-      if (!/(^|,)\s*(origin|\*)\s*(,|$)/.test(vary)) {
-        varyWarned = true;
-        out.push({
-          code: 'missing-vary-origin',
-          hop: i,
-          message: `${originOf(e.request.url)} names one origin in Access-Control-Allow-Origin without "Vary: Origin". If the value depends on the request's Origin, a cache can serve one site's answer to another: add "Vary: Origin".`,
-        });
-      }
-    }
-    if (acao === '*' && res.headers.some((h) => h[0].toLowerCase() === 'set-cookie')) {
-      out.push({
-        code: 'wildcard-with-set-cookie',
-        hop: i,
-        message: `${originOf(e.request.url)} answers with Access-Control-Allow-Origin: * and sets a cookie. A cookie meant for this API should not ride on a response that every site may read.`,
-      });
-    }
-    if (e.type === 'preflight') {
-      if (w.authorizationByWildcard.includes(i)) {
-        out.push({
-          code: 'authorization-covered-by-wildcard',
-          hop: i,
-          message: `Access-Control-Allow-Headers: * lets Authorization through only by a deprecated Firefox exception; the Fetch Standard says * never covers Authorization. List Authorization by name. Firefox's console: ${firefoxAuthorizationWildcardWarning(e.request.url)}`,
-        });
-      }
-      if (w.include) {
-        for (const name of ['Access-Control-Allow-Methods', 'Access-Control-Allow-Headers']) {
-          const v = getCombined(res.headers, name.toLowerCase());
-          if (v?.split(',').some((t) => t.trim() === '*')) {
-            out.push({
-              code: 'wildcard-ignored-with-credentials',
-              hop: i,
-              message: `${name}: * means the literal name "*" when credentials are included; browsers do not treat it as a wildcard. List the names.`,
-            });
-          }
-        }
-      }
-      const maxAge = getCombined(res.headers, 'access-control-max-age');
-      const cap = MAX_AGE_CAP[state.engine];
-      if (maxAge !== null && /^\d+$/.test(maxAge) && Number(maxAge) > cap) {
-        const name = ENGINE_NAME[state.engine];
-        const other = state.engine === 'firefox' ? 'chromium' : 'firefox';
-        out.push({
-          code: 'max-age-above-cap',
-          hop: i,
-          message: `Access-Control-Max-Age: ${maxAge} is above ${name}'s cap of ${cap} s (${cap / 3600} h); ${name} caches the preflight for ${cap} s, ${ENGINE_NAME[other]} for at most ${MAX_AGE_CAP[other]} s.`,
-        });
-      }
-    }
-    if (
-      e.type === 'request' &&
-      res.status >= 300 &&
-      res.status < 400 &&
-      getCombined(res.headers, 'location')
-    ) {
-      try {
-        const next = new URL(getCombined(res.headers, 'location')!, e.request.url).href;
-        if (originOf(next) !== originOf(e.request.url) && originOf(e.request.url) !== origin) tainted = true;
-      } catch {
-        // an unparsable location ends the chain; the walk reports it
-      }
-    }
-  }
-  return out;
 }

@@ -1,19 +1,11 @@
 // The CORS check: https://fetch.spec.whatwg.org/#cors-check, as Chromium's CheckAccessInternal
 // (services/network/public/cpp/cors/cors.cc) performs it, with its error names, and as Firefox's
 // nsCORSListenerProxy::CheckRequestApproved does (netwerk/protocol/http/nsCORSListenerProxy.cpp).
+import { type CorsErrorKey, chromiumName } from './catalog';
 import { countHeader, getCombined } from './headers';
 import { SPEC } from './spec';
-import type { Check, Engine, HttpResponse } from './types';
-
-export interface Failure {
-  /**
-   * Chromium's CorsError name without the leading k: for a Firefox verdict, the name Chromium gives the same
-   * failed check (its Firefox reason key is derived from it and the response).
-   */
-  error: string;
-  /** Chromium's failed_parameter; null when it reports none. */
-  param: string | null;
-}
+import type { Check, Engine, HttpResponse, Stage } from './types';
+import { blocked, type Failure, type Fetch, failure, type Walk } from './walk';
 
 export interface CorsCheckInput {
   response: HttpResponse;
@@ -23,12 +15,33 @@ export interface CorsCheckInput {
   hop: number;
   checks: Check[];
   engine: Engine;
+  /** The response is a preflight's: Chromium names the failure "Preflight" + the check's name. */
+  preflight: boolean;
 }
 
 export interface CorsCheckResult {
   failure: Failure | null;
   /** True when the answer would differ with the other credentials mode. */
   credentialsMattered: boolean;
+}
+
+/**
+ * The CORS check of the response at hop `i` of a walk, as the fetch steps run it: null when it passes, else
+ * the call blocked at `stage` (a preflight's response fails under Chromium's Preflight names).
+ */
+export function corsCheckAt(f: Fetch, i: number, response: HttpResponse, stage: Stage): Walk | null {
+  const w = f.walk;
+  const cc = corsCheck({
+    response,
+    origin: w.originSent,
+    include: f.include,
+    hop: i,
+    checks: w.checks,
+    engine: f.engine,
+    preflight: stage === 'preflight',
+  });
+  if (cc.credentialsMattered) w.credentialsMattered = true;
+  return cc.failure ? blocked(f, stage, i, f.url, cc.failure) : null;
 }
 
 /** https://fetch.spec.whatwg.org/#cors-check */
@@ -39,6 +52,7 @@ export function corsCheck({
   hop,
   checks,
   engine,
+  preflight,
 }: CorsCheckInput): CorsCheckResult {
   // 1. Let origin be the result of getting `Access-Control-Allow-Origin` from response's header list.
   //    (Chromium joins repeated headers with ", ", so two headers read as one value with a comma.)
@@ -51,18 +65,27 @@ export function corsCheck({
   const lines = engine === 'firefox' ? countHeader(response.headers, 'access-control-allow-origin') : 0;
   if (lines > 1) {
     checks.push(acaoCheck(hop, required, `${lines} header lines: "${acao}"`, 'fail'));
-    return { failure: { error: 'MultipleAllowOriginValues', param: acao }, credentialsMattered: false };
+    return {
+      failure: acaoFailure('MultipleAllowOriginValues', acao, acao, origin, preflight),
+      credentialsMattered: false,
+    };
   }
   // 2. If origin is null, then return failure.
   if (acao === null) {
     checks.push(acaoCheck(hop, required, '(absent)', 'fail'));
-    return { failure: { error: 'MissingAllowOriginHeader', param: null }, credentialsMattered: false };
+    return {
+      failure: acaoFailure('MissingAllowOriginHeader', null, acao, origin, preflight),
+      credentialsMattered: false,
+    };
   }
   // 3. If request's credentials mode is not "include" and origin is `*`, then return success.
   if (acao === '*') {
     if (include) {
       checks.push(acaoCheck(hop, required, '"*"', 'fail'));
-      return { failure: { error: 'WildcardOriginNotAllowed', param: null }, credentialsMattered: true };
+      return {
+        failure: acaoFailure('WildcardOriginNotAllowed', null, acao, origin, preflight),
+        credentialsMattered: true,
+      };
     }
     checks.push(acaoCheck(hop, required, '"*"', 'pass'));
     return { failure: null, credentialsMattered: true };
@@ -70,7 +93,10 @@ export function corsCheck({
   // 4. If the result of byte-serializing a request origin with request is not origin, then return failure.
   if (acao !== origin) {
     checks.push(acaoCheck(hop, required, `"${acao}"`, 'fail'));
-    return { failure: mismatch(acao), credentialsMattered: false };
+    return {
+      failure: acaoFailure(mismatch(acao), acao, acao, origin, preflight),
+      credentialsMattered: false,
+    };
   }
   checks.push(acaoCheck(hop, required, `"${acao}"`, 'pass'));
   // 5. If request's credentials mode is not "include", then return success.
@@ -90,20 +116,39 @@ export function corsCheck({
   });
   // Chromium reports a missing header as the value ''.
   return {
-    failure: ok ? null : { error: 'InvalidAllowCredentials', param: acac ?? '' },
+    failure: ok
+      ? null
+      : failure(
+          chromiumName('InvalidAllowCredentials', preflight),
+          acac ?? '',
+          'Access-Control-Allow-Credentials',
+          acac,
+          'true',
+        ),
     credentialsMattered: !ok,
   };
+}
+
+/** An Access-Control-Allow-Origin failure as Chromium names it for this response (a preflight's or not). */
+function acaoFailure(
+  key: CorsErrorKey,
+  param: string | null,
+  acao: string | null,
+  origin: string,
+  preflight: boolean,
+): Failure {
+  return failure(chromiumName(key, preflight), param, 'Access-Control-Allow-Origin', acao, origin);
 }
 
 /**
  * Chromium's finer diagnosis of an ACAO that is not the origin: a space or comma reads as several values
  * (so "not an origin" is "multiple values"), "null" is a plain mismatch, anything GURL cannot parse is invalid.
  */
-function mismatch(acao: string): Failure {
-  if (acao.includes(' ') || acao.includes(',')) return { error: 'MultipleAllowOriginValues', param: acao };
-  if (acao === 'null') return { error: 'AllowOriginMismatch', param: acao };
-  if (!isValidGurl(acao)) return { error: 'InvalidAllowOriginValue', param: acao };
-  return { error: 'AllowOriginMismatch', param: acao };
+function mismatch(acao: string): CorsErrorKey {
+  if (acao.includes(' ') || acao.includes(',')) return 'MultipleAllowOriginValues';
+  if (acao === 'null') return 'AllowOriginMismatch';
+  if (!isValidGurl(acao)) return 'InvalidAllowOriginValue';
+  return 'AllowOriginMismatch';
 }
 
 /** GURL(value).is_valid(), approximated by the WHATWG URL parser (both need a scheme, special ones a host). */

@@ -13,7 +13,7 @@ export function normalizeValue(value: string): string {
 
 // Chromium refuses a response whose headers pass 256 KiB (net::ERR_RESPONSE_HEADERS_TOO_BIG); a combined value
 // never needs to be longer, and capping it keeps a hostile recording from exhausting memory.
-const MAX_COMBINED = 256 * 1024;
+const MAX_HEADER_BYTES = 256 * 1024;
 
 /**
  * The combined value of every header named `name` (ASCII case-insensitive, `name` given lower-case),
@@ -27,10 +27,20 @@ export function getCombined(headers: readonly Header[] | undefined, name: string
     if (h[0].length === name.length && h[0].toLowerCase() === name) {
       const v = normalizeValue(h[1]);
       out = out === null ? v : `${out}, ${v}`;
-      if (out.length > MAX_COMBINED) return out.slice(0, MAX_COMBINED);
+      if (out.length > MAX_HEADER_BYTES) return out.slice(0, MAX_HEADER_BYTES);
     }
   }
   return out;
+}
+
+/**
+ * Whether a response's header block passes the 256 KiB Chromium accepts (net::ERR_RESPONSE_HEADERS_TOO_BIG).
+ * Firefox's own limit is not modelled.
+ */
+export function headersTooBig(headers: readonly Header[]): boolean {
+  let n = 0;
+  for (const h of headers) n += h[0].length + h[1].length + 4;
+  return n > MAX_HEADER_BYTES;
 }
 
 /** How many headers named `name` (lower-case) the list holds. */
@@ -41,15 +51,17 @@ export function countHeader(headers: readonly Header[] | undefined, name: string
   return n;
 }
 
-export function hasHeader(headers: readonly Header[] | undefined, name: string): boolean {
-  return countHeader(headers, name) > 0;
-}
-
-/** Lower-case, sorted, de-duplicated names. */
-export function headerNames(headers: readonly Header[]): string[] {
-  const set = new Set<string>();
-  for (const h of headers) set.add(h[0].toLowerCase());
-  return [...set].sort();
+/**
+ * https://fetch.spec.whatwg.org/#http-access-control-request-headers: the header names a preflight asked
+ * for, as the browser wrote them (Chromium and Firefox write them lower-case, sorted), empty items skipped.
+ */
+export function requestedHeaderNames(headers: readonly Header[] | undefined): string[] {
+  const value = getCombined(headers, 'access-control-request-headers');
+  if (value === null) return [];
+  return value
+    .split(',')
+    .map(normalizeValue)
+    .filter((n) => n !== '');
 }
 
 // RFC 9110 token: 1*tchar.
@@ -60,8 +72,8 @@ export function isToken(s: string): boolean {
 
 /**
  * Splits a comma-separated list of tokens the way Chromium's ParseAccessControlAllowList does
- * (net::HttpUtil::ValuesIterator, empty items skipped, each item must be a token).
- * Returns null when an item is not a token, with the offending item in `bad`.
+ * (net::HttpUtil::ValuesIterator, empty items skipped, each item must be a token): the items, or the first
+ * item that is not a token as `bad`.
  */
 export function parseTokenList(value: string | null): { items: string[] } | { bad: string } {
   if (value === null) return { items: [] };

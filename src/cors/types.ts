@@ -1,4 +1,5 @@
-// The exchange format (input) and the verdict (output): ../shared/exchange/README.md.
+// The exchange format (input) and the verdict (output): tests/fixtures/exchange/FORMAT.md.
+import type { ChromiumErrorName, ErrorKey, FirefoxKey } from './catalog';
 
 /** A header as it crossed the wire: [name, value], name in the case it was seen. */
 export type Header = [name: string, value: string];
@@ -50,16 +51,18 @@ export interface Exchange {
   time?: number;
 }
 
-export type VerdictKind = 'allowed' | 'blocked' | 'opaque' | 'same-origin' | 'network-error';
+/** The verdicts, in the order lists and filters show them. */
+export const VERDICT_KINDS = ['allowed', 'blocked', 'opaque', 'same-origin', 'network-error'] as const;
+export type VerdictKind = (typeof VERDICT_KINDS)[number];
 export type PreflightState = 'none' | 'sent' | 'cached';
 export type Stage = 'preflight' | 'request' | 'redirect';
 
 export interface CorsErrorInfo {
   stage: Stage;
   /** Chromium's CorsError name without the leading k; null for a network error. */
-  chromium: string | null;
+  chromium: ChromiumErrorName | null;
   /** Firefox's reason key without a trailing digit; null where Firefox prints no reason. */
-  firefox: string | null;
+  firefox: FirefoxKey | null;
   /** The whole console line Chromium prints, or null where it prints none we can know. */
   console: string | null;
   /** The line Firefox prints for the same failure, when it names one. */
@@ -72,12 +75,56 @@ export interface CorsErrorInfo {
   hop: number;
 }
 
+/**
+ * Why a call failed, as fields a consumer reads instead of the sentence: the catalog entry (src/cors/catalog.ts)
+ * and what the deciding check read.
+ */
+export interface Reason {
+  /** The catalog's key: a CorsError name (a Preflight twin under its plain name) or a network error's. */
+  key: ErrorKey;
+  /** The header the deciding check read; null when it read none (a status, a scheme, a missing response). */
+  header: string | null;
+  /** What the browser saw there (the combined header value, a status, a method, a URL); null when absent. */
+  seen: string | null;
+  /** What the check needed (the Origin sent, "true", the method, the header name); null when nothing nameable. */
+  required: string | null;
+  /** Index into `wire` of the entry that decided; -1 when nothing was sent. */
+  hop: number;
+}
+
 export type CheckResult = 'pass' | 'fail' | 'info';
+
+/** The rules a verdict's checks name, each pushed by the fetch step that applies it. */
+export type CheckRule =
+  // main fetch (src/cors/main-fetch.ts)
+  | 'mode'
+  | 'scheme'
+  | 'cross-origin'
+  | 'no-cors'
+  | 'preflight-needed'
+  | 'preflight-cache'
+  // CORS-preflight fetch (src/cors/preflight.ts)
+  | 'preflight-sent'
+  | 'preflight-no-redirect'
+  | 'preflight-ok-status'
+  | 'acam-syntax'
+  | 'acah-syntax'
+  | 'acam'
+  | 'acah'
+  | 'max-age'
+  // CORS check (src/cors/check.ts)
+  | 'acao'
+  | 'acac'
+  // HTTP-redirect fetch (src/cors/redirect.ts)
+  | 'redirect-credentials'
+  | 'redirect'
+  // the credentials mode inferred (src/cors/credentials.ts), a recording cut short by a restart (src/capture)
+  | 'credentials-mode'
+  | 'recording';
 
 /** One rule the browser applied, in the order it applied it. */
 export interface Check {
-  /** Stable identifier, e.g. "acao-present", "preflight-ok-status". */
-  rule: string;
+  rule: CheckRule;
   /** What the rule is, in a few plain words. */
   title: string;
   /** The Fetch Standard section the rule comes from. */
@@ -132,6 +179,8 @@ export interface Verdict {
   error: CorsErrorInfo | null;
   /** One plain sentence: what happened. */
   summary: string;
+  /** For a blocked call or a network error: why, as fields (the catalog key and what was read); else null. */
+  reason: Reason | null;
   checks: Check[];
   fixes: Fix[];
   /** The server is not ours: a fix needs a proxy or the API owner (set when no header fix applies to the caller). */

@@ -11,6 +11,7 @@ import type { Browser, ExtensionLoading } from '../browsers/find';
 import { launchChromium } from '../browsers/launch';
 import type { StoredExchange } from '../capture/types';
 import { formatTable } from '../cli/table';
+import { summaryBody } from '../cors/sentence';
 import { showCorsPanel } from './devtools';
 import { startDemoServer } from './server';
 
@@ -55,7 +56,7 @@ export function summarizeRows(rows: ExportedRow[]): string {
       r.request.url,
       r.evaluation.verdict,
       r.evaluation.preflight,
-      r.evaluation.summary.replace(/^(Allowed|Blocked|Network error): /, ''),
+      summaryBody(r.evaluation),
     ]),
     [8, 48, 14, 10],
   );

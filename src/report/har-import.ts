@@ -16,8 +16,9 @@
 // The page's origin (the exchange's initiator): the Origin request header, else the Referer's origin,
 // else the origin of the entry's page (DevTools titles a page with its URL), else `_initiator.url`'s
 // origin (last: it can be a third-party script's URL rather than the page's).
-import { getCombined } from '../cors/headers';
+import { getCombined, requestedHeaderNames } from '../cors/headers';
 import { originOf } from '../cors/origin';
+import { isRedirectStatus, methodAfterRedirect } from '../cors/redirect';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
 import type { Api, Engine, Exchange, Header, HttpRequest, HttpResponse, WireEntry } from '../cors/types';
 import { type HarCors, type HarCorsVerdict, isCorsVerdict } from './har-types';
@@ -159,18 +160,15 @@ function resolveUrl(location: string, base: string): string {
   }
 }
 
-const REDIRECT = new Set([301, 302, 303, 307, 308]);
-
 /** The next hop a redirect leads to, with the method the Fetch Standard gives it (#http-redirect-fetch). */
 function redirectOf(w: HarWire): { url: string; method: string } | null {
-  if (!w.response || !REDIRECT.has(w.response.status)) return null;
+  if (!w.response || !isRedirectStatus(w.response.status)) return null;
   const location = w.redirectURL || getCombined(w.response.headers, 'location');
   if (!location) return null;
-  const m = w.method.toUpperCase();
-  const status = w.response.status;
-  const method =
-    (status === 303 && m !== 'HEAD') || ((status === 301 || status === 302) && m === 'POST') ? 'GET' : m;
-  return { url: resolveUrl(location, w.url), method };
+  return {
+    url: resolveUrl(location, w.url),
+    method: methodAfterRedirect(w.response.status, w.method.toUpperCase()),
+  };
 }
 
 const API: Record<string, Api> = {
@@ -552,10 +550,7 @@ export class ExchangeBuilder {
       else {
         // Only a preflight: the request's method and unsafe header names are what it asked for.
         const p = hops[0]!;
-        const names = (getCombined(p.requestHeaders, 'access-control-request-headers') ?? '')
-          .split(',')
-          .map((n) => n.trim())
-          .filter(Boolean);
+        const names = requestedHeaderNames(p.requestHeaders);
         request = {
           method: getCombined(p.requestHeaders, 'access-control-request-method') ?? 'GET',
           url: p.url,

@@ -16,6 +16,8 @@
 //   no -1 there); `time` 0. startedDateTime is the wire entry's capture time, else the call's.
 // - Cookie and credential values were redacted at capture ("[redacted: 12 bytes]" is written as is);
 //   any such header that still holds a value is redacted here too. request/response `cookies` stay empty.
+import pkg from '../../package.json' with { type: 'json' };
+import { DEFAULT_REDACTED, REDACTED_PATTERN, redactedMarker } from '../capture/redact';
 import type { CapturedExchange, StoredExchange } from '../capture/types';
 import type { Exchange, Header, HttpRequest, Verdict, WireEntry } from '../cors/types';
 import type {
@@ -36,11 +38,15 @@ export interface HarOptions {
   title?: string;
 }
 
-export const CORSCOPE_CREATOR = { name: 'CORScope', version: '0.1.0' };
+export const CORSCOPE_CREATOR = { name: 'CORScope', version: pkg.version };
+
+/** A header name as HTTP spells it: "set-cookie" → "Set-Cookie". */
+const titleCase = (name: string) =>
+  name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 
 export const SANITIZED_COMMENT =
-  'Exported by CORScope. Sanitized: cookie and credential values (Cookie, Set-Cookie, Authorization, ' +
-  'Proxy-Authorization) were removed at capture and never stored; those headers show only their length, ' +
+  `Exported by CORScope. Sanitized: cookie and credential values (${DEFAULT_REDACTED.map(titleCase).join(', ')}) ` +
+  'were removed at capture and never stored; those headers show only their length, ' +
   'as "[redacted: N bytes]". Request and response bodies were not captured. Each entry\'s _cors field ' +
   'names its call (pair) and hop; the last entry of each call carries the CORS verdict, error, checks, ' +
   'fixes and warnings.';
@@ -48,8 +54,7 @@ export const SANITIZED_COMMENT =
 /** The network error DevTools shows for a call CORS blocked. */
 export const CORS_NET_ERROR = 'net::ERR_FAILED';
 
-const SECRET_HEADER = /^(cookie|set-cookie|authorization|proxy-authorization)$/i;
-const REDACTED = /^\[redacted: \d+ bytes\]$/;
+const SECRET_HEADERS = new Set(DEFAULT_REDACTED);
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
@@ -94,7 +99,10 @@ function headerValue(headers: readonly Header[] | undefined, name: string): stri
 function nameValues(headers: readonly Header[] | undefined): HarNameValue[] {
   return (headers ?? []).map(([name, value]) => ({
     name,
-    value: SECRET_HEADER.test(name) && !REDACTED.test(value) ? `[redacted: ${value.length} bytes]` : value,
+    value:
+      SECRET_HEADERS.has(name.toLowerCase()) && !REDACTED_PATTERN.test(value)
+        ? redactedMarker(value.length)
+        : value,
   }));
 }
 

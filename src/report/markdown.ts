@@ -1,14 +1,21 @@
 // A report a person reads: counts by verdict and by reason, then each blocked call with the line the
 // browser printed and the fix. Pure; `MarkdownReport` takes calls one at a time, so a long import keeps
 // only the blocked calls in memory.
-import type { Exchange, Fix, Verdict, VerdictKind } from '../cors/types';
+import { networkClause } from '../cors/catalog';
+import { networkFacts } from '../cors/sentence';
+import { type Exchange, type Fix, VERDICT_KINDS, type Verdict, type VerdictKind } from '../cors/types';
 
 export interface MarkdownRow {
   exchange: Exchange;
   evaluation?: Verdict;
 }
 
-const VERDICT_ORDER: VerdictKind[] = ['blocked', 'network-error', 'allowed', 'opaque', 'same-origin'];
+// Failures first.
+const VERDICT_ORDER: VerdictKind[] = [
+  'blocked',
+  'network-error',
+  ...VERDICT_KINDS.filter((k) => k !== 'blocked' && k !== 'network-error'),
+];
 
 // Chromium's names say "AllowOrigin" for the Access-Control-Allow-Origin header, and so on.
 const HEADER_WORDS: [RegExp, string][] = [
@@ -34,10 +41,11 @@ export function reasonWords(chromium: string): string {
   return preflight ? `preflight: ${words}` : words;
 }
 
-/** The first sentence of a verdict's summary, without its "Blocked:" or "Network error:" opening. */
-function summaryReason(v: Verdict): string {
-  const s = v.summary.replace(/^[A-Za-z -]+: /, '');
-  return s.split(/ \(|\. /)[0]!.replace(/\.$/, '');
+/** A failure without a Chromium name in words: a network error's main clause. */
+function networkWords(v: Verdict): string {
+  const facts = networkFacts(v);
+  // A row stored before verdicts carried a reason: its sentence as it stands.
+  return facts ? networkClause(facts) : v.summary;
 }
 
 /** A code span or fence that its content cannot close. */
@@ -88,7 +96,7 @@ export class MarkdownReport {
     this.byVerdict.set(verdict.verdict, (this.byVerdict.get(verdict.verdict) ?? 0) + 1);
     if (verdict.verdict === 'blocked' || verdict.verdict === 'network-error') {
       const chromium = verdict.error?.chromium ?? null;
-      const words = chromium ? reasonWords(chromium) : summaryReason(verdict);
+      const words = chromium ? reasonWords(chromium) : networkWords(verdict);
       const key = `${verdict.verdict}\n${chromium ?? words}`;
       const r = this.byReason.get(key);
       if (r) r.n++;
@@ -144,7 +152,7 @@ export class MarkdownReport {
       out.push('## Network errors', '');
       for (const { exchange, verdict } of this.failed) {
         out.push(
-          `- ${exchange.request.method} ${code(exchange.request.url)} (${code(verdict.id)}): ${cell(summaryReason(verdict))}`,
+          `- ${exchange.request.method} ${code(exchange.request.url)} (${code(verdict.id)}): ${cell(networkWords(verdict))}`,
         );
       }
       if (this.unlisted.failed) out.push(`- And ${plural(this.unlisted.failed, 'more network error')}.`);

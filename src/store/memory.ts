@@ -1,13 +1,13 @@
 // An ExchangeStore in memory: for tests of the background and the UI, and for tools without IndexedDB.
 // Same contract as DexieExchangeStore, without batching: every call takes effect at once.
 import type { StoredExchange, TabCounts } from '../capture/types';
+import { VERDICT_KINDS } from '../cors/types';
 import {
   type CountsDelta,
   DEFAULT_RETENTION,
   type ExchangeStore,
   type ListOptions,
   type StoreStatus,
-  VERDICT_KINDS,
   type VerdictCounts,
 } from './repository';
 

@@ -3,7 +3,7 @@
 // service worker: failures are counted and reported through status().
 import Dexie, { type DexieOptions } from 'dexie';
 import type { StoredExchange, TabCounts } from '../capture/types';
-import type { VerdictKind } from '../cors/types';
+import { VERDICT_KINDS, type VerdictKind } from '../cors/types';
 import { type BodyChunk, CorscopeDB, chunksOf, type ListChunk, listChunk } from './db';
 import type { RowSummary } from './summary';
 
@@ -14,14 +14,6 @@ export const DEFAULT_FLUSH_DELAY_MS = 100;
 export const DEFAULT_MAX_PENDING = 100_000;
 /** On a quota error, this share of the stored rows (the oldest) is deleted before the one retry. */
 export const QUOTA_EVICT_FRACTION = 0.1;
-
-export const VERDICT_KINDS: readonly VerdictKind[] = [
-  'allowed',
-  'blocked',
-  'opaque',
-  'same-origin',
-  'network-error',
-];
 
 /** What the UI shows about storage. */
 export interface StoreStatus {

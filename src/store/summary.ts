@@ -1,7 +1,10 @@
 // The list's view of a stored row: what the columns and filters need, small enough to load 50,000 at once.
-// Written beside each exchange (table `summaries`), so the panel never reads full rows to draw its list.
+// Written with the rows of each write (its ListChunk in table `lists`, see db.ts), so the panel never reads
+// full rows to draw its list.
 import type { CaptureInfo, StoredExchange } from '../capture/types';
-import type { PreflightState, VerdictKind } from '../cors/types';
+import { networkWords, plainReason } from '../cors/catalog';
+import { networkFacts } from '../cors/sentence';
+import type { PreflightState, Verdict, VerdictKind } from '../cors/types';
 
 /** One line of the list: what the columns and filters need, computed once per stored row. */
 export interface RowSummary {
@@ -29,36 +32,8 @@ export interface RowSummary {
   search: string;
 }
 
-// Chromium's CorsError names (without the Preflight prefix) in a few plain words.
-const REASONS: Record<string, (p: string | null) => string> = {
-  MissingAllowOriginHeader: () => 'no Access-Control-Allow-Origin',
-  AllowOriginMismatch: (p) =>
-    p ? `Access-Control-Allow-Origin is ${p}` : 'Access-Control-Allow-Origin names another origin',
-  MultipleAllowOriginValues: () => 'several Access-Control-Allow-Origin values',
-  InvalidAllowOriginValue: () => 'invalid Access-Control-Allow-Origin',
-  WildcardOriginNotAllowed: () => 'wildcard origin with credentials',
-  InvalidAllowCredentials: () => "Access-Control-Allow-Credentials is not 'true'",
-  CorsDisabledScheme: () => 'scheme not allowed for CORS',
-  DisallowedByMode: () => 'cross-origin not allowed by mode',
-  InvalidResponse: () => 'invalid response',
-  InvalidStatus: () => 'preflight status not ok',
-  DisallowedRedirect: () => 'preflight redirected',
-  InvalidAllowMethodsPreflightResponse: () => 'unparsable Access-Control-Allow-Methods',
-  InvalidAllowHeadersPreflightResponse: () => 'unparsable Access-Control-Allow-Headers',
-  MethodDisallowedByPreflightResponse: (p) => `method ${p ? `${p} ` : ''}not in Access-Control-Allow-Methods`,
-  HeaderDisallowedByPreflightResponse: (p) => `header ${p ? `${p} ` : ''}not in Access-Control-Allow-Headers`,
-  RedirectContainsCredentials: () => 'redirect URL has credentials',
-};
-
-/** Chromium's error name in plain words, e.g. "MissingAllowOriginHeader" → "no Access-Control-Allow-Origin". */
-export function plainReason(chromium: string, param: string | null): string {
-  const preflight = chromium.startsWith('Preflight');
-  const base = preflight ? chromium.slice('Preflight'.length) : chromium;
-  const words = REASONS[base]?.(param) ?? base.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-  return preflight && !words.startsWith('preflight') ? `preflight: ${words}` : words;
-}
-
-export function originOfUrl(url: string): string {
+/** The list's origin of a URL: its serialized origin, or '' when it has none (opaque, or not a URL). */
+export function listOrigin(url: string): string {
   try {
     const o = new URL(url).origin;
     return o === 'null' ? '' : o;
@@ -67,20 +42,18 @@ export function originOfUrl(url: string): string {
   }
 }
 
-function reasonOf(row: StoredExchange): string {
-  const ev = row.evaluation;
+/** The list's few words for a failed call, from the verdict's error and reason (the catalog's words). */
+function listReason(ev: Verdict): string {
   if (ev.verdict === 'blocked' && ev.error?.chromium)
     return plainReason(ev.error.chromium, ev.error.failedParameter);
-  if (ev.verdict === 'blocked' || ev.verdict === 'network-error') {
-    // "Network error: No response arrived (connection refused, …)." → "No response arrived"
-    const s = ev.summary.replace(/^[A-Za-z -]+: /, '');
-    return s.split(/ \(|, |\. /)[0]!.replace(/\.$/, '');
-  }
-  return '';
+  if (ev.verdict !== 'blocked' && ev.verdict !== 'network-error') return '';
+  const facts = networkFacts(ev);
+  // A row stored before verdicts carried a reason: its sentence as it stands.
+  return facts ? networkWords(facts) : ev.summary;
 }
 
 export function summarize(row: StoredExchange): RowSummary {
-  const reason = reasonOf(row);
+  const reason = listReason(row.evaluation);
   return {
     seq: row.seq ?? 0,
     id: row.exchange.id,
@@ -96,7 +69,7 @@ export function summarize(row: StoredExchange): RowSummary {
     reason,
     chromium: row.evaluation.error?.chromium ?? null,
     engine: row.exchange.capture?.engine ?? 'chromium',
-    origin: originOfUrl(row.url),
+    origin: listOrigin(row.url),
     search: `${row.url}\n${reason}`.toLowerCase(),
   };
 }

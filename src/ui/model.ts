@@ -5,7 +5,9 @@ import type { VerdictKind } from '../cors/types';
 import type { ExportFormat, Settings } from '../messaging/protocol';
 import type { RowSummary } from '../store/summary';
 
-export { originOfUrl, plainReason, type RowSummary, summarize } from '../store/summary';
+export { plainReason } from '../cors/catalog';
+export { VERDICT_KINDS } from '../cors/types';
+export { listOrigin, type RowSummary, summarize } from '../store/summary';
 export type { ExportFormat, Settings };
 
 export interface PanelSource {
@@ -65,5 +67,3 @@ export function distinct(rows: readonly RowSummary[], key: 'method' | 'origin'):
   for (const r of rows) if (r[key]) set.add(r[key]);
   return [...set].sort();
 }
-
-export const VERDICTS: VerdictKind[] = ['allowed', 'blocked', 'opaque', 'same-origin', 'network-error'];

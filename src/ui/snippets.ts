@@ -1,6 +1,7 @@
 // Copy-ready server configuration that lets one blocked call through, generated from the verdict's fixes
 // and the exchange. Every snippet names the page's exact origin: never "*" (with or without credentials),
 // never the request's Origin echoed back, and "Vary: Origin" where the framework does not add it itself.
+import { requestedHeaderNames } from '../cors/headers';
 import type { Exchange, Fix, Verdict } from '../cors/types';
 
 /** What the server must allow, for one URL. */
@@ -34,11 +35,14 @@ const SAFE_ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[A-Za-z0-9.:[\]-]+$/;
 // Header field-name tokens without "$" (nginx and Caddy would read it as a variable).
 const SAFE_TOKEN = /^[A-Za-z0-9!#%&'*+.^_`|~-]+$/;
 
+/** An item a snippet may name: a token, not "*". */
+const snippetItem = (s: string) => s !== '' && s !== '*' && SAFE_TOKEN.test(s);
+
 function splitList(value: string | null): string[] {
   return (value ?? '')
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s && s !== '*' && SAFE_TOKEN.test(s));
+    .filter(snippetItem);
 }
 
 function uniq(list: string[]): string[] {
@@ -94,14 +98,7 @@ function policyAt(
   const values = (header: string) =>
     fixes.filter((f) => f.header === header).flatMap((f) => splitList(f.value));
   const preflights = ex.wire.filter((w) => w.type === 'preflight' && w.request.url === url);
-  const requested = preflights.flatMap((w) =>
-    splitList(
-      (w.request.headers ?? [])
-        .filter(([n]) => n.toLowerCase() === 'access-control-request-headers')
-        .map(([, val]) => val)
-        .join(','),
-    ),
-  );
+  const requested = preflights.flatMap((w) => requestedHeaderNames(w.request.headers).filter(snippetItem));
   const method = fixes.find((f) => f.on === 'request')?.method ?? ex.request.method;
   return {
     note: null,

@@ -15,7 +15,7 @@ import {
   filterRows,
   type PanelSource,
   type RowSummary,
-  VERDICTS,
+  VERDICT_KINDS,
 } from '../model';
 import { type Column, VirtualList } from '../VirtualList';
 import { Details } from './Details';
@@ -224,7 +224,7 @@ export function PanelApp({
           label="Verdict"
           testid="filter-verdict"
           any="All verdicts"
-          options={VERDICTS}
+          options={VERDICT_KINDS}
           value={filters.verdict}
           onChange={(v) => set({ verdict: v as Filters['verdict'] })}
         />

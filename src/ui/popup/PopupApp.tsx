@@ -11,7 +11,7 @@ import {
   plainReason,
   type RowSummary,
   type Settings,
-  VERDICTS,
+  VERDICT_KINDS,
 } from '../model';
 import '../styles.css';
 
@@ -39,7 +39,7 @@ function top(counts: Map<string, number>, n = 5): [string, number][] {
 }
 
 export function tabStats(rows: readonly RowSummary[]): TabStats {
-  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<VerdictKind, number>;
+  const counts = Object.fromEntries(VERDICT_KINDS.map((v) => [v, 0])) as Record<VerdictKind, number>;
   const origins = new Map<string, number>();
   const reasons = new Map<string, number>();
   let cached = 0;
@@ -154,7 +154,7 @@ export function PopupApp({ tabId, source, commands, download = downloadText, the
       ) : (
         <>
           <ul class="counts" data-testid="counts">
-            {VERDICTS.map((v) => (
+            {VERDICT_KINDS.map((v) => (
               <li key={v} data-testid={`count-${v}`}>
                 <span class={`badge v-${v}`}>{v}</span> <b>{stats.counts[v]}</b>
               </li>

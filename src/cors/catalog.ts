@@ -1,0 +1,603 @@
+// The CORS error catalog: one record per failure CORScope explains, and everything it says about it.
+//
+// - CORS_ERRORS: Chromium's CorsError names (third_party/blink/renderer/platform/loader/cors/cors_error_string.cc,
+//   as Chromium 156 prints them; the recorded lines win over the source). One record serves a check and its
+//   "Preflight" twin, the name Chromium gives the same check failing on a preflight.
+// - NETWORK_ERRORS: failures with no CORS line (nothing sent, no response, a redirect the browser refuses).
+// - FIREFOX_REASONS: Firefox's reason keys (dom/locales/en-US/chrome/security/security.properties).
+//
+// Each record holds the browser's console wording, the few words the list shows, the plain sentence, the fix
+// and the Fetch Standard section. Adding an error is one record here plus the check that detects it (a fetch
+// step: main-fetch.ts, preflight.ts, check.ts, redirect.ts). A record says what, never when: detection stays
+// in the fetch steps, named as the spec names them.
+import { countHeader, getCombined } from './headers';
+import { SPEC } from './spec';
+import type { Api, Fix, HttpResponse, Reason } from './types';
+
+// ---------------------------------------------------------------------------------------------------------
+// What a record's builders are given
+
+/** What Chromium's wording of a CORS error reads. */
+export interface ChromiumWording {
+  /** Chromium's failed_parameter ('' when it reports none). */
+  param: string;
+  /** The API that made the call; undefined: unknown, worded as fetch. */
+  api: Api | undefined;
+}
+
+/** What the plain sentence of a CORS error reads: the response it is about, and what the check read. */
+export interface CorsFacts {
+  /** "the response from https://api.example", "the preflight (OPTIONS) response from ...", ... */
+  what: string;
+  /** Chromium's failed_parameter ('' when it reports none). */
+  param: string;
+  reason: Reason;
+}
+
+/** Firefox's reason for a failed check, judged by Firefox's own rules on the same response. */
+export interface FirefoxReason {
+  key: FirefoxKey;
+  /** The status Firefox appends (" Status code: N."); null prints as "(null)". */
+  status: number | null;
+}
+
+/**
+ * What a fix is built from: the failed response, what the walk found, and the repair's tools. The repair
+ * (advice.ts) makes one per round.
+ */
+export interface CorsFix {
+  /** The failed response, and the URL of its request. */
+  response: HttpResponse;
+  url: string;
+  /** The method and the CORS-unsafe header names of the request at that hop. */
+  method: string;
+  unsafe: readonly string[];
+  /** The Origin the browser sent ("null" once a redirect tainted it), and whether credentials are included. */
+  originSent: string;
+  include: boolean;
+  /** The value of Access-Control-Allow-Origin that lets the call through; null (with advice) when none is safe. */
+  allowedOrigin(): string | null;
+  /** An allow list keeping the valid items the response already sent (no "*" with credentials), plus `add`. */
+  listWith(
+    header: 'Access-Control-Allow-Methods' | 'Access-Control-Allow-Headers',
+    add: readonly string[],
+  ): string;
+  /** The change of one header on the failed response; null when `value` is (no safe value). */
+  set(header: string, value: string | null, why: string): Fix | null;
+  /** The failed response answered with another status. */
+  status(value: string, why: string): Fix;
+  /** No header fix: one piece of advice, then null. */
+  advise(text: string): null;
+}
+
+/** What a network error's fix is built from: the repair's tools for a response the browser never got. */
+export interface NetworkFix {
+  /** The next response the browser would have asked for must allow the origin (null when none is safe). */
+  nextResponseAllowsOrigin(): Fix | null;
+}
+
+const none = (): null => null;
+
+// ---------------------------------------------------------------------------------------------------------
+// CORS errors
+
+export interface CorsErrorEntry {
+  /** The Fetch Standard section whose check fails. */
+  spec: string;
+  /** Chromium names this check "Preflight" + the key when it fails on a preflight (PreflightMissingAllowOriginHeader). */
+  preflightTwin: boolean;
+  /** Chromium's words after "has been blocked by CORS policy: " (and after the preflight prefix). */
+  chromium(w: ChromiumWording): string;
+  /** Firefox's reason key for the same failure; a function where it depends on the response. null: none. */
+  firefox: FirefoxKey | ((response: HttpResponse | null) => FirefoxReason) | null;
+  /** A few words for the list ("no Access-Control-Allow-Origin"); `param` null: without the value. */
+  words(param: string | null): string;
+  /** The plain sentence, after "Blocked: ". */
+  sentence(f: CorsFacts): string;
+  /** The smallest change that gets past this check (one round of the repair). */
+  fix(f: CorsFix): Fix | null;
+}
+
+// Chromium's hints, appended for some APIs.
+const VALID_VALUE_HINT = ' Have the server send the header with a valid value.';
+const XHR_CREDENTIALS_HINT =
+  ' The credentials mode of requests initiated by the XMLHttpRequest is controlled by the withCredentials attribute.';
+const validValueHint = (api: Api | undefined) =>
+  api === undefined || api === 'fetch' ? VALID_VALUE_HINT : '';
+const credentialsHint = (api: Api | undefined) => (api === 'xhr' ? XHR_CREDENTIALS_HINT : '');
+
+export const CORS_ENABLED_SCHEMES =
+  'chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
+
+/** The Access-Control-Allow-Origin fix's reason when the header must name the page's origin. */
+const exactOrigin = (f: CorsFix) =>
+  `The header must name the page's origin exactly (scheme, host and port${f.originSent === 'null' ? '; the Origin sent was "null"' : ''}).`;
+
+/** `location` resolved against `base` without its username and password; null when it is not a URL. */
+function withoutUserinfo(location: string, base: string): string | null {
+  try {
+    const u = new URL(location, base);
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return null;
+  }
+}
+
+export const CORS_ERRORS = {
+  MissingAllowOriginHeader: {
+    spec: SPEC.corsCheck,
+    preflightTwin: true,
+    chromium: () => "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    firefox: 'CORSMissingAllowOrigin',
+    words: () => 'no Access-Control-Allow-Origin',
+    sentence: ({ what }) => `${what} has no Access-Control-Allow-Origin header`,
+    fix: (f) => f.set('Access-Control-Allow-Origin', f.allowedOrigin(), exactOrigin(f)),
+  },
+  MultipleAllowOriginValues: {
+    spec: SPEC.corsCheck,
+    preflightTwin: true,
+    chromium: ({ param, api }) =>
+      `The 'Access-Control-Allow-Origin' header contains multiple values '${param}', but only one is allowed.${validValueHint(api)}`,
+    // Firefox counts header lines: one line holding a list is a mismatch, not "multiple".
+    firefox: (response) => ({
+      key:
+        countHeader(response?.headers, 'access-control-allow-origin') > 1
+          ? 'CORSMultipleAllowOriginNotAllowed'
+          : 'CORSAllowOriginNotMatchingOrigin',
+      status: response?.status ?? null,
+    }),
+    words: () => 'several Access-Control-Allow-Origin values',
+    sentence: ({ what, param }) =>
+      `${what} sends several values in Access-Control-Allow-Origin ("${param}"); it must be exactly one`,
+    fix: (f) =>
+      f.set(
+        'Access-Control-Allow-Origin',
+        f.allowedOrigin(),
+        'Send exactly one Access-Control-Allow-Origin header with one origin.',
+      ),
+  },
+  InvalidAllowOriginValue: {
+    spec: SPEC.corsCheck,
+    preflightTwin: true,
+    chromium: ({ param, api }) =>
+      `The 'Access-Control-Allow-Origin' header contains the invalid value '${param}'.${validValueHint(api)}`,
+    firefox: 'CORSAllowOriginNotMatchingOrigin',
+    words: () => 'invalid Access-Control-Allow-Origin',
+    sentence: ({ what, param }) =>
+      `${what} sends Access-Control-Allow-Origin "${param}", which is not an origin`,
+    fix: (f) => f.set('Access-Control-Allow-Origin', f.allowedOrigin(), exactOrigin(f)),
+  },
+  AllowOriginMismatch: {
+    spec: SPEC.corsCheck,
+    preflightTwin: true,
+    chromium: ({ param, api }) =>
+      `The 'Access-Control-Allow-Origin' header has a value '${param}' that is not equal to the supplied origin.${validValueHint(api)}`,
+    firefox: 'CORSAllowOriginNotMatchingOrigin',
+    words: (param) =>
+      param ? `Access-Control-Allow-Origin is ${param}` : 'Access-Control-Allow-Origin names another origin',
+    sentence: ({ what, param, reason }) =>
+      `${what} allows "${param}", not this page's origin ${reason.required === 'null' ? '(the browser sent Origin: null after a cross-origin redirect)' : reason.required}`,
+    fix: (f) => f.set('Access-Control-Allow-Origin', f.allowedOrigin(), exactOrigin(f)),
+  },
+  WildcardOriginNotAllowed: {
+    spec: SPEC.corsCheck,
+    preflightTwin: true,
+    chromium: ({ api }) =>
+      `The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.${credentialsHint(api)}`,
+    firefox: 'CORSNotSupportingCredentials',
+    words: () => 'wildcard origin with credentials',
+    sentence: ({ what }) =>
+      `the request includes credentials (cookies), and ${what} answers with Access-Control-Allow-Origin: *, which the browser refuses with credentials`,
+    fix: (f) =>
+      f.set(
+        'Access-Control-Allow-Origin',
+        f.allowedOrigin(),
+        'With credentials the browser needs the exact origin, not "*".',
+      ),
+  },
+  InvalidAllowCredentials: {
+    spec: SPEC.acac,
+    preflightTwin: true,
+    chromium: ({ param, api }) =>
+      `The value of the 'Access-Control-Allow-Credentials' header in the response is '${param}' which must be 'true' when the request's credentials mode is 'include'.${credentialsHint(api)}`,
+    firefox: 'CORSMissingAllowCredentials',
+    words: () => "Access-Control-Allow-Credentials is not 'true'",
+    // Chromium reports a missing header as the value ''.
+    sentence: ({ what, param }) =>
+      `the request includes credentials, and ${what} ${param === '' ? 'has no Access-Control-Allow-Credentials header' : `sends Access-Control-Allow-Credentials "${param}"`} where "true" is required`,
+    fix: (f) =>
+      f.set(
+        'Access-Control-Allow-Credentials',
+        'true',
+        'The request includes credentials (cookies or HTTP auth): the response must say exactly "true", lower-case.',
+      ),
+  },
+  PreflightInvalidStatus: {
+    spec: SPEC.okStatus,
+    preflightTwin: false,
+    chromium: () => 'It does not have HTTP ok status.',
+    firefox: 'CORSPreflightDidNotSucceed',
+    words: () => 'preflight status not ok',
+    sentence: ({ what, reason }) => `${what} has status ${reason.seen ?? '?'}; a preflight needs 200-299`,
+    fix: (f) => f.status('204', `Answer OPTIONS with 204 (any 2xx); it got ${f.response.status}.`),
+  },
+  PreflightDisallowedRedirect: {
+    spec: SPEC.corsPreflightFetch,
+    preflightTwin: false,
+    chromium: () => 'Redirect is not allowed for a preflight request.',
+    firefox: 'CORSExternalRedirectNotAllowed',
+    words: () => 'preflight redirected',
+    sentence: ({ what, reason }) =>
+      `${what} is a redirect (${reason.seen ?? '?'}), and a preflight may not be redirected`,
+    fix: (f) =>
+      f.status(
+        '204',
+        'Answer OPTIONS at this URL directly with 204 and the CORS headers, without redirecting.',
+      ),
+  },
+  InvalidAllowMethodsPreflightResponse: {
+    spec: SPEC.acam,
+    preflightTwin: false,
+    chromium: () => 'Cannot parse Access-Control-Allow-Methods response header field in preflight response.',
+    firefox: 'CORSInvalidAllowMethod',
+    words: () => 'unparsable Access-Control-Allow-Methods',
+    sentence: ({ what, param }) =>
+      `${what} has an Access-Control-Allow-Methods the browser cannot parse ("${param}" is not a method name)`,
+    fix: (f) =>
+      f.set(
+        'Access-Control-Allow-Methods',
+        f.listWith('Access-Control-Allow-Methods', [f.method]),
+        'List methods separated by commas.',
+      ),
+  },
+  InvalidAllowHeadersPreflightResponse: {
+    spec: SPEC.acah,
+    preflightTwin: false,
+    chromium: () => 'Cannot parse Access-Control-Allow-Headers response header field in preflight response.',
+    firefox: 'CORSInvalidAllowHeader',
+    words: () => 'unparsable Access-Control-Allow-Headers',
+    sentence: ({ what, param }) =>
+      `${what} has an Access-Control-Allow-Headers the browser cannot parse ("${param}" is not a header name; separate names with commas)`,
+    fix: (f) =>
+      f.set(
+        'Access-Control-Allow-Headers',
+        f.listWith('Access-Control-Allow-Headers', f.unsafe),
+        'List header names separated by commas.',
+      ),
+  },
+  MethodDisallowedByPreflightResponse: {
+    spec: SPEC.acam,
+    preflightTwin: false,
+    chromium: ({ param }) =>
+      `Method ${param} is not allowed by Access-Control-Allow-Methods in preflight response.`,
+    firefox: 'CORSMethodNotFound',
+    words: (param) => `method ${param ? `${param} ` : ''}not in Access-Control-Allow-Methods`,
+    sentence: ({ what, param, reason }) => {
+      const acam = reason.seen;
+      const caseHint = acam
+        ?.toLowerCase()
+        .split(/\s*,\s*/)
+        .includes(param.toLowerCase())
+        ? ' (method names are case-sensitive)'
+        : '';
+      return `${what} does not allow ${param}${acam === null ? ' (no Access-Control-Allow-Methods)' : ` (Access-Control-Allow-Methods: ${acam})`}${caseHint}`;
+    },
+    fix: (f) =>
+      f.set(
+        'Access-Control-Allow-Methods',
+        f.listWith('Access-Control-Allow-Methods', [f.method]),
+        `${f.method} must be listed exactly as the page sends it (method names are case-sensitive)${credentialsNote(f)}.`,
+      ),
+  },
+  HeaderDisallowedByPreflightResponse: {
+    spec: SPEC.acah,
+    preflightTwin: false,
+    chromium: ({ param }) =>
+      `Request header field ${param} is not allowed by Access-Control-Allow-Headers in preflight response.`,
+    firefox: 'CORSMissingAllowHeaderFromPreflight',
+    words: (param) => `header ${param ? `${param} ` : ''}not in Access-Control-Allow-Headers`,
+    sentence: ({ what, param }) => `${what} does not allow the request header ${param}`,
+    fix: (f) =>
+      f.set(
+        'Access-Control-Allow-Headers',
+        f.listWith('Access-Control-Allow-Headers', f.unsafe),
+        `Every header the page sets that is not safelisted must be listed${credentialsNote(f)}.`,
+      ),
+  },
+  RedirectContainsCredentials: {
+    spec: SPEC.httpRedirectFetch,
+    preflightTwin: false,
+    chromium: ({ param }) =>
+      `Redirect location '${param}' contains a username and password, which is disallowed for cross-origin requests.`,
+    // Firefox fails the redirect as a request, not a CORS check, and logs no status.
+    firefox: () => ({ key: 'CORSDidNotSucceed', status: null }),
+    words: () => 'redirect URL has credentials',
+    sentence: ({ what }) => `${what} redirects to a URL with a username and password`,
+    fix: (f) =>
+      f.set(
+        'Location',
+        withoutUserinfo(getCombined(f.response.headers, 'location') ?? '', f.url),
+        'A cross-origin redirect must not carry a username and password in its URL.',
+      ),
+  },
+  CorsDisabledScheme: {
+    spec: SPEC.mainFetch,
+    preflightTwin: false,
+    chromium: () => `Cross origin requests are only supported for protocol schemes: ${CORS_ENABLED_SCHEMES}.`,
+    firefox: 'CORSRequestNotHttp',
+    words: () => 'scheme not allowed for CORS',
+    sentence: () => 'cross-origin requests need http: or https:',
+    fix: (f) => f.advise('Cross-origin requests need http: or https: URLs.'),
+  },
+  // Chromium's names for failures the recordings have not shown it reporting for a call CORScope sees.
+  DisallowedByMode: {
+    spec: SPEC.mainFetch,
+    preflightTwin: false,
+    chromium: () => 'Cross origin requests are not allowed by request mode.',
+    firefox: null,
+    words: () => 'cross-origin not allowed by mode',
+    sentence: () => 'the request mode does not allow a cross-origin request',
+    fix: none,
+  },
+  InvalidResponse: {
+    spec: SPEC.httpFetch,
+    preflightTwin: false,
+    chromium: () => 'The response is invalid.',
+    firefox: null,
+    words: () => 'invalid response',
+    sentence: ({ what }) => `${what} is invalid`,
+    fix: none,
+  },
+} satisfies Record<string, CorsErrorEntry>;
+
+/** The allow-list fixes' note on `*`, which is literal with credentials. */
+function credentialsNote(f: CorsFix): string {
+  return f.include ? '; "*" does not count when credentials are included' : '';
+}
+
+export type CorsErrorKey = keyof typeof CORS_ERRORS;
+
+/** The checks Chromium names "Preflight" + key when they fail on a preflight. */
+type PreflightTwin = {
+  [K in CorsErrorKey]: (typeof CORS_ERRORS)[K]['preflightTwin'] extends true ? K : never;
+}[CorsErrorKey];
+
+/** Every CorsError name Chromium gives a failure CORScope explains (without the leading k). */
+export type ChromiumErrorName = CorsErrorKey | `Preflight${PreflightTwin}`;
+
+const PREFLIGHT = 'Preflight';
+
+/** The name Chromium gives the failure of check `key`, on a preflight or not. */
+export function chromiumName(key: CorsErrorKey, onPreflight: boolean): ChromiumErrorName {
+  return onPreflight && CORS_ERRORS[key].preflightTwin ? (`${PREFLIGHT}${key}` as ChromiumErrorName) : key;
+}
+
+/**
+ * The catalog key of a Chromium name ("PreflightMissingAllowOriginHeader" → "MissingAllowOriginHeader"), and
+ * whether it is a Preflight twin; null for a name the catalog does not know (a row stored by another version).
+ */
+export function corsErrorOf(name: string): { key: CorsErrorKey; twin: boolean } | null {
+  if (Object.hasOwn(CORS_ERRORS, name)) return { key: name as CorsErrorKey, twin: false };
+  const base = name.startsWith(PREFLIGHT) ? name.slice(PREFLIGHT.length) : '';
+  if (Object.hasOwn(CORS_ERRORS, base) && CORS_ERRORS[base as CorsErrorKey].preflightTwin)
+    return { key: base as CorsErrorKey, twin: true };
+  return null;
+}
+
+/** Chromium puts "Response to preflight request doesn't pass access control check: " before these names' words. */
+export function hasPreflightPrefix(name: ChromiumErrorName): boolean {
+  return name.startsWith(PREFLIGHT);
+}
+
+/**
+ * A Chromium name in a few plain words for the list: "PreflightMissingAllowOriginHeader" → "preflight: no
+ * Access-Control-Allow-Origin". A name the catalog does not know (a row stored by another version) is spelled
+ * out from its words.
+ */
+export function plainReason(name: string, param: string | null): string {
+  const known = corsErrorOf(name);
+  if (known) {
+    const words = CORS_ERRORS[known.key].words(param);
+    return known.twin ? `preflight: ${words}` : words;
+  }
+  const preflight = name.startsWith(PREFLIGHT);
+  const base = preflight ? name.slice(PREFLIGHT.length) : name;
+  const words = base.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return preflight && !words.startsWith('preflight') ? `preflight: ${words}` : words;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Network errors: the call failed with no CORS line.
+
+/** What a network error's words read: its reason, and whether the failed request was a preflight. */
+export interface NetworkFacts {
+  reason: Reason;
+  onPreflight: boolean;
+}
+
+export interface NetworkErrorEntry {
+  /** The Fetch Standard section that makes it a network error. */
+  spec: string;
+  /** The error string the browser reports for it (webRequest's onErrorOccurred, a HAR's _error), when known. */
+  netError?: { chromium?: string; firefox?: string };
+  /** The whole line Chromium prints for it, when it prints one. */
+  chromiumLine?(at: { url: string; origin: string }): string;
+  /** A few words for the list, where they are fewer than the clause's. */
+  words?(f: NetworkFacts): string;
+  /** The plain sentence's main clause, after "Network error: ". */
+  clause(f: NetworkFacts): string;
+  /** What follows the clause in parentheses, if anything. */
+  detail?(f: NetworkFacts): string;
+  /** The fix, when a header change can help (the browser never got as far as the failed check). */
+  fix(f: NetworkFix): Fix | null;
+}
+
+const SAME_ORIGIN_MODE = 'The request mode is "same-origin" but the URL is on another origin';
+
+export const NETWORK_ERRORS = {
+  SameOriginModeCrossOrigin: {
+    spec: SPEC.mainFetch,
+    chromiumLine: ({ url, origin }) =>
+      `Fetch API cannot load ${url}. Request mode is "same-origin" but the URL's origin is not same as the request origin ${origin}.`,
+    words: () => SAME_ORIGIN_MODE,
+    clause: ({ reason }) =>
+      reason.hop < 0 ? `${SAME_ORIGIN_MODE}, so the browser never sent it` : SAME_ORIGIN_MODE,
+    fix: none,
+  },
+  NoCorsMethodNotSafelisted: {
+    spec: SPEC.safelistedMethod,
+    words: () => 'Mode "no-cors" allows only GET',
+    clause: ({ reason }) =>
+      `Mode "no-cors" allows only GET, HEAD and POST; ${reason.seen} was refused before it was sent`,
+    fix: none,
+  },
+  NothingSent: {
+    spec: SPEC.mainFetch,
+    clause: () => 'Nothing was sent: the browser stopped the request before it reached the network',
+    fix: none,
+  },
+  NoResponse: {
+    spec: SPEC.httpFetch,
+    clause: ({ onPreflight }) => (onPreflight ? 'The preflight got no response' : 'No response arrived'),
+    detail: ({ onPreflight }) =>
+      onPreflight
+        ? 'connection refused, reset or aborted'
+        : 'connection refused, reset, or the request was aborted',
+    fix: none,
+  },
+  ResponseHeadersTooBig: {
+    spec: SPEC.httpFetch,
+    netError: { chromium: 'net::ERR_RESPONSE_HEADERS_TOO_BIG' },
+    clause: ({ onPreflight }) =>
+      `The ${onPreflight ? 'preflight response' : 'response'} headers pass 256 KiB; Chromium refuses them`,
+    detail: () => 'net::ERR_RESPONSE_HEADERS_TOO_BIG',
+    fix: none,
+  },
+  TooManyRedirects: {
+    spec: SPEC.httpRedirectFetch,
+    clause: () => 'More than 20 redirects',
+    fix: none,
+  },
+  InvalidRedirectLocation: {
+    spec: SPEC.httpRedirectFetch,
+    clause: ({ reason }) => `The redirect location "${reason.seen}" is not a valid URL`,
+    fix: none,
+  },
+  RedirectNotHttp: {
+    spec: SPEC.httpRedirectFetch,
+    clause: () => 'Redirect to a URL that is not HTTP(S)',
+    detail: ({ reason }) => reason.seen ?? '',
+    fix: none,
+  },
+  // Firefox fails the redirect outside its CORS checks (nsCORSListenerProxy::UpdateChannel); its fix is the
+  // CORS check's, RedirectContainsCredentials, which the walk keeps as the failure.
+  RedirectCredentialsRefused: {
+    spec: SPEC.httpRedirectFetch,
+    words: () => 'The redirect location carries a username and password',
+    clause: () =>
+      'The redirect location carries a username and password, which Firefox refuses for a cross-origin request',
+    fix: none,
+  },
+  // The recording ends before the browser's last step: what the browser would have needed next.
+  RequestNotRecorded: {
+    spec: SPEC.httpFetch,
+    clause: () => 'The preflight passed but the request itself was never recorded',
+    detail: () => 'the browser stopped it for a reason outside CORS, or the recording is incomplete',
+    fix: (f) => f.nextResponseAllowsOrigin(),
+  },
+  RedirectNotFollowed: {
+    spec: SPEC.httpRedirectFetch,
+    clause: () => 'The redirect was not followed',
+    detail: () => 'redirect mode "error", or the recording ends here',
+    fix: (f) => f.nextResponseAllowsOrigin(),
+  },
+  // A call whose response headers died with a restarted service worker (src/capture): no explanation.
+  AnswerLost: {
+    spec: SPEC.mainFetch,
+    words: () => 'The call failed',
+    clause: () =>
+      'The call failed, or its end was not seen: its response headers were lost when the service worker restarted, so CORScope cannot say why',
+    fix: none,
+  },
+} satisfies Record<string, NetworkErrorEntry>;
+
+export type NetworkErrorKey = keyof typeof NETWORK_ERRORS;
+
+/** A key of the catalog: what a verdict's `reason.key` holds. */
+export type ErrorKey = CorsErrorKey | NetworkErrorKey;
+
+export function isNetworkErrorKey(key: string): key is NetworkErrorKey {
+  return Object.hasOwn(NETWORK_ERRORS, key);
+}
+
+function networkEntry(f: NetworkFacts): NetworkErrorEntry {
+  return NETWORK_ERRORS[f.reason.key as NetworkErrorKey];
+}
+
+/** A network error's sentence without "Network error: ": its clause, its detail in parentheses, a period. */
+export function networkSentence(f: NetworkFacts): string {
+  const entry = networkEntry(f);
+  const detail = entry.detail?.(f);
+  return `${entry.clause(f)}${detail ? ` (${detail})` : ''}.`;
+}
+
+/** A network error's main clause: the report's words for it. */
+export function networkClause(f: NetworkFacts): string {
+  return networkEntry(f).clause(f);
+}
+
+/** A network error in a few words for the list. */
+export function networkWords(f: NetworkFacts): string {
+  const entry = networkEntry(f);
+  return entry.words?.(f) ?? entry.clause(f);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Firefox's reasons: key → text ({v}: the value; Firefox quotes with ‘ ’).
+
+interface FirefoxReasonText {
+  text: string;
+  /** Firefox appends " Status code: N." (recorded in Firefox ESR 153). */
+  status?: true;
+  /** Firefox wraps the URL in quotes for this message only (its string has ‘%1$S’). */
+  quotesUrl?: true;
+}
+
+export const FIREFOX_REASONS = {
+  CORSDisabled: { text: 'CORS disabled' },
+  CORSDidNotSucceed: { text: 'CORS request did not succeed', status: true },
+  CORSOriginHeaderNotAdded: { text: 'CORS header ‘Origin’ cannot be added' },
+  CORSExternalRedirectNotAllowed: { text: 'CORS request external redirect not allowed' },
+  CORSRequestNotHttp: { text: 'CORS request not http' },
+  CORSMissingAllowOrigin: { text: 'CORS header ‘Access-Control-Allow-Origin’ missing', status: true },
+  CORSMultipleAllowOriginNotAllowed: {
+    text: 'Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed',
+  },
+  CORSAllowOriginNotMatchingOrigin: {
+    text: 'CORS header ‘Access-Control-Allow-Origin’ does not match ‘{v}’',
+  },
+  CORSNotSupportingCredentials: {
+    text: 'Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’',
+    quotesUrl: true,
+  },
+  CORSMethodNotFound: { text: 'Did not find method in CORS header ‘Access-Control-Allow-Methods’' },
+  CORSMissingAllowCredentials: { text: 'expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’' },
+  CORSPreflightDidNotSucceed: { text: 'CORS preflight response did not succeed', status: true },
+  CORSInvalidAllowMethod: { text: 'invalid token ‘{v}’ in CORS header ‘Access-Control-Allow-Methods’' },
+  CORSInvalidAllowHeader: { text: 'invalid token ‘{v}’ in CORS header ‘Access-Control-Allow-Headers’' },
+  CORSMissingAllowHeaderFromPreflight: {
+    text: 'header ‘{v}’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response',
+  },
+} satisfies Record<string, FirefoxReasonText>;
+
+export type FirefoxKey = keyof typeof FIREFOX_REASONS;
+
+/** Firefox's reason for the failure `key`, on `response` (the one that failed; null if none). */
+export function firefoxReasonOf(key: CorsErrorKey, response: HttpResponse | null): FirefoxReason | null {
+  const firefox: CorsErrorEntry['firefox'] = CORS_ERRORS[key].firefox;
+  if (firefox === null) return null;
+  if (typeof firefox === 'function') return firefox(response);
+  return { key: firefox, status: response?.status ?? null };
+}
