@@ -3,18 +3,16 @@
 // word when the command is pasted into a terminal: no control character reaches the terminal or readline.
 import { REDACTED_PATTERN } from '../capture/redact';
 import type { HttpRequest } from '../cors/types';
+import { CONTROL, escapeChar } from '../report/inert';
 
 export const REDACTED_PLACEHOLDER = '<redacted>';
 
 // curl computes these itself, or they would be wrong without the body.
 const SKIP = new Set(['host', 'content-length', 'connection']);
 
-// What DevTools' escapeStringPosix quotes with ANSI-C quoting: C0 controls, DEL, C1 controls, "!" (history
-// expansion) and the single quote.
-const NEEDS_ANSI_C = /[\0-\x1f\x7f-\x9f!']/;
-const ESCAPED = /[\0-\x1f\x7f-\x9f!]/g;
-
-const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+// What DevTools' escapeStringPosix quotes with ANSI-C quoting: control characters (C0, DEL, C1), "!"
+// (history expansion) and the single quote.
+const needsAnsiC = (s: string) => s.includes("'") || s.includes('!') || s.search(CONTROL) !== -1;
 
 /**
  * Quotes a word for bash: `'...'` when it holds only printable characters and no quote, else ANSI-C quoting
@@ -23,13 +21,14 @@ const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
  * is then text, never a keystroke.
  */
 export function shellQuote(s: string): string {
-  if (!NEEDS_ANSI_C.test(s)) return `'${s}'`;
+  if (!needsAnsiC(s)) return `'${s}'`;
   const body = s
     .replace(/\\/g, '\\\\')
     .replace(/'/g, "\\'")
     .replace(/\n/g, '\\n')
     .replace(/\r/g, '\\r')
-    .replace(ESCAPED, hex);
+    .replace(CONTROL, escapeChar)
+    .replace(/!/g, '\\x21');
   return `$'${body}'`;
 }
 

@@ -103,6 +103,7 @@ describe('pasted into a real interactive bash (pty, bracketed paste)', () => {
       url: 'http://x.test/a',
       headers: [
         ['X-Quote', "'; touch PWNED; echo '"],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template.
         ['X-Subst', '$(touch PWNED) `touch PWNED` ${HOME} !!'],
       ],
     },
