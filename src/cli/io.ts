@@ -1,5 +1,6 @@
 // Standard streams and file input for the command line.
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 
 export interface Io {
   stdin: NodeJS.ReadableStream;
@@ -18,6 +19,9 @@ export function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 /** Opens FILE ("-": standard input); an Error when it cannot be read. */
 export async function openInput(file: string, io: Io): Promise<NodeJS.ReadableStream | Error> {
   if (file === '-') return io.stdin;
+  // A directory opens on Linux and fails at the first read (EISDIR): said plainly, before anything is read.
+  const kind = await stat(file).catch(() => null);
+  if (kind?.isDirectory()) return new Error('is a directory');
   const stream = createReadStream(file);
   const opened = await new Promise<Error | null>((resolve) => {
     stream.once('open', () => resolve(null));

@@ -20,6 +20,7 @@ import { getCombined } from '../cors/headers';
 import { originOf } from '../cors/origin';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
 import type { Api, Engine, Exchange, Header, HttpRequest, HttpResponse, WireEntry } from '../cors/types';
+import { checkEntry, readCors } from './har-checks';
 import { type HarCors, type HarCorsVerdict, isCorsVerdict } from './har-types';
 import { type HarIssue, type HarMeta, HarScanner, type ScanLimits, scanHarEntries } from './json-stream';
 
@@ -94,6 +95,17 @@ export function readEntry(value: unknown, index: number): HarWire | HarIssue {
     return bad('response.status', 'required: a number');
   const responseHeaders = headerList(res.headers, 'response.headers');
   if (typeof responseHeaders === 'string') return headerIssue(index, responseHeaders);
+  const wrong = checkEntry({
+    method: req.method,
+    status: res.status,
+    headers: [
+      { field: 'request.headers', headers: requestHeaders },
+      { field: 'response.headers', headers: responseHeaders },
+    ],
+  });
+  if (wrong) return bad(wrong.field, wrong.message);
+  const cors = readCors(value._cors);
+  if (cors && 'message' in cors) return bad(cors.field, cors.message);
   const error =
     text(value._error) ?? text(res._error) ?? text(value._failureText) ?? text(res._failureText) ?? null;
   let response: HttpResponse | null = { status: res.status, headers: responseHeaders };
@@ -120,8 +132,7 @@ export function readEntry(value: unknown, index: number): HarWire | HarIssue {
         ? { type: init.type, ...(typeof init.url === 'string' ? { url: init.url } : {}) }
         : null,
     pageref: text(value.pageref),
-    cors:
-      isObj(value._cors) && typeof value._cors.pair === 'string' ? (value._cors as unknown as HarCors) : null,
+    cors,
   };
 }
 
@@ -576,7 +587,8 @@ export class ExchangeBuilder {
         : final.error === null
           ? 'success'
           : undefined;
-    const api = firstRequest?.resourceType ? API[firstRequest.resourceType.toLowerCase()] : undefined;
+    const type = firstRequest?.resourceType?.toLowerCase();
+    const api = type && Object.hasOwn(API, type) ? API[type] : undefined;
     const exchange: Exchange = {
       id: `e${first.index}`,
       initiator: this.initiatorOf(g.hops),
