@@ -211,7 +211,7 @@ export function entriesOf(
     ...(v.exposed ? { exposed: v.exposed } : {}),
     call: callOf(ex, opts.tabId),
   });
-  const resourceType = RESOURCE_TYPE[ex.api ?? ''] ?? 'other';
+  const resourceType = ex.api && Object.hasOwn(RESOURCE_TYPE, ex.api) ? RESOURCE_TYPE[ex.api]! : 'other';
   const scriptInitiator: HarInitiator =
     ex.initiator === 'null' ? { type: 'other' } : { type: 'script', url: ex.initiator };
   const entry = (

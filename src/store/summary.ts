@@ -54,7 +54,9 @@ const REASONS: Record<string, (p: string | null) => string> = {
 export function plainReason(chromium: string, param: string | null): string {
   const preflight = chromium.startsWith('Preflight');
   const base = preflight ? chromium.slice('Preflight'.length) : chromium;
-  const words = REASONS[base]?.(param) ?? base.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const words =
+    (Object.hasOwn(REASONS, base) ? REASONS[base]!(param) : null) ??
+    base.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return preflight && !words.startsWith('preflight') ? `preflight: ${words}` : words;
 }
 

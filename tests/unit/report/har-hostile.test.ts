@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toHar } from '../../../src/report/har';
 import type { HarEntry } from '../../../src/report/har-types';
+import { plainReason } from '../../../src/store/summary';
 import { run } from '../cli/run';
 import { importAndEvaluate, sampleRows } from './helpers';
 
@@ -207,5 +208,19 @@ describe('FILE that is a directory', () => {
     const { code, err } = await run([command, dir]);
     expect(err).toBe(`corscope ${command}: cannot read ${dir}: is a directory\n`);
     expect(code).toBe(66);
+  });
+});
+
+describe('names from a recording are looked up with Object.hasOwn, never off the prototype', () => {
+  it('plainReason and the HAR export take "constructor" as an unknown name', () => {
+    expect(plainReason('constructor', null)).toBe('constructor');
+    expect(plainReason('PreflighttoString', null)).toBe('preflight: to string');
+    const row = rows[0]!;
+    const api = 'constructor' as unknown as 'fetch';
+    const har = toHar([{ ...row, exchange: { ...row.exchange, api } }]);
+    expect(har.log.entries.map((e) => e._resourceType)).toEqual(
+      har.log.entries.map((e) => (e._resourceType === 'preflight' ? 'preflight' : 'other')),
+    );
+    expect(har.log.entries.every((e) => typeof e._resourceType === 'string')).toBe(true);
   });
 });
