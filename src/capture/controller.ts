@@ -5,7 +5,7 @@ import type { Engine, Header, Verdict } from '../cors/types';
 import type { RawDetails, RawKind } from './events';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
-import { makeRedactor } from './redact';
+import { makeRedactor, type Redactor } from './redact';
 import type { CapturedExchange, StoredExchange } from './types';
 
 /** What capture needs of storage (src/store implements it over IndexedDB). */
@@ -20,7 +20,10 @@ export interface CaptureSink {
 export interface CaptureSettings {
   preserveLog: boolean;
   disabledSites: readonly string[];
+  /** Header names and URL parameter names redacted besides Cookie, Set-Cookie and the Authorizations. */
   redactHeaders: readonly string[];
+  /** Absent: DEFAULT_REDACTED_PARAMS. */
+  redactParams?: readonly string[];
 }
 
 /** Builds the stored row for an evaluated exchange. */
@@ -96,7 +99,7 @@ function siteMatcher(sites: readonly string[]): (initiator: string) => boolean {
 export class CaptureController {
   private readonly pairer: Pairer;
   private readonly evaluators = new Map<number, Evaluator>();
-  private redact: (headers: Header[]) => Header[];
+  private redact: Redactor;
   private disabled: (initiator: string) => boolean;
   private settings: CaptureSettings;
   /** Set whenever pairing state changed since the last snapshot. */
@@ -110,7 +113,7 @@ export class CaptureController {
     private readonly engine: Engine = 'chromium',
   ) {
     this.settings = settings;
-    this.redact = makeRedactor(settings.redactHeaders);
+    this.redact = makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
     this.disabled = siteMatcher(settings.disabledSites);
     this.pairer = new Pairer({
       engine,
@@ -122,7 +125,7 @@ export class CaptureController {
 
   configure(settings: CaptureSettings): void {
     this.settings = settings;
-    this.redact = makeRedactor(settings.redactHeaders);
+    this.redact = makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
     this.disabled = siteMatcher(settings.disabledSites);
   }
 

@@ -1,6 +1,13 @@
 // The messages UI pages send the background, what each resolves to, and the background's handler.
 // Pure: no browser API. extension/background.ts wires handleMessage to browser.runtime.onMessage.
 // The UI reads exchanges straight from IndexedDB (liveQuery); messages are only for commands.
+import {
+  ALWAYS_REDACTED,
+  DEFAULT_REDACTED_HEADERS,
+  DEFAULT_REDACTED_PARAMS,
+  makeRedactor,
+  type Redactor,
+} from '../capture/redact';
 import type { StoredExchange } from '../capture/types';
 import { toHar } from '../report/har';
 import { toMarkdown } from '../report/markdown';
@@ -18,8 +25,20 @@ export interface Settings {
   retention: number;
   /** Keep a tab's exchanges when it navigates. */
   preserveLog: boolean;
-  /** Header names whose values are replaced before anything is stored. */
+  /**
+   * Header names whose values are replaced before anything is stored or exported (Cookie, Set-Cookie,
+   * Authorization and Proxy-Authorization always are, whatever this says).
+   */
   redactHeaders: string[];
+  /** Query and fragment parameter names whose values are replaced in URLs (and Location, Referer). */
+  redactParams: string[];
+}
+
+export { ALWAYS_REDACTED };
+
+/** The redactor the settings ask for: at capture, at HAR import and at export. */
+export function redactorOf(settings: Pick<Settings, 'redactHeaders' | 'redactParams'>): Redactor {
+  return makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
 }
 
 /** Frozen, arrays included: spread it into a new object before changing anything. */
@@ -28,7 +47,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   disabledSites: Object.freeze([]) as unknown as string[],
   retention: 20_000,
   preserveLog: false,
-  redactHeaders: Object.freeze([]) as unknown as string[],
+  redactHeaders: Object.freeze([...DEFAULT_REDACTED_HEADERS]) as unknown as string[],
+  redactParams: Object.freeze([...DEFAULT_REDACTED_PARAMS]) as unknown as string[],
 });
 
 /** Bounds for `retention` a message may set. */
@@ -136,6 +156,7 @@ const SETTINGS_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   retention: isRetention,
   preserveLog: (v) => typeof v === 'boolean',
   redactHeaders: isStringArray,
+  redactParams: isStringArray,
 };
 
 /** A patch of known settings, each of the right type (an explicit undefined counts as absent). */
@@ -154,12 +175,17 @@ export function normalizeSettings(x: unknown): Settings {
     ...DEFAULT_SETTINGS,
     disabledSites: [...DEFAULT_SETTINGS.disabledSites],
     redactHeaders: [...DEFAULT_SETTINGS.redactHeaders],
+    redactParams: [...DEFAULT_SETTINGS.redactParams],
   };
   if (!isObject(x)) return out;
   for (const k of Object.keys(SETTINGS_CHECKS) as (keyof Settings)[]) {
     const v = x[k];
     if (v !== undefined && SETTINGS_CHECKS[k](v)) (out as unknown as Obj)[k] = Array.isArray(v) ? [...v] : v;
   }
+  // Settings saved before the parameter list existed held only the header names added to the built-in
+  // ones: the token headers now listed by default are added to them.
+  if (x.redactParams === undefined && isStringArray(x.redactHeaders))
+    out.redactHeaders = [...new Set([...DEFAULT_REDACTED_HEADERS, ...x.redactHeaders])];
   return out;
 }
 
@@ -213,6 +239,7 @@ export function exportText(rows: readonly StoredExchange[], format: ExportFormat
 
 export interface MessageContext {
   store: ExchangeStore;
+  /** Exports apply the redaction list in force now: rows stored under an older one are redacted again. */
   getSettings(): Settings;
   /** Merges, persists and applies a patch; resolves to the settings now in force. */
   setSettings(patch: Partial<Settings>): Promise<Settings> | Settings;
@@ -232,7 +259,11 @@ async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<Re
     case 'export': {
       // Rows still buffered belong in the export.
       await store.flush();
-      return exportText(await store.listByTab(message.tabId), message.format);
+      const redact = redactorOf(ctx.getSettings());
+      return exportText(
+        (await store.listByTab(message.tabId)).map((row) => redact.derived(row)),
+        message.format,
+      );
     }
     case 'clear': {
       await (message.tabId === undefined ? store.clearAll() : store.clearTab(message.tabId));

@@ -16,6 +16,7 @@
 // The page's origin (the exchange's initiator): the Origin request header, else the Referer's origin,
 // else the origin of the entry's page (DevTools titles a page with its URL), else `_initiator.url`'s
 // origin (last: it can be a third-party script's URL rather than the page's).
+import { makeRedactor, type RedactionPolicy, type Redactor } from '../capture/redact';
 import { getCombined } from '../cors/headers';
 import { originOf } from '../cors/origin';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
@@ -656,14 +657,24 @@ export function harEngine(meta: HarMeta): Engine | null {
   return named(meta.creator) || named(meta.browser) ? 'firefox' : null;
 }
 
+export interface ImportOptions extends BuilderOptions, ScanLimits {
+  /**
+   * What to redact in each call before it is handed out, as capture does (src/capture/redact.ts); default:
+   * the default list. Cookie, Set-Cookie and the Authorization headers are redacted whatever it says.
+   */
+  redact?: RedactionPolicy;
+}
+
 export class HarImport {
   readonly issues: HarIssue[] = [];
   private readonly scanner: HarScanner;
   private readonly builderOptions: BuilderOptions;
+  private readonly redactor: Redactor;
 
-  constructor(opts: BuilderOptions & ScanLimits = {}) {
+  constructor(opts: ImportOptions = {}) {
     this.scanner = new HarScanner(opts);
     this.builderOptions = opts;
+    this.redactor = makeRedactor(opts.redact);
   }
 
   get meta(): HarMeta {
@@ -690,10 +701,16 @@ export class HarImport {
       }
       const w = readEntry(value, index);
       if ('level' in w) this.issues.push(w);
-      else for (const x of builder.add(w)) yield x;
+      else for (const x of builder.add(w)) yield this.redacted(x);
     }
     scanned();
     if (!pagesSet && this.scanner.meta.pages !== undefined) builder.setPages(this.scanner.meta.pages);
-    for (const x of builder.finish()) yield x;
+    for (const x of builder.finish()) yield this.redacted(x);
+  }
+
+  /** One rebuilt call with its secrets redacted, in the exchange and in the verdict the file carried. */
+  private redacted(x: ImportedExchange): ImportedExchange {
+    const out = this.redactor.derived(x);
+    return out === x ? x : { ...out, entries: x.entries };
   }
 }

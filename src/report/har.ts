@@ -14,8 +14,10 @@
 //   field for (initiator, api, mode, credentials, outcome, the request as the script issued it).
 // - Timings are unknown: blocked, dns, connect and ssl are -1; send, wait and receive 0 (the spec allows
 //   no -1 there); `time` 0. startedDateTime is the wire entry's capture time, else the call's.
-// - Cookie and credential values were redacted at capture ("[redacted: 12 bytes]" is written as is);
-//   any such header that still holds a value is redacted here too. request/response `cookies` stay empty.
+// - Secrets were redacted at capture and again at export with the list in force (src/capture/redact.ts);
+//   Cookie, Set-Cookie and the Authorization headers are redacted here too, whatever reaches this module,
+//   `_cors.call.request` included. request/response `cookies` stay empty.
+import { makeRedactor } from '../capture/redact';
 import type { CapturedExchange, StoredExchange } from '../capture/types';
 import type { Exchange, Header, HttpRequest, Verdict, WireEntry } from '../cors/types';
 import type {
@@ -39,17 +41,19 @@ export interface HarOptions {
 export const CORSCOPE_CREATOR = { name: 'CORScope', version: '0.1.0' };
 
 export const SANITIZED_COMMENT =
-  'Exported by CORScope. Sanitized: cookie and credential values (Cookie, Set-Cookie, Authorization, ' +
-  'Proxy-Authorization) were removed at capture and never stored; those headers show only their length, ' +
-  'as "[redacted: N bytes]". Request and response bodies were not captured. Each entry\'s _cors field ' +
-  'names its call (pair) and hop; the last entry of each call carries the CORS verdict, error, checks, ' +
-  'fixes and warnings.';
+  'Exported by CORScope. Sanitized: the values of Cookie, Set-Cookie, Authorization, Proxy-Authorization ' +
+  "and of the token headers in CORScope's redaction list were replaced at capture, and again at export, " +
+  'by "[redacted: N bytes]"; in URLs (and Location, Content-Location, Referer) the values of the token ' +
+  'parameters in that list and any password by "[redacted:N-bytes]". Names and lengths are kept. Request ' +
+  "and response bodies were not captured. Each entry's _cors field names its call (pair) and hop; the last " +
+  'entry of each call carries the CORS verdict, error, checks, fixes and warnings.';
 
 /** The network error DevTools shows for a call CORS blocked. */
 export const CORS_NET_ERROR = 'net::ERR_FAILED';
 
-const SECRET_HEADER = /^(cookie|set-cookie|authorization|proxy-authorization)$/i;
-const REDACTED = /^\[redacted: \d+ bytes\]$/;
+// Rows are redacted with the list in force before they are exported (src/messaging/protocol.ts); whatever
+// reaches here, Cookie, Set-Cookie and the Authorization headers never leave with a value.
+const always = makeRedactor({ headers: [], params: [] }).headers;
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
@@ -92,10 +96,7 @@ function headerValue(headers: readonly Header[] | undefined, name: string): stri
 }
 
 function nameValues(headers: readonly Header[] | undefined): HarNameValue[] {
-  return (headers ?? []).map(([name, value]) => ({
-    name,
-    value: SECRET_HEADER.test(name) && !REDACTED.test(value) ? `[redacted: ${value.length} bytes]` : value,
-  }));
+  return always([...(headers ?? [])]).map(([name, value]) => ({ name, value }));
 }
 
 function queryString(url: string): HarNameValue[] {
@@ -173,7 +174,7 @@ function callOf(ex: Exchange | CapturedExchange, tabId: number | undefined): Har
     request: {
       method: ex.request.method,
       url: ex.request.url,
-      ...(ex.request.headers ? { headers: ex.request.headers } : {}),
+      ...(ex.request.headers ? { headers: always(ex.request.headers) } : {}),
     },
     ...(ex.time !== undefined ? { time: ex.time } : {}),
     ...(tabId !== undefined ? { tabId } : {}),

@@ -137,7 +137,10 @@ export function PanelApp({
   const onFile = async (file: File) => {
     setImporting(true);
     setImportNote(null);
-    const result = await importHar(fileChunks(file));
+    const result = await importHar(
+      fileChunks(file),
+      settings ? { headers: settings.redactHeaders, params: settings.redactParams } : undefined,
+    );
     setImporting(false);
     setImportNote(importProblem(file.name, result));
     if (!result.rows.length) return;

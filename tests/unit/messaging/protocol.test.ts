@@ -126,7 +126,31 @@ describe('settings', () => {
       disabledSites: [],
       retention: 20000,
       preserveLog: false,
-      redactHeaders: [],
+      redactHeaders: [
+        'x-api-key',
+        'x-auth-token',
+        'x-csrf-token',
+        'x-xsrf-token',
+        'x-access-token',
+        'x-amz-security-token',
+      ],
+      redactParams: [
+        'access_token',
+        'token',
+        'code',
+        'key',
+        'sig',
+        'password',
+        'api_key',
+        'apikey',
+        'id_token',
+        'refresh_token',
+        'client_secret',
+        'signature',
+        'x-amz-signature',
+        'x-amz-credential',
+        'x-amz-security-token',
+      ],
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
     expect(Object.isFrozen(DEFAULT_SETTINGS.disabledSites)).toBe(true);
@@ -140,8 +164,25 @@ describe('settings', () => {
       disabledSites: ['x.test'],
     });
     const n = normalizeSettings({});
-    n.redactHeaders.push('authorization');
-    expect(DEFAULT_SETTINGS.redactHeaders).toEqual([]);
+    n.redactHeaders.push('x-session');
+    expect(DEFAULT_SETTINGS.redactHeaders).not.toContain('x-session');
+  });
+
+  it('settings saved before the parameter list existed: their header names join the default token headers', () => {
+    expect(normalizeSettings({ redactHeaders: ['x-session', 'x-api-key'] }).redactHeaders).toEqual([
+      'x-api-key',
+      'x-auth-token',
+      'x-csrf-token',
+      'x-xsrf-token',
+      'x-access-token',
+      'x-amz-security-token',
+      'x-session',
+    ]);
+    // Once saved with both lists, what the user chose is kept as it is, an emptied list included.
+    expect(normalizeSettings({ redactHeaders: ['x-session'], redactParams: [] })).toMatchObject({
+      redactHeaders: ['x-session'],
+      redactParams: [],
+    });
   });
 });
 
