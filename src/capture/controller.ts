@@ -84,6 +84,30 @@ export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
 
 const SPEC_MAIN_FETCH = 'https://fetch.spec.whatwg.org/#main-fetch';
 
+// Types Chromium and Firefox show in the tab rather than download: text, images, media, JSON, XML, PDF.
+const RENDERED = /^(text\/|image\/|audio\/|video\/|application\/(xhtml\+xml|xml|json|javascript|pdf)$|[^/]+\/[^;]*\+(xml|json)$)/;
+
+/**
+ * Whether a top-level navigation's response puts a new document in the tab, from what onHeadersReceived
+ * already says (no other listener: each costs every page). Measured in Chromium 156: a 204 or 205, a
+ * redirect, a download (Content-Disposition: attachment, or a type the browser does not show), a prerender
+ * (documentLifecycle "prerender", a frameId other than 0) and a prefetch (it carries the current document's
+ * documentId) all reach onHeadersReceived in the real tab and commit nothing.
+ */
+export function commitsDocument(d: RawDetails): boolean {
+  if (d.frameId !== 0 || d.documentId !== undefined || d.documentLifecycle === 'prerender') return false;
+  const status = d.statusCode ?? 0;
+  if (status < 200 || status === 204 || status === 205 || (status >= 300 && status < 400)) return false;
+  let type: string | null = null;
+  for (const h of d.responseHeaders ?? []) {
+    const name = h.name.toLowerCase();
+    if (name === 'content-disposition' && /^\s*attachment/i.test(h.value ?? '')) return false;
+    if (name === 'content-type') type = (h.value ?? '').split(';')[0]!.trim().toLowerCase();
+  }
+  // No type: the browser sniffs, and shows what it can.
+  return !type || RENDERED.test(type);
+}
+
 function siteMatcher(sites: readonly string[]): (initiator: string) => boolean {
   const hosts = sites.map((s) => s.trim().toLowerCase()).filter(Boolean);
   if (!hosts.length) return () => false;
@@ -131,8 +155,9 @@ export class CaptureController {
 
   /** One webRequest event. Cheap: normalize, pair; evaluation happens only when a call ends. */
   handle(kind: RawKind, details: RawDetails): void {
-    if (details.tabId !== undefined && details.type === 'main_frame' && kind === 'onSendHeaders') {
-      this.navigated(details.tabId);
+    if (details.type === 'main_frame') {
+      if (kind === 'onHeadersReceived' && details.tabId >= 0 && commitsDocument(details))
+        this.navigated(details.tabId);
       return;
     }
     const initiator = initiatorOf(details);
