@@ -1,7 +1,7 @@
 // Capture, browser-neutral: events in, evaluated rows out to a store. extension/background.ts feeds it
 // webRequest details and gives it a store; tests feed it recorded events and a fake store.
 import { Evaluator } from '../cors/evaluate';
-import type { Engine, Header, Verdict } from '../cors/types';
+import type { Engine, Verdict } from '../cors/types';
 import type { RawDetails, RawKind } from './events';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
@@ -85,7 +85,8 @@ export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
 const SPEC_MAIN_FETCH = 'https://fetch.spec.whatwg.org/#main-fetch';
 
 // Types Chromium and Firefox show in the tab rather than download: text, images, media, JSON, XML, PDF.
-const RENDERED = /^(text\/|image\/|audio\/|video\/|application\/(xhtml\+xml|xml|json|javascript|pdf)$|[^/]+\/[^;]*\+(xml|json)$)/;
+const RENDERED =
+  /^(text\/|image\/|audio\/|video\/|application\/(xhtml\+xml|xml|json|javascript|pdf)$|[^/]+\/[^;]*\+(xml|json)$)/;
 
 /**
  * Whether a top-level navigation's response puts a new document in the tab, from what onHeadersReceived
