@@ -299,7 +299,10 @@ export interface Self {
  */
 export function isOwnPage(sender: MessageSender | undefined, self: Self): boolean {
   return (
-    !!sender && sender.id === self.id && typeof sender.url === 'string' && sender.url.startsWith(`${self.origin}/`)
+    !!sender &&
+    sender.id === self.id &&
+    typeof sender.url === 'string' &&
+    sender.url.startsWith(`${self.origin}/`)
   );
 }
 
