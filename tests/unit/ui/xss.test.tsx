@@ -32,6 +32,21 @@ const rows: StoredExchange[] = [1, -1, 9].flatMap((tabId, t) =>
     .map((r, i) => ({ ...(poison(r) as StoredExchange), tabId, seq: 100 * t + i + 1 })),
 );
 
+/** The poisoned rows, and a store whose status reports an error made of the payload. */
+async function poisoned() {
+  const source = memorySource(rows);
+  const commands = memoryCommands(source);
+  vi.spyOn(commands, 'status').mockResolvedValue({
+    ok: false,
+    lastError: PAYLOAD,
+    droppedRows: 3,
+    pending: 0,
+    stored: rows.length,
+    settings: await commands.getSettings(),
+  });
+  return { source, commands };
+}
+
 function expectInert(root: Element): void {
   expect(root.querySelectorAll('img, script, iframe, object, embed')).toHaveLength(0);
   for (const el of root.querySelectorAll('*')) {
@@ -45,16 +60,7 @@ function expectInert(root: Element): void {
 
 describe('hostile strings stay text', () => {
   it('the panel: list, every details section, the "no tab" scope, the statuses', async () => {
-    const source = memorySource(rows);
-    const commands = memoryCommands(source);
-    vi.spyOn(commands, 'status').mockResolvedValue({
-      ok: false,
-      lastError: PAYLOAD,
-      droppedRows: 3,
-      pending: 0,
-      stored: rows.length,
-      settings: await commands.getSettings(),
-    });
+    const { source, commands } = await poisoned();
     vi.spyOn(commands, 'exportFile').mockRejectedValue(new Error(PAYLOAD));
     const { container } = render(
       <PanelApp
@@ -82,16 +88,7 @@ describe('hostile strings stay text', () => {
   });
 
   it('the popup: counts, top lists, other calls, the statuses', async () => {
-    const source = memorySource(rows);
-    const commands = memoryCommands(source);
-    vi.spyOn(commands, 'status').mockResolvedValue({
-      ok: false,
-      lastError: PAYLOAD,
-      droppedRows: 3,
-      pending: 0,
-      stored: rows.length,
-      settings: await commands.getSettings(),
-    });
+    const { source, commands } = await poisoned();
     const { container } = render(
       <PopupApp tabId={1} source={source} commands={commands} download={vi.fn()} openTabs={[1]} />,
     );
