@@ -5,14 +5,7 @@ import { CaptureController, type CaptureSink } from '../src/capture/controller';
 import { LISTENED, type RawDetails, type RawKind } from '../src/capture/events';
 import { type SessionArea, SessionSnapshot } from '../src/capture/persist';
 import type { Engine } from '../src/cors/types';
-import {
-  type CorscopeMessage,
-  DEFAULT_SETTINGS,
-  handleMessage,
-  isCorscopeMessage,
-  normalizeSettings,
-  type Settings,
-} from '../src/messaging/protocol';
+import { answerMessage, DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../src/messaging/protocol';
 import { DexieExchangeStore } from '../src/store/repository';
 
 // Restart safety at a bounded cost: the pairing state goes to storage.session at most every SNAPSHOT_MS;
@@ -133,19 +126,22 @@ export default defineBackground(() => {
   });
   browser.tabs.onRemoved.addListener((tabId) => capture.tabClosed(tabId));
 
-  browser.runtime.onMessage.addListener((message: unknown) => {
-    if (!isCorscopeMessage(message)) return undefined;
-    return handleMessage(message as CorscopeMessage, {
-      store,
-      getSettings: () => settings,
-      setSettings: async (patch) => {
-        const next = { ...settings, ...patch };
-        await browser.storage.local.set({ settings: next });
-        apply(next);
-        return next;
-      },
-    });
-  });
+  // Only the extension's own pages are answered: a content script (none today) could not clear or export.
+  const self = { id: browser.runtime.id, origin: selfOrigin };
+  const ctx = {
+    store,
+    getSettings: () => settings,
+    setSettings: async (patch: Partial<Settings>) => {
+      const next = { ...settings, ...patch };
+      await browser.storage.local.set({ settings: next });
+      apply(next);
+      return next;
+    },
+  };
+  browser.runtime.onMessage.addListener(
+    (message: unknown, sender: { id?: string; url?: string }) =>
+      answerMessage(message, sender, self, ctx) as Promise<unknown> | undefined,
+  );
 
   void start();
 });

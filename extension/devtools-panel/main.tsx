@@ -1,7 +1,8 @@
 // The DevTools "CORS" panel for the inspected tab. Glue: the UI is src/ui/panel.
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
-import { commandsOver } from '../../src/messaging/protocol';
+import { CorscopeDB } from '../../src/store/db';
+import { pageCommands } from '../../src/store/export';
 import { dexieSource } from '../../src/store/source';
 import { PanelApp } from '../../src/ui';
 import '../../src/ui/styles.css';
@@ -13,11 +14,12 @@ const tabId = inDevtools ? browser.devtools.inspectedWindow.tabId : Number(param
 const theme =
   (inDevtools ? browser.devtools.panels.themeName : params.get('theme')) === 'dark' ? 'dark' : 'light';
 document.documentElement.style.colorScheme = theme;
+const db = new CorscopeDB();
 render(
   <PanelApp
     tabId={tabId}
-    source={dexieSource()}
-    commands={commandsOver((m) => browser.runtime.sendMessage(m))}
+    source={dexieSource(db)}
+    commands={pageCommands(db, (m) => browser.runtime.sendMessage(m))}
     theme={theme}
   />,
   document.getElementById('app')!,

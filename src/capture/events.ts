@@ -26,6 +26,8 @@ export interface RawDetails {
   frameId: number;
   /** Chromium 106+. */
   documentId?: string;
+  /** Chromium: "prerender" for a page loading in the background under the tab's id. */
+  documentLifecycle?: string;
   /** Chromium: the serialized origin of the initiator ("null" if opaque). */
   initiator?: string;
   /** Firefox: the URLs of the requesting document and of its top document. */

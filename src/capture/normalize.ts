@@ -1,6 +1,7 @@
 // webRequest details (Chromium or Firefox shape) → RequestEvent, with secrets redacted on the way in.
 import type { Header } from '../cors/types';
 import type { RawDetails, RawKind, RequestEvent } from './events';
+import type { Redactor } from './redact';
 
 const KIND: Record<RawKind, RequestEvent['kind']> = {
   onSendHeaders: 'send',
@@ -48,15 +49,11 @@ export function initiatorOf(d: RawDetails): string {
   return url ? originOfUrl(url) : '';
 }
 
-export function normalize(
-  kind: RawKind,
-  d: RawDetails,
-  redact: (headers: Header[]) => Header[],
-): RequestEvent {
+export function normalize(kind: RawKind, d: RawDetails, redact: Redactor): RequestEvent {
   const ev: RequestEvent = {
     kind: KIND[kind],
     requestId: String(d.requestId),
-    url: d.url,
+    url: redact.url(d.url),
     method: d.method,
     tabId: d.tabId,
     frameId: d.frameId,
@@ -65,9 +62,9 @@ export function normalize(
     resourceType: d.type,
     time: d.timeStamp,
   };
-  if (kind === 'onSendHeaders') ev.headers = redact(headerList(d.requestHeaders));
+  if (kind === 'onSendHeaders') ev.headers = redact.headers(headerList(d.requestHeaders));
   else if (kind === 'onHeadersReceived') {
-    ev.headers = redact(headerList(d.responseHeaders));
+    ev.headers = redact.headers(headerList(d.responseHeaders));
     ev.status = d.statusCode ?? 0;
   } else if (kind === 'onCompleted') ev.status = d.statusCode ?? 0;
   else if (kind === 'onErrorOccurred') ev.error = d.error ?? 'unknown error';

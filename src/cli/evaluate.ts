@@ -29,8 +29,10 @@ export async function* evaluateLines(
 ): AsyncGenerator<Evaluated> {
   const ev = new Evaluator({ engine });
   let n = 0;
-  for await (const line of lines) {
+  for await (const raw of lines) {
     n++;
+    // A byte order mark opens some files written on Windows; JSON.parse would refuse it (har accepts it too).
+    const line = n === 1 && raw.startsWith('\ufeff') ? raw.slice(1) : raw;
     if (line.trim() === '') continue;
     let value: unknown;
     try {

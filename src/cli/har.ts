@@ -7,7 +7,7 @@ import type { Engine, Verdict, Warning } from '../cors/types';
 import { HarImport, type HarIssue, harEngine } from '../report/har-import';
 import { MarkdownReport } from '../report/markdown';
 import { countsLine, type TextRow, tally, textRow, verdictTableLines } from './evaluate';
-import { type Io, openInput, write } from './io';
+import { type Io, jsonLine, LineCap, openInput, term, write } from './io';
 
 export const HAR_FORMATS = ['table', 'json', 'jsonl', 'markdown'] as const;
 export type HarFormat = (typeof HAR_FORMATS)[number];
@@ -21,7 +21,7 @@ export const isRisky = (v: Verdict): boolean => v.warnings.some((w) => !NOT_RISK
 
 function issueLine(file: string, i: HarIssue): string {
   const where = i.entry !== null ? `entry ${i.entry}: ` : `${file}: `;
-  return `corscope har: ${i.level === 'note' ? 'note: ' : ''}${where}${i.message}\n`;
+  return `${term(`corscope har: ${i.level === 'note' ? 'note: ' : ''}${where}${i.message}`.replace(/\n/g, ' '))}\n`;
 }
 
 /** Exit status: 2 when a call fails the --fail-on test, else 1 when the input had errors, else 0. */
@@ -35,7 +35,7 @@ export async function runHar(
 ): Promise<number> {
   const input = await openInput(file, io);
   if (input instanceof Error) {
-    await write(io.stderr, `corscope har: cannot read ${file}: ${input.message}\n`);
+    await write(io.stderr, term(`corscope har: cannot read ${file}: ${input.message}\n`));
     return 66;
   }
   const imp = new HarImport();
@@ -48,11 +48,14 @@ export async function runHar(
   let calls = 0;
   let failing = 0;
   let inputErrors = 0;
+  // A HAR of thousands of bad entries: the first of each kind are printed, the rest counted.
+  const cap = new LineCap();
   const flushIssues = async () => {
     for (const i of imp.issues.splice(0)) {
       if (i.level !== 'note') inputErrors++;
       if (format === 'json') errors.push(i);
-      await write(io.stderr, issueLine(file, i));
+      if (cap.take(`${i.level}: ${i.field ?? i.message.replace(/[\d,]+/g, 'N').slice(0, 40)}`))
+        await write(io.stderr, issueLine(file, i));
     }
   };
   if (format === 'json') await write(io.stdout, '{"calls":[');
@@ -64,16 +67,17 @@ export async function runHar(
     tally(counts, v.verdict);
     if (v.verdict === 'blocked' || (failOn === 'warning' && isRisky(v))) failing++;
     if (format === 'jsonl' || format === 'json') {
-      const line = JSON.stringify({ ...v, method, url, entries: call.entries });
+      const line = jsonLine({ ...v, method, url, entries: call.entries });
       await write(io.stdout, format === 'jsonl' ? `${line}\n` : `${calls > 1 ? ',' : ''}\n${line}`);
     } else if (report) report.add(call.exchange, v);
     else table.push(textRow({ row: v, method, url }));
     if (imp.issues.length) await flushIssues();
   }
   await flushIssues();
+  for (const line of cap.summary()) await write(io.stderr, `${term(`corscope har: ${line}`)}\n`);
   const summary = `${calls} calls from ${imp.entriesRead} HAR entries${calls ? `: ${countsLine(counts)}` : ''}`;
   if (format === 'json') {
-    await write(io.stdout, `\n],"entries":${imp.entriesRead},"errors":${JSON.stringify(errors)}}\n`);
+    await write(io.stdout, `\n],"entries":${imp.entriesRead},"errors":${jsonLine(errors)}}\n`);
   } else if (report) {
     await write(io.stdout, report.render(`CORScope report: ${file === '-' ? 'standard input' : file}`));
   } else if (format === 'table') {
@@ -89,7 +93,7 @@ export async function runHar(
   }
   if (inputErrors) {
     const n = `${inputErrors} input ${inputErrors === 1 ? 'error' : 'errors'}`;
-    await write(io.stderr, `corscope har: ${n}; ${summary}\n`);
+    await write(io.stderr, term(`corscope har: ${n}; ${summary}\n`));
   }
   if (failing) return 2;
   return inputErrors ? 1 : 0;

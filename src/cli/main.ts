@@ -3,13 +3,13 @@ import { createInterface } from 'node:readline';
 import type { Engine } from '../cors/types';
 import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
-import { type Io, openInput, write } from './io';
+import { type Io, jsonLine, LineCap, openInput, term, write } from './io';
 
 export type { Io } from './io';
 
 export const USAGE = `Usage:
   corscope evaluate [FILE|-] [--format json|text] [--engine chromium|firefox]
-      Reads exchanges as JSON Lines (../shared/exchange/README.md) and writes one verdict per line,
+      Reads exchanges as JSON Lines (tests/fixtures/exchange/FORMAT.md) and writes one verdict per line,
       in the same order. "-" or no FILE reads standard input.
       --format text prints a table: id, method, URL, verdict, reason.
       --engine firefox judges by Firefox ESR 153's rules and words (its console line, reason key, 24 h
@@ -78,7 +78,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   if (command === 'har') return har(rest, io);
   if (command !== 'evaluate') {
-    await write(io.stderr, `corscope: unknown command "${command}"\n\n${USAGE}`);
+    await write(io.stderr, term(`corscope: unknown command "${command}"\n\n${USAGE}`));
     return 64;
   }
   const opts = parseArgs(rest, ['--format', '--engine']);
@@ -92,27 +92,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
           ? `unknown format "${format}"`
           : engineError(opts.engine);
   if (why !== null || typeof opts === 'string') {
-    await write(io.stderr, `corscope evaluate: ${why}\n\n${USAGE}`);
+    await write(io.stderr, term(`corscope evaluate: ${why}\n\n${USAGE}`));
     return 64;
   }
   const engine = (opts.engine ?? 'chromium') as Engine;
   const file = opts.positional[0] ?? '-';
   const input = await openInput(file, io);
   if (input instanceof Error) {
-    await write(io.stderr, `corscope evaluate: cannot read ${file}: ${input.message}\n`);
+    await write(io.stderr, term(`corscope evaluate: cannot read ${file}: ${input.message}\n`));
     return 66;
   }
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let failed = 0;
   const table: ReturnType<typeof textRow>[] = [];
+  // 2 MB of binary is thousands of bad lines: the first of each kind are printed, the rest counted.
+  const cap = new LineCap();
   for await (const item of evaluateLines(lines, engine)) {
     if (isInputError(item.row)) {
       failed++;
-      await write(io.stderr, `corscope evaluate: line ${item.row.line}: ${item.row.error}\n`);
+      if (cap.take(item.row.field))
+        await write(io.stderr, `${term(`corscope evaluate: line ${item.row.line}: ${item.row.error}`)}\n`);
     }
-    if (format === 'json') await write(io.stdout, `${JSON.stringify(item.row)}\n`);
+    if (format === 'json') await write(io.stdout, `${jsonLine(item.row)}\n`);
     else table.push(textRow(item));
   }
+  for (const line of cap.summary()) await write(io.stderr, `${term(`corscope evaluate: ${line}`)}\n`);
   if (format === 'text') {
     await write(io.stdout, `${verdictTable(table)}\n`);
     const counts = new Map<string, number>();
@@ -134,7 +138,7 @@ async function har(args: string[], io: Io): Promise<number> {
     why = `--fail-on must be blocked or warning, not "${opts.failOn}"`;
   else why = engineError(opts.engine);
   if (why !== null || typeof opts === 'string') {
-    await write(io.stderr, `corscope har: ${why}\n\n${USAGE}`);
+    await write(io.stderr, term(`corscope har: ${why}\n\n${USAGE}`));
     return 64;
   }
   return runHar(

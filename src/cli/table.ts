@@ -1,4 +1,6 @@
-// A plain-text table for terminals: columns padded to the widest cell, long cells cut with an ellipsis.
+// A plain-text table for terminals: columns padded to the widest cell, long cells cut with an ellipsis,
+// control characters in a cell (what a HAR or a server sent) written as visible escapes.
+import { visible } from '../report/inert';
 
 /** The table line by line (a long table is written without building it whole). */
 export function* tableLines(
@@ -6,7 +8,10 @@ export function* tableLines(
   rows: readonly string[][],
   maxWidths: number[] = [],
 ): Generator<string> {
-  const cut = (s: string, max: number | undefined) => (max && s.length > max ? `${s.slice(0, max - 1)}…` : s);
+  const cut = (raw: string, max: number | undefined) => {
+    const s = visible(raw);
+    return max && s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  };
   const widths = headers.map((h, i) => {
     let w = cut(h, maxWidths[i]).length;
     for (const r of rows) w = Math.max(w, cut(r[i] ?? '', maxWidths[i]).length);

@@ -1,5 +1,24 @@
 // Reading untrusted input into an Exchange: every required field checked, the first problem named.
+// The rules for what can cross the wire (a method, a header name, a status) are here, once: the HAR
+// importer applies the same ones.
+import { isToken } from './headers';
 import type { Exchange, Header, WireEntry } from './types';
+
+/** A request method is a token (RFC 9110 §9.1): no space, no control character, no Markdown or shell syntax. */
+export function methodProblem(method: unknown): string | null {
+  if (typeof method !== 'string' || method === '') return 'required: a string';
+  return isToken(method) ? null : "must be an HTTP method (a token: letters, digits and !#$%&'*+-.^_`|~)";
+}
+
+/** A header name is a token (RFC 9110 §5.1): a name with a space, a colon, CR or LF never crossed the wire. */
+export function headerNameProblem(name: string): string | null {
+  return isToken(name) ? null : 'a header name must be a token (no space, colon, CR or LF)';
+}
+
+/** A response status is an integer from 100 to 599 (RFC 9110 §15). */
+export function isHttpStatus(status: unknown): status is number {
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599;
+}
 
 export type Parsed = { exchange: Exchange } | { field: string; message: string; id?: string };
 
@@ -13,11 +32,13 @@ function headersProblem(v: unknown, field: string): { field: string; message: st
     if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
       return { field: `${field}[${i}]`, message: 'must be a [name, value] pair of strings' };
     }
+    const name = headerNameProblem(h[0]);
+    if (name) return { field: `${field}[${i}]`, message: name };
   }
   return null;
 }
 
-/** Checks that `v` has the shape ../shared/exchange/README.md defines; unknown extra fields are kept. */
+/** Checks that `v` has the shape tests/fixtures/exchange/FORMAT.md defines; unknown extra fields are kept. */
 export function parseExchange(v: unknown): Parsed {
   if (!isObj(v)) return { field: '(line)', message: 'must be a JSON object' };
   const id = typeof v.id === 'string' ? v.id : undefined;
@@ -30,8 +51,8 @@ export function parseExchange(v: unknown): Parsed {
   if (typeof v.initiator !== 'string')
     return bad('initiator', 'required: the serialized origin of the page, or "null"');
   if (!isObj(v.request)) return bad('request', 'required: an object with method and url');
-  if (typeof v.request.method !== 'string' || v.request.method === '')
-    return bad('request.method', 'required: a string');
+  const method = methodProblem(v.request.method);
+  if (method) return bad('request.method', method);
   if (typeof v.request.url !== 'string' || v.request.url === '')
     return bad('request.url', 'required: a string');
   if (v.request.headers !== undefined) {
@@ -46,15 +67,20 @@ export function parseExchange(v: unknown): Parsed {
     if (e.type !== 'preflight' && e.type !== 'request')
       return bad(`${f}.type`, 'must be "preflight" or "request"');
     if (!isObj(e.request)) return bad(`${f}.request`, 'required: an object with method, url and headers');
-    if (typeof e.request.method !== 'string') return bad(`${f}.request.method`, 'required: a string');
+    const wireMethod = methodProblem(e.request.method);
+    if (wireMethod) return bad(`${f}.request.method`, wireMethod);
     if (typeof e.request.url !== 'string') return bad(`${f}.request.url`, 'required: a string');
     const hp = headersProblem(e.request.headers ?? [], `${f}.request.headers`);
     if (hp) return bad(hp.field, hp.message);
     if (e.response !== null) {
       if (!isObj(e.response))
         return bad(`${f}.response`, 'required: an object, or null when no response arrived');
-      if (typeof e.response.status !== 'number' || !Number.isInteger(e.response.status)) {
-        return bad(`${f}.response.status`, 'required: an integer');
+      // 0: what a recording writes when the status was not seen.
+      if (!isHttpStatus(e.response.status) && e.response.status !== 0) {
+        return bad(
+          `${f}.response.status`,
+          'required: an integer from 100 to 599 (null response: none arrived)',
+        );
       }
       const rp = headersProblem(e.response.headers ?? [], `${f}.response.headers`);
       if (rp) return bad(rp.field, rp.message);

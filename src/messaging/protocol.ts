@@ -1,9 +1,15 @@
 // The messages UI pages send the background, what each resolves to, and the background's handler.
 // Pure: no browser API. extension/background.ts wires handleMessage to browser.runtime.onMessage.
 // The UI reads exchanges straight from IndexedDB (liveQuery); messages are only for commands.
+import {
+  ALWAYS_REDACTED,
+  DEFAULT_REDACTED_HEADERS,
+  DEFAULT_REDACTED_PARAMS,
+  makeRedactor,
+  type Redactor,
+} from '../capture/redact';
 import type { StoredExchange } from '../capture/types';
-import { toHar } from '../report/har';
-import { toMarkdown } from '../report/markdown';
+import { EXPORT_FORMATS, type ExportFormat, exportWriter, pagesOf } from '../report/writer';
 import type { ExchangeStore, StoreStatus } from '../store/repository';
 
 export const SOURCE = 'corscope';
@@ -18,8 +24,20 @@ export interface Settings {
   retention: number;
   /** Keep a tab's exchanges when it navigates. */
   preserveLog: boolean;
-  /** Header names whose values are replaced before anything is stored. */
+  /**
+   * Header names whose values are replaced before anything is stored or exported (Cookie, Set-Cookie,
+   * Authorization and Proxy-Authorization always are, whatever this says).
+   */
   redactHeaders: string[];
+  /** Query and fragment parameter names whose values are replaced in URLs (and Location, Referer). */
+  redactParams: string[];
+}
+
+export { ALWAYS_REDACTED };
+
+/** The redactor the settings ask for: at capture, at HAR import and at export. */
+export function redactorOf(settings: Pick<Settings, 'redactHeaders' | 'redactParams'>): Redactor {
+  return makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
 }
 
 /** Frozen, arrays included: spread it into a new object before changing anything. */
@@ -28,7 +46,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   disabledSites: Object.freeze([]) as unknown as string[],
   retention: 20_000,
   preserveLog: false,
-  redactHeaders: Object.freeze([]) as unknown as string[],
+  redactHeaders: Object.freeze([...DEFAULT_REDACTED_HEADERS]) as unknown as string[],
+  redactParams: Object.freeze([...DEFAULT_REDACTED_PARAMS]) as unknown as string[],
 });
 
 /** Bounds for `retention` a message may set. */
@@ -36,8 +55,7 @@ export const MIN_RETENTION = 1;
 export const MAX_RETENTION = 1_000_000;
 
 /** jsonl: JSON Lines (the default contract); har: HAR 1.2 JSON; markdown: the report a person reads. */
-export const EXPORT_FORMATS = ['jsonl', 'har', 'markdown'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat };
 
 export interface ExportMessage {
   source: typeof SOURCE;
@@ -59,13 +77,19 @@ export interface StatusMessage {
   type: 'status';
 }
 
+/** Writes the rows still buffered: a page that builds an export from the store sends it first. */
+export interface FlushMessage {
+  source: typeof SOURCE;
+  type: 'flush';
+}
+
 export interface SettingsMessage {
   source: typeof SOURCE;
   type: 'settings';
   patch: Partial<Settings>;
 }
 
-export type CorscopeMessage = ExportMessage | ClearMessage | StatusMessage | SettingsMessage;
+export type CorscopeMessage = ExportMessage | ClearMessage | StatusMessage | FlushMessage | SettingsMessage;
 export type MessageType = CorscopeMessage['type'];
 
 /** The store's status and the capture settings. */
@@ -80,6 +104,8 @@ export interface ResponseMap {
   /** The store's status once the rows are gone. */
   clear: StoreStatus;
   status: StatusResponse;
+  /** The status (and settings) once every buffered row is written. */
+  flush: StatusResponse;
   /** The settings after the patch. */
   settings: Settings;
 }
@@ -95,6 +121,7 @@ export const messages = {
   clear: (tabId?: number): ClearMessage =>
     tabId === undefined ? { source: SOURCE, type: 'clear' } : { source: SOURCE, type: 'clear', tabId },
   status: (): StatusMessage => ({ source: SOURCE, type: 'status' }),
+  flush: (): FlushMessage => ({ source: SOURCE, type: 'flush' }),
   settings: (patch: Partial<Settings>): SettingsMessage => ({ source: SOURCE, type: 'settings', patch }),
 };
 
@@ -136,6 +163,7 @@ const SETTINGS_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   retention: isRetention,
   preserveLog: (v) => typeof v === 'boolean',
   redactHeaders: isStringArray,
+  redactParams: isStringArray,
 };
 
 /** A patch of known settings, each of the right type (an explicit undefined counts as absent). */
@@ -154,12 +182,17 @@ export function normalizeSettings(x: unknown): Settings {
     ...DEFAULT_SETTINGS,
     disabledSites: [...DEFAULT_SETTINGS.disabledSites],
     redactHeaders: [...DEFAULT_SETTINGS.redactHeaders],
+    redactParams: [...DEFAULT_SETTINGS.redactParams],
   };
   if (!isObject(x)) return out;
   for (const k of Object.keys(SETTINGS_CHECKS) as (keyof Settings)[]) {
     const v = x[k];
     if (v !== undefined && SETTINGS_CHECKS[k](v)) (out as unknown as Obj)[k] = Array.isArray(v) ? [...v] : v;
   }
+  // Settings saved before the parameter list existed held only the header names added to the built-in
+  // ones: the token headers now listed by default are added to them.
+  if (x.redactParams === undefined && isStringArray(x.redactHeaders))
+    out.redactHeaders = [...new Set([...DEFAULT_REDACTED_HEADERS, ...x.redactHeaders])];
   return out;
 }
 
@@ -176,6 +209,7 @@ export function isCorscopeMessage(x: unknown): x is CorscopeMessage {
     case 'clear':
       return hasOnly(x, ['source', 'type', 'tabId']) && isOptionalTabId(x.tabId);
     case 'status':
+    case 'flush':
       return hasOnly(x, ['source', 'type']);
     case 'settings':
       return hasOnly(x, ['source', 'type', 'patch']) && isSettingsPatch(x.patch);
@@ -191,28 +225,23 @@ export function isCorscopeMessage(x: unknown): x is CorscopeMessage {
  * format plus `capture`) with its verdict under `evaluation`. A trailing newline when there are rows.
  */
 export function exportJsonl(rows: readonly StoredExchange[]): string {
-  if (!rows.length) return '';
-  let out = '';
-  for (const row of rows) out += `${JSON.stringify({ ...row.exchange, evaluation: row.evaluation })}\n`;
-  return out;
+  return exportText(rows, 'jsonl');
 }
 
-/** Rows (in capture order) as export text: JSON Lines, HAR 1.2 JSON (toHar), or the Markdown report. */
+/** Rows (in capture order) as export text: JSON Lines, HAR 1.2 JSON, or the Markdown report. */
 export function exportText(rows: readonly StoredExchange[], format: ExportFormat): string {
-  switch (format) {
-    case 'jsonl':
-      return exportJsonl(rows);
-    case 'har':
-      return `${JSON.stringify(toHar(rows), null, 2)}\n`;
-    case 'markdown':
-      return toMarkdown(rows);
-  }
+  const ordered = rows.every((r) => r.seq !== undefined) ? [...rows].sort((a, b) => a.seq! - b.seq!) : rows;
+  const w = exportWriter(format, format === 'har' ? pagesOf(ordered) : []);
+  let out = w.head();
+  for (const row of ordered) out += w.row(row);
+  return out + w.tail();
 }
 
 // --- the background's side ---
 
 export interface MessageContext {
   store: ExchangeStore;
+  /** Exports apply the redaction list in force now: rows stored under an older one are redacted again. */
   getSettings(): Settings;
   /** Merges, persists and applies a patch; resolves to the settings now in force. */
   setSettings(patch: Partial<Settings>): Promise<Settings> | Settings;
@@ -232,7 +261,11 @@ async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<Re
     case 'export': {
       // Rows still buffered belong in the export.
       await store.flush();
-      return exportText(await store.listByTab(message.tabId), message.format);
+      const redact = redactorOf(ctx.getSettings());
+      return exportText(
+        (await store.listByTab(message.tabId)).map((row) => redact.derived(row)),
+        message.format,
+      );
     }
     case 'clear': {
       await (message.tabId === undefined ? store.clearAll() : store.clearTab(message.tabId));
@@ -240,22 +273,71 @@ async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<Re
     }
     case 'status':
       return { ...store.status(), settings: ctx.getSettings() };
+    case 'flush':
+      await store.flush();
+      return { ...store.status(), settings: ctx.getSettings() };
     case 'settings':
       return await ctx.setSettings(message.patch);
   }
 }
 
-/** handleMessage bound to a context, with a listener for runtime.onMessage that ignores other messages. */
+/** Who sent a message, as runtime.onMessage says (the fields read here). */
+export interface MessageSender {
+  id?: string;
+  url?: string;
+}
+
+/** The extension itself: its id and the origin of its pages ("chrome-extension://ID"). */
+export interface Self {
+  id: string;
+  origin: string;
+}
+
+/**
+ * Whether a message comes from one of the extension's own pages (the DevTools panel, the popup, either
+ * opened in a tab): not from a content script (its url is the web page's) nor from anything else.
+ */
+export function isOwnPage(sender: MessageSender | undefined, self: Self): boolean {
+  return (
+    !!sender &&
+    sender.id === self.id &&
+    typeof sender.url === 'string' &&
+    sender.url.startsWith(`${self.origin}/`)
+  );
+}
+
+/**
+ * The answer to one runtime message: undefined for a message that is not CORScope's (another listener may
+ * answer it), a rejection for one from elsewhere than the extension's own pages or malformed (a clear error
+ * rather than a silent undefined), else handleMessage's answer.
+ */
+export function answerMessage(
+  message: unknown,
+  sender: MessageSender | undefined,
+  self: Self,
+  ctx: MessageContext,
+): Promise<unknown> | undefined {
+  if (!isObject(message) || message.source !== SOURCE) return undefined;
+  if (!isOwnPage(sender, self)) return Promise.reject(new Error('CORScope answers only its own pages'));
+  if (!isCorscopeMessage(message))
+    return Promise.reject(new Error(`CORScope: a malformed "${String(message.type).slice(0, 40)}" message`));
+  return handleMessage(message, ctx);
+}
+
+/** handleMessage bound to a context and to the extension, with a listener for runtime.onMessage. */
 export class MessageHandler {
-  constructor(private readonly ctx: MessageContext) {}
+  constructor(
+    private readonly ctx: MessageContext,
+    private readonly self: Self,
+  ) {}
 
   handle<M extends CorscopeMessage>(message: M): Promise<ResponseOf<M>> {
     return handleMessage(message, this.ctx);
   }
 
   /** For browser.runtime.onMessage: undefined (not ours) lets other listeners answer. */
-  readonly listener = (message: unknown): Promise<unknown> | undefined =>
-    isCorscopeMessage(message) ? this.handle(message) : undefined;
+  readonly listener = (message: unknown, sender?: MessageSender): Promise<unknown> | undefined =>
+    answerMessage(message, sender, this.self, this.ctx);
 }
 
 // --- the pages' side ---
@@ -270,6 +352,10 @@ export function commandsOver(send: (message: CorscopeMessage) => Promise<unknown
     exportHar: (tabId?: number): Promise<string> => request(send, messages.export(tabId, 'har')),
     exportMarkdown: (tabId?: number): Promise<string> => request(send, messages.export(tabId, 'markdown')),
     getSettings: async (): Promise<Settings> => (await request(send, messages.status())).settings,
+    status: (): Promise<StatusResponse> => request(send, messages.status()),
+    /** One message: fine for small stores; the extension's pages build large exports from the store. */
+    exportFile: async (format: ExportFormat, tabId?: number): Promise<Blob> =>
+      new Blob([await request(send, messages.export(tabId, format))]),
     setSettings: (patch: Partial<Settings>): Promise<Settings> => request(send, messages.settings(patch)),
   };
 }

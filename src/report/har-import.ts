@@ -16,11 +16,13 @@
 // The page's origin (the exchange's initiator): the Origin request header, else the Referer's origin,
 // else the origin of the entry's page (DevTools titles a page with its URL), else `_initiator.url`'s
 // origin (last: it can be a third-party script's URL rather than the page's).
+import { makeRedactor, type RedactionPolicy, type Redactor } from '../capture/redact';
 import { getCombined, requestedHeaderNames } from '../cors/headers';
 import { originOf } from '../cors/origin';
 import { isRedirectStatus, methodAfterRedirect } from '../cors/redirect';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
 import type { Api, Engine, Exchange, Header, HttpRequest, HttpResponse, WireEntry } from '../cors/types';
+import { checkEntry, readCors } from './har-checks';
 import { type HarCors, type HarCorsVerdict, isCorsVerdict } from './har-types';
 import { type HarIssue, type HarMeta, HarScanner, type ScanLimits, scanHarEntries } from './json-stream';
 
@@ -95,6 +97,17 @@ export function readEntry(value: unknown, index: number): HarWire | HarIssue {
     return bad('response.status', 'required: a number');
   const responseHeaders = headerList(res.headers, 'response.headers');
   if (typeof responseHeaders === 'string') return headerIssue(index, responseHeaders);
+  const wrong = checkEntry({
+    method: req.method,
+    status: res.status,
+    headers: [
+      { field: 'request.headers', headers: requestHeaders },
+      { field: 'response.headers', headers: responseHeaders },
+    ],
+  });
+  if (wrong) return bad(wrong.field, wrong.message);
+  const cors = readCors(value._cors);
+  if (cors && 'message' in cors) return bad(cors.field, cors.message);
   const error =
     text(value._error) ?? text(res._error) ?? text(value._failureText) ?? text(res._failureText) ?? null;
   let response: HttpResponse | null = { status: res.status, headers: responseHeaders };
@@ -121,8 +134,7 @@ export function readEntry(value: unknown, index: number): HarWire | HarIssue {
         ? { type: init.type, ...(typeof init.url === 'string' ? { url: init.url } : {}) }
         : null,
     pageref: text(value.pageref),
-    cors:
-      isObj(value._cors) && typeof value._cors.pair === 'string' ? (value._cors as unknown as HarCors) : null,
+    cors,
   };
 }
 
@@ -571,7 +583,8 @@ export class ExchangeBuilder {
         : final.error === null
           ? 'success'
           : undefined;
-    const api = firstRequest?.resourceType ? API[firstRequest.resourceType.toLowerCase()] : undefined;
+    const type = firstRequest?.resourceType?.toLowerCase();
+    const api = type && Object.hasOwn(API, type) ? API[type] : undefined;
     const exchange: Exchange = {
       id: `e${first.index}`,
       initiator: this.initiatorOf(g.hops),
@@ -639,14 +652,24 @@ export function harEngine(meta: HarMeta): Engine | null {
   return named(meta.creator) || named(meta.browser) ? 'firefox' : null;
 }
 
+export interface ImportOptions extends BuilderOptions, ScanLimits {
+  /**
+   * What to redact in each call before it is handed out, as capture does (src/capture/redact.ts); default:
+   * the default list. Cookie, Set-Cookie and the Authorization headers are redacted whatever it says.
+   */
+  redact?: RedactionPolicy;
+}
+
 export class HarImport {
   readonly issues: HarIssue[] = [];
   private readonly scanner: HarScanner;
   private readonly builderOptions: BuilderOptions;
+  private readonly redactor: Redactor;
 
-  constructor(opts: BuilderOptions & ScanLimits = {}) {
+  constructor(opts: ImportOptions = {}) {
     this.scanner = new HarScanner(opts);
     this.builderOptions = opts;
+    this.redactor = makeRedactor(opts.redact);
   }
 
   get meta(): HarMeta {
@@ -673,10 +696,16 @@ export class HarImport {
       }
       const w = readEntry(value, index);
       if ('level' in w) this.issues.push(w);
-      else for (const x of builder.add(w)) yield x;
+      else for (const x of builder.add(w)) yield this.redacted(x);
     }
     scanned();
     if (!pagesSet && this.scanner.meta.pages !== undefined) builder.setPages(this.scanner.meta.pages);
-    for (const x of builder.finish()) yield x;
+    for (const x of builder.finish()) yield this.redacted(x);
+  }
+
+  /** One rebuilt call with its secrets redacted, in the exchange and in the verdict the file carried. */
+  private redacted(x: ImportedExchange): ImportedExchange {
+    const out = this.redactor.derived(x);
+    return out === x ? x : { ...out, entries: x.entries };
   }
 }

@@ -14,10 +14,11 @@
 //   field for (initiator, api, mode, credentials, outcome, the request as the script issued it).
 // - Timings are unknown: blocked, dns, connect and ssl are -1; send, wait and receive 0 (the spec allows
 //   no -1 there); `time` 0. startedDateTime is the wire entry's capture time, else the call's.
-// - Cookie and credential values were redacted at capture ("[redacted: 12 bytes]" is written as is);
-//   any such header that still holds a value is redacted here too. request/response `cookies` stay empty.
+// - Secrets were redacted at capture and again at export with the list in force (src/capture/redact.ts);
+//   Cookie, Set-Cookie and the Authorization headers are redacted here too, whatever reaches this module,
+//   `_cors.call.request` included. request/response `cookies` stay empty.
 import pkg from '../../package.json' with { type: 'json' };
-import { DEFAULT_REDACTED, REDACTED_PATTERN, redactedMarker } from '../capture/redact';
+import { ALWAYS_REDACTED, makeRedactor } from '../capture/redact';
 import type { CapturedExchange, StoredExchange } from '../capture/types';
 import type { Exchange, Header, HttpRequest, Verdict, WireEntry } from '../cors/types';
 import type {
@@ -45,16 +46,19 @@ const titleCase = (name: string) =>
   name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 
 export const SANITIZED_COMMENT =
-  `Exported by CORScope. Sanitized: cookie and credential values (${DEFAULT_REDACTED.map(titleCase).join(', ')}) ` +
-  'were removed at capture and never stored; those headers show only their length, ' +
-  'as "[redacted: N bytes]". Request and response bodies were not captured. Each entry\'s _cors field ' +
-  'names its call (pair) and hop; the last entry of each call carries the CORS verdict, error, checks, ' +
-  'fixes and warnings.';
+  `Exported by CORScope. Sanitized: the values of ${ALWAYS_REDACTED.map(titleCase).join(', ')} ` +
+  "and of the token headers in CORScope's redaction list were replaced at capture, and again at export, " +
+  'by "[redacted: N bytes]"; in URLs (and Location, Content-Location, Referer) the values of the token ' +
+  'parameters in that list and any password by "[redacted:N-bytes]". Names and lengths are kept. Request ' +
+  "and response bodies were not captured. Each entry's _cors field names its call (pair) and hop; the last " +
+  'entry of each call carries the CORS verdict, error, checks, fixes and warnings.';
 
 /** The network error DevTools shows for a call CORS blocked. */
 export const CORS_NET_ERROR = 'net::ERR_FAILED';
 
-const SECRET_HEADERS = new Set(DEFAULT_REDACTED);
+// Rows are redacted with the list in force before they are exported (src/messaging/protocol.ts); whatever
+// reaches here, Cookie, Set-Cookie and the Authorization headers never leave with a value.
+const always = makeRedactor({ headers: [], params: [] }).headers;
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
@@ -97,13 +101,7 @@ function headerValue(headers: readonly Header[] | undefined, name: string): stri
 }
 
 function nameValues(headers: readonly Header[] | undefined): HarNameValue[] {
-  return (headers ?? []).map(([name, value]) => ({
-    name,
-    value:
-      SECRET_HEADERS.has(name.toLowerCase()) && !REDACTED_PATTERN.test(value)
-        ? redactedMarker(value.length)
-        : value,
-  }));
+  return always([...(headers ?? [])]).map(([name, value]) => ({ name, value }));
 }
 
 function queryString(url: string): HarNameValue[] {
@@ -181,7 +179,7 @@ function callOf(ex: Exchange | CapturedExchange, tabId: number | undefined): Har
     request: {
       method: ex.request.method,
       url: ex.request.url,
-      ...(ex.request.headers ? { headers: ex.request.headers } : {}),
+      ...(ex.request.headers ? { headers: always(ex.request.headers) } : {}),
     },
     ...(ex.time !== undefined ? { time: ex.time } : {}),
     ...(tabId !== undefined ? { tabId } : {}),
@@ -219,7 +217,7 @@ export function entriesOf(
     ...(v.exposed ? { exposed: v.exposed } : {}),
     call: callOf(ex, opts.tabId),
   });
-  const resourceType = RESOURCE_TYPE[ex.api ?? ''] ?? 'other';
+  const resourceType = ex.api && Object.hasOwn(RESOURCE_TYPE, ex.api) ? RESOURCE_TYPE[ex.api]! : 'other';
   const scriptInitiator: HarInitiator =
     ex.initiator === 'null' ? { type: 'other' } : { type: 'script', url: ex.initiator };
   const entry = (

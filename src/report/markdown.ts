@@ -4,6 +4,7 @@
 import { networkClause } from '../cors/catalog';
 import { networkFacts } from '../cors/sentence';
 import { type Exchange, type Fix, VERDICT_KINDS, type Verdict, type VerdictKind } from '../cors/types';
+import { escapeChar, UNSAFE_FOR_DISPLAY } from './inert';
 
 export interface MarkdownRow {
   exchange: Exchange;
@@ -48,6 +49,13 @@ function networkWords(v: Verdict): string {
   return facts ? networkClause(facts) : v.summary;
 }
 
+// Every value interpolated into the report goes through one of these: `code` (a code span), `tableCode` (a
+// code span in a table cell), `text` (prose on one line) or `fenced` (a block). What a page or a HAR sent
+// is then text wherever the report is pasted: no heading, list, link, image or HTML can come out of it.
+
+/** Control characters, line breaks included, as visible escapes: a value stays on its line. */
+const oneLine = (s: string) => s.replace(UNSAFE_FOR_DISPLAY, escapeChar);
+
 /** A code span or fence that its content cannot close. */
 function fence(content: string, min: number): string {
   let longest = 0;
@@ -55,24 +63,43 @@ function fence(content: string, min: number): string {
   return '`'.repeat(Math.max(min, longest + 1));
 }
 
-function code(s: string): string {
+function code(raw: string): string {
+  const s = oneLine(raw);
   const f = fence(s, 1);
   return f.length > 1 || s.startsWith('`') || s.endsWith('`') ? `${f} ${s} ${f}` : `${f}${s}${f}`;
 }
 
-/** Prose for a table cell or a list item: one line, Markdown's own characters escaped. */
-const cell = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_<>[\]|]/g, '\\$&');
+/** A code span in a table cell: GFM splits cells at "|" even inside code, unless it is escaped. */
+const tableCode = (raw: string) => code(raw).replace(/\|/g, '\\|');
+
+/**
+ * Prose on one line: control characters visible, Markdown's inline characters escaped, and a line that
+ * would open a block (a list item, a thematic break, a setext underline) made plain.
+ */
+function text(raw: string): string {
+  const s = oneLine(raw.replace(/\s*[\r\n]+\s*/g, ' ')).replace(/[\\`*_<>[\]|#!~&]/g, '\\$&');
+  return s.replace(/^([-+=])|^(\d+)([.)])/, (_m, mark: string, digits: string, dot: string) =>
+    mark ? `\\${mark}` : `${digits}\\${dot}`,
+  );
+}
+
+/** A fenced block of text: the fence outlasts any run of backticks in it; control characters visible. */
+function fenced(raw: string, info: string): string[] {
+  const body = raw.replace(/\r\n?/g, '\n').split('\n').map(oneLine).join('\n');
+  const f = fence(body, 3);
+  return [`${f}${info}`, body, f];
+}
 
 function fixLine(f: Fix): string {
-  if (f.action === 'status') return `answer with status ${code(f.value ?? '')}: ${cell(f.why)}`;
-  if (f.action === 'remove') return `remove ${code(f.header)}: ${cell(f.why)}`;
-  return `set ${code(`${f.header}: ${f.value ?? ''}`)}: ${cell(f.why)}`;
+  if (f.action === 'status') return `answer with status ${code(f.value ?? '')}: ${text(f.why)}`;
+  if (f.action === 'remove') return `remove ${code(f.header)}: ${text(f.why)}`;
+  return `set ${code(`${f.header}: ${f.value ?? ''}`)}: ${text(f.why)}`;
 }
 
 function fixTarget(f: Fix): string {
   return f.on === 'preflight'
     ? `the preflight (OPTIONS) response from ${code(f.url)}`
-    : `the response to ${f.method} ${code(f.url)}`;
+    : `the response to ${text(f.method)} ${code(f.url)}`;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -113,13 +140,14 @@ export class MarkdownReport {
   }
 
   render(title = 'CORScope report'): string {
-    const out: string[] = [`# ${title}`, ''];
+    const out: string[] = [`# ${text(title)}`, ''];
     const counts = VERDICT_ORDER.filter((k) => this.byVerdict.has(k)).map(
       (k) => `${this.byVerdict.get(k)} ${k}`,
     );
     out.push(`${plural(this.total, 'call')}${counts.length ? `: ${counts.join(', ')}` : ''}.`, '');
     out.push('## Calls by verdict', '', '| Verdict | Calls |', '| --- | ---: |');
-    for (const k of VERDICT_ORDER) if (this.byVerdict.has(k)) out.push(`| ${k} | ${this.byVerdict.get(k)} |`);
+    for (const k of VERDICT_ORDER)
+      if (this.byVerdict.has(k)) out.push(`| ${text(k)} | ${this.byVerdict.get(k)} |`);
     out.push('');
     if (this.byReason.size) {
       out.push(
@@ -132,13 +160,15 @@ export class MarkdownReport {
         (a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict) || b.n - a.n,
       );
       for (const r of reasons)
-        out.push(`| ${r.verdict} | ${cell(r.words)} | ${r.chromium ? code(r.chromium) : '—'} | ${r.n} |`);
+        out.push(
+          `| ${text(r.verdict)} | ${text(r.words)} | ${r.chromium ? tableCode(r.chromium) : '—'} | ${r.n} |`,
+        );
       out.push('');
     }
     if (this.byWarning.size) {
       out.push('## Warnings (risky policies)', '', '| Warning | Calls | Example |', '| --- | ---: | --- |');
       for (const [codeName, w] of [...this.byWarning].sort((a, b) => b[1].n - a[1].n))
-        out.push(`| ${code(codeName)} | ${w.n} | ${cell(w.example)} |`);
+        out.push(`| ${tableCode(codeName)} | ${w.n} | ${text(w.example)} |`);
       out.push('');
     }
     if (this.blocked.length) {
@@ -152,7 +182,7 @@ export class MarkdownReport {
       out.push('## Network errors', '');
       for (const { exchange, verdict } of this.failed) {
         out.push(
-          `- ${exchange.request.method} ${code(exchange.request.url)} (${code(verdict.id)}): ${cell(networkWords(verdict))}`,
+          `- ${text(exchange.request.method)} ${code(exchange.request.url)} (${code(verdict.id)}): ${text(networkWords(verdict))}`,
         );
       }
       if (this.unlisted.failed) out.push(`- And ${plural(this.unlisted.failed, 'more network error')}.`);
@@ -163,17 +193,14 @@ export class MarkdownReport {
 }
 
 function blockedSection(n: number, ex: Exchange, v: Verdict): string[] {
-  const out = [`### ${n}. ${ex.request.method} ${code(ex.request.url)}`, ''];
+  const out = [`### ${n}. ${text(ex.request.method)} ${code(ex.request.url)}`, ''];
   out.push(
-    `Call ${code(v.id)} from ${code(ex.initiator)}; preflight ${v.preflight}${v.error ? `; failed at the ${v.error.stage}` : ''}.`,
+    `Call ${code(v.id)} from ${code(ex.initiator)}; preflight ${text(v.preflight)}${v.error ? `; failed at the ${text(v.error.stage)}` : ''}.`,
     '',
   );
-  if (v.summary) out.push(cell(v.summary), '');
+  if (v.summary) out.push(text(v.summary), '');
   const line = v.error?.console;
-  if (line) {
-    const f = fence(line, 3);
-    out.push('Console:', '', `${f}text`, line, f, '');
-  }
+  if (line) out.push('Console:', '', ...fenced(line, 'text'), '');
   if (v.fixes.length) {
     out.push('Fix:', '');
     const groups = new Map<string, Fix[]>();
@@ -191,7 +218,7 @@ function blockedSection(n: number, ex: Exchange, v: Verdict): string[] {
   }
   if (v.advice.length) {
     out.push('Advice:', '');
-    for (const a of v.advice) out.push(`- ${cell(a)}`);
+    for (const a of v.advice) out.push(`- ${text(a)}`);
     out.push('');
   }
   return out;

@@ -76,7 +76,7 @@ export function rowOf(chunk: BodyChunk | undefined, seq: number): StoredExchange
 }
 
 /**
- * Schema, version 3. Every write (a batch of exchanges, in one transaction) is two records, keyed by the
+ * Schema, version 4. Every write (a batch of exchanges, in one transaction) is two records, keyed by the
  * first seq of the batch: IndexedDB's cost is per record, and one record per exchange held the store to
  * about half the rows per second (tests/bench, store_writes_per_s).
  * - `lists`: a ListChunk per write, what the panel draws its list from. Indexed per tab (`tabs`), per
@@ -85,6 +85,8 @@ export function rowOf(chunk: BodyChunk | undefined, seq: number): StoredExchange
  * - `bodies`: the full rows (exchange and verdict) of the same write, a BodyChunk. A row exists while its
  *   summary does; a chunk that straddles a retention cut keeps its older rows until its last row goes.
  * - `counts`: per-tab counts of calls CORS does not govern (same-origin, no-cors).
+ * - `meta` (version 4): the highest seq ever given, written when a clear deletes rows; the next seq is
+ *   above it and above every chunk, so a panel that tails rows after its last seq never misses new ones.
  * Version 1 kept one `exchanges` record per row and a `summaries` record beside it; version 2 one `calls`
  * record (a RowSummary) per row beside the chunks. The upgrades regroup them, same seqs.
  */
@@ -102,17 +104,28 @@ export const SCHEMA_V2 = {
   counts: 'tabId',
 } as const;
 
-export const SCHEMA = {
+export const SCHEMA_V3 = {
   calls: null,
   lists: 'first, last, [first+n], time, *tabs, *verdicts, *requestIds',
   bodies: 'first, last, *tabs',
   counts: 'tabId',
 } as const;
 
+/** Version 4: v3's chunks, and `meta` for what outlives every row (the highest seq ever given). */
+export const SCHEMA = { ...SCHEMA_V3, meta: 'key' } as const;
+
+/** One fact about the store that no row holds. */
+export interface MetaEntry {
+  /** "seq": the highest seq ever given, so row numbers never go back once every row is deleted. */
+  key: 'seq';
+  value: number;
+}
+
 export class CorscopeDB extends Dexie {
   lists!: Table<ListChunk, number>;
   bodies!: Table<BodyChunk, number>;
   counts!: EntityTable<TabCounts, 'tabId'>;
+  meta!: EntityTable<MetaEntry, 'key'>;
 
   /** `options` lets tests inject fake-indexeddb's `indexedDB` and `IDBKeyRange`. */
   constructor(options: DexieOptions = {}, name: string = DB_NAME) {
@@ -120,7 +133,8 @@ export class CorscopeDB extends Dexie {
     super(name, { chromeTransactionDurability: 'relaxed', ...options });
     this.version(1).stores(SCHEMA_V1);
     this.version(2).stores(SCHEMA_V2).upgrade(upgradeV1);
-    this.version(3).stores(SCHEMA).upgrade(upgradeV2);
+    this.version(3).stores(SCHEMA_V3).upgrade(upgradeV2);
+    this.version(4).stores(SCHEMA);
   }
 }
 

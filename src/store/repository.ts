@@ -267,8 +267,9 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { lists, bodies, counts } = this.db;
-        const deleted = await this.db.transaction('rw', lists, bodies, counts, async () => {
+        const { lists, bodies, counts, meta } = this.db;
+        const deleted = await this.db.transaction('rw', lists, bodies, counts, meta, async () => {
+          await this.keepSeq();
           // A chunk keeps only other tabs' rows (and its key), or goes when none are left; so do its rows.
           let n = 0;
           await lists
@@ -307,8 +308,9 @@ export class DexieExchangeStore implements ExchangeStore {
     if (b.queued) this.batch = newBatch();
     return this.exclusive(async () => {
       try {
-        const { lists, bodies, counts } = this.db;
-        await this.db.transaction('rw', lists, bodies, counts, async () => {
+        const { lists, bodies, counts, meta } = this.db;
+        await this.db.transaction('rw', lists, bodies, counts, meta, async () => {
+          await this.keepSeq();
           await lists.clear();
           await bodies.clear();
           await counts.clear();
@@ -448,14 +450,16 @@ export class DexieExchangeStore implements ExchangeStore {
   private async knownStored(): Promise<number> {
     if (this.stored === null) {
       try {
-        const { lists, bodies } = this.db;
-        // A write's body chunk lives as long as its list chunk and keeps the write's last seq.
-        const [sizes, lastBody] = await Promise.all([
+        const { lists, bodies, meta } = this.db;
+        // A write's body chunk lives as long as its list chunk and keeps the write's last seq; a clear
+        // that deleted the last rows left the highest seq in `meta`.
+        const [sizes, lastBody, kept] = await Promise.all([
           lists.orderBy('[first+n]').keys(),
           bodies.orderBy('last').lastKey(),
+          meta.get('seq'),
         ]);
         this.stored = total(sizes);
-        this.seq = Number(lastBody ?? 0);
+        this.seq = Math.max(Number(lastBody ?? 0), kept?.value ?? 0);
       } catch (err) {
         this.failed(err);
         this.stored = 0;
@@ -518,6 +522,12 @@ export class DexieExchangeStore implements ExchangeStore {
         );
       }
     });
+  }
+
+  /** Inside a clear's transaction: the highest seq given so far outlives the rows it deletes. */
+  private async keepSeq(): Promise<void> {
+    await this.knownStored();
+    await this.db.meta.put({ key: 'seq', value: this.seq });
   }
 
   private written(n: number): void {

@@ -3,7 +3,7 @@
 import { liveQuery } from 'dexie';
 import type { StoredExchange } from '../capture/types';
 import { CorscopeDB, type ListChunk, rowOf } from './db';
-import type { RowSummary } from './summary';
+import { type RowSummary, type TabSummary, tabSummaries } from './summary';
 
 /** Rows painted before the rest of a large log is read. */
 export const FIRST_PAGE = 200;
@@ -11,6 +11,8 @@ export const FIRST_PAGE = 200;
 export interface LiveSource {
   subscribe(tabId: number, onRows: (rows: RowSummary[]) => void): () => void;
   load(seq: number): Promise<StoredExchange | undefined>;
+  /** Every tab id that holds calls (closed tabs and no tab included), live. */
+  tabs(onTabs: (tabs: TabSummary[]) => void): () => void;
 }
 
 export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
@@ -88,6 +90,16 @@ export function dexieSource(db: CorscopeDB = new CorscopeDB()): LiveSource {
     },
     load: async (seq) => {
       return rowOf(await db.bodies.where('first').belowOrEqual(seq).last(), seq);
+    },
+    tabs(onTabs) {
+      const live = liveQuery(async () => {
+        const rows: RowSummary[] = [];
+        await db.lists.each((chunk) => {
+          rows.push(...chunk.rows);
+        });
+        return tabSummaries(rows);
+      }).subscribe({ next: onTabs, error: () => {} });
+      return () => live.unsubscribe();
     },
   };
 }

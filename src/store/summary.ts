@@ -73,3 +73,32 @@ export function summarize(row: StoredExchange): RowSummary {
     search: `${row.url}\n${reason}`.toLowerCase(),
   };
 }
+
+/** The calls held for one tab id: a tab (open or closed), or no tab (-1: service workers and the like). */
+export interface TabSummary {
+  tabId: number;
+  calls: number;
+  blocked: number;
+  /** The page's origin as its first call gave it. */
+  initiator: string;
+  /** The capture time of its last call. */
+  last: number;
+}
+
+/** The tabs that hold calls, most recent first, from their rows' summaries. */
+export function tabSummaries(
+  rows: Iterable<Pick<RowSummary, 'tabId' | 'verdict' | 'initiator' | 'time'>>,
+): TabSummary[] {
+  const tabs = new Map<number, TabSummary>();
+  for (const r of rows) {
+    let t = tabs.get(r.tabId);
+    if (!t) {
+      t = { tabId: r.tabId, calls: 0, blocked: 0, initiator: r.initiator, last: r.time };
+      tabs.set(r.tabId, t);
+    }
+    t.calls++;
+    if (r.verdict === 'blocked') t.blocked++;
+    t.last = Math.max(t.last, r.time);
+  }
+  return [...tabs.values()].sort((a, b) => b.last - a.last);
+}

@@ -1,6 +1,7 @@
 // A HAR file → rows the panel shows as it shows live traffic: each call rebuilt by the streaming importer
 // (src/report) and evaluated in file order by one evaluator, so the preflight cache carries over.
 import { toRow } from '../capture/controller';
+import type { RedactionPolicy } from '../capture/redact';
 import type { CapturedExchange, StoredExchange } from '../capture/types';
 import { Evaluator } from '../cors/index';
 import { HarImport, type HarIssue, harEngine } from '../report/index';
@@ -18,8 +19,10 @@ export interface HarImportResult {
 /** Reads a HAR (chunks of text or UTF-8 bytes) into evaluated rows. Never rejects: failures are errors. */
 export async function importHar(
   chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  /** The settings' redaction list: an imported call is redacted as a captured one is. */
+  redact?: RedactionPolicy,
 ): Promise<HarImportResult> {
-  const imp = new HarImport();
+  const imp = new HarImport(redact ? { redact } : {});
   // Made at the first call, once the HAR's creator is known: a HAR Firefox wrote is judged by its rules.
   let ev: Evaluator | null = null;
   const rows: StoredExchange[] = [];

@@ -1,7 +1,7 @@
 // The UI's public surface: the apps, their data interfaces, and the pure helpers.
 export { curlFor, shellQuote } from './curl';
 export { useRow, useRows, useSettings } from './hooks';
-export { copyText, downloadText, exportFilename } from './io';
+export { copyText, downloadFile, exportFilename } from './io';
 export { type MemorySource, memoryCommands, memorySource } from './memory-source';
 export * from './model';
 export { PanelApp, type PanelAppProps } from './panel/PanelApp';

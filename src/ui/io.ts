@@ -25,9 +25,10 @@ const MIME: Record<string, string> = {
   md: 'text/markdown;charset=utf-8',
 };
 
-export function downloadText(filename: string, text: string): void {
+/** Saves a file (an export built in pieces) through a download link. */
+export function downloadFile(filename: string, data: Blob): void {
   const type = MIME[filename.slice(filename.lastIndexOf('.') + 1)] ?? 'text/plain;charset=utf-8';
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

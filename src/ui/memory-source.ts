@@ -1,7 +1,15 @@
 // An in-memory PanelSource (and Commands) for tests, the bench and demos: no storage, no browser.
 import type { StoredExchange } from '../capture/types';
 import { exportText, normalizeSettings } from '../messaging/protocol';
-import { type Commands, type PanelSource, type RowSummary, type Settings, summarize } from './model';
+import {
+  type Commands,
+  type PanelSource,
+  type RowSummary,
+  type Settings,
+  summarize,
+  type TabSummary,
+  tabSummaries,
+} from './model';
 
 export interface MemorySource extends PanelSource {
   /** Appends rows (numbering those without a seq) and notifies subscribers. */
@@ -16,10 +24,12 @@ export function memorySource(initial: StoredExchange[] = []): MemorySource {
   const rows: StoredExchange[] = [];
   const summaries: RowSummary[] = [];
   const listeners = new Set<{ tabId: number; onRows: (rows: RowSummary[]) => void }>();
+  const tabListeners = new Set<(tabs: TabSummary[]) => void>();
   let next = 1;
 
   const notify = () => {
     for (const l of listeners) l.onRows(summaries.filter((s) => s.tabId === l.tabId));
+    for (const l of tabListeners) l(tabSummaries(summaries));
   };
   const push = (row: StoredExchange) => {
     const seq = row.seq ?? next;
@@ -39,6 +49,11 @@ export function memorySource(initial: StoredExchange[] = []): MemorySource {
     },
     async load(seq) {
       return rows.find((r) => r.seq === seq);
+    },
+    tabs(onTabs) {
+      tabListeners.add(onTabs);
+      onTabs(tabSummaries(summaries));
+      return () => tabListeners.delete(onTabs);
     },
     add(...more) {
       for (const r of more) push(r);
@@ -74,8 +89,19 @@ export function memoryCommands(source: MemorySource, settings: Settings = normal
     async exportMarkdown(tabId) {
       return exportText(source.all(tabId), 'markdown');
     },
+    async exportFile(format, tabId, onProgress) {
+      const rows = source.all(tabId);
+      onProgress?.(0, rows.length);
+      const blob = new Blob([exportText(rows, format)]);
+      onProgress?.(rows.length, rows.length);
+      return blob;
+    },
     async getSettings() {
       return { ...current };
+    },
+    async status() {
+      const stored = source.all().length;
+      return { ok: true, lastError: null, droppedRows: 0, pending: 0, stored, settings: { ...current } };
     },
     async setSettings(patch) {
       current = { ...current, ...patch };

@@ -2,19 +2,27 @@
 // No browser APIs here: the glue in extension/ implements PanelSource and Commands.
 import type { StoredExchange } from '../capture/types';
 import type { VerdictKind } from '../cors/types';
-import type { ExportFormat, Settings } from '../messaging/protocol';
-import type { RowSummary } from '../store/summary';
+import type { ExportFormat, Settings, StatusResponse } from '../messaging/protocol';
+import type { RowSummary, TabSummary } from '../store/summary';
 
 export { plainReason } from '../cors/catalog';
 export { VERDICT_KINDS } from '../cors/types';
-export { listOrigin, type RowSummary, summarize } from '../store/summary';
-export type { ExportFormat, Settings };
+export { listOrigin, type RowSummary, summarize, type TabSummary, tabSummaries } from '../store/summary';
+export type { ExportFormat, Settings, StatusResponse };
+
+/** webRequest's tab id for calls made by no tab: service workers, and others the browser gives no tab. */
+export const NO_TAB = -1;
 
 export interface PanelSource {
   /** Calls onRows with the tab's rows in capture order, again after every change (a clear included). */
   subscribe(tabId: number, onRows: (rows: RowSummary[]) => void): () => void;
   load(seq: number): Promise<StoredExchange | undefined>;
+  /** Calls onTabs with every tab id that holds calls, again after every change. */
+  tabs(onTabs: (tabs: TabSummary[]) => void): () => void;
 }
+
+/** Export progress: rows written, of how many. */
+export type Progress = (done: number, total: number) => void;
 
 export interface Commands {
   clear(tabId?: number): Promise<void>;
@@ -22,15 +30,12 @@ export interface Commands {
   exportJsonl(tabId?: number): Promise<string>;
   exportHar(tabId?: number): Promise<string>;
   exportMarkdown(tabId?: number): Promise<string>;
+  /** The export of a tab (all tabs when absent) as a file, built in pieces: any size. */
+  exportFile(format: ExportFormat, tabId?: number, onProgress?: Progress): Promise<Blob>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
-}
-
-/** The export of a tab in one format. */
-export function exportAs(commands: Commands, format: ExportFormat, tabId?: number): Promise<string> {
-  if (format === 'har') return commands.exportHar(tabId);
-  if (format === 'markdown') return commands.exportMarkdown(tabId);
-  return commands.exportJsonl(tabId);
+  /** The store's status (errors, rows dropped, rows stored) and the settings. */
+  status(): Promise<StatusResponse>;
 }
 
 export interface Filters {

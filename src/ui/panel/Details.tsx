@@ -45,6 +45,18 @@ function CopyButton(props: { text: string; label?: string; copy: (t: string) => 
   );
 }
 
+/** "Copy as curl", when the request has a command (an http(s) URL). */
+function CurlButton(props: {
+  command: string | null;
+  label: string;
+  copy: (t: string) => void;
+  testid: string;
+}) {
+  return props.command === null ? null : (
+    <CopyButton text={props.command} copy={props.copy} label={props.label} testid={props.testid} />
+  );
+}
+
 function Section(props: { title: string; testid: string; children: ComponentChildren }) {
   return (
     <section class="section" data-testid={props.testid}>
@@ -259,6 +271,10 @@ function HeaderTable({ headers, testid }: { headers: Header[]; testid: string })
 
 function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
   const neverSent = !ex.wire.some((w) => w.type === 'request');
+  const unsent =
+    neverSent && ex.initiator !== 'null'
+      ? curlFor({ ...ex.request, headers: [['Origin', ex.initiator], ...(ex.request.headers ?? [])] })
+      : null;
   return (
     <Section title="Headers" testid="headers">
       {ex.wire.map((w, i) => (
@@ -266,8 +282,8 @@ function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
           <div class="label">
             {entryLabel(ex.wire, i)}: <span class="mono">{w.request.method}</span>{' '}
             <span class="url">{w.request.url}</span>{' '}
-            <CopyButton
-              text={curlFor(w.request)}
+            <CurlButton
+              command={curlFor(w.request)}
               copy={copy}
               label={`Copy ${w.type === 'preflight' ? 'preflight' : 'request'} as curl`}
               testid={`curl-${w.type}`}
@@ -279,17 +295,12 @@ function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
           {w.response && <HeaderTable headers={w.response.headers} testid="response-headers" />}
         </div>
       ))}
-      {neverSent && ex.initiator !== 'null' && (
-        <CopyButton
-          text={curlFor({
-            ...ex.request,
-            headers: [['Origin', ex.initiator], ...(ex.request.headers ?? [])],
-          })}
-          copy={copy}
-          label="Copy the request (never sent) as curl"
-          testid="curl-request"
-        />
-      )}
+      <CurlButton
+        command={unsent}
+        copy={copy}
+        label="Copy the request (never sent) as curl"
+        testid="curl-request"
+      />
     </Section>
   );
 }

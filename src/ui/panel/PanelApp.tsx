@@ -2,21 +2,22 @@
 // views over the calls of a HAR file dropped on it or picked with "Import HAR…".
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../format';
-import { useRow, useRows, useSettings } from '../hooks';
+import { useExport, useRow, useRows, useSettings, useStatus } from '../hooks';
 import { fileChunks, IMPORTED_TAB, importHar, importProblem } from '../import-har';
-import { copyText, downloadText, exportFilename } from '../io';
+import { copyText, downloadFile } from '../io';
 import { type MemorySource, memoryCommands, memorySource } from '../memory-source';
 import {
   type Commands,
   distinct,
   type ExportFormat,
-  exportAs,
   type Filters,
   filterRows,
+  NO_TAB,
   type PanelSource,
   type RowSummary,
   VERDICT_KINDS,
 } from '../model';
+import { ExportStatus, StoreStatus } from '../status';
 import { type Column, VirtualList } from '../VirtualList';
 import { Details } from './Details';
 import '../styles.css';
@@ -27,7 +28,7 @@ export interface PanelAppProps {
   commands: Commands;
   theme: 'light' | 'dark';
   /** Saves an export; defaults to a download through a link. */
-  download?: (filename: string, text: string) => void;
+  download?: (filename: string, data: Blob) => void;
   /** Copies text; defaults to the clipboard. */
   copy?: (text: string) => void | Promise<void>;
 }
@@ -91,9 +92,12 @@ export function PanelApp({
   source,
   commands,
   theme,
-  download = downloadText,
+  download = downloadFile,
   copy = copyText,
 }: PanelAppProps) {
+  // The live calls of this tab, or those of no tab (service workers and the like).
+  const [scope, setScope] = useState<'tab' | 'other'>('tab');
+  const liveTab = scope === 'other' ? NO_TAB : tabId;
   const [imported, setImported] = useState<Imported | null>(null);
   const [showImported, setShowImported] = useState(false);
   const [importNote, setImportNote] = useState<string | null>(null);
@@ -103,9 +107,11 @@ export function PanelApp({
   const view =
     showImported && imported
       ? { source: imported.source, commands: imported.commands, tabId: IMPORTED_TAB, scope: 'imported' }
-      : { source, commands, tabId, scope: tabId };
+      : { source, commands, tabId: liveTab, scope: scope === 'other' ? 'no-tab' : tabId };
   const rows = useRows(view.source, view.tabId);
   const [settings, updateSettings] = useSettings(commands);
+  const status = useStatus(commands);
+  const [exporting, runExport] = useExport(download);
   const [filters, setFilters] = useState<Required<Filters>>({
     blockedOnly: false,
     verdict: '',
@@ -127,8 +133,7 @@ export function PanelApp({
   );
   const detail = useRow(view.source, openSeq);
 
-  const onExport = async (format: ExportFormat) =>
-    download(exportFilename(view.scope, format), await exportAs(view.commands, format, view.tabId));
+  const onExport = (format: ExportFormat) => runExport(view.commands, format, view.scope, view.tabId);
   const show = (importedView: boolean) => {
     setShowImported(importedView);
     setOpen(null);
@@ -137,7 +142,10 @@ export function PanelApp({
   const onFile = async (file: File) => {
     setImporting(true);
     setImportNote(null);
-    const result = await importHar(fileChunks(file));
+    const result = await importHar(
+      fileChunks(file),
+      settings ? { headers: settings.redactHeaders, params: settings.redactParams } : undefined,
+    );
     setImporting(false);
     setImportNote(importProblem(file.name, result));
     if (!result.rows.length) return;
@@ -156,7 +164,7 @@ export function PanelApp({
     show(false);
   };
   const onClear = async () => {
-    await commands.clear(tabId);
+    await commands.clear(liveTab);
     setOpen(null);
     setSelected(null);
   };
@@ -254,6 +262,19 @@ export function PanelApp({
         />
         {!showImported && (
           <>
+            <select
+              aria-label="Calls of"
+              data-testid="scope"
+              value={scope}
+              onChange={(e) => {
+                setScope(e.currentTarget.value === 'other' ? 'other' : 'tab');
+                setOpen(null);
+                setSelected(null);
+              }}
+            >
+              <option value="tab">This tab</option>
+              <option value="other">No tab (service workers, …)</option>
+            </select>
             <label>
               <input
                 type="checkbox"
@@ -306,6 +327,8 @@ export function PanelApp({
           {shown.length === rows.length ? `${rows.length} calls` : `${shown.length} of ${rows.length} calls`}
         </span>
       </div>
+      <StoreStatus status={status} />
+      <ExportStatus state={exporting} />
       {importNote && (
         <p class="import-note" role="alert">
           <span data-testid="import-error">{importNote}</span>{' '}

@@ -1,18 +1,21 @@
 // The toolbar popup for the active tab: counts, top failing origins and reasons, export, clear, settings.
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { VerdictKind } from '../../cors/types';
-import { useRows, useSettings } from '../hooks';
-import { downloadText, exportFilename } from '../io';
+import { ALWAYS_REDACTED, MAX_RETENTION, MIN_RETENTION } from '../../messaging/protocol';
+import { useExport, useRows, useSettings, useStatus, useTabs } from '../hooks';
+import { downloadFile } from '../io';
 import {
   type Commands,
   type ExportFormat,
-  exportAs,
+  NO_TAB,
   type PanelSource,
   plainReason,
   type RowSummary,
   type Settings,
+  type TabSummary,
   VERDICT_KINDS,
 } from '../model';
+import { ExportStatus, StoreStatus } from '../status';
 import '../styles.css';
 
 export interface PopupAppProps {
@@ -20,9 +23,11 @@ export interface PopupAppProps {
   source: PanelSource;
   commands: Commands;
   /** Saves an export; defaults to a download through a link. */
-  download?: (filename: string, text: string) => void;
+  download?: (filename: string, data: Blob) => void;
   /** Defaults to the system's colour scheme. */
   theme?: 'light' | 'dark';
+  /** The ids of the open tabs: the others that hold calls are listed as closed. Null: not known. */
+  openTabs?: readonly number[] | null;
 }
 
 export interface TabStats {
@@ -81,10 +86,100 @@ function TopList({ title, items, testid }: { title: string; items: [string, numb
   );
 }
 
-function SettingsForm({ settings, save }: { settings: Settings; save: (patch: Partial<Settings>) => void }) {
+const n = (x: number) => x.toLocaleString('en-US');
+
+/**
+ * The retention field: a number from MIN_RETENTION to MAX_RETENTION, checked in the form; a cap below the
+ * calls stored says how many of the oldest calls (of every tab) it deletes, and deletes nothing until the
+ * user confirms.
+ */
+function RetentionField(props: { value: number; stored: number; save: (retention: number) => void }) {
+  const [text, setText] = useState(String(props.value));
+  const [pending, setPending] = useState<number | null>(null);
+  const raw = text.trim();
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  const invalid = !(value >= MIN_RETENTION && value <= MAX_RETENTION);
+  const apply = (v: number) => {
+    if (v < props.stored) setPending(v);
+    else {
+      setPending(null);
+      props.save(v);
+    }
+  };
+  return (
+    <div class="retention">
+      <label>
+        Keep at most (calls)
+        <input
+          type="number"
+          min={MIN_RETENTION}
+          max={MAX_RETENTION}
+          data-testid="setting-retention"
+          aria-invalid={invalid}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          onChange={(e) => {
+            const t = e.currentTarget.value.trim();
+            const v = /^\d+$/.test(t) ? Number(t) : Number.NaN;
+            if (v >= MIN_RETENTION && v <= MAX_RETENTION && v !== props.value) apply(v);
+            else setPending(null);
+          }}
+        />
+      </label>
+      {invalid && (
+        <p class="field-error" role="alert" data-testid="retention-error">
+          A whole number from {n(MIN_RETENTION)} to {n(MAX_RETENTION)}.
+        </p>
+      )}
+      {pending !== null && (
+        <div class="confirm" role="alert" data-testid="retention-confirm">
+          Keeping at most {n(pending)} calls deletes the {n(props.stored - pending)} oldest of the{' '}
+          {n(props.stored)} calls stored, from every tab.{' '}
+          <button
+            type="button"
+            data-testid="retention-apply"
+            onClick={() => {
+              props.save(pending);
+              setPending(null);
+            }}
+          >
+            Delete them and keep {n(pending)}
+          </button>{' '}
+          <button
+            type="button"
+            data-testid="retention-cancel"
+            onClick={() => {
+              setPending(null);
+              setText(String(props.value));
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function SettingsForm({
+  settings,
+  stored,
+  save,
+  error,
+}: {
+  settings: Settings;
+  stored: number;
+  save: (patch: Partial<Settings>) => void;
+  error: string | null;
+}) {
   return (
     <fieldset class="settings" data-testid="settings">
       <legend>Settings</legend>
+      {error && (
+        <p class="field-error" role="alert" data-testid="settings-error">
+          {error}
+        </p>
+      )}
       <label>
         <input
           type="checkbox"
@@ -112,21 +207,17 @@ function SettingsForm({ settings, save }: { settings: Settings; save: (patch: Pa
           onChange={(e) => save({ disabledSites: lines(e.currentTarget.value).map((h) => h.toLowerCase()) })}
         />
       </label>
+      <RetentionField
+        key={settings.retention}
+        value={settings.retention}
+        stored={stored}
+        save={(retention) => save({ retention })}
+      />
+      <p class="note" data-testid="redact-always">
+        Always redacted (value replaced, name and length kept): {ALWAYS_REDACTED.join(', ')}.
+      </p>
       <label>
-        Keep at most (calls)
-        <input
-          type="number"
-          min={1}
-          data-testid="setting-retention"
-          value={settings.retention}
-          onChange={(e) => {
-            const n = Math.floor(Number(e.currentTarget.value));
-            if (n >= 1) save({ retention: n });
-          }}
-        />
-      </label>
-      <label>
-        Extra header names to redact (one per line)
+        Header names to redact (one per line)
         <textarea
           data-testid="setting-redact"
           rows={3}
@@ -134,21 +225,114 @@ function SettingsForm({ settings, save }: { settings: Settings; save: (patch: Pa
           onChange={(e) => save({ redactHeaders: lines(e.currentTarget.value).map((h) => h.toLowerCase()) })}
         />
       </label>
+      <label>
+        URL parameters to redact (one per line; query and fragment)
+        <textarea
+          data-testid="setting-redact-params"
+          rows={4}
+          value={settings.redactParams.join('\n')}
+          onChange={(e) => save({ redactParams: lines(e.currentTarget.value).map((h) => h.toLowerCase()) })}
+        />
+      </label>
+      <p class="note">The lists apply to calls captured from now on, and to every export and imported HAR.</p>
     </fieldset>
   );
 }
 
-export function PopupApp({ tabId, source, commands, download = downloadText, theme }: PopupAppProps) {
+/** Calls no open tab shows: those of no tab (service workers, …) and of closed tabs. */
+function OtherCalls(props: {
+  tabs: TabSummary[];
+  onExport: (tabId: number) => void;
+  onClear: (tabId: number) => void;
+}) {
+  if (!props.tabs.length) return null;
+  return (
+    <div data-testid="other-calls">
+      <h3>Other calls</h3>
+      <ul class="other-calls">
+        {props.tabs.map((t) => (
+          <li key={t.tabId} data-testid={t.tabId === NO_TAB ? 'no-tab' : 'closed-tab'}>
+            <span>
+              {t.tabId === NO_TAB ? 'No tab (service workers, …)' : `Closed tab ${t.tabId}`}: {t.initiator}
+            </span>{' '}
+            <span class="muted">
+              {n(t.calls)} {t.calls === 1 ? 'call' : 'calls'}
+              {t.blocked ? `, ${n(t.blocked)} blocked` : ''}
+            </span>{' '}
+            <button type="button" data-testid="other-export" onClick={() => props.onExport(t.tabId)}>
+              Export HAR
+            </button>{' '}
+            <button type="button" data-testid="other-clear" onClick={() => props.onClear(t.tabId)}>
+              Clear
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** "Clear all tabs", with a confirmation that says how much goes. */
+function ClearAll({ stored, clear }: { stored: number; clear: () => void }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button type="button" data-testid="clear-all" onClick={() => setAsking(true)}>
+        Clear all tabs
+      </button>
+    );
+  return (
+    <span class="confirm" role="alert" data-testid="clear-all-confirm">
+      Delete all {n(stored)} calls, of every tab?{' '}
+      <button
+        type="button"
+        data-testid="clear-all-yes"
+        onClick={() => {
+          setAsking(false);
+          clear();
+        }}
+      >
+        Delete all
+      </button>{' '}
+      <button type="button" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+export function PopupApp({
+  tabId,
+  source,
+  commands,
+  download = downloadFile,
+  theme,
+  openTabs = null,
+}: PopupAppProps) {
   const rows = useRows(source, tabId);
-  const [settings, updateSettings] = useSettings(commands);
+  const [settings, updateSettings, settingsError] = useSettings(commands);
+  const status = useStatus(commands);
+  const tabs = useTabs(source);
+  const [exporting, runExport] = useExport(download);
   const stats = useMemo(() => tabStats(rows), [rows]);
+  const others = useMemo(
+    () =>
+      tabs.filter(
+        (t) =>
+          t.tabId !== tabId && (t.tabId === NO_TAB || (openTabs !== null && !openTabs.includes(t.tabId))),
+      ),
+    [tabs, tabId, openTabs],
+  );
+  // The calls stored, live from the store (the background's count comes with its status, a moment later).
+  const stored = tabs.length ? tabs.reduce((sum, t) => sum + t.calls, 0) : (status?.stored ?? 0);
 
   /** One tab's export, or all tabs' (tabId undefined). */
-  const onExport = async (format: ExportFormat, tab?: number) =>
-    download(exportFilename(tab, format), await exportAs(commands, format, tab));
+  const onExport = (format: ExportFormat, tab?: number) =>
+    runExport(commands, format, tab === NO_TAB ? 'no-tab' : tab, tab);
 
   return (
     <div class={`corscope popup theme-${theme ?? 'auto'}`} data-testid="popup">
+      <StoreStatus status={status} />
       {tabId === null ? (
         <p class="muted">No tab to inspect.</p>
       ) : (
@@ -187,12 +371,22 @@ export function PopupApp({ tabId, source, commands, download = downloadText, the
           </div>
         </>
       )}
+      <OtherCalls tabs={others} onExport={(t) => onExport('har', t)} onClear={(t) => commands.clear(t)} />
       <div class="actions">
         <button type="button" data-testid="export-all" onClick={() => onExport('har')}>
           Export all tabs (HAR)
         </button>
+        <ClearAll stored={stored} clear={() => void commands.clear()} />
       </div>
-      {settings && <SettingsForm settings={settings} save={(p) => void updateSettings(p)} />}
+      <ExportStatus state={exporting} />
+      {settings && (
+        <SettingsForm
+          settings={settings}
+          stored={stored}
+          save={(p) => void updateSettings(p)}
+          error={settingsError}
+        />
+      )}
     </div>
   );
 }

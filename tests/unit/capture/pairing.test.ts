@@ -452,6 +452,13 @@ describe('capture: a navigation clears the tab, the old page’s settling calls 
         responseHeaders: [{ name: 'Access-Control-Allow-Origin', value: PAGE }],
       });
       raw('onSendHeaders', 'nav', 'main_frame', { url: `${PAGE}/next`, timeStamp: 1001 });
+      // The new page commits: its response is a document.
+      raw('onHeadersReceived', 'nav', 'main_frame', {
+        url: `${PAGE}/next`,
+        timeStamp: 1002,
+        statusCode: 200,
+        responseHeaders: [{ name: 'Content-Type', value: 'text/html' }],
+      });
       capture.sweep(1000 + SETTLE_MS);
       return log;
     };

@@ -11,6 +11,7 @@ import {
   isSettingsPatch,
   type MessageContext,
   MessageHandler,
+  type MessageSender,
   messages,
   normalizeSettings,
   request,
@@ -25,6 +26,8 @@ import { fakeStoredExchange } from '../store/factory';
 import { ManualScheduler } from '../store/scheduler';
 
 const S = 'corscope' as const;
+const SELF = { id: 'corscopeid', origin: 'chrome-extension://corscopeid' };
+const PANEL: MessageSender = { id: SELF.id, url: `${SELF.origin}/devtools-panel.html` };
 
 describe('isCorscopeMessage', () => {
   const accepted: [string, unknown][] = [
@@ -126,7 +129,31 @@ describe('settings', () => {
       disabledSites: [],
       retention: 20000,
       preserveLog: false,
-      redactHeaders: [],
+      redactHeaders: [
+        'x-api-key',
+        'x-auth-token',
+        'x-csrf-token',
+        'x-xsrf-token',
+        'x-access-token',
+        'x-amz-security-token',
+      ],
+      redactParams: [
+        'access_token',
+        'token',
+        'code',
+        'key',
+        'sig',
+        'password',
+        'api_key',
+        'apikey',
+        'id_token',
+        'refresh_token',
+        'client_secret',
+        'signature',
+        'x-amz-signature',
+        'x-amz-credential',
+        'x-amz-security-token',
+      ],
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
     expect(Object.isFrozen(DEFAULT_SETTINGS.disabledSites)).toBe(true);
@@ -140,8 +167,25 @@ describe('settings', () => {
       disabledSites: ['x.test'],
     });
     const n = normalizeSettings({});
-    n.redactHeaders.push('authorization');
-    expect(DEFAULT_SETTINGS.redactHeaders).toEqual([]);
+    n.redactHeaders.push('x-session');
+    expect(DEFAULT_SETTINGS.redactHeaders).not.toContain('x-session');
+  });
+
+  it('settings saved before the parameter list existed: their header names join the default token headers', () => {
+    expect(normalizeSettings({ redactHeaders: ['x-session', 'x-api-key'] }).redactHeaders).toEqual([
+      'x-api-key',
+      'x-auth-token',
+      'x-csrf-token',
+      'x-xsrf-token',
+      'x-access-token',
+      'x-amz-security-token',
+      'x-session',
+    ]);
+    // Once saved with both lists, what the user chose is kept as it is, an emptied list included.
+    expect(normalizeSettings({ redactHeaders: ['x-session'], redactParams: [] })).toMatchObject({
+      redactHeaders: ['x-session'],
+      redactParams: [],
+    });
   });
 });
 
@@ -190,18 +234,17 @@ function context(store: ExchangeStore, initial: Settings = { ...DEFAULT_SETTINGS
   return ctx;
 }
 
+function seeded() {
+  const store = new MemoryExchangeStore();
+  const rows = [
+    fakeStoredExchange({ tabId: 1 }),
+    fakeStoredExchange({ tabId: 2, call: 'blocked' }),
+    fakeStoredExchange({ tabId: 1, call: 'blocked' }),
+  ];
+  for (const row of rows) store.enqueue(row);
+  return { store, rows, ctx: context(store) };
+}
 describe('handleMessage with an in-memory store', () => {
-  function seeded() {
-    const store = new MemoryExchangeStore();
-    const rows = [
-      fakeStoredExchange({ tabId: 1 }),
-      fakeStoredExchange({ tabId: 2, call: 'blocked' }),
-      fakeStoredExchange({ tabId: 1, call: 'blocked' }),
-    ];
-    for (const row of rows) store.enqueue(row);
-    return { store, rows, ctx: context(store) };
-  }
-
   it('export: all tabs or one, in capture order, as JSON Lines', async () => {
     const { rows, ctx } = seeded();
     const all: string = await handleMessage(messages.export(), ctx);
@@ -242,11 +285,11 @@ describe('handleMessage with an in-memory store', () => {
 
   it('commandsOver sends one export message per format and resolves to its text', async () => {
     const { rows, ctx } = seeded();
-    const handler = new MessageHandler(ctx);
+    const handler = new MessageHandler(ctx, SELF);
     const sent: unknown[] = [];
     const commands = commandsOver((m) => {
       sent.push(m);
-      return handler.listener(structuredClone(m)) ?? Promise.resolve(undefined);
+      return handler.listener(structuredClone(m), PANEL) ?? Promise.resolve(undefined);
     });
     expect(await commands.exportJsonl(2)).toBe(exportJsonl([rows[1]!]));
     expect(validateHar(JSON.parse(await commands.exportHar(2)))).toEqual([]);
@@ -289,15 +332,50 @@ describe('handleMessage with an in-memory store', () => {
 
   it('MessageHandler: handle, and a listener that ignores messages that are not ours', async () => {
     const { ctx } = seeded();
-    const handler = new MessageHandler(ctx);
-    expect(handler.listener({ type: 'status' })).toBeUndefined();
-    expect(handler.listener('hello')).toBeUndefined();
-    expect(await handler.listener(messages.status())).toMatchObject({ stored: 3 });
+    const handler = new MessageHandler(ctx, SELF);
+    expect(handler.listener({ type: 'status' }, PANEL)).toBeUndefined();
+    expect(handler.listener('hello', PANEL)).toBeUndefined();
+    expect(await handler.listener(messages.status(), PANEL)).toMatchObject({ stored: 3 });
     // A round trip as the runtime does it: the message is cloned on the way.
-    const send = (m: CorscopeMessage) => handler.listener(structuredClone(m)) ?? Promise.resolve(undefined);
+    const send = (m: CorscopeMessage) =>
+      handler.listener(structuredClone(m), PANEL) ?? Promise.resolve(undefined);
     const text = await request(send, messages.export(2));
     expect(readJsonl(text)).toHaveLength(1);
     expect((await handler.handle(messages.settings({ preserveLog: true }))).preserveLog).toBe(true);
+  });
+});
+
+describe("the sender of every message is checked: only the extension's own pages are answered", () => {
+  const senders: [string, MessageSender | undefined][] = [
+    ['a content script in a web page', { id: SELF.id, url: 'https://evil.test/page' }],
+    ['another extension', { id: 'other', url: 'chrome-extension://other/page.html' }],
+    ['a page of ours seen with another id', { id: 'other', url: `${SELF.origin}/popup.html` }],
+    ['a look-alike origin', { id: SELF.id, url: `${SELF.origin}.evil.test/popup.html` }],
+    ['no sender', undefined],
+  ];
+  it.each(senders)('%s: clear and export are refused, nothing is deleted', async (_name, sender) => {
+    const { store, ctx } = seeded();
+    const handler = new MessageHandler(ctx, SELF);
+    await expect(handler.listener(messages.clear(), sender)).rejects.toThrow(
+      'CORScope answers only its own pages',
+    );
+    await expect(handler.listener(messages.export(), sender)).rejects.toThrow('only its own pages');
+    expect(await store.listByTab()).toHaveLength(3);
+  });
+
+  it('the panel and the popup, in DevTools or opened in a tab, are answered', async () => {
+    const { ctx } = seeded();
+    const handler = new MessageHandler(ctx, SELF);
+    for (const url of [`${SELF.origin}/devtools-panel.html`, `${SELF.origin}/popup.html?tabId=3`])
+      expect(await handler.listener(messages.status(), { id: SELF.id, url })).toMatchObject({ stored: 3 });
+  });
+
+  it('a malformed CORScope message gets a clear error, not a silent undefined', async () => {
+    const { ctx } = seeded();
+    const handler = new MessageHandler(ctx, SELF);
+    await expect(
+      handler.listener({ source: 'corscope', type: 'settings', patch: { retention: 2_000_000 } }, PANEL),
+    ).rejects.toThrow('CORScope: a malformed "settings" message');
   });
 });
 

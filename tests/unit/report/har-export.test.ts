@@ -157,7 +157,9 @@ describe('toHar: HAR 1.2 export of stored calls', () => {
       expect(entry.response.cookies).toEqual([]);
     }
     expect(out.log.comment).toBe(SANITIZED_COMMENT);
-    expect(out.log.comment).toMatch(/cookie and credential values .* removed at capture/i);
+    expect(out.log.comment).toMatch(
+      /values of Cookie, Set-Cookie, Authorization, Proxy-Authorization and of the token headers .* replaced at capture, and again at export/,
+    );
   });
 
   it('writes one page per tab, and every tab together', () => {

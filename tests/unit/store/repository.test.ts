@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CorscopeDB, chunksOf, SCHEMA_V1, SCHEMA_V2 } from '../../../src/store/db';
+import { CorscopeDB, chunksOf, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from '../../../src/store/db';
 import {
   DexieExchangeStore,
   type DexieExchangeStoreOptions,
@@ -109,7 +109,7 @@ describe('CorscopeDB', () => {
     expect(await db.lists.count()).toBe(3);
     expect((await summaries(db)).map((c) => c.seq)).toEqual(rows.map((r) => r.seq));
     expect(await store.hasRequest(rows[1]!.exchange.capture.requestId)).toBe(true);
-    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'counts', 'lists']);
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'counts', 'lists', 'meta']);
     // New rows continue after the old seqs.
     store.enqueue(fakeStoredExchange({ tabId: 2 }));
     await store.flush();
@@ -133,7 +133,30 @@ describe('CorscopeDB', () => {
     ]);
     expect(ids(await store.listByTab(7))).toEqual(ids(rows.filter((r) => r.seq !== 24)));
     expect(store.status().stored).toBe(5);
-    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'counts', 'lists']);
+    expect(db.tables.map((t) => t.name).sort()).toEqual(['bodies', 'counts', 'lists', 'meta']);
+  });
+});
+
+describe('DexieExchangeStore: version 4', () => {
+  it('upgrades a version-3 database: its chunks stay as they are, meta is added, seqs continue', async () => {
+    const idb = new IDBFactory();
+    const v3 = new Dexie('corscope', { indexedDB: idb, IDBKeyRange });
+    v3.version(1).stores(SCHEMA_V1);
+    v3.version(2).stores(SCHEMA_V2);
+    v3.version(3).stores(SCHEMA_V3);
+    const rows = fakeRows(3, { tabId: 4 }).map((r, i) => ({ ...r, seq: 30 + i }));
+    const { body, list } = chunksOf(rows);
+    await v3.table('bodies').add(body);
+    await v3.table('lists').add(list);
+    v3.close();
+    const { store, db } = setup({}, idb);
+    expect(ids(await store.listByTab(4))).toEqual(ids(rows));
+    expect(await db.meta.count()).toBe(0);
+    await store.clearAll();
+    expect(await db.meta.get('seq')).toEqual({ key: 'seq', value: 32 });
+    store.enqueue(fakeStoredExchange({ tabId: 4 }));
+    await store.flush();
+    expect((await store.listByTab(4)).map((r) => r.seq)).toEqual([33]);
   });
 });
 

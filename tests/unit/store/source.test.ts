@@ -85,3 +85,27 @@ describe('dexieSource', () => {
     expect(await source.load(999)).toBeUndefined();
   });
 });
+
+describe('row numbers never go back (a clear, then a service-worker restart)', () => {
+  it.each([
+    ['clear all', (s: DexieExchangeStore) => s.clearAll()],
+    ['clear the tab', (s: DexieExchangeStore) => s.clearTab(1)],
+  ])('%s: the next rows get higher seqs, and the open panel shows them', async (_name, clear) => {
+    const { db, store, watch, latest } = setup();
+    const before = fakeRows(5, { tabId: 1 });
+    await write(store, before);
+    const stop = watch(1);
+    await vi.waitFor(() => expect(latest()).toEqual(ids(before)));
+    const highest = Math.max(...(await store.listByTab(1)).map((r) => r.seq!));
+    await clear(store);
+    await vi.waitFor(() => expect(latest()).toEqual([]));
+    // The worker restarts: a new store over the same database.
+    const restarted = new DexieExchangeStore({ db, flushDelayMs: 0 });
+    const after = fakeRows(2, { tabId: 1 });
+    await write(restarted, after);
+    const stored = await restarted.listByTab(1);
+    expect(stored.map((r) => r.seq! > highest)).toEqual([true, true]);
+    await vi.waitFor(() => expect(latest()).toEqual(ids(after)));
+    stop();
+  });
+});

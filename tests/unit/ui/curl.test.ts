@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { curlFor, shellQuote } from '../../../src/ui/curl';
 
@@ -27,8 +31,8 @@ describe('curlFor', () => {
       ],
     });
     expect(cmd).toContain("-H 'Cookie: <redacted>'");
-    expect(cmd).toContain(`'http://x.test/a?b=1&c='\\''$(rm -rf ~)'\\'''`);
-    expect(cmd).toContain(`-H 'X-Evil: it'\\''s \`whoami\` $HOME'`);
+    expect(cmd).toContain(`$'http://x.test/a?b=1&c=\\'$(rm -rf ~)\\''`);
+    expect(cmd).toContain(`-H $'X-Evil: it\\'s \`whoami\` $HOME'`);
     expect(cmd).not.toContain('12 bytes');
   });
 
@@ -41,7 +45,100 @@ describe('curlFor', () => {
     expect(cmd).toBe("curl -i --head 'http://x.test/' --compressed -H 'Accept-Encoding: gzip, br'");
   });
 
-  it('shellQuote', () => {
-    expect(shellQuote("a'b")).toBe(`'a'\\''b'`);
+  it('escapes curl glob characters in the URL as DevTools does', () => {
+    expect(curlFor({ method: 'GET', url: 'http://x.test/a[1]{b}' })).toBe(
+      "curl -i 'http://x.test/a\\[1\\]\\{b\\}'",
+    );
   });
+
+  it('offers no command for a URL that is not http(s)', () => {
+    expect(curlFor({ method: 'GET', url: '-o/tmp/x' })).toBeNull();
+    expect(curlFor({ method: 'GET', url: 'file:///etc/passwd' })).toBeNull();
+  });
+});
+
+describe('shellQuote (DevTools "Copy as cURL (bash)")', () => {
+  it('single-quotes printable text', () => {
+    expect(shellQuote('a b $HOME `x` "y"')).toBe(`'a b $HOME \`x\` "y"'`);
+  });
+
+  it('ANSI-C quotes a quote, a backslash, CR, LF, "!" and every control character as \\xHH', () => {
+    expect(shellQuote("a'b")).toBe(`$'a\\'b'`);
+    expect(shellQuote('a\\b!')).toBe(`$'a\\\\b\\x21'`);
+    expect(shellQuote('a\r\nb')).toBe(`$'a\\r\\nb'`);
+    expect(shellQuote('\x1b[201~\x0f\x00\x7f')).toBe(`$'\\x1b[201~\\x0f\\x00\\x7f'`);
+    expect(shellQuote('\x80\x85\x9b\x9f')).toBe(`$'\\x80\\x85\\x9b\\x9f'`);
+    // Printable Latin-1 and other text stay as they are.
+    expect(shellQuote('é\u00a0✓')).toBe(`'é\u00a0✓'`);
+  });
+});
+
+/** Pastes `command` into an interactive bash (bracketed paste on) in a fresh directory; returns it. */
+function pasteIntoBash(command: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'corscope-paste-'));
+  const run = spawnSync('python3', [join(process.cwd(), 'tests/unit/ui/bash-paste.py'), dir], {
+    input: command,
+    timeout: 30_000,
+  });
+  expect(run.status, String(run.stderr)).toBe(0);
+  return dir;
+}
+
+/** The arguments the shell's `curl` function received. */
+function argsIn(dir: string): string[] {
+  return readFileSync(join(dir, 'args'), 'latin1').split('\0').slice(0, -1);
+}
+
+describe('pasted into a real interactive bash (pty, bracketed paste)', () => {
+  // A page may send any byte but NUL, CR and LF in a header value; a HAR may hold anything.
+  const cases: { name: string; url: string; headers: [string, string][]; urlArg?: string }[] = [
+    {
+      // Ends the bracketed paste, erases the line (Ctrl-U), types a command and runs it (Ctrl-O).
+      name: 'a header value that ends the paste and runs a line',
+      url: 'http://x.test/a',
+      headers: [['X-Paste', 'a\x1b[201~\x15touch PWNED\x0f']],
+    },
+    {
+      name: 'quotes, substitutions and history expansion',
+      url: 'http://x.test/a',
+      headers: [
+        ['X-Quote', "'; touch PWNED; echo '"],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not a template.
+        ['X-Subst', '$(touch PWNED) `touch PWNED` ${HOME} !!'],
+      ],
+    },
+    {
+      name: 'C1 controls and DEL (an 8-bit CSI among them)',
+      url: 'http://x.test/a',
+      headers: [['X-C1', '\x9b201~\x15touch PWNED\x0f\x85\x7f\x07']],
+    },
+    {
+      name: 'a URL that ends the paste and runs a line',
+      url: "http://x.test/a?q='$(touch PWNED)'\x1b[201~\x15touch PWNED\x0f",
+      // curl's glob characters arrive escaped: curl reads them literally.
+      urlArg: "http://x.test/a?q='$(touch PWNED)'\x1b\\[201~\x15touch PWNED\x0f",
+      headers: [],
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: nothing runs, and curl receives every value exactly`, () => {
+      const cmd = curlFor({ method: 'PUT', url: c.url, headers: c.headers });
+      expect(cmd).not.toBeNull();
+      const dir = pasteIntoBash(cmd!);
+      try {
+        expect(readdirSync(dir).filter((f) => f.startsWith('PWNED'))).toEqual([]);
+        expect(existsSync(join(dir, 'args'))).toBe(true);
+        expect(argsIn(dir)).toEqual([
+          '-i',
+          '-X',
+          'PUT',
+          c.urlArg ?? c.url,
+          ...c.headers.flatMap(([n, v]) => ['-H', `${n}: ${v}`]),
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -26,6 +26,12 @@ function setup(list: StoredExchange[] = rows) {
 
 const count = () => screen.getByTestId('count').textContent;
 
+/** What download got: [filename, the file's text], in call order. */
+const texts = (download: ReturnType<typeof vi.fn>) =>
+  Promise.all(
+    (download.mock.calls as [string, Blob][]).map(async ([f, b]) => [f, await b.text()] as [string, string]),
+  );
+
 /** Opens a call with the keyboard: Home, ArrowDown to its row, Enter. */
 async function open(id: string) {
   const grid = screen.getByRole('grid');
@@ -211,7 +217,7 @@ describe('the toolbar commands', () => {
     fireEvent.click(screen.getByTestId('export-jsonl'));
     fireEvent.click(screen.getByTestId('export-markdown'));
     await waitFor(() => expect(download).toHaveBeenCalledTimes(3));
-    const [har, jsonl, md] = download.mock.calls as [string, string][];
+    const [har, jsonl, md] = await texts(download);
     expect(har![0]).toMatch(/^corscope-1-.*\.har$/);
     expect(validateHar(JSON.parse(har![1]))).toEqual([]);
     expect(new Set((JSON.parse(har![1]) as Har).log.entries.map((e) => e._cors!.pair)).size).toBe(66);
@@ -295,7 +301,7 @@ describe('importing a HAR file', () => {
     // Exports act on the imported calls.
     fireEvent.click(screen.getByTestId('export-har'));
     await waitFor(() => expect(download).toHaveBeenCalledOnce());
-    const [filename, text] = download.mock.calls[0]!;
+    const [filename, text] = (await texts(download))[0]!;
     expect(filename).toMatch(/^corscope-imported-.*\.har$/);
     expect(validateHar(JSON.parse(text))).toEqual([]);
 

@@ -63,7 +63,8 @@ describe('PopupApp', () => {
     const { download } = setup(tabId);
     fireEvent.click(screen.getByTestId(testid));
     await waitFor(() => expect(download).toHaveBeenCalledOnce());
-    return download.mock.calls[0] as [string, string];
+    const [filename, blob] = download.mock.calls[0] as [string, Blob];
+    return [filename, await blob.text()] as [string, string];
   }
   /** The calls in a HAR: its distinct (page, call id) pairs. */
   const pairs = (har: Har) => new Set(har.log.entries.map((e) => `${e.pageref} ${e._cors!.pair}`)).size;
@@ -123,13 +124,13 @@ describe('PopupApp', () => {
     });
     expect(setSettings).toHaveBeenLastCalledWith({ disabledSites: ['example.com', 'intranet.test'] });
 
+    // 132 calls are stored: a cap of 500 deletes nothing and is saved at once.
     fireEvent.change(screen.getByTestId('setting-retention'), { target: { value: '500' } });
     expect(setSettings).toHaveBeenLastCalledWith({ retention: 500 });
-    fireEvent.change(screen.getByTestId('setting-retention'), { target: { value: '-3' } });
-    expect(setSettings).toHaveBeenCalledTimes(3);
 
     fireEvent.click(screen.getByTestId('setting-preserve-log'));
     fireEvent.change(screen.getByTestId('setting-redact'), { target: { value: 'X-Api-Key\nx-session' } });
+    fireEvent.change(screen.getByTestId('setting-redact-params'), { target: { value: 'Token\nsession_id' } });
     await waitFor(async () =>
       expect(await commands.getSettings()).toEqual({
         paused: true,
@@ -137,14 +138,123 @@ describe('PopupApp', () => {
         retention: 500,
         preserveLog: true,
         redactHeaders: ['x-api-key', 'x-session'],
+        redactParams: ['token', 'session_id'],
       }),
     );
     await waitFor(() => expect(paused.checked).toBe(true));
+    expect(screen.getByTestId('redact-always').textContent).toContain(
+      'cookie, set-cookie, authorization, proxy-authorization',
+    );
+  });
+
+  it('retention: checked in the form; out of range it says so, saves nothing, and the form stays', async () => {
+    const { setSettings } = setup();
+    const field = (await screen.findByTestId('setting-retention')) as HTMLInputElement;
+    for (const value of ['-3', '0', '2000000', '1.5']) {
+      fireEvent.input(field, { target: { value } });
+      fireEvent.change(field, { target: { value } });
+      expect(screen.getByTestId('retention-error').textContent).toBe('A whole number from 1 to 1,000,000.');
+    }
+    expect(setSettings).not.toHaveBeenCalled();
+    expect(screen.getByTestId('settings')).toBeTruthy();
+  });
+
+  it('retention below the calls stored: says what it deletes, and deletes nothing before the user agrees', async () => {
+    const { setSettings } = setup();
+    const field = (await screen.findByTestId('setting-retention')) as HTMLInputElement;
+    await waitFor(async () => expect(screen.getByTestId('settings')).toBeTruthy());
+    fireEvent.input(field, { target: { value: '100' } });
+    fireEvent.change(field, { target: { value: '100' } });
+    await waitFor(() =>
+      expect(screen.getByTestId('retention-confirm').textContent).toContain(
+        'Keeping at most 100 calls deletes the 32 oldest of the 132 calls stored, from every tab.',
+      ),
+    );
+    expect(setSettings).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId('retention-cancel'));
+    expect(screen.queryByTestId('retention-confirm')).toBeNull();
+    expect(setSettings).not.toHaveBeenCalled();
+    fireEvent.input(field, { target: { value: '100' } });
+    fireEvent.change(field, { target: { value: '100' } });
+    fireEvent.click(await screen.findByTestId('retention-apply'));
+    expect(setSettings).toHaveBeenCalledWith({ retention: 100 });
+  });
+
+  it('a save the background refuses: the error is shown and the form keeps the settings in force', async () => {
+    const { commands } = setup();
+    vi.spyOn(commands, 'setSettings').mockRejectedValue(
+      new Error('CORScope: a malformed "settings" message'),
+    );
+    const paused = (await screen.findByTestId('setting-paused')) as HTMLInputElement;
+    fireEvent.click(paused);
+    await waitFor(() =>
+      expect(screen.getByTestId('settings-error').textContent).toBe(
+        'Not saved: CORScope: a malformed "settings" message',
+      ),
+    );
+    expect(screen.getByTestId('settings')).toBeTruthy();
+    expect(paused.checked).toBe(false);
   });
 
   it('without a tab: no counts, settings still there', async () => {
     setup(null);
     expect(screen.queryByTestId('counts')).toBeNull();
     expect(await screen.findByTestId('settings')).toBeTruthy();
+  });
+});
+
+describe("the store's status, calls of no tab and of closed tabs, clear all", () => {
+  it('shows rows the store dropped and its last error', async () => {
+    const source = memorySource(rows);
+    const commands = memoryCommands(source);
+    vi.spyOn(commands, 'status').mockResolvedValue({
+      ok: false,
+      lastError: 'QuotaExceededError: the quota has been exceeded',
+      droppedRows: 1200,
+      pending: 0,
+      stored: 132,
+      settings: await commands.getSettings(),
+    });
+    render(<PopupApp tabId={1} source={source} commands={commands} download={vi.fn()} />);
+    expect((await screen.findByTestId('store-status')).textContent).toBe(
+      'Storage: 1,200 calls could not be stored. Last error: QuotaExceededError: the quota has been exceeded',
+    );
+  });
+
+  it('lists calls of no tab and of closed tabs, exports and clears them, and clears all after asking', async () => {
+    const worker = sampleRows(-1)
+      .slice(0, 3)
+      .map((r, i) => ({ ...r, seq: 5000 + i }));
+    const closed = sampleRows(9)
+      .slice(0, 4)
+      .map((r, i) => ({ ...r, seq: 6000 + i }));
+    const source = memorySource([...rows, ...worker, ...closed]);
+    const commands = memoryCommands(source);
+    const clear = vi.spyOn(commands, 'clear');
+    const download = vi.fn();
+    render(<PopupApp tabId={1} source={source} commands={commands} download={download} openTabs={[1, 2]} />);
+    const other = await screen.findByTestId('other-calls');
+    expect(other.querySelector('[data-testid="no-tab"]')!.textContent).toContain(
+      'No tab (service workers, …): http://127.0.0.1:8101',
+    );
+    expect(other.querySelector('[data-testid="closed-tab"]')!.textContent).toContain('Closed tab 9');
+    expect(other.querySelectorAll('li')).toHaveLength(2);
+    fireEvent.click(other.querySelector('[data-testid="closed-tab"] [data-testid="other-export"]')!);
+    await waitFor(() => expect(download).toHaveBeenCalledOnce());
+    const [filename, blob] = download.mock.calls[0] as [string, Blob];
+    expect(filename).toMatch(/^corscope-9-.*\.har$/);
+    expect((JSON.parse(await blob.text()) as Har).log.pages!.map((p) => p.id)).toEqual(['tab-9']);
+    fireEvent.click(other.querySelector('[data-testid="no-tab"] [data-testid="other-clear"]')!);
+    expect(clear).toHaveBeenLastCalledWith(-1);
+    await waitFor(() => expect(screen.queryByTestId('no-tab')).toBeNull());
+
+    fireEvent.click(screen.getByTestId('clear-all'));
+    expect(screen.getByTestId('clear-all-confirm').textContent).toContain(
+      'Delete all 136 calls, of every tab?',
+    );
+    expect(clear).toHaveBeenCalledTimes(1);
+    fireEvent.click(screen.getByTestId('clear-all-yes'));
+    expect(clear).toHaveBeenLastCalledWith();
+    await waitFor(() => expect(screen.getByTestId('count-blocked').textContent).toBe('blocked 0'));
   });
 });

@@ -1,6 +1,7 @@
 // Stored rows with real evaluations, built from the recorded samples.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeRedactor } from '../../../src/capture/redact';
 import type { CapturedExchange, StoredExchange } from '../../../src/capture/types';
 import { Evaluator, type Exchange } from '../../../src/cors/index';
 
@@ -16,10 +17,15 @@ export function sampleExchanges(): Exchange[] {
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
-/** Wraps exchanges as stored rows, evaluated in order by one evaluator (so the preflight cache carries over). */
+/**
+ * Wraps exchanges as stored rows, as capture stores them: redacted with the default list, then evaluated in
+ * order by one evaluator (so the preflight cache carries over).
+ */
 export function storedRows(exchanges: Exchange[], tabId = 1): StoredExchange[] {
   const ev = new Evaluator();
-  return exchanges.map((x, i) => {
+  const redact = makeRedactor();
+  return exchanges.map((raw, i) => {
+    const x = redact.exchange(raw);
     const time = T0 + i * 10;
     const exchange: CapturedExchange = {
       ...x,
