@@ -3,7 +3,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../format';
 import { useRow, useRows, useSettings } from '../hooks';
-import { fileChunks, IMPORTED_TAB, importHar, importProblem } from '../import-har';
+import { fileChunks, IMPORTED_TAB, importHar, importProblem, importSummary } from '../import-har';
 import { copyText, downloadText, exportFilename } from '../io';
 import { type MemorySource, memoryCommands, memorySource } from '../memory-source';
 import {
@@ -57,6 +57,8 @@ interface Imported {
   source: MemorySource;
   commands: Commands;
   calls: number;
+  /** The file's calls by class: "312 HAR entries, 297 calls: 41 CORS calls (3 blocked), ...". */
+  summary: string;
 }
 
 const callCount = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
@@ -147,6 +149,7 @@ export function PanelApp({
       source: rowsSource,
       commands: memoryCommands(rowsSource),
       calls: result.rows.length,
+      summary: importSummary(result),
     });
     show(true);
   };
@@ -306,6 +309,11 @@ export function PanelApp({
           {shown.length === rows.length ? `${rows.length} calls` : `${shown.length} of ${rows.length} calls`}
         </span>
       </div>
+      {showImported && imported && (
+        <p class="muted import-summary" data-testid="import-summary">
+          {imported.summary}. Only the CORS calls are listed.
+        </p>
+      )}
       {importNote && (
         <p class="import-note" role="alert">
           <span data-testid="import-error">{importNote}</span>{' '}
