@@ -338,7 +338,13 @@ export function corsScope(ev: CallEvidence): CallScope {
   }
   const sentOrigin = getCombined(headers ?? undefined, 'origin');
   if (mode === 'cors' || mode === 'same-origin' || sentOrigin !== null || ev.preflight) {
-    if (sentOrigin === null && ev.originRecorded && !ev.preflight && !corsAfterRedirect(ev, page)) {
+    if (
+      sentOrigin === null &&
+      mode !== 'same-origin' &&
+      ev.originRecorded &&
+      !ev.preflight &&
+      !corsAfterRedirect(ev, page)
+    ) {
       // Browsers send Origin on every cross-origin CORS request: without one it stayed in its own origin.
       return scope('same-origin', 'same-origin', 'Same-origin request.', mode, destination, page);
     }
