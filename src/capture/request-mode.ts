@@ -212,7 +212,8 @@ export function requestMode(ev: CallEvidence): RequestMode | null {
     getCombined(headers ?? undefined, 'upgrade')?.toLowerCase() === 'websocket'
   )
     return 'websocket';
-  const declared = getCombined(headers ?? undefined, 'sec-fetch-mode');
+  // A redirect keeps the mode; a later hop's headers may be recorded where the first's were provisional.
+  const declared = firstHeader(ev, 'sec-fetch-mode');
   if (declared !== null && MODES.has(declared as RequestMode)) return declared as RequestMode;
   if (ev.preflight) return 'cors';
   if (type !== null && NAVIGATION_TYPES.has(type)) return 'navigate';
@@ -220,8 +221,16 @@ export function requestMode(ev: CallEvidence): RequestMode | null {
   if (type !== null && ALWAYS_CORS_TYPES.has(type)) return 'cors';
   // Browsers send Origin with a GET or HEAD only in mode "cors" (and on WebSocket handshakes, above).
   const method = ev.method.toUpperCase();
-  if ((method === 'GET' || method === 'HEAD') && getCombined(headers ?? undefined, 'origin') !== null)
-    return 'cors';
+  if ((method === 'GET' || method === 'HEAD') && firstHeader(ev, 'origin') !== null) return 'cors';
+  return null;
+}
+
+/** The first value of a request header on any hop, in hop order. */
+function firstHeader(ev: CallEvidence, name: string): string | null {
+  for (const h of ev.hops) {
+    const v = getCombined(h.headers ?? undefined, name);
+    if (v !== null) return v;
+  }
   return null;
 }
 
@@ -338,15 +347,11 @@ export function corsScope(ev: CallEvidence): CallScope {
   }
   const sentOrigin = getCombined(headers ?? undefined, 'origin');
   if (mode === 'cors' || mode === 'same-origin' || sentOrigin !== null || ev.preflight) {
-    if (
-      sentOrigin === null &&
-      mode !== 'same-origin' &&
-      ev.originRecorded &&
-      !ev.preflight &&
-      !corsAfterRedirect(ev, page)
-    ) {
-      // Browsers send Origin on every cross-origin CORS request: without one it stayed in its own origin.
-      return scope('same-origin', 'same-origin', 'Same-origin request.', mode, destination, page);
+    if (sentOrigin === null && mode !== 'same-origin' && ev.originRecorded && !ev.preflight) {
+      // Browsers send Origin on every cross-origin CORS request: without one it stayed in its own origin,
+      // unless a redirect took it away (the hop that left carries Origin, or is known to be elsewhere).
+      const left = corsAfterRedirect(ev, page) || (page !== null && !allSameOrigin(ev, page));
+      if (!left) return scope('same-origin', 'same-origin', 'Same-origin request.', mode, destination, page);
     }
     if (origin === null) {
       return scope(

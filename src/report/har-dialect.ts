@@ -50,7 +50,8 @@ const TRAITS: Record<HarDialect, DialectTraits> = {
   webpagetest: { proxy: false, recordsFailures: false, provisionalHeaders: true },
   firefox: { proxy: false, recordsFailures: false, provisionalHeaders: false },
   webkit: { proxy: false, recordsFailures: true, provisionalHeaders: false },
-  playwright: { proxy: false, recordsFailures: true, provisionalHeaders: false },
+  // A request that failed before its response keeps the page's provisional headers.
+  playwright: { proxy: false, recordsFailures: true, provisionalHeaders: true },
   charles: { proxy: true, recordsFailures: false, provisionalHeaders: false },
   fiddler: { proxy: true, recordsFailures: false, provisionalHeaders: false },
   mitmproxy: { proxy: true, recordsFailures: false, provisionalHeaders: false },

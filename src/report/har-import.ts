@@ -661,9 +661,12 @@ export class ExchangeBuilder {
       unsent !== null ||
       final.response === null ||
       (final.error !== null && final.error !== 'net::ERR_ABORTED');
+    // A call of only a preflight: what became of its request is not in the file (chrome-har leaves out
+    // failed requests), so only a failed preflight says anything.
+    const requestSeen = !!firstRequest;
     const outcome: Exchange['outcome'] = failed
       ? 'error'
-      : final.error === null && this.traits.recordsFailures
+      : final.error === null && this.traits.recordsFailures && requestSeen
         ? 'success'
         : undefined;
     // A proxy's "error" is its own (the connection it made), not the browser's decision.
