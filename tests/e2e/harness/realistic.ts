@@ -206,7 +206,6 @@ export async function startRealisticServer(): Promise<RealisticServer> {
     const raw: H = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) raw.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
     requests.push({ method: req.method ?? '', host, path, headers: raw });
-    const origin = req.headers.origin ?? '';
     const acao = (v: string): H => [['Access-Control-Allow-Origin', v]];
     const html = (body: string, extra: H = []) =>
       send(res, 200, [['Content-Type', 'text/html; charset=utf-8'], ...extra], body);
