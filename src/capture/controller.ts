@@ -81,6 +81,22 @@ export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
 
 const SPEC_MAIN_FETCH = 'https://fetch.spec.whatwg.org/#main-fetch';
 
+/**
+ * Whether a main frame's response replaces the page: not a redirect (its next hop decides), not 204 or 205
+ * (no navigation), and not a download (Content-Disposition: attachment, or a type a browser only saves).
+ */
+export function replacesPage(d: RawDetails): boolean {
+  const status = d.statusCode ?? 200;
+  if (status === 204 || status === 205 || (status >= 300 && status < 400)) return false;
+  for (const h of d.responseHeaders ?? []) {
+    const name = h.name.toLowerCase();
+    const value = (h.value ?? '').trim().toLowerCase();
+    if (name === 'content-disposition' && value.startsWith('attachment')) return false;
+    if (name === 'content-type' && value.startsWith('application/octet-stream')) return false;
+  }
+  return true;
+}
+
 function siteMatcher(sites: readonly string[]): (initiator: string) => boolean {
   const hosts = sites.map((s) => s.trim().toLowerCase()).filter(Boolean);
   if (!hosts.length) return () => false;
@@ -115,6 +131,7 @@ export class CaptureController {
     this.pairer = new Pairer({
       engine,
       onExchange: (ex) => this.store(ex),
+      // Counted, never stored: "noCors" counts the calls CORS does not govern and those it cannot tell.
       onUngoverned: (tabId, kind) =>
         this.sink.addCounts(tabId, kind === 'same-origin' ? { sameOrigin: 1 } : { noCors: 1 }),
     });
@@ -128,8 +145,11 @@ export class CaptureController {
 
   /** One webRequest event. Cheap: normalize, pair; evaluation happens only when a call ends. */
   handle(kind: RawKind, details: RawDetails): void {
-    if (details.tabId !== undefined && details.type === 'main_frame' && kind === 'onSendHeaders') {
-      this.navigated(details.tabId);
+    if (details.type === 'main_frame') {
+      // A new page replaces the old one when its response arrives and is one it shows: not a download, not a
+      // 204 (measured: a download link's request is a main_frame request too, and cleared the tab's log).
+      if (details.tabId !== undefined && kind === 'onHeadersReceived' && replacesPage(details))
+        this.navigated(details.tabId);
       return;
     }
     const initiator = initiatorOf(details);

@@ -234,6 +234,43 @@ function firstHeader(ev: CallEvidence, name: string): string | null {
   return null;
 }
 
+/**
+ * An EventSource's request, as the wire shows it: a GET whose only headers of its own are
+ * Accept: text/event-stream and, on a reconnection, Last-Event-ID (measured in Chromium 156: webRequest gives
+ * it type "xmlhttprequest", like fetch() and XHR, whose headers are alike). A fetch() that sets exactly that
+ * Accept and nothing else looks the same; only the console line's first words depend on it.
+ */
+export function isEventSourceRequest(method: string, headers: readonly Header[] | null | undefined): boolean {
+  if (method.toUpperCase() !== 'GET' || !headers) return false;
+  let accept = false;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'accept') {
+      if (value.trim().toLowerCase() !== 'text/event-stream') return false;
+      accept = true;
+    } else if (lower !== 'last-event-id' && !EVENTSOURCE_OTHERS.has(lower) && !lower.startsWith('sec-'))
+      return false;
+  }
+  return accept;
+}
+
+// Headers an EventSource's request carries that the browser adds (Chromium, Firefox).
+const EVENTSOURCE_OTHERS = new Set([
+  'host',
+  'connection',
+  'origin',
+  'referer',
+  'user-agent',
+  'accept-encoding',
+  'accept-language',
+  'cookie',
+  'cache-control',
+  'pragma',
+  'priority',
+  'te',
+  'dnt',
+]);
+
 const stripFragment = (url: string) => {
   const i = url.indexOf('#');
   return i === -1 ? url : url.slice(0, i);

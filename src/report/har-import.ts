@@ -18,7 +18,13 @@
 // origin of the entry's page (DevTools titles a page with its URL), else `_initiator.url`'s origin (last: it
 // can be a third-party script's URL rather than the page's). Where none is known, a call that needs it is
 // "cannot tell", never judged.
-import { type CallEvidence, type CallScope, corsScope, type HopEvidence } from '../capture/request-mode';
+import {
+  type CallEvidence,
+  type CallScope,
+  corsScope,
+  type HopEvidence,
+  isEventSourceRequest,
+} from '../capture/request-mode';
 import { getCombined } from '../cors/headers';
 import { originOf } from '../cors/origin';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
@@ -226,6 +232,8 @@ const API: Record<string, Api> = {
   script: 'script',
   stylesheet: 'stylesheet',
   other: 'other',
+  // Chromium words an EventSource's failure "Access to resource at".
+  eventsource: 'other',
 };
 
 function webOrigin(url: string | undefined): string | null {
@@ -671,7 +679,12 @@ export class ExchangeBuilder {
         : undefined;
     // A proxy's "error" is its own (the connection it made), not the browser's decision.
     const outcomeFrom = outcome && !(this.traits.proxy && final.response !== null) ? 'browser' : 'headers';
-    const api = firstRequest?.resourceType ? API[firstRequest.resourceType.toLowerCase()] : undefined;
+    const type = firstRequest?.resourceType?.toLowerCase();
+    const api = type
+      ? API[type]
+      : firstRequest && isEventSourceRequest(firstRequest.method, firstRequest.requestHeaders)
+        ? 'other'
+        : undefined;
     const exchange: Exchange = {
       id: `e${first.index}`,
       initiator: scope.origin ?? 'null',

@@ -1,7 +1,7 @@
 // Pairing on event sequences in the order Chromium delivers them (../shared/reference/webrequest.md);
 // recorded sequences from real Chromium are replayed in recorded.test.ts.
 import { describe, expect, it } from 'vitest';
-import { CaptureController, type CaptureSink } from '../../../src/capture/controller';
+import { CaptureController, type CaptureSink, replacesPage } from '../../../src/capture/controller';
 import type { RawDetails, RawKind, RequestEvent } from '../../../src/capture/events';
 import { ORPHAN_MS, Pairer, SETTLE_MS, STALLED_MS } from '../../../src/capture/pairing';
 import type { CapturedExchange } from '../../../src/capture/types';
@@ -247,7 +247,7 @@ describe('pairing', () => {
       ev('complete', 's3', 'GET', `${API}/`, { status: 200, resourceType: 'main_frame' }),
     ]);
     expect(out).toHaveLength(0);
-    expect(counts).toEqual(['same-origin', 'no-cors']);
+    expect(counts).toEqual(['same-origin', 'not-governed']);
   });
 
   it('ignores its own extension requests', () => {
@@ -452,11 +452,38 @@ describe('capture: a navigation clears the tab, the old page’s settling calls 
         responseHeaders: [{ name: 'Access-Control-Allow-Origin', value: PAGE }],
       });
       raw('onSendHeaders', 'nav', 'main_frame', { url: `${PAGE}/next`, timeStamp: 1001 });
+      raw('onHeadersReceived', 'nav', 'main_frame', {
+        url: `${PAGE}/next`,
+        timeStamp: 1002,
+        statusCode: 200,
+        responseHeaders: [{ name: 'Content-Type', value: 'text/html' }],
+      });
       capture.sweep(1000 + SETTLE_MS);
       return log;
     };
     expect(run(false)).toEqual(['row n1 allowed', 'clear 7']);
     expect(run(true)).toEqual(['row n1 allowed']);
+  });
+
+  it('a download, a 204 or a redirect in the main frame is not a new page: the log stays', () => {
+    const answer = (statusCode: number, headers: [string, string][]) =>
+      replacesPage({
+        requestId: 'd',
+        url: `${PAGE}/file`,
+        method: 'GET',
+        tabId: 7,
+        frameId: 0,
+        type: 'main_frame',
+        timeStamp: 1,
+        statusCode,
+        responseHeaders: headers.map(([name, value]) => ({ name, value })),
+      });
+    expect(answer(200, [['Content-Disposition', 'attachment; filename="file.bin"']])).toBe(false);
+    expect(answer(200, [['Content-Type', 'application/octet-stream']])).toBe(false);
+    expect(answer(204, [])).toBe(false);
+    expect(answer(302, [['Location', '/next']])).toBe(false);
+    expect(answer(200, [['Content-Type', 'text/html; charset=utf-8']])).toBe(true);
+    expect(answer(200, [['Content-Disposition', 'inline']])).toBe(true);
   });
 });
 

@@ -28,7 +28,7 @@ const pathOf = (url: string) => {
 
 /** What Chromium did, by path: the CORS error it reported (null: none), or undefined when not seen over CDP. */
 const chromium = new Map<string, string | null>();
-for (const r of truth.requests) if (r.type !== 'Preflight') chromium.set(pathOf(r.url), r.corsError);
+for (const r of truth.requests) if (r.initiator !== 'preflight') chromium.set(pathOf(r.url), r.corsError);
 
 async function judgeFile(name: string): Promise<JudgedCall[]> {
   const text = readFileSync(join(FIXTURES, name), 'utf8');
