@@ -13,12 +13,33 @@ const tabId = inDevtools ? browser.devtools.inspectedWindow.tabId : Number(param
 const theme =
   (inDevtools ? browser.devtools.panels.themeName : params.get('theme')) === 'dark' ? 'dark' : 'light';
 document.documentElement.style.colorScheme = theme;
-render(
-  <PanelApp
-    tabId={tabId}
-    source={dexieSource()}
-    commands={commandsOver((m) => browser.runtime.sendMessage(m))}
-    theme={theme}
-  />,
-  document.getElementById('app')!,
-);
+const commands = commandsOver((m) => browser.runtime.sendMessage(m));
+const source = dexieSource();
+
+// When the inspected page began loading: a page older than capture made calls it never saw.
+async function pageStartedAt(): Promise<number | null> {
+  if (!inDevtools) return null;
+  try {
+    const [value] = (await browser.devtools.inspectedWindow.eval('performance.timeOrigin')) as unknown as [
+      unknown,
+    ];
+    return typeof value === 'number' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+async function draw(): Promise<void> {
+  render(
+    <PanelApp
+      tabId={tabId}
+      source={source}
+      commands={commands}
+      theme={theme}
+      pageStartedAt={await pageStartedAt()}
+    />,
+    document.getElementById('app')!,
+  );
+}
+void draw();
+if (inDevtools) browser.devtools.network.onNavigated.addListener(() => void draw());

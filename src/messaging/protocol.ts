@@ -71,6 +71,11 @@ export type MessageType = CorscopeMessage['type'];
 /** The store's status and the capture settings. */
 export interface StatusResponse extends StoreStatus {
   settings: Settings;
+  /**
+   * When capture began listening in this browser session (ms since the epoch); null when unknown. A page
+   * that began loading before it made calls capture never saw.
+   */
+  captureStartedAt: number | null;
 }
 
 /** What each message resolves to. */
@@ -216,6 +221,8 @@ export interface MessageContext {
   getSettings(): Settings;
   /** Merges, persists and applies a patch; resolves to the settings now in force. */
   setSettings(patch: Partial<Settings>): Promise<Settings> | Settings;
+  /** When capture began listening in this browser session; null when unknown. */
+  captureStartedAt?(): number | null;
 }
 
 /** Answers one message. Rejects only when the store's queries do. */
@@ -239,7 +246,11 @@ async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<Re
       return store.status();
     }
     case 'status':
-      return { ...store.status(), settings: ctx.getSettings() };
+      return {
+        ...store.status(),
+        settings: ctx.getSettings(),
+        captureStartedAt: ctx.captureStartedAt?.() ?? null,
+      };
     case 'settings':
       return await ctx.setSettings(message.patch);
   }
@@ -270,6 +281,8 @@ export function commandsOver(send: (message: CorscopeMessage) => Promise<unknown
     exportHar: (tabId?: number): Promise<string> => request(send, messages.export(tabId, 'har')),
     exportMarkdown: (tabId?: number): Promise<string> => request(send, messages.export(tabId, 'markdown')),
     getSettings: async (): Promise<Settings> => (await request(send, messages.status())).settings,
+    captureStartedAt: async (): Promise<number | null> =>
+      (await request(send, messages.status())).captureStartedAt ?? null,
     setSettings: (patch: Partial<Settings>): Promise<Settings> => request(send, messages.settings(patch)),
   };
 }

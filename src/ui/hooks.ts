@@ -49,3 +49,19 @@ export function useSettings(
   );
   return [settings, update];
 }
+
+/** When capture began listening, asked once of the background (null until known, or when unknown). */
+export function useCaptureStart(commands: Commands): number | null {
+  const [at, setAt] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    commands.captureStartedAt?.().then(
+      (t) => live && setAt(t),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [commands]);
+  return at;
+}

@@ -22,6 +22,8 @@ export interface Commands {
   exportMarkdown(tabId?: number): Promise<string>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** When capture began listening in this browser session; null when unknown (an import has none). */
+  captureStartedAt?(): Promise<number | null>;
 }
 
 /** The export of a tab in one format. */

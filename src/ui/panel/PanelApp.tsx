@@ -2,7 +2,7 @@
 // views over the calls of a HAR file dropped on it or picked with "Import HAR…".
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../format';
-import { useRow, useRows, useSettings } from '../hooks';
+import { useCaptureStart, useRow, useRows, useSettings } from '../hooks';
 import { fileChunks, IMPORTED_TAB, importHar, importProblem, importSummary } from '../import-har';
 import { copyText, downloadText, exportFilename } from '../io';
 import { type MemorySource, memoryCommands, memorySource } from '../memory-source';
@@ -30,9 +30,16 @@ export interface PanelAppProps {
   download?: (filename: string, text: string) => void;
   /** Copies text; defaults to the clipboard. */
   copy?: (text: string) => void | Promise<void>;
+  /** When the inspected page began loading (its performance.timeOrigin), if the glue can tell. */
+  pageStartedAt?: number | null;
 }
 
 export const ROW_HEIGHT = 22;
+
+/** Capture began after the page did: the calls the page made before are missing. */
+export function lateStart(captureStartedAt: number | null, pageStartedAt: number | null): boolean {
+  return captureStartedAt !== null && pageStartedAt !== null && pageStartedAt < captureStartedAt;
+}
 
 const COLUMNS: Column<RowSummary>[] = [
   { title: 'Time', cell: (r) => clock(r.time) },
@@ -95,6 +102,7 @@ export function PanelApp({
   theme,
   download = downloadText,
   copy = copyText,
+  pageStartedAt = null,
 }: PanelAppProps) {
   const [imported, setImported] = useState<Imported | null>(null);
   const [showImported, setShowImported] = useState(false);
@@ -108,6 +116,7 @@ export function PanelApp({
       : { source, commands, tabId, scope: tabId };
   const rows = useRows(view.source, view.tabId);
   const [settings, updateSettings] = useSettings(commands);
+  const captureStartedAt = useCaptureStart(commands);
   const [filters, setFilters] = useState<Required<Filters>>({
     blockedOnly: false,
     verdict: '',
@@ -312,6 +321,12 @@ export function PanelApp({
       {showImported && imported && (
         <p class="muted import-summary" data-testid="import-summary">
           {imported.summary}. Only the CORS calls are listed.
+        </p>
+      )}
+      {!showImported && lateStart(captureStartedAt, pageStartedAt) && (
+        <p class="muted capture-start" data-testid="capture-start">
+          Capture started at {clock(captureStartedAt!)}, after this page began loading: its earlier calls are
+          not shown. Reload the page to capture them all.
         </p>
       )}
       {importNote && (
