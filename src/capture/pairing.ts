@@ -836,7 +836,7 @@ export class Pairer {
       originRecorded: !(lost && !requests.some((e) => e.request.headers?.length)),
       preflight,
       resourceType: call.resourceType,
-      pageOrigin: call.initiator,
+      pageOrigin: call.initiator || null,
       status: call.wire[call.wire.length - 1]?.response?.status ?? null,
     });
     if (scope.class === 'cannot-tell' && lost && call.resourceType === 'xmlhttprequest') {
@@ -849,19 +849,17 @@ export class Pairer {
   }
 
   private deliver(call: Call, outcome: Outcome): void {
-    if (
-      !call.initiator ||
-      call.initiator.startsWith('chrome-extension:') ||
-      call.initiator.startsWith('moz-extension:')
-    ) {
-      return;
-    }
+    if (call.initiator.startsWith('chrome-extension:') || call.initiator.startsWith('moz-extension:')) return;
     // Scope: only a CORS call is stored (src/capture/request-mode.ts decides, as for a HAR).
     const scope = this.scopeOf(call);
     if (scope.class !== 'cors') {
       this.opts.onUngoverned?.(call.tabId, scope.class);
       return;
     }
+    // The Origin the browser sent is the caller's origin: Firefox gives a sandboxed frame's document URL
+    // (or none), whose origin is not the frame's opaque one.
+    const initiator = scope.origin ?? call.initiator;
+    if (!initiator) return;
     const missing = [...call.missing];
     const first = call.wire.find((e) => e.type === 'request');
     const api =
@@ -871,7 +869,7 @@ export class Pairer {
         : undefined);
     const ex: CapturedExchange = {
       id: `${call.start.toFixed(0)}-${call.requestId}-${++this.seq}`,
-      initiator: call.initiator,
+      initiator,
       ...(api ? { api } : {}),
       request: { method: call.method, url: call.url },
       wire: call.wire,
