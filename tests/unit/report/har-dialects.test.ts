@@ -92,7 +92,18 @@ const FILES: [string, string, Record<string, Got>][] = [
   // A proxy sees every request that reaches the wire (frames, workers, the service worker's script), the
   // headers as sent, and nothing the browser decided: blocked calls are judged from the headers alone.
   ['mitmproxy', 'realistic-mitmproxy.har', {}],
+  // Firefox (recorded over BiDi, tests/fixtures/har/record-firefox-realistic.ts): every request of every
+  // frame and worker with its headers as sent, a blocked response like an allowed one, a WebSocket as an
+  // http: request answered 101, and no mark on the service worker's answer (its URL is the page's).
+  ['Firefox', 'realistic-firefox.har', { '/real/sw-proxied': { class: 'same-origin' } }],
 ];
+
+/** What Firefox blocked on the same page: the URLs of the CORS lines it logged. */
+const firefoxBlocked = new Set(
+  (
+    JSON.parse(readFileSync(join(FIXTURES, 'realistic-firefox.truth.json'), 'utf8')) as { lines: string[] }
+  ).lines.map((l) => pathOf(/remote resource at (\S+?)\. \(Reason/.exec(l)![1]!)),
+);
 
 describe('HAR dialects: the realistic page as each writer recorded it', () => {
   for (const [writer, file, deviations] of FILES) {
@@ -117,9 +128,16 @@ describe('HAR dialects: the realistic page as each writer recorded it', () => {
         // Requests of other processes' frames and of workers: the page's design (checked in the e2e test).
         if (corsError === undefined) expect(EXPECTED[path]?.outcome, path).toBe('blocked');
         else expect(j.verdict.error?.chromium, path).toBe(corsError);
-        // A proxy never knows what the browser did; chrome-har keeps only the preflight of a call it stopped.
+        if (writer === 'Firefox' && !/from-worker|sandbox/.test(path))
+          expect(firefoxBlocked, path).toContain(path);
+        // A proxy never records what the browser decided; chrome-har keeps only the preflight of a call it
+        // stopped; Firefox records a blocked response like an allowed one, and a request its preflight
+        // stopped with status 0 (its own record of the failure).
+        const unanswered = j.call.exchange.outcome === 'error' && j.call.exchange.wire.length === 1;
         expect(j.call.outcomeFrom, path).toBe(
-          writer === 'mitmproxy' || writer === 'chrome-har' ? 'headers' : 'browser',
+          writer === 'Chrome DevTools' || writer === 'Playwright' || (writer === 'Firefox' && unanswered)
+            ? 'browser'
+            : 'headers',
         );
       }
     });
@@ -132,12 +150,21 @@ describe('HAR dialects: the realistic page as each writer recorded it', () => {
     });
   }
 
+  it('Firefox blocked the same calls Chromium blocked on this page', () => {
+    expect([...firefoxBlocked].sort()).toEqual(
+      [...chromium]
+        .filter(([, e]) => e !== null)
+        .map(([p]) => p)
+        .sort(),
+    );
+  });
+
   it('the WebSocket handshakes Chromium made are in the DevTools and proxy recordings, not governed', async () => {
     expect(truth.sockets.map((s) => [pathOf(s.url), s.status])).toEqual([
       ['/real/ws', 101],
       ['/real/ws-same', 101],
     ]);
-    for (const file of ['realistic-devtools.har', 'realistic-mitmproxy.har']) {
+    for (const file of ['realistic-devtools.har', 'realistic-mitmproxy.har', 'realistic-firefox.har']) {
       const ws = (await judgeFile(file)).filter((j) => j.scope.reason === 'websocket');
       expect(ws.map((j) => pathOf(j.call.exchange.request.url)).sort(), file).toEqual([
         '/real/ws',
