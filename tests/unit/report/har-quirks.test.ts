@@ -193,6 +193,41 @@ describe('HAR writers: what each one writes, read right', () => {
     expect(calls[0]!.verdict!.preflight).toBe('none');
   });
 
+  it('a same-origin call is not judged, so it gets no "missing Vary: Origin" warning', async () => {
+    const { calls } = await importAndJudge(
+      har('WebInspector', [
+        entry(
+          `${PAGE}/api`,
+          [
+            ['Origin', PAGE],
+            ['Sec-Fetch-Mode', 'cors'],
+            ['Accept-Encoding', 'gzip'],
+          ],
+          200,
+          [['Access-Control-Allow-Origin', PAGE]],
+          { _resourceType: 'fetch' },
+        ),
+        entry(
+          `${API}/api`,
+          [
+            ['Origin', PAGE],
+            ['Sec-Fetch-Mode', 'cors'],
+            ['Accept-Encoding', 'gzip'],
+          ],
+          200,
+          [['Access-Control-Allow-Origin', PAGE]],
+          { _resourceType: 'fetch' },
+        ),
+      ]),
+    );
+    expect(summary(calls)).toEqual([
+      ['same-origin', 'same-origin'],
+      ['cors', 'allowed'],
+    ]);
+    // The cross-origin one, answered with a specific origin and no Vary, is warned about.
+    expect(calls[1]!.verdict!.warnings.map((w) => w.code)).toContain('missing-vary-origin');
+  });
+
   it('WebKit: a call its service worker answered (_fetchType "Service Worker") is not governed', async () => {
     const { calls } = await importAndJudge(
       har(
