@@ -250,6 +250,32 @@ describe('pairing', () => {
     expect(counts).toEqual(['same-origin', 'not-governed']);
   });
 
+  it('a WebSocket handshake, same-origin or not, is never stored (it was once judged CorsDisabledScheme)', () => {
+    const { run, out, counts } = collect();
+    const ws = (id: string, url: string) => [
+      ev('send', id, 'GET', url, {
+        resourceType: 'websocket',
+        headers: [
+          ['Origin', PAGE],
+          ['Upgrade', 'websocket'],
+          ['Sec-WebSocket-Version', '13'],
+        ],
+      }),
+      ev('response', id, 'GET', url, {
+        resourceType: 'websocket',
+        status: 101,
+        headers: [['Upgrade', 'websocket']],
+      }),
+      ev('complete', id, 'GET', url, { resourceType: 'websocket', status: 101 }),
+    ];
+    run([
+      ...ws('w1', `${API.replace('http', 'ws')}/socket`),
+      ...ws('w2', `${PAGE.replace('http', 'ws')}/socket`),
+    ]);
+    expect(out).toHaveLength(0);
+    expect(counts).toEqual(['not-governed', 'not-governed']);
+  });
+
   it('ignores its own extension requests', () => {
     const { run, out, counts } = collect();
     run([
