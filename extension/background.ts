@@ -95,6 +95,10 @@ export default defineBackground(() => {
   }
   // Registered at once, at the top of the worker, so Chromium wakes it for these events.
   listen(true);
+  // When capture began listening in this browser session: a worker woken later keeps the first time
+  // (storage.session lives as long as the browser session, and is cleared when the extension reloads).
+  // A page that began loading before it made calls nobody saw (installed, enabled or updated mid-page).
+  let captureStartedAt: number | null = Date.now();
 
   function apply(next: Settings): void {
     settings = next;
@@ -111,6 +115,11 @@ export default defineBackground(() => {
     ]);
     apply(normalizeSettings(local.settings));
     if (state) capture.restore(state);
+    const kept = (await browser.storage.session.get('captureStartedAt').catch(() => ({}))) as {
+      captureStartedAt?: unknown;
+    };
+    if (typeof kept.captureStartedAt === 'number') captureStartedAt = kept.captureStartedAt;
+    else await browser.storage.session.set({ captureStartedAt }).catch(() => {});
     ready = true;
     for (const [kind, details] of early.splice(0)) capture.handle(kind, details);
   }
@@ -131,6 +140,7 @@ export default defineBackground(() => {
   const ctx = {
     store,
     getSettings: () => settings,
+    captureStartedAt: () => captureStartedAt,
     setSettings: async (patch: Partial<Settings>) => {
       const next = { ...settings, ...patch };
       await browser.storage.local.set({ settings: next });

@@ -15,12 +15,33 @@ const theme =
   (inDevtools ? browser.devtools.panels.themeName : params.get('theme')) === 'dark' ? 'dark' : 'light';
 document.documentElement.style.colorScheme = theme;
 const db = new CorscopeDB();
-render(
-  <PanelApp
-    tabId={tabId}
-    source={dexieSource(db)}
-    commands={pageCommands(db, (m) => browser.runtime.sendMessage(m))}
-    theme={theme}
-  />,
-  document.getElementById('app')!,
-);
+const commands = pageCommands(db, (m) => browser.runtime.sendMessage(m));
+const source = dexieSource(db);
+
+// When the inspected page began loading: a page older than capture made calls it never saw.
+async function pageStartedAt(): Promise<number | null> {
+  if (!inDevtools) return null;
+  try {
+    const [value] = (await browser.devtools.inspectedWindow.eval('performance.timeOrigin')) as unknown as [
+      unknown,
+    ];
+    return typeof value === 'number' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+async function draw(): Promise<void> {
+  render(
+    <PanelApp
+      tabId={tabId}
+      source={source}
+      commands={commands}
+      theme={theme}
+      pageStartedAt={await pageStartedAt()}
+    />,
+    document.getElementById('app')!,
+  );
+}
+void draw();
+if (inDevtools) browser.devtools.network.onNavigated.addListener(() => void draw());

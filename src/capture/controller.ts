@@ -146,6 +146,7 @@ export class CaptureController {
     this.pairer = new Pairer({
       engine,
       onExchange: (ex) => this.store(ex),
+      // Counted, never stored: "noCors" counts the calls CORS does not govern and those it cannot tell.
       onUngoverned: (tabId, kind) =>
         this.sink.addCounts(tabId, kind === 'same-origin' ? { sameOrigin: 1 } : { noCors: 1 }),
     });

@@ -19,6 +19,7 @@ import { originOf, sameOrigin } from '../cors/origin';
 import { browserAddedHeaderName, corsUnsafeRequestHeaderNames } from '../cors/safelist';
 import type { Api, Engine, Header, WireEntry } from '../cors/types';
 import type { RequestEvent } from './events';
+import { type CallClass, type CallScope, corsScope, isEventSourceRequest } from './request-mode';
 import type { CapturedExchange } from './types';
 
 /** A finished preflight waits this long (in event time) for its request before it stands alone. */
@@ -106,8 +107,8 @@ export interface PairingState {
 export interface PairerOptions {
   /** Receives every finished call that CORS governs. */
   onExchange: (ex: CapturedExchange) => void;
-  /** Receives calls CORS does not govern, to be counted per tab. */
-  onUngoverned?: (tabId: number, kind: 'same-origin' | 'no-cors') => void;
+  /** Receives calls that are not CORS calls (same-origin, not governed, cannot tell), to be counted per tab. */
+  onUngoverned?: (tabId: number, kind: Exclude<CallClass, 'cors'>) => void;
   /** The browser the events come from: Firefox reports a request before its preflight. */
   engine?: Engine;
 }
@@ -804,45 +805,68 @@ export class Pairer {
     this.release(this.latest);
   }
 
-  private deliver(call: Call, outcome: Outcome): void {
-    if (
-      !call.initiator ||
-      call.initiator.startsWith('chrome-extension:') ||
-      call.initiator.startsWith('moz-extension:')
-    ) {
-      return;
+  /** The call's class, from what webRequest showed of it (its initiator is the page's own origin). */
+  private scopeOf(call: Call): CallScope {
+    const requests = call.wire.filter((e) => e.type === 'request');
+    const preflight = requests.length !== call.wire.length;
+    if (call.wire.length === 0) {
+      // Never sent and no preflight: a fetch the browser refused outright. Kept when cross-origin.
+      const cross = !sameOrigin(call.initiator, originOf(call.url));
+      const cls = !cross ? 'same-origin' : call.resourceType === 'xmlhttprequest' ? 'cors' : 'not-governed';
+      return {
+        class: cls,
+        reason: cls === 'not-governed' ? 'no-cors' : cls,
+        text: '',
+        mode: null,
+        destination: null,
+        origin: call.initiator,
+      };
     }
-    // Scope: CORS governs a call that went cross-origin in mode "cors" (Origin sent, or Sec-Fetch-Mode: cors).
-    let cors = false;
-    let cross = false;
-    for (const e of call.wire) {
-      if (e.type === 'preflight') cors = true;
-      else {
-        const mode = getCombined(e.request.headers, 'sec-fetch-mode');
-        if (mode === 'cors' || (mode === null && getCombined(e.request.headers, 'origin') !== null))
-          cors = true;
-      }
-      if (!sameOrigin(call.initiator, originOf(e.request.url))) cross = true;
-    }
-    if (call.recovered && call.missing.length && call.resourceType === 'xmlhttprequest') {
+    const lost = call.recovered && call.missing.length > 0;
+    const scope = corsScope({
+      method: call.method,
+      hops: (requests.length ? requests : call.wire).map((e) => ({
+        url: e.request.url,
+        headers: e.request.headers ?? null,
+      })),
+      // A worker that restarted may have lost the request's headers: they are empty, not complete.
+      originRecorded: !(lost && !requests.some((e) => e.request.headers?.length)),
+      preflight,
+      resourceType: call.resourceType,
+      pageOrigin: call.initiator || null,
+      status: call.wire[call.wire.length - 1]?.response?.status ?? null,
+    });
+    if (scope.class === 'cannot-tell' && lost && call.resourceType === 'xmlhttprequest') {
       // The request headers were lost with the worker: a cross-origin XHR/fetch whose response speaks CORS.
       const last = call.wire[call.wire.length - 1]?.response;
-      if (last && getCombined(last.headers, 'access-control-allow-origin') !== null) cors = true;
+      if (last && getCombined(last.headers, 'access-control-allow-origin') !== null)
+        return { ...scope, class: 'cors', reason: 'cors', origin: call.initiator };
     }
-    if (call.wire.length === 0) {
-      // Never sent and no preflight: a fetch the browser refused outright. Keep it when cross-origin.
-      cross = !sameOrigin(call.initiator, originOf(call.url));
-      cors = call.resourceType === 'xmlhttprequest';
-    }
-    if (!cors || !cross) {
-      this.opts.onUngoverned?.(call.tabId, cross ? 'no-cors' : 'same-origin');
+    return scope;
+  }
+
+  private deliver(call: Call, outcome: Outcome): void {
+    if (call.initiator.startsWith('chrome-extension:') || call.initiator.startsWith('moz-extension:')) return;
+    // Scope: only a CORS call is stored (src/capture/request-mode.ts decides, as for a HAR).
+    const scope = this.scopeOf(call);
+    if (scope.class !== 'cors') {
+      this.opts.onUngoverned?.(call.tabId, scope.class);
       return;
     }
+    // The Origin the browser sent is the caller's origin: Firefox gives a sandboxed frame's document URL
+    // (or none), whose origin is not the frame's opaque one.
+    const initiator = scope.origin ?? call.initiator;
+    if (!initiator) return;
     const missing = [...call.missing];
-    const api = API_BY_TYPE[call.resourceType];
+    const first = call.wire.find((e) => e.type === 'request');
+    const api =
+      API_BY_TYPE[call.resourceType] ??
+      (call.resourceType === 'xmlhttprequest' && isEventSourceRequest(call.method, first?.request.headers)
+        ? 'other'
+        : undefined);
     const ex: CapturedExchange = {
       id: `${call.start.toFixed(0)}-${call.requestId}-${++this.seq}`,
-      initiator: call.initiator,
+      initiator,
       ...(api ? { api } : {}),
       request: { method: call.method, url: call.url },
       wire: call.wire,

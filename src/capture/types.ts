@@ -46,9 +46,10 @@ export interface StoredExchange {
   evaluation: Verdict;
 }
 
-/** Per-tab counts of calls that CORS does not govern (stored as counts, not in full). */
+/** Per-tab counts of the calls that are not CORS calls (stored as counts, not in full). */
 export interface TabCounts {
   tabId: number;
   sameOrigin: number;
+  /** Not governed by CORS (navigations, no-cors loads, WebSockets, ...), and those the evidence cannot class. */
   noCors: number;
 }

@@ -90,7 +90,7 @@ export function textRow({ row: v, method, url }: Evaluated): TextRow {
 }
 
 const COLUMNS = ['ID', 'METHOD', 'URL', 'VERDICT', 'REASON'];
-const MAX_WIDTHS = [24, 8, 64, 14];
+const MAX_WIDTHS = [24, 8, 64, 20];
 
 /** The verdict table both commands print, line by line: id, method, URL, verdict, reason. */
 export function verdictTableLines(rows: readonly TextRow[]): Generator<string> {

@@ -1,12 +1,21 @@
-// `corscope har FILE`: a HAR file in (Chrome DevTools, Firefox, Playwright, CORScope), one verdict per call out.
-// The file is read as a stream and each call is evaluated and written as soon as it is complete, so memory
-// stays bounded: jsonl and json keep nothing per call; the table keeps a row of a few words per call, and
-// the Markdown report its counts and the first blocked calls it lists.
-import { Evaluator } from '../cors/evaluate';
+// `corscope har FILE`: a HAR file in (from any browser, recorder or proxy, or CORScope), each call's class
+// out, and a verdict for each CORS call. The file is read as a stream and each call is judged and written as
+// soon as it is complete, so memory stays bounded: jsonl and json keep nothing per call; the table keeps a
+// row of a few words per listed call, and the Markdown report its counts and the first calls it lists.
 import type { Engine, Verdict, Warning } from '../cors/types';
 import { HarImport, type HarIssue, harEngine } from '../report/har-import';
+import {
+  CLASS_WORDS,
+  type ClassCounts,
+  countCall,
+  countsLine,
+  emptyCounts,
+  HarJudge,
+  type JudgedCall,
+  outcomeBasis,
+} from '../report/har-judge';
 import { MarkdownReport } from '../report/markdown';
-import { countsLine, type TextRow, tally, textRow, verdictTableLines } from './evaluate';
+import { type TextRow, textRow, verdictTableLines } from './evaluate';
 import { type Io, jsonLine, LineCap, openInput, term, write } from './io';
 
 export const HAR_FORMATS = ['table', 'json', 'jsonl', 'markdown'] as const;
@@ -24,7 +33,43 @@ function issueLine(file: string, i: HarIssue): string {
   return `${term(`corscope har: ${i.level === 'note' ? 'note: ' : ''}${where}${i.message}`.replace(/\n/g, ' '))}\n`;
 }
 
-/** Exit status: 2 when a call fails the --fail-on test, else 1 when the input had errors, else 0. */
+/** One line of `--format json|jsonl`: a judged CORS call's verdict, or another call's class and reason. */
+function callJson(j: JudgedCall): Record<string, unknown> {
+  const { method, url } = j.call.exchange.request;
+  const where = { method, url, entries: j.call.entries };
+  if (j.verdict) return { ...j.verdict, class: 'cors', outcomeFrom: j.call.outcomeFrom, ...where };
+  const s = j.scope;
+  return {
+    id: j.call.exchange.id,
+    class: s.class,
+    reason: s.reason,
+    summary: s.text,
+    mode: s.mode,
+    destination: s.destination,
+    origin: s.origin,
+    ...where,
+  };
+}
+
+/** The table's row for a call: a CORS call's verdict, or (with --all) another call's class and reason. */
+function tableRow(j: JudgedCall): TextRow {
+  const { method, url } = j.call.exchange.request;
+  if (!j.verdict)
+    return { id: j.call.exchange.id, method, url, verdict: CLASS_WORDS[j.scope.class], reason: j.scope.text };
+  const row = textRow({ row: j.verdict, method, url });
+  if (j.verdict.verdict === 'blocked') row.reason = `${row.reason} [${outcomeBasis(j.call)}]`;
+  return row;
+}
+
+export interface HarRunOptions {
+  /** List the calls that are not judged too (their class and reason). */
+  all?: boolean;
+}
+
+/**
+ * Exit status: 2 when a CORS call fails the --fail-on test (blocked; with warning, also a risky policy),
+ * else 1 when the input had errors, else 0. Calls of any other class never fail it.
+ */
 export async function runHar(
   file: string,
   format: HarFormat,
@@ -32,6 +77,7 @@ export async function runHar(
   io: Io,
   /** null: Firefox's for a HAR Firefox wrote, else Chromium's (see harEngine). */
   engine: Engine | null = null,
+  opts: HarRunOptions = {},
 ): Promise<number> {
   const input = await openInput(file, io);
   if (input instanceof Error) {
@@ -39,13 +85,12 @@ export async function runHar(
     return 66;
   }
   const imp = new HarImport();
-  // Made at the first call, once the HAR's creator has been read.
-  let ev: Evaluator | null = null;
+  const judge = new HarJudge(() => engine ?? harEngine(imp.meta) ?? 'chromium');
   const table: TextRow[] = [];
   const report = format === 'markdown' ? new MarkdownReport() : null;
-  const counts = new Map<string, number>();
+  const counts = emptyCounts();
   const errors: HarIssue[] = [];
-  let calls = 0;
+  let lines = 0;
   let failing = 0;
   let inputErrors = 0;
   // A HAR of thousands of bad entries: the first of each kind are printed, the rest counted.
@@ -60,27 +105,30 @@ export async function runHar(
   };
   if (format === 'json') await write(io.stdout, '{"calls":[');
   for await (const call of imp.calls(input as AsyncIterable<Uint8Array>)) {
-    ev ??= new Evaluator({ engine: engine ?? harEngine(imp.meta) ?? 'chromium' });
-    const v = ev.evaluate(call.exchange);
-    const { method, url } = call.exchange.request;
-    calls++;
-    tally(counts, v.verdict);
-    if (v.verdict === 'blocked' || (failOn === 'warning' && isRisky(v))) failing++;
+    const j = judge.judge(call);
+    countCall(counts, j);
+    const v = j.verdict;
+    if (v && (v.verdict === 'blocked' || (failOn === 'warning' && isRisky(v)))) failing++;
     if (format === 'jsonl' || format === 'json') {
-      const line = jsonLine({ ...v, method, url, entries: call.entries });
-      await write(io.stdout, format === 'jsonl' ? `${line}\n` : `${calls > 1 ? ',' : ''}\n${line}`);
-    } else if (report) report.add(call.exchange, v);
-    else table.push(textRow({ row: v, method, url }));
+      const line = jsonLine(callJson(j));
+      await write(io.stdout, format === 'jsonl' ? `${line}\n` : `${lines > 0 ? ',' : ''}\n${line}`);
+      lines++;
+    } else if (report) report.addJudged(j, opts.all ?? false);
+    else if (v || opts.all) table.push(tableRow(j));
     if (imp.issues.length) await flushIssues();
   }
   await flushIssues();
   for (const line of cap.summary()) await write(io.stderr, `${term(`corscope har: ${line}`)}\n`);
-  const summary = `${calls} calls from ${imp.entriesRead} HAR entries${calls ? `: ${countsLine(counts)}` : ''}`;
+  const summary = countsLine(counts);
   if (format === 'json') {
-    await write(io.stdout, `\n],"entries":${imp.entriesRead},"errors":${jsonLine(errors)}}\n`);
+    await write(
+      io.stdout,
+      `\n],"entries":${imp.entriesRead},"counts":${jsonLine(countsJson(counts))},"errors":${jsonLine(errors)}}\n`,
+    );
   } else if (report) {
     await write(io.stdout, report.render(`CORScope report: ${file === '-' ? 'standard input' : file}`));
   } else if (format === 'table') {
+    await write(io.stdout, `${summary}\n\n`);
     let batch: string[] = [];
     for (const line of verdictTableLines(table)) {
       batch.push(line);
@@ -89,7 +137,10 @@ export async function runHar(
         batch = [];
       }
     }
-    await write(io.stdout, `${batch.length ? `${batch.join('\n')}\n` : ''}\n${summary}\n`);
+    const hidden = counts.calls - counts.byClass.cors.calls;
+    const more =
+      !opts.all && hidden ? `\n${hidden} calls not judged are not listed (--all lists them).\n` : '';
+    await write(io.stdout, `${batch.length ? `${batch.join('\n')}\n` : ''}${more}`);
   }
   if (inputErrors) {
     const n = `${inputErrors} input ${inputErrors === 1 ? 'error' : 'errors'}`;
@@ -97,4 +148,9 @@ export async function runHar(
   }
   if (failing) return 2;
   return inputErrors ? 1 : 0;
+}
+
+/** The counts as JSON: calls and entries by class, and the blocked CORS calls. */
+function countsJson(c: ClassCounts) {
+  return { entries: c.entries, calls: c.calls, blocked: c.blocked, ...c.byClass };
 }

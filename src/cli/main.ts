@@ -15,24 +15,31 @@ export const USAGE = `Usage:
       --engine firefox judges by Firefox ESR 153's rules and words (its console line, reason key, 24 h
       preflight cache); the default, chromium, by Chromium 156's.
       Exit status: 0 when every line was evaluated, 1 when a line could not be read, 64 on bad usage.
-  corscope har FILE|- [--format table|json|jsonl|markdown] [--fail-on blocked|warning]
+  corscope har FILE|- [--format table|json|jsonl|markdown] [--fail-on blocked|warning] [--all]
                       [--engine chromium|firefox]
-      Reads a HAR file (from Chrome DevTools, Firefox, Playwright or CORScope) as a stream, rebuilds each
-      call with its preflights and redirect hops, evaluates it and prints one row per call, in call order.
-      --format table (the default): id, method, URL, verdict, reason. jsonl: one verdict per line, with
-      the call's method, url and HAR entry indexes. json: {"calls": [...], "entries": N, "errors": [...]}.
-      markdown: a report with counts by verdict and reason, then each blocked call's console line and fix.
+      Reads a HAR file (from Chrome DevTools, chrome-har, WebPagetest, Firefox, Safari, Playwright, Charles,
+      Fiddler, mitmproxy, HTTP Toolkit or CORScope) as a stream, rebuilds each call with its preflights and
+      redirect hops, and puts it in one class: a CORS call (judged allowed or blocked), same-origin, not
+      governed by CORS (a navigation, a no-cors load, a WebSocket, a data: URL, a service worker's answer),
+      or cannot tell (the recording does not say; the reason names what is missing).
+      --format table (the default): the counts by class, then id, method, URL, verdict, reason of each CORS
+      call (--all: every call, with its class and reason). jsonl: one line per call with its class, the
+      verdict of a CORS call, its method, url and HAR entry indexes. json: {"calls": [...], "entries": N,
+      "counts": {...}, "errors": [...]}. markdown: a report with the counts by class, counts by verdict and
+      reason, then each blocked call's console line and fix (--all: and every call not judged).
       Input errors (not JSON, not HAR, truncated, entries missing fields) are printed to standard error
       with the entry's index; the calls that could be read are still evaluated and printed.
       --fail-on warning fails on risky policies (warnings) too, not only on blocked calls.
       --engine as for evaluate; without it, Firefox's rules for a HAR that Firefox wrote (its log.creator
       or log.browser names Firefox), else Chromium's.
-      Exit status: 2 when a call is blocked (with --fail-on warning: or has a warning), else 1 when the
-      input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage.
+      Exit status: 2 when a CORS call is blocked (with --fail-on warning: or has a warning), else 1 when the
+      input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage. Calls of the other classes,
+      "cannot tell" included, never fail it.
 `;
 
 interface Options {
   positional: string[];
+  all: boolean;
   format: string | null;
   failOn: string | null;
   engine: string | null;
@@ -49,13 +56,15 @@ function engineError(engine: string | null): string | null {
     : `unknown engine "${engine}" (--engine takes ${ENGINES.join(' or ')})`;
 }
 
-function parseArgs(args: string[], allowed: string[]): Options | string {
+function parseArgs(args: string[], allowed: string[], flags: string[] = []): Options | string {
   const positional: string[] = [];
   const values: Record<string, string> = {};
+  let all = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const name = a === '-f' ? '--format' : a.split('=', 1)[0]!;
-    if (allowed.includes(name)) {
+    if (flags.includes(a)) all = true;
+    else if (allowed.includes(name)) {
       const v = a.includes('=') ? a.slice(name.length + 1) : args[++i];
       if (v === undefined) return `${name} needs a value`;
       values[name] = v;
@@ -64,6 +73,7 @@ function parseArgs(args: string[], allowed: string[]): Options | string {
   }
   return {
     positional,
+    all,
     format: values['--format'] ?? null,
     failOn: values['--fail-on'] ?? null,
     engine: values['--engine'] ?? null,
@@ -127,7 +137,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function har(args: string[], io: Io): Promise<number> {
-  const opts = parseArgs(args, ['--format', '--fail-on', '--engine']);
+  const opts = parseArgs(args, ['--format', '--fail-on', '--engine'], ['--all']);
   let why: string | null = null;
   if (typeof opts === 'string') why = opts;
   else if (opts.positional.length !== 1)
@@ -147,5 +157,6 @@ async function har(args: string[], io: Io): Promise<number> {
     (opts.failOn ?? 'blocked') as FailOn,
     io,
     opts.engine as Engine | null,
+    { all: opts.all },
   );
 }

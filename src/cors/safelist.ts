@@ -57,19 +57,32 @@ export function forbiddenRequestHeaderName(lowerName: string, engine: Engine = '
 }
 
 /**
- * Headers the browser adds to a request after the CORS decision, never counted as the script's:
- * the forbidden names, plus User-Agent (Chromium ignores a script's), Priority (Firefox), and the
- * Cache-Control / Pragma pair DevTools adds when "Disable cache" is on. Used only when the script's own
- * headers are unknown and have to be read off the wire.
+ * Headers the browser adds to a request after the CORS decision, never counted as the script's: the
+ * forbidden names (User-Agent among them in Chromium) and BROWSER_ADDED below. Used only when the script's
+ * own headers are unknown and have to be read off the wire (a preflight's Access-Control-Request-Headers
+ * says what the script set, when there is one).
  */
 export function browserAddedHeaderName(lowerName: string): boolean {
-  return (
-    forbiddenRequestHeaderName(lowerName) ||
-    lowerName === 'priority' ||
-    lowerName === 'cache-control' ||
-    lowerName === 'pragma'
-  );
+  return forbiddenRequestHeaderName(lowerName) || BROWSER_ADDED.has(lowerName);
 }
+
+// Added by the browser after the CORS decision: Priority (Firefox), the Cache-Control / Pragma pair of
+// DevTools' "Disable cache", the HTTP cache's revalidation headers, Upgrade-Insecure-Requests (navigations),
+// X-Client-Data (Chrome, to Google's hosts), and a multipart body's part headers, which Firefox's HAR export
+// appends to a request's headers.
+const BROWSER_ADDED = new Set([
+  'priority',
+  'cache-control',
+  'pragma',
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+  'if-range',
+  'upgrade-insecure-requests',
+  'x-client-data',
+  'content-disposition',
+]);
 
 // Chromium safelists client-hint headers too (cors.cc kSafelistedNames), with value rules of its own.
 // The sec-ch-* hints are forbidden names (sec- prefix), so a script never counts them anyway.

@@ -95,6 +95,11 @@ export type MessageType = CorscopeMessage['type'];
 /** The store's status and the capture settings. */
 export interface StatusResponse extends StoreStatus {
   settings: Settings;
+  /**
+   * When capture began listening in this browser session (ms since the epoch); null when unknown. A page
+   * that began loading before it made calls capture never saw.
+   */
+  captureStartedAt: number | null;
 }
 
 /** What each message resolves to. */
@@ -245,6 +250,8 @@ export interface MessageContext {
   getSettings(): Settings;
   /** Merges, persists and applies a patch; resolves to the settings now in force. */
   setSettings(patch: Partial<Settings>): Promise<Settings> | Settings;
+  /** When capture began listening in this browser session; null when unknown. */
+  captureStartedAt?(): number | null;
 }
 
 /** Answers one message. Rejects only when the store's queries do. */
@@ -257,6 +264,11 @@ export async function handleMessage<M extends CorscopeMessage>(
 
 async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<ResponseMap[MessageType]> {
   const { store } = ctx;
+  const status = () => ({
+    ...store.status(),
+    settings: ctx.getSettings(),
+    captureStartedAt: ctx.captureStartedAt?.() ?? null,
+  });
   switch (message.type) {
     case 'export': {
       // Rows still buffered belong in the export.
@@ -271,11 +283,11 @@ async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<Re
       await (message.tabId === undefined ? store.clearAll() : store.clearTab(message.tabId));
       return store.status();
     }
-    case 'status':
-      return { ...store.status(), settings: ctx.getSettings() };
     case 'flush':
       await store.flush();
-      return { ...store.status(), settings: ctx.getSettings() };
+      return status();
+    case 'status':
+      return status();
     case 'settings':
       return await ctx.setSettings(message.patch);
   }

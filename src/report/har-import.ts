@@ -1,5 +1,6 @@
-// HAR → exchanges: reads a HAR written by Chrome DevTools, Firefox, Playwright or CORScope as a stream,
-// and rebuilds each call (its preflights and redirect hops) as the exchange format the evaluator reads.
+// HAR → exchanges: reads a HAR written by any browser, recorder or proxy (./har-dialect.ts lists them) as a
+// stream, rebuilds each call (its preflights and redirect hops) as the exchange format the evaluator reads,
+// and decides whether CORS governs it (src/capture/request-mode.ts): only CORS calls are judged.
 //
 // - CORScope's own HAR: entries carry `_cors.pair`; the call's last entry carries `_cors.call`, what a
 //   HAR has no field for (initiator, api, mode, credentials, outcome, the script's request).
@@ -8,21 +9,38 @@
 //   of the method it asks for (Access-Control-Request-Method) and of the same Origin, nearest in time
 //   (see ExchangeBuilder). A response CORS blocked keeps its status and headers, with `response._error`
 //   "net::ERR_FAILED"; a request its preflight stopped has status 0 and no response headers.
-// - Firefox: no `_resourceType`; a preflight is an OPTIONS request with Access-Control-Request-Method.
+// - Firefox and proxies: no `_resourceType`; a preflight is an OPTIONS request with Access-Control-Request-Method.
 // - Playwright's recordHar: no preflights; a blocked call has status -1, `_failureText` and no headers,
 //   so the evaluator can only call it a network error: the headers that decided it are not in the file.
 // - Redirects: each hop is an entry; `response.redirectURL` (else Location) names the next hop's URL.
 //
-// The page's origin (the exchange's initiator): the Origin request header, else the Referer's origin,
-// else the origin of the entry's page (DevTools titles a page with its URL), else `_initiator.url`'s
-// origin (last: it can be a third-party script's URL rather than the page's).
+// The page's origin: the Origin request header (the browser's own word), else the Referer's origin, else the
+// origin of the entry's page (DevTools titles a page with its URL), else `_initiator.url`'s origin (last: it
+// can be a third-party script's URL rather than the page's). Where none is known, a call that needs it is
+// "cannot tell", never judged.
 import { makeRedactor, type RedactionPolicy, type Redactor } from '../capture/redact';
+import {
+  type CallEvidence,
+  type CallScope,
+  corsScope,
+  type HopEvidence,
+  isEventSourceRequest,
+} from '../capture/request-mode';
 import { getCombined, requestedHeaderNames } from '../cors/headers';
 import { originOf } from '../cors/origin';
 import { isRedirectStatus, methodAfterRedirect } from '../cors/redirect';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
 import type { Api, Engine, Exchange, Header, HttpRequest, HttpResponse, WireEntry } from '../cors/types';
 import { checkEntry, readCors } from './har-checks';
+import {
+  type DialectTraits,
+  dialectTraits,
+  type HarDialect,
+  harDialect,
+  originRecorded,
+  requestHeadersSent,
+  responseHeadersReceived,
+} from './har-dialect';
 import { type HarCors, type HarCorsVerdict, isCorsVerdict } from './har-types';
 import { type HarIssue, type HarMeta, HarScanner, type ScanLimits, scanHarEntries } from './json-stream';
 
@@ -45,6 +63,10 @@ export interface HarWire {
   initiator: { type: string; url?: string } | null;
   pageref: string | null;
   cors: HarCors | null;
+  /** Whether an Origin header the browser sent would be among `requestHeaders` (not provisional headers). */
+  originRecorded: boolean;
+  /** Answered by a service worker (`_fetchedViaServiceWorker`, chrome-har's `fromServiceWorker`, WebKit's `_fetchType`). */
+  servedByServiceWorker: boolean;
 }
 
 /** A call rebuilt from HAR entries. */
@@ -54,6 +76,13 @@ export interface ImportedExchange {
   entries: number[];
   /** The verdict CORScope stored for the call, when the HAR is CORScope's. */
   recorded: HarCorsVerdict | null;
+  /** Whether CORS governs the call (only a "cors" call is judged), and why. */
+  scope: CallScope;
+  /**
+   * Where the call's outcome comes from: the browser's own record of it (an error, or a file whose writer
+   * records every failure), or nothing (the verdict rests on the headers alone).
+   */
+  outcomeFrom: 'browser' | 'headers';
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -66,8 +95,7 @@ function headerList(v: unknown, field: string): Header[] | string {
     const h = v[i] as unknown;
     if (!isObj(h) || typeof h.name !== 'string' || typeof h.value !== 'string')
       return `${field}[${i}]: must be {name, value} with string name and value`;
-    // HTTP/2 pseudo-headers (":authority", ":status") are not headers a script or a CORS check sees.
-    if (!h.name.startsWith(':')) out.push([h.name, h.value]);
+    out.push([h.name, h.value]);
   }
   return out;
 }
@@ -75,7 +103,11 @@ function headerList(v: unknown, field: string): Header[] | string {
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** Checks one entry; returns what the importer needs, or the issue that makes it unusable. */
-export function readEntry(value: unknown, index: number): HarWire | HarIssue {
+export function readEntry(
+  value: unknown,
+  index: number,
+  traits: DialectTraits = dialectTraits('unknown'),
+): HarWire | HarIssue {
   const bad = (field: string, message: string): HarIssue => ({
     entry: index,
     field,
@@ -89,14 +121,17 @@ export function readEntry(value: unknown, index: number): HarWire | HarIssue {
   if (!isObj(req)) return bad('request', 'required: an object');
   if (typeof req.method !== 'string' || req.method === '') return bad('request.method', 'required: a string');
   if (typeof req.url !== 'string' || req.url === '') return bad('request.url', 'required: a string');
-  const requestHeaders = headerList(req.headers, 'request.headers');
-  if (typeof requestHeaders === 'string') return headerIssue(index, requestHeaders);
+  const rawRequestHeaders = headerList(req.headers, 'request.headers');
+  if (typeof rawRequestHeaders === 'string') return headerIssue(index, rawRequestHeaders);
+  // HTTP/2 pseudo-headers (":authority", ":status") are not headers a script or a CORS check sees.
+  const requestHeaders = requestHeadersSent(rawRequestHeaders);
   const res = value.response;
   if (!isObj(res)) return bad('response', 'required: an object');
   if (typeof res.status !== 'number' || !Number.isFinite(res.status))
     return bad('response.status', 'required: a number');
-  const responseHeaders = headerList(res.headers, 'response.headers');
-  if (typeof responseHeaders === 'string') return headerIssue(index, responseHeaders);
+  const rawResponseHeaders = headerList(res.headers, 'response.headers');
+  if (typeof rawResponseHeaders === 'string') return headerIssue(index, rawResponseHeaders);
+  const responseHeaders = responseHeadersReceived(rawResponseHeaders);
   const wrong = checkEntry({
     method: req.method,
     status: res.status,
@@ -118,7 +153,12 @@ export function readEntry(value: unknown, index: number): HarWire | HarIssue {
       ? { status: statusOf(res.headers, responseHeaders), headers: responseHeaders }
       : null;
   }
-  const init = isObj(value._initiator) ? value._initiator : null;
+  // DevTools writes `_initiator` as an object; chrome-har and WebPagetest as a URL with `_initiator_type`.
+  const init = isObj(value._initiator)
+    ? value._initiator
+    : typeof value._initiator === 'string'
+      ? { type: text(value._initiator_type) ?? 'other', url: value._initiator }
+      : null;
   return {
     index,
     time,
@@ -135,6 +175,16 @@ export function readEntry(value: unknown, index: number): HarWire | HarIssue {
         : null,
     pageref: text(value.pageref),
     cors,
+    originRecorded: originRecorded(
+      rawRequestHeaders,
+      rawRequestHeaders.length !== requestHeaders.length &&
+        rawRequestHeaders.some((h) => h[0].startsWith(':')),
+      traits,
+    ),
+    servedByServiceWorker:
+      res._fetchedViaServiceWorker === true ||
+      res.fromServiceWorker === true ||
+      value._fetchType === 'Service Worker',
   };
 }
 
@@ -192,6 +242,8 @@ const API: Record<string, Api> = {
   script: 'script',
   stylesheet: 'stylesheet',
   other: 'other',
+  // Chromium words an EventSource's failure "Access to resource at".
+  eventsource: 'other',
 };
 
 function webOrigin(url: string | undefined): string | null {
@@ -200,8 +252,12 @@ function webOrigin(url: string | undefined): string | null {
   return o && o !== 'null' ? o : null;
 }
 
-/** Whether a request needs a preflight (a method or header outside the safelists). */
+const NOT_CORS_MODES = new Set(['navigate', 'no-cors', 'same-origin', 'websocket']);
+
+/** Whether a request needs a preflight (a CORS request with a method or header outside the safelists). */
 function needsPreflight(w: HarWire): boolean {
+  const mode = getCombined(w.requestHeaders, 'sec-fetch-mode');
+  if (mode !== null && NOT_CORS_MODES.has(mode)) return false;
   if (!corsSafelistedMethod(w.method.toUpperCase())) return true;
   const author = w.requestHeaders.filter((h) => !browserAddedHeaderName(h[0].toLowerCase()));
   return corsUnsafeRequestHeaderNames(author).names.length > 0;
@@ -234,12 +290,23 @@ interface Group {
 export interface BuilderOptions {
   /** log.pages, to find a page's origin by an entry's pageref. */
   pages?: unknown;
+  /** Who wrote the HAR (./har-dialect.ts); default unknown. */
+  dialect?: HarDialect;
   /** A preflight and its request are at most this far apart in time. Default 10 s. */
   pairMs?: number;
   /** A call with no entry for this many entries, or this long, is complete. Defaults: 1,000 and 60 s. */
   settleEntries?: number;
   settleMs?: number;
 }
+
+const CORS_SCOPE: CallScope = {
+  class: 'cors',
+  reason: 'cors',
+  text: 'A CORS request.',
+  mode: 'cors',
+  destination: null,
+  origin: null,
+};
 
 const keyOf = (method: string, url: string) => `${method.toUpperCase()} ${url}`;
 /** Clock skew allowed between a request's time and its preflight's (ms). */
@@ -263,29 +330,34 @@ export class ExchangeBuilder {
   private readonly pairMs: number;
   private readonly settleEntries: number;
   private readonly settleMs: number;
-  private pageOrigins = new Map<string, string>();
+  private pageUrls = new Map<string, string>();
+  private traits: DialectTraits;
   private queue: Group[] = [];
   private latest = Number.NEGATIVE_INFINITY;
   private byPair = new Map<string, Group>();
   private lonePreflights = new Map<string, Group[]>();
   private awaitingRedirect = new Map<string, Group[]>();
   private needingPreflight = new Map<string, Group[]>();
-  private warnedOrigin = false;
 
   constructor(opts: BuilderOptions = {}, issues: HarIssue[] = []) {
     this.issues = issues;
     this.pairMs = opts.pairMs ?? 10_000;
     this.settleEntries = opts.settleEntries ?? 1_000;
     this.settleMs = opts.settleMs ?? 60_000;
+    this.traits = dialectTraits(opts.dialect ?? 'unknown');
     if (opts.pages !== undefined) this.setPages(opts.pages);
+  }
+
+  setDialect(dialect: HarDialect): void {
+    this.traits = dialectTraits(dialect);
   }
 
   setPages(pages: unknown): void {
     if (!Array.isArray(pages)) return;
     for (const p of pages) {
       if (!isObj(p) || typeof p.id !== 'string') continue;
-      const o = webOrigin(typeof p.title === 'string' ? p.title : undefined);
-      if (o) this.pageOrigins.set(p.id, o);
+      // DevTools, chrome-har and WebKit title a page with its URL; Firefox with its document's title.
+      if (typeof p.title === 'string' && webOrigin(p.title)) this.pageUrls.set(p.id, p.title);
     }
   }
 
@@ -531,7 +603,30 @@ export class ExchangeBuilder {
       ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
       ...(call.time !== undefined ? { time: call.time } : {}),
     };
-    return { exchange, entries: g.hops.map((h) => h.index), recorded: v };
+    // CORScope stores CORS calls; a sample set's exchanges may hold others, which its verdict names.
+    const scope: CallScope =
+      v.verdict === 'same-origin'
+        ? { ...CORS_SCOPE, class: 'same-origin', reason: 'same-origin', text: 'Same-origin request.' }
+        : v.verdict === 'opaque' && (call.mode === 'no-cors' || call.mode === 'navigate')
+          ? {
+              ...CORS_SCOPE,
+              class: 'not-governed',
+              reason: call.mode === 'navigate' ? 'navigation' : 'no-cors',
+              text:
+                call.mode === 'navigate'
+                  ? 'A navigation: CORS does not apply.'
+                  : 'Loaded in mode "no-cors": CORS does not apply; the page cannot read the response.',
+            }
+          : { ...CORS_SCOPE };
+    scope.mode = call.mode ?? 'cors';
+    scope.origin = call.initiator;
+    return {
+      exchange,
+      entries: g.hops.map((h) => h.index),
+      recorded: v,
+      scope,
+      outcomeFrom: call.outcome ? 'browser' : 'headers',
+    };
   }
 
   private buildFromWire(g: Group): ImportedExchange {
@@ -573,53 +668,84 @@ export class ExchangeBuilder {
     }
     const first = g.hops[0]!;
     const final = unsent ?? hops[hops.length - 1]!;
+    const scope = corsScope(this.evidence(g.hops, unsent));
     // The page's outcome: a CORS or network failure is an error; a call the page aborted after its response
-    // arrived (DevTools writes "net::ERR_ABORTED" for a body never read) tells nothing.
-    const outcome: Exchange['outcome'] =
+    // arrived (DevTools writes "net::ERR_ABORTED" for a body never read) tells nothing. Without an error, only
+    // a writer that records every failure says the call succeeded.
+    const failed =
       unsent !== null ||
       final.response === null ||
-      (final.error !== null && final.error !== 'net::ERR_ABORTED')
-        ? 'error'
-        : final.error === null
-          ? 'success'
-          : undefined;
+      (final.error !== null && final.error !== 'net::ERR_ABORTED');
+    // A call of only a preflight: what became of its request is not in the file (chrome-har leaves out
+    // failed requests), so only a failed preflight says anything.
+    const requestSeen = !!firstRequest;
+    const outcome: Exchange['outcome'] = failed
+      ? 'error'
+      : final.error === null && this.traits.recordsFailures && requestSeen
+        ? 'success'
+        : undefined;
+    // A proxy's "error" is its own (the connection it made), not the browser's decision.
+    const outcomeFrom = outcome && !(this.traits.proxy && final.response !== null) ? 'browser' : 'headers';
     const type = firstRequest?.resourceType?.toLowerCase();
-    const api = type && Object.hasOwn(API, type) ? API[type] : undefined;
+    const api = type
+      ? Object.hasOwn(API, type)
+        ? API[type]
+        : undefined
+      : firstRequest && isEventSourceRequest(firstRequest.method, firstRequest.requestHeaders)
+        ? 'other'
+        : undefined;
     const exchange: Exchange = {
       id: `e${first.index}`,
-      initiator: this.initiatorOf(g.hops),
+      initiator: scope.origin ?? 'null',
       ...(api ? { api } : {}),
       request,
       wire: hops.map((h) => this.wireEntry(h, isPreflight(h) ? 'preflight' : 'request')),
       ...(outcome ? { outcome } : {}),
       time: Math.min(...g.hops.map((h) => h.time)),
     };
-    return { exchange, entries: g.hops.map((h) => h.index), recorded: null };
+    return { exchange, entries: g.hops.map((h) => h.index), recorded: null, scope, outcomeFrom };
   }
 
-  private initiatorOf(hops: HarWire[]): string {
-    const first = hops[0]!;
-    const origin = getCombined(first.requestHeaders, 'origin');
-    if (origin) return origin;
+  /** What the call's entries say about its mode and its page (see src/capture/request-mode.ts). */
+  private evidence(all: HarWire[], unsent: HarWire | null): CallEvidence {
+    const requests = all.filter((h) => !isPreflight(h));
+    const preflight = requests.length !== all.length;
+    // A call of only a preflight: the preflight's Origin and URL stand for the request it asked about.
+    const shown = requests.length ? requests : all;
+    const hops: HopEvidence[] = shown.map((h) => ({ url: h.url, headers: h.requestHeaders }));
+    const first = shown[0]!;
+    const last = (unsent ?? all[all.length - 1])!;
+    const pageUrl = first.pageref ? (this.pageUrls.get(first.pageref) ?? null) : null;
+    // A preflight's Origin is the browser's word for the page, even where the request's headers are provisional.
+    const preflightOrigin = preflight
+      ? (all.map((h) => (isPreflight(h) ? getCombined(h.requestHeaders, 'origin') : null)).find((o) => o) ??
+        null)
+      : null;
+    return {
+      method: requests.length
+        ? first.method
+        : (getCombined(first.requestHeaders, 'access-control-request-method') ?? 'GET'),
+      hops,
+      originRecorded: requests.length ? first.originRecorded : true,
+      preflight,
+      resourceType: requests.length ? first.resourceType : null,
+      pageOrigin: preflightOrigin ?? this.pageOriginOf(shown, pageUrl),
+      pageUrl,
+      status: last.response?.status ?? null,
+      servedByServiceWorker: all.some((h) => h.servedByServiceWorker),
+    };
+  }
+
+  /** The page's origin as the entries give it: the Referer's, else the page's, else the initiator URL's. */
+  private pageOriginOf(hops: HarWire[], pageUrl: string | null): string | null {
     for (const h of hops) {
       const fromReferer = webOrigin(getCombined(h.requestHeaders, 'referer') ?? undefined);
       if (fromReferer) return fromReferer;
     }
-    const page = first.pageref ? this.pageOrigins.get(first.pageref) : undefined;
+    const page = webOrigin(pageUrl ?? undefined);
     if (page) return page;
-    const fromInitiator = first.initiator?.type !== 'preflight' ? webOrigin(first.initiator?.url) : null;
-    if (fromInitiator) return fromInitiator;
-    if (!this.warnedOrigin) {
-      this.warnedOrigin = true;
-      this.issues.push({
-        entry: first.index,
-        field: 'request.headers',
-        message:
-          'the page\'s origin is unknown (no Origin or Referer header, no page, no initiator URL): taken as an opaque origin ("null"); later such entries too',
-        level: 'note',
-      });
-    }
-    return 'null';
+    const first = hops[0]!;
+    return first.initiator?.type !== 'preflight' ? webOrigin(first.initiator?.url) : null;
   }
 }
 
@@ -632,8 +758,9 @@ export function exchangesFromHar(
   const builder = new ExchangeBuilder(opts, issues);
   const exchanges: ImportedExchange[] = [];
   let index = 0;
+  const traits = dialectTraits(opts.dialect ?? 'unknown');
   for (const value of entries) {
-    const w = readEntry(value, index++);
+    const w = readEntry(value, index++, traits);
     if ('level' in w) issues.push(w);
     else exchanges.push(...builder.add(w));
   }
@@ -641,7 +768,6 @@ export function exchangesFromHar(
   return { exchanges, issues };
 }
 
-/** A streaming import: `calls(chunks)` yields each call as soon as it is complete; memory stays bounded. */
 /**
  * The engine whose rules fit a HAR: Firefox's for a HAR Firefox wrote (its `log.creator` or `log.browser`
  * names Firefox), else null (Chromium's, the default). Known once the scanner has read `log`'s head.
@@ -660,8 +786,11 @@ export interface ImportOptions extends BuilderOptions, ScanLimits {
   redact?: RedactionPolicy;
 }
 
+/** A streaming import: `calls(chunks)` yields each call as soon as it is complete; memory stays bounded. */
 export class HarImport {
   readonly issues: HarIssue[] = [];
+  /** Who wrote the file, once its first entry has been read. */
+  dialect: HarDialect = 'unknown';
   private readonly scanner: HarScanner;
   private readonly builderOptions: BuilderOptions;
   private readonly redactor: Redactor;
@@ -688,13 +817,20 @@ export class HarImport {
     // The scanner's issues concern the entry it just read: they come before what the entry itself causes.
     const scanned = () => this.issues.push(...this.scanner.issues.splice(0));
     let pagesSet = false;
+    let traits: DialectTraits | null = null;
     for await (const { index, value } of scanHarEntries(chunks, this.scanner)) {
       scanned();
       if (!pagesSet && this.scanner.meta.pages !== undefined) {
         builder.setPages(this.scanner.meta.pages);
         pagesSet = true;
       }
-      const w = readEntry(value, index);
+      if (!traits) {
+        // Known from the first entry on: writers put log.creator before log.entries.
+        this.dialect = this.builderOptions.dialect ?? harDialect(this.scanner.meta);
+        builder.setDialect(this.dialect);
+        traits = dialectTraits(this.dialect);
+      }
+      const w = readEntry(value, index, traits);
       if ('level' in w) this.issues.push(w);
       else for (const x of builder.add(w)) yield this.redacted(x);
     }

@@ -52,6 +52,57 @@ enum Tok {
   Backslash = 0x5c,
 }
 
+/**
+ * A character as an error names it: printable ones quoted ("<"), the rest by code point, so an invisible one
+ * (a no-break space, a zero-width space, a control character) is named rather than shown as a blank.
+ */
+export function characterName(c: number): string {
+  if (c > 0x20 && c < 0x7f) return JSON.stringify(String.fromCharCode(c));
+  const hex = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = INVISIBLE[c];
+  if (name) return `${hex} (${name})`;
+  return c < 0x20 || (c >= 0x7f && c < 0xa0) ? hex : `${JSON.stringify(String.fromCharCode(c))} (${hex})`;
+}
+
+/** Text quoted for an error, its invisible characters named by code point: "\u00a01" → `"<U+00A0 (no-break space)>1"`. */
+function visibleText(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    out += (c > 0x20 && c < 0x7f) || (c >= 0xa0 && !INVISIBLE[c]) ? ch : `<${characterName(c)}>`;
+  }
+  return JSON.stringify(out);
+}
+
+/** JSON.parse's message with the character it names spelled out when it cannot be seen ("token ' '"). */
+function parseMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(
+    /token '([^']|[\uD800-\uDBFF][\uDC00-\uDFFF])'/u,
+    (_, ch: string) => `token ${characterName(ch.codePointAt(0)!)}`,
+  );
+}
+
+const INVISIBLE: Record<number, string> = {
+  0: 'NUL',
+  9: 'tab',
+  10: 'line feed',
+  13: 'carriage return',
+  32: 'space',
+  127: 'DEL',
+  160: 'no-break space',
+  173: 'soft hyphen',
+  8199: 'figure space',
+  8203: 'zero-width space',
+  8204: 'zero-width non-joiner',
+  8205: 'zero-width joiner',
+  8232: 'line separator',
+  8233: 'paragraph separator',
+  8239: 'narrow no-break space',
+  8288: 'word joiner',
+  65279: 'byte order mark',
+};
+
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const PRIMITIVE = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/;
 
@@ -228,7 +279,7 @@ export class HarScanner {
   }
 
   private unexpected(c: number, i: number, wanted: string): number {
-    const ch = JSON.stringify(String.fromCharCode(c));
+    const ch = characterName(c);
     if (this.where === 'root') this.fatal(`not JSON: unexpected ${ch} at character ${this.offset + i}`);
     else this.fatal(`not JSON: unexpected ${ch} at character ${this.offset + i}, expected ${wanted}`);
     return i + 1;
@@ -322,6 +373,9 @@ export class HarScanner {
         this.where = 'obj-key-or-end';
         return i + 1;
       }
+      // A character JSON does not allow there (an invisible one, say) is not JSON rather than not HAR.
+      if (c !== Tok.OpenBracket && c !== Tok.Quote && !/[-0-9tfn]/.test(String.fromCharCode(c)))
+        return this.unexpected(c, i, 'a JSON value');
       this.fatal('not a HAR file: "log" is not an object');
       return i + 1;
     }
@@ -435,7 +489,7 @@ export class HarScanner {
         this.issues.push({
           entry: index,
           field: null,
-          message: `not valid JSON (${(e as Error).message}): skipped`,
+          message: `not valid JSON (${parseMessage(e)}): skipped`,
           level: 'error',
         });
       }
@@ -484,8 +538,7 @@ export class HarScanner {
   private finishPrimitive(): void {
     const v = this.v;
     v.inPrimitive = false;
-    if (!PRIMITIVE.test(v.primitive))
-      v.badValue ??= `a bad value ${JSON.stringify(v.primitive.slice(0, 20))}`;
+    if (!PRIMITIVE.test(v.primitive)) v.badValue ??= `a bad value ${visibleText(v.primitive.slice(0, 20))}`;
     if (v.stack.length === 0) v.done = true;
   }
 
@@ -546,7 +599,7 @@ export class HarScanner {
         case Tok.CloseBracket: {
           const top = v.stack.pop();
           if (top === undefined || top !== (c === Tok.CloseBrace ? 1 : 0)) {
-            v.error = `unexpected ${JSON.stringify(String.fromCharCode(c))}`;
+            v.error = `unexpected ${characterName(c)}`;
             v.done = true;
             return i;
           }

@@ -4,6 +4,16 @@
 import { networkClause } from '../cors/catalog';
 import { networkFacts } from '../cors/sentence';
 import { type Exchange, type Fix, VERDICT_KINDS, type Verdict, type VerdictKind } from '../cors/types';
+import {
+  CLASS_WORDS,
+  CLASSES,
+  type ClassCounts,
+  countCall,
+  countsLine,
+  emptyCounts,
+  type JudgedCall,
+  outcomeBasis,
+} from './har-judge';
 import { escapeChar, UNSAFE_FOR_DISPLAY } from './inert';
 
 export interface MarkdownRow {
@@ -115,8 +125,32 @@ export class MarkdownReport {
     { verdict: VerdictKind; chromium: string | null; words: string; n: number }
   >();
   private byWarning = new Map<string, { n: number; example: string }>();
-  private blocked: { exchange: Exchange; verdict: Verdict }[] = [];
+  private blocked: { exchange: Exchange; verdict: Verdict; basis?: string }[] = [];
   private failed: { exchange: Exchange; verdict: Verdict }[] = [];
+  /** A HAR's calls by class (addJudged); null when the report holds captured CORS calls only. */
+  private classes: ClassCounts | null = null;
+  private notJudged = new Map<string, { cls: string; text: string; n: number }>();
+  private others: JudgedCall[] = [];
+  private unlistedOthers = 0;
+
+  /** One call of a HAR, of any class: a CORS call is added with its verdict; the others are counted. */
+  addJudged(j: JudgedCall, listAll: boolean): void {
+    this.classes ??= emptyCounts();
+    countCall(this.classes, j);
+    if (j.verdict) {
+      this.add(j.call.exchange, j.verdict);
+      const last = this.blocked[this.blocked.length - 1];
+      if (j.verdict.verdict === 'blocked' && last?.verdict === j.verdict) last.basis = outcomeBasis(j.call);
+      return;
+    }
+    const key = `${j.scope.class}\n${j.scope.reason}`;
+    const r = this.notJudged.get(key);
+    if (r) r.n++;
+    else this.notJudged.set(key, { cls: CLASS_WORDS[j.scope.class], text: j.scope.text, n: 1 });
+    if (!listAll) return;
+    if (this.others.length < this.maxListed) this.others.push(j);
+    else this.unlistedOthers++;
+  }
 
   add(exchange: Exchange, verdict: Verdict): void {
     this.total++;
@@ -141,6 +175,22 @@ export class MarkdownReport {
 
   render(title = 'CORScope report'): string {
     const out: string[] = [`# ${text(title)}`, ''];
+    if (this.classes) {
+      out.push(`${countsLine(this.classes)}.`, '');
+      out.push('## Calls by class', '', '| Class | Calls | HAR entries |', '| --- | ---: | ---: |');
+      for (const k of CLASSES) {
+        const c = this.classes.byClass[k];
+        out.push(`| ${CLASS_WORDS[k]} | ${c.calls} | ${c.entries} |`);
+      }
+      out.push('');
+      if (this.notJudged.size) {
+        out.push('## Calls not judged, by reason', '', '| Class | Reason | Calls |', '| --- | --- | ---: |');
+        for (const r of [...this.notJudged.values()].sort((a, b) => b.n - a.n))
+          out.push(`| ${r.cls} | ${text(r.text)} | ${r.n} |`);
+        out.push('');
+      }
+      out.push('Only CORS calls are judged below.', '');
+    }
     const counts = VERDICT_ORDER.filter((k) => this.byVerdict.has(k)).map(
       (k) => `${this.byVerdict.get(k)} ${k}`,
     );
@@ -173,8 +223,8 @@ export class MarkdownReport {
     }
     if (this.blocked.length) {
       out.push('## Blocked calls', '');
-      this.blocked.forEach(({ exchange, verdict }, i) => {
-        out.push(...blockedSection(i + 1, exchange, verdict));
+      this.blocked.forEach(({ exchange, verdict, basis }, i) => {
+        out.push(...blockedSection(i + 1, exchange, verdict, basis));
       });
       if (this.unlisted.blocked) out.push(`And ${plural(this.unlisted.blocked, 'more blocked call')}.`, '');
     }
@@ -188,14 +238,23 @@ export class MarkdownReport {
       if (this.unlisted.failed) out.push(`- And ${plural(this.unlisted.failed, 'more network error')}.`);
       out.push('');
     }
+    if (this.others.length) {
+      out.push('## Calls not judged', '');
+      for (const j of this.others) {
+        const { method, url } = j.call.exchange.request;
+        out.push(`- ${text(method)} ${code(url)}: ${CLASS_WORDS[j.scope.class]}: ${text(j.scope.text)}`);
+      }
+      if (this.unlistedOthers) out.push(`- And ${plural(this.unlistedOthers, 'more call')}.`);
+      out.push('');
+    }
     return `${out.join('\n').trimEnd()}\n`;
   }
 }
 
-function blockedSection(n: number, ex: Exchange, v: Verdict): string[] {
+function blockedSection(n: number, ex: Exchange, v: Verdict, basis?: string): string[] {
   const out = [`### ${n}. ${text(ex.request.method)} ${code(ex.request.url)}`, ''];
   out.push(
-    `Call ${code(v.id)} from ${code(ex.initiator)}; preflight ${text(v.preflight)}${v.error ? `; failed at the ${text(v.error.stage)}` : ''}.`,
+    `Call ${code(v.id)} from ${code(ex.initiator)}; preflight ${text(v.preflight)}${v.error ? `; failed at the ${text(v.error.stage)}` : ''}${basis ? `; ${text(basis)}` : ''}.`,
     '',
   );
   if (v.summary) out.push(text(v.summary), '');

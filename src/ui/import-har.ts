@@ -1,9 +1,10 @@
 // A HAR file → rows the panel shows as it shows live traffic: each call rebuilt by the streaming importer
-// (src/report) and evaluated in file order by one evaluator, so the preflight cache carries over.
+// (src/report), put in its class, and each CORS call evaluated in file order by one evaluator, so the
+// preflight cache carries over. The other classes are counted, as `corscope har` counts them.
 import { toRow } from '../capture/controller';
 import type { RedactionPolicy } from '../capture/redact';
 import type { CapturedExchange, StoredExchange } from '../capture/types';
-import { Evaluator } from '../cors/index';
+import { type ClassCounts, countCall, countsLine, emptyCounts, HarJudge } from '../report/har-judge';
 import { HarImport, type HarIssue, harEngine } from '../report/index';
 
 /** The tab id of imported rows: no browser tab. */
@@ -14,6 +15,8 @@ export interface HarImportResult {
   rows: StoredExchange[];
   /** What kept the file from being read whole, and the entries skipped (notes left out). */
   errors: HarIssue[];
+  /** The file's calls by class: only the CORS calls are rows. */
+  counts: ClassCounts;
 }
 
 /** Reads a HAR (chunks of text or UTF-8 bytes) into evaluated rows. Never rejects: failures are errors. */
@@ -23,12 +26,16 @@ export async function importHar(
   redact?: RedactionPolicy,
 ): Promise<HarImportResult> {
   const imp = new HarImport(redact ? { redact } : {});
-  // Made at the first call, once the HAR's creator is known: a HAR Firefox wrote is judged by its rules.
-  let ev: Evaluator | null = null;
+  // A HAR Firefox wrote is judged by its rules (known once the HAR's creator has been read).
+  const judge = new HarJudge(() => harEngine(imp.meta) ?? 'chromium');
   const rows: StoredExchange[] = [];
+  const counts = emptyCounts();
   try {
-    for await (const { exchange } of imp.calls(chunks)) {
-      ev ??= new Evaluator({ engine: harEngine(imp.meta) ?? 'chromium' });
+    for await (const call of imp.calls(chunks)) {
+      const j = judge.judge(call);
+      countCall(counts, j);
+      if (!j.verdict) continue;
+      const { exchange } = call;
       const ex: CapturedExchange = {
         ...exchange,
         time: exchange.time ?? 0,
@@ -38,7 +45,7 @@ export async function importHar(
           documentId: null,
           requestId: exchange.id,
           resourceType: 'xmlhttprequest',
-          engine: ev.engine,
+          engine: j.verdict.engine,
           ambiguous: false,
           recovered: false,
           missing: null,
@@ -46,7 +53,7 @@ export async function importHar(
           netError: null,
         },
       };
-      rows.push({ ...toRow(ex, ev.evaluate(ex)), seq: rows.length + 1 });
+      rows.push({ ...toRow(ex, j.verdict), seq: rows.length + 1 });
     }
   } catch (e) {
     // A read error of the file itself (the importer reports bad content as issues).
@@ -57,7 +64,7 @@ export async function importHar(
       level: 'fatal',
     });
   }
-  return { rows, errors: imp.issues.filter((i) => i.level !== 'note') };
+  return { rows, errors: imp.issues.filter((i) => i.level !== 'note'), counts };
 }
 
 /** A file's bytes as a stream of chunks (ReadableStream is not async-iterable in every browser). */
@@ -77,10 +84,20 @@ export async function* fileChunks(file: Blob): AsyncGenerator<Uint8Array> {
 
 const calls = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
 
-/** The message for an import with errors or no calls; null when it went well. */
-export function importProblem(name: string, { rows, errors }: HarImportResult): string | null {
+/** What an import holds, by class: "312 HAR entries, 297 calls: 41 CORS calls (3 blocked), ...". */
+export function importSummary(result: HarImportResult): string {
+  return countsLine(result.counts);
+}
+
+/** The message for an import with errors or no CORS calls; null when it went well. */
+export function importProblem(name: string, { rows, errors, counts }: HarImportResult): string | null {
   const first = errors.find((i) => i.level === 'fatal') ?? errors[0];
-  if (!first) return rows.length ? null : `${name}: no calls in this file.`;
+  if (!first)
+    return rows.length
+      ? null
+      : counts.calls
+        ? `${name}: no CORS calls in this file (${countsLine(counts)}).`
+        : `${name}: no calls in this file.`;
   const where = first.entry !== null && first.level !== 'fatal' ? `entry ${first.entry}: ` : '';
   const more =
     errors.length > 1 ? ` (${errors.length - 1} more ${errors.length > 2 ? 'problems' : 'problem'})` : '';

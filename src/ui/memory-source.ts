@@ -101,7 +101,15 @@ export function memoryCommands(source: MemorySource, settings: Settings = normal
     },
     async status() {
       const stored = source.all().length;
-      return { ok: true, lastError: null, droppedRows: 0, pending: 0, stored, settings: { ...current } };
+      return {
+        ok: true,
+        lastError: null,
+        droppedRows: 0,
+        pending: 0,
+        stored,
+        settings: { ...current },
+        captureStartedAt: null,
+      };
     },
     async setSettings(patch) {
       current = { ...current, ...patch };

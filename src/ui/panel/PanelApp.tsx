@@ -3,7 +3,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { clock } from '../format';
 import { useExport, useRow, useRows, useSettings, useStatus } from '../hooks';
-import { fileChunks, IMPORTED_TAB, importHar, importProblem } from '../import-har';
+import { fileChunks, IMPORTED_TAB, importHar, importProblem, importSummary } from '../import-har';
 import { copyText, downloadFile } from '../io';
 import { type MemorySource, memoryCommands, memorySource } from '../memory-source';
 import {
@@ -31,9 +31,16 @@ export interface PanelAppProps {
   download?: (filename: string, data: Blob) => void;
   /** Copies text; defaults to the clipboard. */
   copy?: (text: string) => void | Promise<void>;
+  /** When the inspected page began loading (its performance.timeOrigin), if the glue can tell. */
+  pageStartedAt?: number | null;
 }
 
 export const ROW_HEIGHT = 22;
+
+/** Capture began after the page did: the calls the page made before are missing. */
+export function lateStart(captureStartedAt: number | null, pageStartedAt: number | null): boolean {
+  return captureStartedAt !== null && pageStartedAt !== null && pageStartedAt < captureStartedAt;
+}
 
 const COLUMNS: Column<RowSummary>[] = [
   { title: 'Time', cell: (r) => clock(r.time) },
@@ -58,6 +65,8 @@ interface Imported {
   source: MemorySource;
   commands: Commands;
   calls: number;
+  /** The file's calls by class: "312 HAR entries, 297 calls: 41 CORS calls (3 blocked), ...". */
+  summary: string;
 }
 
 const callCount = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
@@ -94,6 +103,7 @@ export function PanelApp({
   theme,
   download = downloadFile,
   copy = copyText,
+  pageStartedAt = null,
 }: PanelAppProps) {
   // The live calls of this tab, or those of no tab (service workers and the like).
   const [scope, setScope] = useState<'tab' | 'other'>('tab');
@@ -111,6 +121,7 @@ export function PanelApp({
   const rows = useRows(view.source, view.tabId);
   const [settings, updateSettings] = useSettings(commands);
   const status = useStatus(commands);
+  const captureStartedAt = status?.captureStartedAt ?? null;
   const [exporting, runExport] = useExport(download);
   const [filters, setFilters] = useState<Required<Filters>>({
     blockedOnly: false,
@@ -155,6 +166,7 @@ export function PanelApp({
       source: rowsSource,
       commands: memoryCommands(rowsSource),
       calls: result.rows.length,
+      summary: importSummary(result),
     });
     show(true);
   };
@@ -329,6 +341,17 @@ export function PanelApp({
       </div>
       <StoreStatus status={status} />
       <ExportStatus state={exporting} />
+      {showImported && imported && (
+        <p class="muted import-summary" data-testid="import-summary">
+          {imported.summary}. Only the CORS calls are listed.
+        </p>
+      )}
+      {!showImported && lateStart(captureStartedAt, pageStartedAt) && (
+        <p class="muted capture-start" data-testid="capture-start">
+          Capture started at {clock(captureStartedAt!)}, after this page began loading: its earlier calls are
+          not shown. Reload the page to capture them all.
+        </p>
+      )}
       {importNote && (
         <p class="import-note" role="alert">
           <span data-testid="import-error">{importNote}</span>{' '}

@@ -23,6 +23,8 @@ export interface Rec {
   error: string | null;
   corsError: string | null;
   postData?: string;
+  /** Answered by the page's service worker (DevTools writes `response._fetchedViaServiceWorker`). */
+  fromServiceWorker?: boolean;
 }
 
 const toList = (o: Record<string, string> | undefined): H[] =>
@@ -95,7 +97,44 @@ export async function recordCdpHar(page: Page) {
     rec.statusText = e.response.statusText;
     rec.mimeType = e.response.mimeType || 'x-unknown';
     rec.protocol = e.response.protocol ?? '';
+    rec.fromServiceWorker = !!e.response.fromServiceWorker;
     if (!rec.responseHeaders.length) rec.responseHeaders = toList(e.response.headers);
+  });
+  // WebSockets: DevTools lists the handshake as an entry of its own (`_resourceType: "websocket"`).
+  const sockets = new Map<string, Rec>();
+  cdp.on('Network.webSocketCreated', (e) => {
+    const rec: Rec = {
+      requestId: e.requestId,
+      url: e.url,
+      method: 'GET',
+      headers: [],
+      provisional: false,
+      wallTime: Date.now() / 1000,
+      type: 'websocket',
+      initiator: { type: e.initiator?.type ?? 'script' },
+      status: 0,
+      statusText: '',
+      responseHeaders: [],
+      mimeType: 'x-unknown',
+      protocol: 'http/1.1',
+      error: null,
+      corsError: null,
+    };
+    sockets.set(e.requestId, rec);
+    records.push(rec);
+  });
+  cdp.on('Network.webSocketWillSendHandshakeRequest', (e) => {
+    const rec = sockets.get(e.requestId);
+    if (!rec) return;
+    rec.headers = toList(e.request.headers);
+    rec.wallTime = e.wallTime;
+  });
+  cdp.on('Network.webSocketHandshakeResponseReceived', (e) => {
+    const rec = sockets.get(e.requestId);
+    if (!rec) return;
+    rec.status = e.response.status;
+    rec.statusText = e.response.statusText;
+    rec.responseHeaders = toList(e.response.headers);
   });
   // Requests whose loading finished or failed: the page can be done before their last events arrive.
   const ended = new Set<string>();
@@ -114,7 +153,10 @@ export async function recordCdpHar(page: Page) {
     records,
     /** Waits (up to timeoutMs) until every request but the preflights has finished or failed. */
     async settled(timeoutMs = 10_000): Promise<void> {
-      const open = () => [...current.entries()].some(([id, r]) => r.type !== 'preflight' && !ended.has(id));
+      const open = () =>
+        [...current.entries()].some(
+          ([id, r]) => r.type !== 'preflight' && r.type !== 'websocket' && !ended.has(id),
+        );
       for (const until = Date.now() + timeoutMs; open() && Date.now() < until; )
         await new Promise((r) => setTimeout(r, 50));
     },
@@ -126,6 +168,7 @@ export async function recordCdpHar(page: Page) {
           _initiator: r.initiator,
           _priority: 'High',
           _resourceType: r.type,
+          ...(r.type === 'websocket' ? { _webSocketMessages: [] } : {}),
           cache: {},
           pageref: 'page_1',
           request: {
@@ -151,6 +194,7 @@ export async function recordCdpHar(page: Page) {
             bodySize: -1,
             _transferSize: 0,
             _error: r.error,
+            _fetchedViaServiceWorker: !!r.fromServiceWorker,
           },
           serverIPAddress: '127.0.0.1',
           startedDateTime: iso(r.wallTime),

@@ -1,7 +1,7 @@
 // Pairing on event sequences in the order Chromium delivers them (../shared/reference/webrequest.md);
 // recorded sequences from real Chromium are replayed in recorded.test.ts.
 import { describe, expect, it } from 'vitest';
-import { CaptureController, type CaptureSink } from '../../../src/capture/controller';
+import { CaptureController, type CaptureSink, commitsDocument } from '../../../src/capture/controller';
 import type { RawDetails, RawKind, RequestEvent } from '../../../src/capture/events';
 import { ORPHAN_MS, Pairer, SETTLE_MS, STALLED_MS } from '../../../src/capture/pairing';
 import type { CapturedExchange } from '../../../src/capture/types';
@@ -247,7 +247,33 @@ describe('pairing', () => {
       ev('complete', 's3', 'GET', `${API}/`, { status: 200, resourceType: 'main_frame' }),
     ]);
     expect(out).toHaveLength(0);
-    expect(counts).toEqual(['same-origin', 'no-cors']);
+    expect(counts).toEqual(['same-origin', 'not-governed']);
+  });
+
+  it('a WebSocket handshake, same-origin or not, is never stored (it was once judged CorsDisabledScheme)', () => {
+    const { run, out, counts } = collect();
+    const ws = (id: string, url: string) => [
+      ev('send', id, 'GET', url, {
+        resourceType: 'websocket',
+        headers: [
+          ['Origin', PAGE],
+          ['Upgrade', 'websocket'],
+          ['Sec-WebSocket-Version', '13'],
+        ],
+      }),
+      ev('response', id, 'GET', url, {
+        resourceType: 'websocket',
+        status: 101,
+        headers: [['Upgrade', 'websocket']],
+      }),
+      ev('complete', id, 'GET', url, { resourceType: 'websocket', status: 101 }),
+    ];
+    run([
+      ...ws('w1', `${API.replace('http', 'ws')}/socket`),
+      ...ws('w2', `${PAGE.replace('http', 'ws')}/socket`),
+    ]);
+    expect(out).toHaveLength(0);
+    expect(counts).toEqual(['not-governed', 'not-governed']);
   });
 
   it('ignores its own extension requests', () => {
@@ -464,6 +490,27 @@ describe('capture: a navigation clears the tab, the old page’s settling calls 
     };
     expect(run(false)).toEqual(['row n1 allowed', 'clear 7']);
     expect(run(true)).toEqual(['row n1 allowed']);
+  });
+
+  it('a download, a 204 or a redirect in the main frame is not a new page: the log stays', () => {
+    const answer = (statusCode: number, headers: [string, string][]) =>
+      commitsDocument({
+        requestId: 'd',
+        url: `${PAGE}/file`,
+        method: 'GET',
+        tabId: 7,
+        frameId: 0,
+        type: 'main_frame',
+        timeStamp: 1,
+        statusCode,
+        responseHeaders: headers.map(([name, value]) => ({ name, value })),
+      });
+    expect(answer(200, [['Content-Disposition', 'attachment; filename="file.bin"']])).toBe(false);
+    expect(answer(200, [['Content-Type', 'application/octet-stream']])).toBe(false);
+    expect(answer(204, [])).toBe(false);
+    expect(answer(302, [['Location', '/next']])).toBe(false);
+    expect(answer(200, [['Content-Type', 'text/html; charset=utf-8']])).toBe(true);
+    expect(answer(200, [['Content-Disposition', 'inline']])).toBe(true);
   });
 });
 

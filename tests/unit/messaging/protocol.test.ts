@@ -309,7 +309,7 @@ describe('handleMessage with an in-memory store', () => {
     expect(await handleMessage(messages.clear(), ctx)).toMatchObject({ stored: 0, ok: true });
   });
 
-  it('status: the store status plus the settings', async () => {
+  it('status: the store status plus the settings, and when capture started', async () => {
     const { ctx } = seeded();
     expect(await handleMessage(messages.status(), ctx)).toEqual({
       ok: true,
@@ -318,6 +318,11 @@ describe('handleMessage with an in-memory store', () => {
       pending: 0,
       stored: 3,
       settings: DEFAULT_SETTINGS,
+      captureStartedAt: null,
+    });
+    const started = { ...ctx, captureStartedAt: () => 1_700_000_000_000 };
+    expect(await handleMessage(messages.status(), started)).toMatchObject({
+      captureStartedAt: 1_700_000_000_000,
     });
   });
 

@@ -43,11 +43,29 @@ describe('corscope har', () => {
     expect(code).toBe(2);
     expect(err).toBe('');
     const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^ID\s+METHOD\s+URL\s+VERDICT\s+REASON$/);
+    // The counts by class open it; the no-cors and same-origin samples are counted, not listed.
+    expect(lines[0]).toBe(
+      '95 HAR entries, 66 calls: 64 CORS calls (31 blocked), 1 not governed by CORS, 1 same-origin, 0 cannot tell',
+    );
+    expect(lines[2]).toMatch(/^ID\s+METHOD\s+URL\s+VERDICT\s+REASON$/);
     expect(lines.find((l) => l.startsWith('s026'))).toMatch(
       /^s026\s+PUT\s+http:\/\/127\.0\.0\.1:8102\/p\/s026\s+blocked\s+the preflight \(OPTIONS\) response/,
     );
-    expect(out).toContain('\n66 calls from 95 HAR entries: ');
+    // CORScope's export records the browser's outcome.
+    expect(lines.find((l) => l.startsWith('s026'))).toContain(
+      '[the recording shows the browser failed the call]',
+    );
+    expect(lines.filter((l) => /^s05[56]\s/.test(l))).toEqual([]);
+    expect(out).toContain('\n2 calls not judged are not listed (--all lists them).\n');
+  });
+
+  it('--all lists every call, the ones not judged with their class and reason', async () => {
+    const { out } = await run(['har', samplesHar, '--all']);
+    expect(out.split('\n').find((l) => l.startsWith('s055'))).toMatch(
+      /^s055\s+GET\s+\S+\s+not governed by CORS\s+Loaded in mode "no-cors"/,
+    );
+    expect(out.split('\n').find((l) => l.startsWith('s056'))).toMatch(/^s056\s+GET\s+\S+\s+same-origin\s+/);
+    expect(out).not.toContain('not listed');
   });
 
   it('exits 0 when nothing is blocked; --fail-on warning fails on a risky policy too', async () => {
@@ -62,15 +80,24 @@ describe('corscope har', () => {
     expect(code).toBe(2);
     const got = readJsonl<{
       id: string;
-      verdict: string;
-      preflight: string;
+      class: string;
+      verdict?: string;
+      preflight?: string;
       method: string;
       url: string;
       entries: number[];
     }>(out);
-    expect(got.map((v) => [v.id, v.verdict, v.preflight])).toEqual(
-      rows.map((r) => [r.exchange.id, r.evaluation.verdict, r.evaluation.preflight]),
+    // Every call, in order, with its class; the CORS calls with their verdict.
+    expect(got.map((v) => [v.id, v.class, v.verdict, v.preflight])).toEqual(
+      rows.map((r) =>
+        r.evaluation.verdict === 'opaque'
+          ? [r.exchange.id, 'not-governed', undefined, undefined]
+          : r.evaluation.verdict === 'same-origin'
+            ? [r.exchange.id, 'same-origin', undefined, undefined]
+            : [r.exchange.id, 'cors', r.evaluation.verdict, r.evaluation.preflight],
+      ),
     );
+    expect(got.find((v) => v.id === 's055')).toMatchObject({ class: 'not-governed', reason: 'no-cors' });
     expect(got.find((v) => v.id === 's025')).toMatchObject({
       method: 'PUT',
       url: 'http://127.0.0.1:8102/p/s025',
@@ -80,16 +107,34 @@ describe('corscope har', () => {
 
   it('--format json: one document with the calls, the entry count and the errors', async () => {
     const { out } = await run(['har', samplesHar, '-f', 'json']);
-    const doc = JSON.parse(out) as { calls: { id: string }[]; entries: number; errors: unknown[] };
+    const doc = JSON.parse(out) as {
+      calls: { id: string; class: string }[];
+      entries: number;
+      counts: unknown;
+      errors: unknown[];
+    };
     expect(doc.calls).toHaveLength(66);
     expect(doc.entries).toBe(95);
+    expect(doc.counts).toEqual({
+      entries: 95,
+      calls: 66,
+      blocked: 31,
+      cors: { calls: 64, entries: 93 },
+      'not-governed': { calls: 1, entries: 1 },
+      'same-origin': { calls: 1, entries: 1 },
+      'cannot-tell': { calls: 0, entries: 0 },
+    });
     expect(doc.errors).toEqual([]);
   });
 
   it('--format markdown: the report', async () => {
     const { code, out } = await run(['har', samplesHar, '--format', 'markdown']);
     expect(code).toBe(2);
-    expect(out).toMatch(/^# CORScope report: .*samples\.har\n\n66 calls: /);
+    expect(out).toMatch(
+      /^# CORScope report: .*samples\.har\n\n95 HAR entries, 66 calls: 64 CORS calls \(31 blocked\), 1 not governed by CORS, 1 same-origin, 0 cannot tell\.\n/,
+    );
+    expect(out).toContain('| not governed by CORS | 1 | 1 |');
+    expect(out).toContain('\n64 calls: ');
     expect(out).toContain('## Blocked calls');
     expect(out).toContain("```text\nAccess to fetch at 'http://127.0.0.1:8102/p/s003'");
   });
@@ -97,8 +142,8 @@ describe('corscope har', () => {
   it('reads a Chrome DevTools HAR', async () => {
     const { code, out } = await run(['har', join(FIXTURES, 'devtools-cors.har'), '--format', 'jsonl']);
     expect(code).toBe(2);
-    expect(readJsonl<{ verdict: string }>(out).map((v) => v.verdict)).toEqual([
-      'same-origin',
+    expect(readJsonl<{ class: string; verdict?: string }>(out).map((v) => v.verdict ?? v.class)).toEqual([
+      'not-governed',
       'allowed',
       'allowed',
       'blocked',
@@ -108,7 +153,7 @@ describe('corscope har', () => {
       'blocked',
       'allowed',
       'allowed',
-      'opaque',
+      'not-governed',
       'blocked',
     ]);
   });
@@ -124,7 +169,7 @@ describe('corscope har', () => {
     expect(err).toMatch(
       /corscope har: entry \d+: truncated: the file ends inside log\.entries\[\d+\] at character \d+; \d+ entries were read before the cut/,
     );
-    expect(err).toMatch(/corscope har: \d+ input errors; \d+ calls from \d+ HAR entries/);
+    expect(err).toMatch(/corscope har: \d+ input errors; \d+ HAR entries, \d+ calls: /);
     expect(readJsonl(out).length).toBeGreaterThan(5);
   });
 
@@ -143,7 +188,7 @@ describe('corscope har', () => {
     expect(code).toBe(1);
     expect(err).toMatch(message);
     expect(err).not.toMatch(/\n\s+at /);
-    expect(out).toContain('0 calls from 0 HAR entries');
+    expect(out).toContain('0 HAR entries, 0 calls: 0 CORS calls (0 blocked)');
   });
 
   it('reads standard input with "-"', async () => {

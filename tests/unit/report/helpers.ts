@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Evaluator, type Verdict } from '../../../src/cors/index';
-import { HarImport, type ImportedExchange } from '../../../src/report/har-import';
+import { HarImport, harEngine, type ImportedExchange } from '../../../src/report/har-import';
+import { HarJudge, type JudgedCall } from '../../../src/report/har-judge';
 
 export { sampleExchanges, sampleRows, storedRows } from '../ui/rows';
 
@@ -42,5 +43,17 @@ export async function importAndEvaluate(
   const calls: { call: ImportedExchange; verdict: Verdict }[] = [];
   const source = typeof input === 'string' ? chunks(input, chunkSize) : input;
   for await (const call of imp.calls(source)) calls.push({ call, verdict: ev.evaluate(call.exchange) });
+  return { calls, imp };
+}
+
+/** Imports HAR text and judges every call in order, as `corscope har` and the panel's import do. */
+export async function importAndJudge(
+  input: string,
+  chunkSize = 4096,
+): Promise<{ calls: JudgedCall[]; imp: HarImport }> {
+  const imp = new HarImport();
+  const judge = new HarJudge(() => harEngine(imp.meta) ?? 'chromium');
+  const calls: JudgedCall[] = [];
+  for await (const call of imp.calls(chunks(input, chunkSize))) calls.push(judge.judge(call));
   return { calls, imp };
 }

@@ -2,19 +2,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harEngine, toHar } from '../../../src/report/index';
-import { IMPORTED_TAB, importHar, importProblem } from '../../../src/ui/import-har';
+import { IMPORTED_TAB, importHar, importProblem, importSummary } from '../../../src/ui/import-har';
 import { sampleRows } from './rows';
 
 describe('importHar', () => {
   it('rebuilds and evaluates every call of an exported HAR as numbered rows of no tab', async () => {
     const rows = sampleRows();
     const text = JSON.stringify(toHar(rows));
-    const { rows: imported, errors } = await importHar([text.slice(0, 1000), text.slice(1000)]);
+    const result = await importHar([text.slice(0, 1000), text.slice(1000)]);
+    const { rows: imported, errors } = result;
     expect(errors).toEqual([]);
+    // The CORS calls are the rows; the no-cors and same-origin samples are counted.
+    const cors = rows.filter((r) => r.verdict !== 'opaque' && r.verdict !== 'same-origin');
+    expect(cors).toHaveLength(64);
     expect(imported.map((r) => [r.exchange.id, r.verdict])).toEqual(
-      rows.map((r) => [r.exchange.id, r.verdict]),
+      cors.map((r) => [r.exchange.id, r.verdict]),
     );
-    expect(imported.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+    expect(imported.map((r) => r.seq)).toEqual(cors.map((_, i) => i + 1));
+    expect(importSummary(result)).toBe(
+      '95 HAR entries, 66 calls: 64 CORS calls (31 blocked), 1 not governed by CORS, 1 same-origin, 0 cannot tell',
+    );
     expect(imported[2]!.tabId).toBe(IMPORTED_TAB);
     expect(imported[2]!.exchange.capture).toEqual({
       tabId: -1,
@@ -29,7 +36,7 @@ describe('importHar', () => {
       headersLost: false,
       netError: null,
     });
-    expect(importProblem('a.har', { rows: imported, errors })).toBeNull();
+    expect(importProblem('a.har', result)).toBeNull();
   });
 
   it("explains a HAR that Firefox wrote by Firefox's rules, in Firefox's words", async () => {

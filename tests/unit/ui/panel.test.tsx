@@ -258,6 +258,39 @@ describe('the toolbar commands', () => {
   });
 });
 
+describe('a page older than capture', () => {
+  const started = Date.UTC(2026, 0, 2, 10, 30, 5);
+  const withStart = (pageStartedAt: number | null) => {
+    const source = memorySource(rows);
+    const memory = memoryCommands(source);
+    const commands = {
+      ...memory,
+      status: async () => ({ ...(await memory.status()), captureStartedAt: started }),
+    };
+    render(
+      <PanelApp tabId={1} source={source} commands={commands} theme="light" pageStartedAt={pageStartedAt} />,
+    );
+  };
+
+  it('says when capture started and that the calls before it are not shown', async () => {
+    withStart(started - 2_000);
+    const note = await screen.findByTestId('capture-start');
+    expect(note.textContent).toMatch(
+      /^Capture started at \d\d:\d\d:\d\d(\.\d+)?, after this page began loading: its earlier calls are not shown\. Reload the page to capture them all\.$/,
+    );
+  });
+
+  it('says nothing for a page loaded after capture started, or when either time is unknown', async () => {
+    withStart(started + 1);
+    await waitFor(() => expect(count()).toBe(`${rows.length} calls`));
+    expect(screen.queryByTestId('capture-start')).toBeNull();
+    cleanup();
+    withStart(null);
+    await waitFor(() => expect(count()).toBe(`${rows.length} calls`));
+    expect(screen.queryByTestId('capture-start')).toBeNull();
+  });
+});
+
 describe('importing a HAR file', () => {
   const harText = JSON.stringify(toHar(rows));
   const harFile = (text = harText, name = 'trace.har') =>
@@ -279,18 +312,24 @@ describe('importing a HAR file', () => {
     expect(screen.queryByTestId('view-imported')).toBeNull();
     drop(harFile());
     const tab = await screen.findByTestId('view-imported');
-    expect(tab.textContent).toBe('Imported: trace.har (66 calls)');
+    // The CORS calls are listed; the no-cors and the same-origin sample are counted.
+    const cors = rows.filter((r) => r.verdict !== 'opaque' && r.verdict !== 'same-origin');
+    expect(tab.textContent).toBe('Imported: trace.har (64 calls)');
     expect(tab.getAttribute('aria-selected')).toBe('true');
-    await waitFor(() => expect(count()).toBe('66 calls'));
+    await waitFor(() => expect(count()).toBe('64 calls'));
+    expect(screen.getByTestId('import-summary').textContent).toBe(
+      '95 HAR entries, 66 calls: 64 CORS calls (31 blocked), 1 not governed by CORS, 1 same-origin, 0 cannot tell. Only the CORS calls are listed.',
+    );
     expect(screen.queryByTestId('import-error')).toBeNull();
-    for (const v of ['allowed', 'blocked', 'opaque', 'same-origin', 'network-error']) {
+    for (const v of ['allowed', 'blocked', 'network-error']) {
       const n = rows.filter((r) => r.verdict === v).length;
-      expect(verdictCount(v), v).toBe(`${n} of 66 calls`);
+      expect(verdictCount(v), v).toBe(`${n} of 64 calls`);
     }
+    for (const v of ['opaque', 'same-origin']) expect(verdictCount(v), v).toBe('0 of 64 calls');
     const shown = screen.getAllByTestId('row');
     expect(shown.length).toBeGreaterThan(0);
     for (const el of shown) {
-      const original = rows[Number(el.dataset.seq) - 1]!;
+      const original = cors[Number(el.dataset.seq) - 1]!;
       expect(el.textContent).toContain(original.url);
       expect(el.querySelector('.badge')!.textContent).toBe(original.verdict);
     }
@@ -310,7 +349,7 @@ describe('importing a HAR file', () => {
     await waitFor(() => expect(count()).toBe('2 calls'));
     expect(screen.getByTestId('clear')).toBeTruthy();
     fireEvent.click(screen.getByTestId('view-imported'));
-    await waitFor(() => expect(count()).toBe('66 calls'));
+    await waitFor(() => expect(count()).toBe('64 calls'));
     expect(screen.queryByTestId('clear')).toBeNull();
     fireEvent.click(screen.getByTestId('close-import'));
     await waitFor(() => expect(count()).toBe('2 calls'));
@@ -326,8 +365,8 @@ describe('importing a HAR file', () => {
     fireEvent.click(screen.getByTestId('import'));
     expect(click).toHaveBeenCalled();
     fireEvent.change(input, { target: { files: [harFile(harText, 'picked.har')] } });
-    expect((await screen.findByTestId('view-imported')).textContent).toBe('Imported: picked.har (66 calls)');
-    await waitFor(() => expect(count()).toBe('66 calls'));
+    expect((await screen.findByTestId('view-imported')).textContent).toBe('Imported: picked.har (64 calls)');
+    await waitFor(() => expect(count()).toBe('64 calls'));
   });
 
   it.each([

@@ -208,6 +208,7 @@ describe("the store's status, calls of no tab and of closed tabs, clear all", ()
     const source = memorySource(rows);
     const commands = memoryCommands(source);
     vi.spyOn(commands, 'status').mockResolvedValue({
+      captureStartedAt: null,
       ok: false,
       lastError: 'QuotaExceededError: the quota has been exceeded',
       droppedRows: 1200,

@@ -37,6 +37,7 @@ async function poisoned() {
   const source = memorySource(rows);
   const commands = memoryCommands(source);
   vi.spyOn(commands, 'status').mockResolvedValue({
+    captureStartedAt: null,
     ok: false,
     lastError: PAYLOAD,
     droppedRows: 3,

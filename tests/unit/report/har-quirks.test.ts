@@ -1,0 +1,297 @@
+// What each HAR writer does that the import must read right, one rule per case, in the shapes their
+// sources write (chrome-har's headers.js and index.js, WebKit's HARBuilder.js, mitmproxy's savehar.py, HTTP
+// Toolkit's har.ts, Firefox's har-builder.js) and those reported from real files (Charles, Fiddler,
+// WebPagetest): request lines among headers, the same header twice in two cases, no pages.
+import { describe, expect, it } from 'vitest';
+import { harDialect, requestHeadersSent } from '../../../src/report/har-dialect';
+import type { JudgedCall } from '../../../src/report/har-judge';
+import { importAndJudge } from './helpers';
+
+const PAGE = 'https://app.example';
+const API = 'https://api.example';
+
+type H = [string, string][];
+function entry(
+  url: string,
+  requestHeaders: H,
+  status: number,
+  responseHeaders: H,
+  extra: Record<string, unknown> = {},
+) {
+  const { response: responseExtra, ...rest } = extra as { response?: Record<string, unknown> };
+  return {
+    startedDateTime: '2026-01-02T10:00:00.000Z',
+    time: 1,
+    request: {
+      method: 'GET',
+      url,
+      httpVersion: 'HTTP/1.1',
+      headers: requestHeaders.map(([name, value]) => ({ name, value })),
+      queryString: [],
+      cookies: [],
+      headersSize: -1,
+      bodySize: 0,
+    },
+    response: {
+      status,
+      statusText: '',
+      httpVersion: 'HTTP/1.1',
+      headers: responseHeaders.map(([name, value]) => ({ name, value })),
+      cookies: [],
+      content: { size: 0, mimeType: 'x-unknown' },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: -1,
+      ...responseExtra,
+    },
+    cache: {},
+    timings: { send: 0, wait: 0, receive: 0 },
+    ...rest,
+  };
+}
+const har = (creator: string, entries: unknown[], pages?: unknown[]) =>
+  JSON.stringify({
+    log: { version: '1.2', creator: { name: creator, version: '1' }, ...(pages ? { pages } : {}), entries },
+  });
+
+const summary = (calls: JudgedCall[]) =>
+  calls.map((j) => [j.scope.class, j.verdict ? j.verdict.verdict : j.scope.reason]);
+
+describe('HAR writers: what each one writes, read right', () => {
+  it('knows the writers by log.creator', () => {
+    const d = (name: string) => harDialect({ creator: { name } });
+    expect(
+      [
+        'WebInspector',
+        'chrome-har',
+        'WebPagetest',
+        'Firefox',
+        'WebKit Web Inspector',
+        'Playwright',
+        'Charles Proxy',
+        'Fiddler',
+        'mitmproxy exporthar',
+        'mitmproxy har_dump',
+        'HTTP Toolkit',
+        'CORScope',
+        'Something',
+      ].map(d),
+    ).toEqual([
+      'chrome-devtools',
+      'chrome-har',
+      'webpagetest',
+      'firefox',
+      'webkit',
+      'playwright',
+      'charles',
+      'fiddler',
+      'mitmproxy',
+      'mitmproxy',
+      'http-toolkit',
+      'corscope',
+      'unknown',
+    ]);
+  });
+
+  it('chrome-har: the same request header twice in two cases is one header, not "a, a"', async () => {
+    const headers: H = [
+      ['Origin', PAGE],
+      ['Accept', '*/*'],
+      ['origin', PAGE],
+      ['sec-fetch-mode', 'cors'],
+      ['accept-encoding', 'gzip'],
+    ];
+    expect(requestHeadersSent(headers)).toEqual([
+      ['origin', PAGE],
+      ['Accept', '*/*'],
+      ['sec-fetch-mode', 'cors'],
+      ['accept-encoding', 'gzip'],
+    ]);
+    // A same-origin font with Origin twice: same-origin, not a CORS failure.
+    const { calls } = await importAndJudge(
+      har('chrome-har', [entry(`${PAGE}/font.woff2`, headers, 200, [], { _resourceType: 'font' })]),
+    );
+    expect(summary(calls)).toEqual([['same-origin', 'same-origin']]);
+  });
+
+  it('request lines listed as headers ("GET /x HTTP/1.1") are not headers', async () => {
+    const { calls } = await importAndJudge(
+      har('Fiddler', [
+        entry(
+          `${API}/x`,
+          [
+            ['GET /x HTTP/1.1', ''],
+            ['Host', 'api.example'],
+            ['Origin', PAGE],
+            ['Accept-Encoding', 'gzip'],
+          ],
+          200,
+          [
+            ['HTTP/1.1 200 OK', ''],
+            ['Access-Control-Allow-Origin', PAGE],
+          ],
+        ),
+      ]),
+    );
+    expect(summary(calls)).toEqual([['cors', 'allowed']]);
+    expect(calls[0]!.call.exchange.wire[0]!.request.headers!.map(([n]) => n)).toEqual([
+      'Host',
+      'Origin',
+      'Accept-Encoding',
+    ]);
+  });
+
+  it('a proxy with no pages: a GET without Origin is not a CORS call; with Origin, judged from the headers alone', async () => {
+    const { calls } = await importAndJudge(
+      har('Charles Proxy', [
+        entry(
+          `${API}/script.js`,
+          [
+            ['Host', 'api.example'],
+            ['Accept-Encoding', 'gzip'],
+          ],
+          200,
+          [],
+        ),
+        entry(
+          `${API}/data`,
+          [
+            ['Host', 'api.example'],
+            ['Origin', PAGE],
+            ['Accept-Encoding', 'gzip'],
+          ],
+          200,
+          [],
+        ),
+      ]),
+    );
+    expect(summary(calls)).toEqual([
+      ['not-governed', 'no-origin-header'],
+      ['cors', 'blocked'],
+    ]);
+    expect(calls[1]!.call.outcomeFrom).toBe('headers');
+  });
+
+  it('headers the browser adds (cache revalidation, Upgrade-Insecure-Requests, X-Client-Data) need no preflight', async () => {
+    const { calls } = await importAndJudge(
+      har('HTTP Toolkit', [
+        entry(
+          `${API}/cached`,
+          [
+            ['origin', PAGE],
+            ['if-none-match', '"abc"'],
+            ['if-modified-since', 'Fri, 02 Jan 2026 10:00:00 GMT'],
+            ['x-client-data', 'CIa2yQE='],
+            ['accept-encoding', 'gzip'],
+          ],
+          304,
+          [['access-control-allow-origin', PAGE]],
+        ),
+      ]),
+    );
+    expect(summary(calls)).toEqual([['cors', 'allowed']]);
+    expect(calls[0]!.verdict!.preflight).toBe('none');
+  });
+
+  it('a same-origin call is not judged, so it gets no "missing Vary: Origin" warning', async () => {
+    const { calls } = await importAndJudge(
+      har('WebInspector', [
+        entry(
+          `${PAGE}/api`,
+          [
+            ['Origin', PAGE],
+            ['Sec-Fetch-Mode', 'cors'],
+            ['Accept-Encoding', 'gzip'],
+          ],
+          200,
+          [['Access-Control-Allow-Origin', PAGE]],
+          { _resourceType: 'fetch' },
+        ),
+        entry(
+          `${API}/api`,
+          [
+            ['Origin', PAGE],
+            ['Sec-Fetch-Mode', 'cors'],
+            ['Accept-Encoding', 'gzip'],
+          ],
+          200,
+          [['Access-Control-Allow-Origin', PAGE]],
+          { _resourceType: 'fetch' },
+        ),
+      ]),
+    );
+    expect(summary(calls)).toEqual([
+      ['same-origin', 'same-origin'],
+      ['cors', 'allowed'],
+    ]);
+    // The cross-origin one, answered with a specific origin and no Vary, is warned about.
+    expect(calls[1]!.verdict!.warnings.map((w) => w.code)).toContain('missing-vary-origin');
+  });
+
+  it('WebKit: a call its service worker answered (_fetchType "Service Worker") is not governed', async () => {
+    const { calls } = await importAndJudge(
+      har(
+        'WebKit Web Inspector',
+        [entry(`${API}/sw`, [['Origin', PAGE]], 200, [], { _fetchType: 'Service Worker' })],
+        [{ id: 'page_0', title: `${PAGE}/`, startedDateTime: '2026-01-02T10:00:00.000Z', pageTimings: {} }],
+      ),
+    );
+    expect(summary(calls)).toEqual([['not-governed', 'service-worker']]);
+  });
+
+  it('Chrome DevTools: a WebSocket handshake (status 101) and a data: URL are not governed; an unknown page origin is cannot tell', async () => {
+    const { calls } = await importAndJudge(
+      har('WebInspector', [
+        entry(
+          'wss://api.example/socket',
+          [
+            ['Origin', PAGE],
+            ['Upgrade', 'websocket'],
+          ],
+          101,
+          [],
+          {
+            _resourceType: 'websocket',
+            _webSocketMessages: [],
+          },
+        ),
+        entry('data:image/png;base64,AAAA', [], 200, [], { _resourceType: 'image' }),
+        entry(`${API}/provisional`, [['Accept', '*/*']], 0, [], {
+          _resourceType: 'fetch',
+          response: { _error: 'net::ERR_FAILED' },
+        }),
+      ]),
+    );
+    expect(summary(calls)).toEqual([
+      ['not-governed', 'websocket'],
+      ['not-governed', 'scheme'],
+      ['cannot-tell', 'origin-unknown'],
+    ]);
+  });
+
+  it('Firefox: a form-like POST with Origin and no Sec-Fetch-Mode is cannot tell; with Sec-Fetch-Mode it is decided', async () => {
+    const post = (mode: string | null) => ({
+      ...entry(
+        `${API}/submit`,
+        [['Origin', PAGE], ['Host', 'api.example'], ...(mode ? ([['Sec-Fetch-Mode', mode]] as H) : [])],
+        200,
+        [],
+      ),
+      request: {
+        ...entry(`${API}/submit`, [], 200, []).request,
+        method: 'POST',
+        headers: [
+          { name: 'Origin', value: PAGE },
+          { name: 'Host', value: 'api.example' },
+          ...(mode ? [{ name: 'Sec-Fetch-Mode', value: mode }] : []),
+        ],
+      },
+    });
+    const { calls } = await importAndJudge(har('Firefox', [post(null), post('navigate'), post('cors')]));
+    expect(summary(calls)).toEqual([
+      ['cannot-tell', 'mode-unknown'],
+      ['not-governed', 'navigation'],
+      ['cors', 'blocked'],
+    ]);
+  });
+});
