@@ -1,15 +1,17 @@
-// The command line: `corscope evaluate` and `corscope har`. Node only; the evaluator is the extension's.
+// The command line: `corscope evaluate`, `har`, `probe`, `check` and `scan`. Node only; the evaluator is the
+// extension's.
 import { createInterface } from 'node:readline';
 import type { Engine } from '../cors/types';
 import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
 import { type Io, openInput, write } from './io';
+import { PROBE_USAGE, runProbe } from './probe';
 
 export type { Io } from './io';
 
 export const USAGE = `Usage:
   corscope evaluate [FILE|-] [--format json|text] [--engine chromium|firefox]
-      Reads exchanges as JSON Lines (../shared/exchange/README.md) and writes one verdict per line,
+      Reads exchanges as JSON Lines (tests/fixtures/exchange/FORMAT.md) and writes one verdict per line,
       in the same order. "-" or no FILE reads standard input.
       --format text prints a table: id, method, URL, verdict, reason.
       --engine firefox judges by Firefox ESR 153's rules and words (its console line, reason key, 24 h
@@ -29,7 +31,7 @@ export const USAGE = `Usage:
       or log.browser names Firefox), else Chromium's.
       Exit status: 2 when a call is blocked (with --fail-on warning: or has a warning), else 1 when the
       input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage.
-`;
+${PROBE_USAGE}`;
 
 interface Options {
   positional: string[];
@@ -77,6 +79,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return command ? 0 : 64;
   }
   if (command === 'har') return har(rest, io);
+  if (command === 'probe') return runProbe(rest, io);
   if (command !== 'evaluate') {
     await write(io.stderr, `corscope: unknown command "${command}"\n\n${USAGE}`);
     return 64;

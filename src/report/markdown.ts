@@ -41,19 +41,19 @@ function summaryReason(v: Verdict): string {
 }
 
 /** A code span or fence that its content cannot close. */
-function fence(content: string, min: number): string {
+export function fence(content: string, min: number): string {
   let longest = 0;
   for (const m of content.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   return '`'.repeat(Math.max(min, longest + 1));
 }
 
-function code(s: string): string {
+export function code(s: string): string {
   const f = fence(s, 1);
   return f.length > 1 || s.startsWith('`') || s.endsWith('`') ? `${f} ${s} ${f}` : `${f}${s}${f}`;
 }
 
 /** Prose for a table cell or a list item: one line, Markdown's own characters escaped. */
-const cell = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_<>[\]|]/g, '\\$&');
+export const cell = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/[\\`*_<>[\]|]/g, '\\$&');
 
 function fixLine(f: Fix): string {
   if (f.action === 'status') return `answer with status ${code(f.value ?? '')}: ${cell(f.why)}`;

@@ -1,0 +1,240 @@
+// `corscope probe URL --origin ORIGIN`: asks the live server the question the browser would ask, and explains
+// the answer as the panel does.
+import { parseArgs } from 'node:util';
+import type { CredentialsMode, Engine, Header } from '../cors';
+import { browserSetHeader, firstHop, needsPreflight, type PageCall } from './browser';
+import { browserFetch, type FetchResult } from './fetch';
+import { type HttpOptions, sendHttp } from './http';
+import { type Io, write } from './io';
+import { explainMarkdown, explainText, visible } from './render';
+
+export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
+export type ProbeFormat = (typeof PROBE_FORMATS)[number];
+export const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];
+
+/** A usage error: the command's words for what is wrong with its arguments. */
+export class UsageError extends Error {}
+
+/** The options probe, check and scan share: how to judge and how to talk to servers. */
+export const NET_OPTIONS = {
+  engine: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  timeout: { type: 'string' },
+  insecure: { type: 'boolean' },
+} as const;
+
+export interface NetSettings {
+  engine: Engine;
+  format: ProbeFormat;
+  http: HttpOptions;
+}
+
+export function netSettings(
+  values: { engine?: string; format?: string; timeout?: string; insecure?: boolean },
+  io: Io,
+): NetSettings {
+  const engine = values.engine ?? 'chromium';
+  if (engine !== 'chromium' && engine !== 'firefox')
+    throw new UsageError(`unknown engine "${engine}" (--engine takes chromium or firefox)`);
+  const format = values.format ?? 'table';
+  if (!(PROBE_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`unknown format "${format}" (--format takes ${PROBE_FORMATS.join(', ')})`);
+  const timeout = Number(values.timeout ?? '10');
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600)
+    throw new UsageError(`--timeout takes seconds, more than 0 and at most 600, not "${values.timeout}"`);
+  return {
+    engine,
+    format: format as ProbeFormat,
+    http: { timeoutMs: timeout * 1000, insecure: values.insecure ?? false, env: io.env ?? process.env },
+  };
+}
+
+/** A page's origin as given on the command line: "null", or scheme://host[:port] (a trailing "/" is allowed). */
+export function parseOrigin(value: string, option = '--origin'): string {
+  if (value === 'null') return 'null';
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`${option} "${value}" is not an origin (scheme://host[:port], or null)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new UsageError(`${option} "${value}": a page's origin here is http: or https:, or null`);
+  if (
+    u.username ||
+    u.password ||
+    u.pathname !== '/' ||
+    u.search ||
+    u.hash ||
+    /[/?#]./.test(value.split('//')[1]!)
+  )
+    throw new UsageError(`${option} "${value}" is not an origin: no user, path, query or fragment`);
+  return u.origin;
+}
+
+/** An http(s) URL to call. */
+export function parseTarget(value: string, what = 'URL'): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`${what} "${value}" is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new UsageError(`${what} "${value}": only http: and https: URLs can be probed`);
+  return u.href;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** -H "Name: value", as a script would set it; the browser's own headers are refused, Cookie goes to the jar. */
+export function parseHeader(raw: string): Header {
+  const colon = raw.indexOf(':');
+  const name = colon > 0 ? raw.slice(0, colon).trim() : '';
+  if (!TOKEN.test(name)) throw new UsageError(`-H "${raw}": expected "Name: value" with a header name`);
+  const value = raw.slice(colon + 1).trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL, CR and LF are what no header value may hold
+  if (/[\x00\r\n]/.test(value)) throw new UsageError(`-H ${name}: a header value cannot hold NUL, CR or LF`);
+  return [name, value];
+}
+
+/** The call a page would make, from probe's arguments. */
+export function pageCall(v: {
+  origin: string;
+  url: string;
+  method?: string;
+  header?: string[];
+  data?: string;
+  credentials?: string;
+}): PageCall {
+  const credentials = v.credentials ?? 'same-origin';
+  if (!(CREDENTIALS as readonly string[]).includes(credentials))
+    throw new UsageError(`--credentials takes ${CREDENTIALS.join(', ')}, not "${credentials}"`);
+  const method = v.method ?? (v.data !== undefined ? 'POST' : 'GET');
+  if (!TOKEN.test(method)) throw new UsageError(`--method "${method}" is not a method name`);
+  if (/^(connect|trace|track)$/i.test(method))
+    throw new UsageError(`--method ${method}: fetch() refuses this method (a forbidden method)`);
+  if (v.data !== undefined && /^(get|head)$/i.test(method))
+    throw new UsageError(`--data with ${method}: fetch() refuses a body on GET and HEAD`);
+  const headers: Header[] = [];
+  let cookie: string | null = null;
+  for (const raw of v.header ?? []) {
+    const [name, value] = parseHeader(raw);
+    if (name.toLowerCase() === 'cookie') {
+      if (credentials !== 'include')
+        throw new UsageError(
+          '-H Cookie: the browser sends cookies from its jar only with --credentials include (a script cannot set Cookie)',
+        );
+      cookie = cookie === null ? value : `${cookie}; ${value}`;
+    } else if (browserSetHeader(name)) {
+      throw new UsageError(`-H ${name}: the browser sets this header itself; a script cannot`);
+    } else headers.push([name, value]);
+  }
+  return {
+    origin: parseOrigin(v.origin),
+    method,
+    url: parseTarget(v.url),
+    headers,
+    body: v.data ?? null,
+    credentials: credentials as CredentialsMode,
+    cookie,
+  };
+}
+
+export const PROBE_USAGE = `  corscope probe URL --origin ORIGIN [--method METHOD] [-H "Name: value"]... [--data BODY]
+                 [--credentials omit|same-origin|include] [--send] [--engine chromium|firefox]
+                 [--format table|json|markdown] [--timeout SECONDS] [--insecure]
+      Makes the call a page on ORIGIN would make with fetch(), as Chromium 156 makes it: a preflight when
+      one is needed, with the headers Chromium sends (Origin, Access-Control-Request-*, Sec-Fetch-*), the
+      request, and each redirect followed by the Fetch rules (Origin becomes "null" after a cross-origin
+      redirect, with a new preflight where the browser sends one). Then explains the answer: the verdict,
+      the browser's console line, every check, the fix and the warnings.
+      -H sets a header as a script would (repeatable); Cookie, only with --credentials include, stands for
+      the browser's cookie jar. --data sends a body (the method is then POST unless --method says).
+      Safe by default: a request whose method is not GET or HEAD is sent only with --send; without it the
+      preflight is sent and judged, and the output says the request was not sent.
+      --engine firefox judges by Firefox ESR 153's rules (what is sent stays Chromium's).
+      --timeout: seconds per request (default 10). --insecure: accept any TLS certificate.
+      Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
+      Exit status: 0 allowed, 2 blocked (or any failure the page would see), 1 when a server did not
+      answer (DNS, refused, timeout, TLS), 64 on bad usage.
+`;
+
+/** Exit status for one probed call: 0 the page may read it, 2 it may not, 1 a server did not answer. */
+export function exitFor(r: FetchResult): number {
+  if (r.failure) return 1;
+  if (r.verdict.verdict === 'blocked') return 2;
+  if (r.notSent) return 0;
+  return r.verdict.verdict === 'network-error' ? 2 : 0;
+}
+
+/** The JSON form of one probed call. */
+export function probeJson(r: FetchResult): Record<string, unknown> {
+  return {
+    exchange: r.exchange,
+    verdict: r.verdict,
+    notSent: r.notSent,
+    failure: r.failure?.message ?? null,
+    refusedRedirect: r.refusedRedirect,
+  };
+}
+
+export function renderCall(r: FetchResult, format: ProbeFormat): string {
+  const notes = {
+    notSent: r.notSent,
+    failure: r.failure?.message ?? null,
+    refusedRedirect: r.refusedRedirect,
+  };
+  if (format === 'json') return `${JSON.stringify(probeJson(r))}\n`;
+  if (format === 'markdown') return explainMarkdown(r.exchange, r.verdict, notes);
+  return explainText(r.exchange, r.verdict, notes);
+}
+
+export async function runProbe(args: string[], io: Io): Promise<number> {
+  let call: PageCall;
+  let net: NetSettings;
+  let send: boolean;
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...NET_OPTIONS,
+        origin: { type: 'string' },
+        method: { type: 'string', short: 'X' },
+        header: { type: 'string', short: 'H', multiple: true },
+        data: { type: 'string', short: 'd' },
+        credentials: { type: 'string' },
+        send: { type: 'boolean' },
+      },
+    });
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length ? 'one URL at most' : 'a URL is needed');
+    if (values.origin === undefined)
+      throw new UsageError('--origin is needed: the origin of the page that calls');
+    net = netSettings(values, io);
+    call = pageCall({ ...values, origin: values.origin, url: positionals[0]! });
+    send = values.send ?? false;
+    const method = call.method.toUpperCase();
+    if (!send && method !== 'GET' && method !== 'HEAD' && !needsPreflight(firstHop(call)))
+      throw new UsageError(
+        `${call.method} needs no preflight, so without --send there is nothing to ask the server: add --send to send it`,
+      );
+  } catch (e) {
+    const message =
+      e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? (e as Error).message
+        : String(e);
+    await write(io.stderr, `corscope probe: ${message}\n\nUsage:\n${PROBE_USAGE}`);
+    return 64;
+  }
+  const r = await browserFetch(call, {
+    send: (req) => sendHttp(req, net.http),
+    engine: net.engine,
+    sendUnsafe: send,
+  });
+  await write(io.stdout, renderCall(r, net.format));
+  if (r.failure) await write(io.stderr, `corscope probe: ${visible(r.failure.message)}\n`);
+  return exitFor(r);
+}
