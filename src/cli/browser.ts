@@ -4,6 +4,7 @@
 // Pure: no network here.
 import { getDomain } from 'tldts';
 import {
+  type Api,
   type CredentialsMode,
   corsSafelistedMethod,
   corsUnsafeRequestHeaderNames,
@@ -75,6 +76,8 @@ export interface PageCall {
   credentials: CredentialsMode;
   /** The Cookie header the browser would add from its cookie jar when credentials are included. */
   cookie: string | null;
+  /** The API the script used, for the console line's words (default fetch). What is sent is fetch()'s. */
+  api?: Api;
 }
 
 /** Where the request stands in its chain: what the Fetch Standard keeps on the request between hops. */

@@ -56,7 +56,7 @@ export async function browserFetch(call: PageCall, opts: FetchOptions): Promise<
   const exchange = (): Exchange => ({
     id: opts.id ?? 'probe',
     initiator: call.origin,
-    api: 'fetch',
+    api: call.api ?? 'fetch',
     mode: 'cors',
     credentials: call.credentials,
     request: {

@@ -2,6 +2,7 @@
 // extension's.
 import { createInterface } from 'node:readline';
 import type { Engine } from '../cors/types';
+import { CHECK_USAGE, runCheck } from './check';
 import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
 import { type Io, openInput, write } from './io';
@@ -31,7 +32,7 @@ export const USAGE = `Usage:
       or log.browser names Firefox), else Chromium's.
       Exit status: 2 when a call is blocked (with --fail-on warning: or has a warning), else 1 when the
       input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage.
-${PROBE_USAGE}`;
+${PROBE_USAGE}${CHECK_USAGE}`;
 
 interface Options {
   positional: string[];
@@ -80,6 +81,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   if (command === 'har') return har(rest, io);
   if (command === 'probe') return runProbe(rest, io);
+  if (command === 'check') return runCheck(rest, io);
   if (command !== 'evaluate') {
     await write(io.stderr, `corscope: unknown command "${command}"\n\n${USAGE}`);
     return 64;

@@ -6,7 +6,7 @@ import { browserSetHeader, firstHop, needsPreflight, type PageCall } from './bro
 import { browserFetch, type FetchResult } from './fetch';
 import { type HttpOptions, sendHttp } from './http';
 import { type Io, write } from './io';
-import { explainMarkdown, explainText, visible } from './render';
+import { type CallNotes, explainMarkdown, explainText, visible } from './render';
 
 export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ProbeFormat = (typeof PROBE_FORMATS)[number];
@@ -179,12 +179,13 @@ export function probeJson(r: FetchResult): Record<string, unknown> {
   };
 }
 
+/** What the explanation says besides the verdict: a request held back, a server that did not answer. */
+export function notesOf(r: FetchResult): CallNotes {
+  return { notSent: r.notSent, failure: r.failure?.message ?? null, refusedRedirect: r.refusedRedirect };
+}
+
 export function renderCall(r: FetchResult, format: ProbeFormat): string {
-  const notes = {
-    notSent: r.notSent,
-    failure: r.failure?.message ?? null,
-    refusedRedirect: r.refusedRedirect,
-  };
+  const notes = notesOf(r);
   if (format === 'json') return `${JSON.stringify(probeJson(r))}\n`;
   if (format === 'markdown') return explainMarkdown(r.exchange, r.verdict, notes);
   return explainText(r.exchange, r.verdict, notes);
