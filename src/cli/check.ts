@@ -10,28 +10,20 @@ import { browserFetch, type FetchResult } from './fetch';
 import { sendHttp } from './http';
 import { type Io, openInput, write } from './io';
 import { inPool, rateLimited } from './limit';
-import { NET_OPTIONS, netSettings, notesOf, parseOrigin, parseTarget, probeJson, UsageError } from './probe';
+import {
+  NET_OPTIONS,
+  netSettings,
+  notesOf,
+  outcomeOf,
+  parseOrigin,
+  parseTarget,
+  probeJson,
+  UsageError,
+} from './probe';
 import { credentialsOf, type RecordedCall, readRecording, scriptHeaders } from './recording';
 import { explainMarkdown, explainText, visible } from './render';
 import { formatTable } from './table';
-
-export const CHECK_USAGE = `  corscope check RECORDING --against BASE_URL [--from ORIGIN] [--origin ORIGIN] [--send]
-                 [--concurrency N] [--rate N] [--engine chromium|firefox] [--format table|json|markdown]
-                 [--timeout SECONDS] [--insecure]
-      Makes the CORS calls of a recording (a HAR file or JSON Lines of exchanges) again against another
-      server, as probe makes one call: each recorded URL on the API's origin (--from; by default the origin
-      most of the recorded calls went to) moved to BASE_URL (its path, if any, put in front), from the
-      recorded page's origin (or --origin). Prints each call's verdict then and now, and explains every call
-      that worked in the recording and would be blocked now.
-      Same safety rule as probe: without --send only GET and HEAD requests are sent; a preflighted call is
-      judged on its preflight, and a POST that needs none is skipped. Calls to other origins, and calls CORS
-      did not govern (same-origin, no-cors, network errors), are skipped and counted.
-      --concurrency: calls at once (default 4; calls to one URL go one after another, so the preflight
-      cache works as in the browser). --rate: requests per second at most (default 10).
-      Exit status: 2 when a call that worked in the recording would be blocked (or fail), else 1 when a
-      server did not answer or the recording had errors, else 0; 66 when RECORDING cannot be read, 64 on
-      bad usage.
-`;
+import { CHECK_USAGE } from './usage';
 
 /** One recorded call and what happened when it was made again. */
 interface Replayed {
@@ -48,13 +40,7 @@ export function isRegression(r: Replayed): boolean {
   return r.now.verdict.verdict === 'blocked' || (r.now.verdict.verdict === 'network-error' && !r.now.notSent);
 }
 
-function nowWord(r: Replayed): string {
-  if (r.skipped) return 'skipped';
-  const now = r.now!;
-  if (now.failure) return 'no answer';
-  if (now.notSent && now.verdict.verdict !== 'blocked') return 'preflight passed';
-  return now.verdict.verdict;
-}
+const nowWord = (r: Replayed): string => (r.skipped ? 'skipped' : outcomeOf(r.now!));
 
 function reason(r: Replayed): string {
   if (r.skipped) return r.skipped;

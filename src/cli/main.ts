@@ -2,11 +2,10 @@
 // extension's.
 import { createInterface } from 'node:readline';
 import type { Engine } from '../cors/types';
-import { CHECK_USAGE, runCheck } from './check';
 import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
 import { type Io, openInput, write } from './io';
-import { PROBE_USAGE, runProbe } from './probe';
+import { CHECK_USAGE, PROBE_USAGE, SCAN_USAGE } from './usage';
 
 export type { Io } from './io';
 
@@ -32,7 +31,7 @@ export const USAGE = `Usage:
       or log.browser names Firefox), else Chromium's.
       Exit status: 2 when a call is blocked (with --fail-on warning: or has a warning), else 1 when the
       input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage.
-${PROBE_USAGE}${CHECK_USAGE}`;
+${PROBE_USAGE}${CHECK_USAGE}${SCAN_USAGE}`;
 
 interface Options {
   positional: string[];
@@ -80,8 +79,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return command ? 0 : 64;
   }
   if (command === 'har') return har(rest, io);
-  if (command === 'probe') return runProbe(rest, io);
-  if (command === 'check') return runCheck(rest, io);
+  // Loaded on use: the network commands' code is not needed by evaluate and har.
+  if (command === 'probe') return (await import('./probe')).runProbe(rest, io);
+  if (command === 'check') return (await import('./check')).runCheck(rest, io);
+  if (command === 'scan') return (await import('./scan')).runScan(rest, io);
   if (command !== 'evaluate') {
     await write(io.stderr, `corscope: unknown command "${command}"\n\n${USAGE}`);
     return 64;

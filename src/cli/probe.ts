@@ -7,6 +7,7 @@ import { browserFetch, type FetchResult } from './fetch';
 import { type HttpOptions, sendHttp } from './http';
 import { type Io, write } from './io';
 import { type CallNotes, explainMarkdown, explainText, visible } from './render';
+import { PROBE_USAGE } from './usage';
 
 export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ProbeFormat = (typeof PROBE_FORMATS)[number];
@@ -141,24 +142,12 @@ export function pageCall(v: {
   };
 }
 
-export const PROBE_USAGE = `  corscope probe URL --origin ORIGIN [--method METHOD] [-H "Name: value"]... [--data BODY]
-                 [--credentials omit|same-origin|include] [--send] [--engine chromium|firefox]
-                 [--format table|json|markdown] [--timeout SECONDS] [--insecure]
-      Makes the call a page on ORIGIN would make with fetch(), as Chromium 156 makes it: a preflight when
-      one is needed, with the headers Chromium sends (Origin, Access-Control-Request-*, Sec-Fetch-*), the
-      request, and each redirect followed by the Fetch rules (Origin becomes "null" after a cross-origin
-      redirect, with a new preflight where the browser sends one). Then explains the answer: the verdict,
-      the browser's console line, every check, the fix and the warnings.
-      -H sets a header as a script would (repeatable); Cookie, only with --credentials include, stands for
-      the browser's cookie jar. --data sends a body (the method is then POST unless --method says).
-      Safe by default: a request whose method is not GET or HEAD is sent only with --send; without it the
-      preflight is sent and judged, and the output says the request was not sent.
-      --engine firefox judges by Firefox ESR 153's rules (what is sent stays Chromium's).
-      --timeout: seconds per request (default 10). --insecure: accept any TLS certificate.
-      Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
-      Exit status: 0 allowed, 2 blocked (or any failure the page would see), 1 when a server did not
-      answer (DNS, refused, timeout, TLS), 64 on bad usage.
-`;
+/** What became of a probed call, in a word: its verdict, "preflight passed" when the request was held back, "no answer". */
+export function outcomeOf(r: FetchResult): string {
+  if (r.failure) return 'no answer';
+  if (r.notSent && r.verdict.verdict !== 'blocked') return 'preflight passed';
+  return r.verdict.verdict;
+}
 
 /** Exit status for one probed call: 0 the page may read it, 2 it may not, 1 a server did not answer. */
 export function exitFor(r: FetchResult): number {
