@@ -168,8 +168,15 @@ function referer(call: PageCall, url: string): string | null {
   return `${call.origin}/`;
 }
 
-const acceptEncoding = (url: string) =>
-  potentiallyTrustworthy(url) ? 'gzip, deflate, br, zstd' : 'gzip, deflate';
+const hasHeader = (headers: Header[], name: string) => headers.some(([n]) => n.toLowerCase() === name);
+
+/** Chromium asks for no encoding with a Range request (measured), and for br and zstd only over a trustworthy URL. */
+const acceptEncoding = (url: string, headers: Header[] = []) =>
+  hasHeader(headers, 'range')
+    ? 'identity'
+    : potentiallyTrustworthy(url)
+      ? 'gzip, deflate, br, zstd'
+      : 'gzip, deflate';
 
 const hostOf = (url: string) => new URL(url).host;
 
@@ -196,13 +203,11 @@ export function preflightHeaders(call: PageCall, hop: Hop): Header[] {
   return out;
 }
 
-const hasHeader = (headers: Header[], name: string) => headers.some(([n]) => n.toLowerCase() === name);
-
 /**
  * The request's headers. Chromium's fixed ones keep their order (Host, Connection, Content-Length first;
  * Accept, Origin, the Sec-Fetch-* headers, Referer, Accept-Encoding and Accept-Language last); the script's
  * headers, User-Agent and the client hints in between come in the order of a hash map in Chromium, which
- * this does not try to copy. Client hints, Sec-Fetch-* and br/zstd go only to a potentially trustworthy URL.
+ * this does not try to copy. Sec-Fetch-* and br/zstd go only to a potentially trustworthy URL.
  */
 export function requestHeaders(call: PageCall, hop: Hop): Header[] {
   const trustworthy = potentiallyTrustworthy(hop.url);
@@ -213,13 +218,16 @@ export function requestHeaders(call: PageCall, hop: Hop): Header[] {
   // Chromium's network stack sends Content-Length: 0 for a POST or PUT without a body (measured).
   if (hop.body !== null) out.push(['Content-Length', String(Buffer.byteLength(hop.body))]);
   else if (hop.method === 'POST' || hop.method === 'PUT') out.push(['Content-Length', '0']);
-  if (trustworthy) out.push(CLIENT_HINTS[0]!);
+  // The page adds the client hints when the call's first URL is potentially trustworthy, and every redirected
+  // hop keeps them, whatever its URL (measured).
+  const hints = potentiallyTrustworthy(hop.urls[0]!);
+  if (hints) out.push(CLIENT_HINTS[0]!);
   out.push(['User-Agent', USER_AGENT]);
   for (const h of hop.headers) if (!browserSetHeader(h[0])) out.push(h);
   // fetch() with a string body and no Content-Type: https://fetch.spec.whatwg.org/#concept-bodyinit-extract
   if (hop.body !== null && !hasHeader(hop.headers, 'content-type'))
     out.push(['Content-Type', 'text/plain;charset=UTF-8']);
-  if (trustworthy) out.push(CLIENT_HINTS[1]!, CLIENT_HINTS[2]!);
+  if (hints) out.push(CLIENT_HINTS[1]!, CLIENT_HINTS[2]!);
   if (!hasHeader(hop.headers, 'accept')) out.push(['Accept', '*/*']);
   // https://fetch.spec.whatwg.org/#append-a-request-origin-header: on a CORS request, and on any but GET and HEAD.
   if (hop.cors || (hop.method !== 'GET' && hop.method !== 'HEAD'))
@@ -233,7 +241,7 @@ export function requestHeaders(call: PageCall, hop: Hop): Header[] {
   }
   const ref = referer(call, hop.url);
   if (ref) out.push(['Referer', ref]);
-  out.push(['Accept-Encoding', acceptEncoding(hop.url)], ['Accept-Language', ACCEPT_LANGUAGE]);
+  out.push(['Accept-Encoding', acceptEncoding(hop.url, hop.headers)], ['Accept-Language', ACCEPT_LANGUAGE]);
   if (call.cookie !== null && includesCredentials(call, hop)) out.push(['Cookie', call.cookie]);
   return out;
 }

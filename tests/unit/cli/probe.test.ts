@@ -2,8 +2,8 @@
 // sent in the same situations, see tests/e2e/probe.e2e.test.ts for the browser side), when it stops, what it
 // prints, its exit status, TLS and proxies.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { close, forwardProxy, httpsServer, rawServer, silentServer } from '../../e2e/harness/net';
 import { closedPort, type ScenarioServer, startScenarioServer } from '../../e2e/harness/server';
-import { close, forwardProxy, httpsServer, rawServer, silentServer } from './net-helpers';
 import { run } from './run';
 
 const UA =

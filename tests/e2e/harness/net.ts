@@ -1,4 +1,4 @@
-// Loopback servers for the network commands' tests: an HTTPS server with the test certificate, a forward
+// Loopback servers for the network commands' tests (unit and e2e): an HTTPS server with the test certificate, a forward
 // proxy (absolute-form requests and CONNECT tunnels) that logs what it was asked, and a raw TCP server that
 // answers with bytes as given.
 import { readFileSync } from 'node:fs';
@@ -70,15 +70,21 @@ export async function httpsServer(
   return { port: await listen(server), seen: log, server };
 }
 
-/** A forward proxy: logs each absolute-form request and CONNECT, and passes them on. */
-export async function forwardProxy(): Promise<{ port: number; seen: Seen[]; server: Server }> {
+/**
+ * A forward proxy: logs each absolute-form request and CONNECT, and passes them on, to the host `resolve` names
+ * (by default the one asked for: a test maps names such as api.test to 127.0.0.1, as Chromium's
+ * --host-resolver-rules does).
+ */
+export async function forwardProxy(
+  resolve: (host: string) => string = (h) => h,
+): Promise<{ port: number; seen: Seen[]; server: Server }> {
   const log: Seen[] = [];
   const server = createHttp((req, res) => {
     log.push(seen(req));
     const target = new URL(req.url ?? '');
     const out = request(
       {
-        host: target.hostname,
+        host: resolve(target.hostname),
         port: target.port,
         method: req.method,
         path: `${target.pathname}${target.search}`,
@@ -98,7 +104,7 @@ export async function forwardProxy(): Promise<{ port: number; seen: Seen[]; serv
   server.on('connect', (req: IncomingMessage, client, head: Buffer) => {
     log.push(seen(req));
     const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
+    const upstream = connect(Number(port), resolve(host ?? ''), () => {
       client.on('close', () => upstream.destroy());
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);

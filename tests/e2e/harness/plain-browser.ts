@@ -1,0 +1,45 @@
+// Debian's Chromium with no extension: the oracle for what a page's call does, for the command-line tests.
+// Console lines come from the page and its frames (Playwright's console event).
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM } from './browser';
+
+export interface PlainBrowser {
+  browser: Browser;
+  newPage(): Promise<Page>;
+  /** Error lines the page and its frames printed, in order. */
+  consoleOf(page: Page): string[];
+  close(): Promise<void>;
+}
+
+export async function launchPlain(extraArgs: string[] = []): Promise<PlainBrowser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
+  });
+  const context = await browser.newContext();
+  const lines = new WeakMap<Page, string[]>();
+  return {
+    browser,
+    async newPage() {
+      const page = await context.newPage();
+      const mine: string[] = [];
+      lines.set(page, mine);
+      page.on('console', (m) => {
+        if (m.type() === 'error') mine.push(m.text());
+      });
+      return page;
+    },
+    consoleOf: (page) => lines.get(page) ?? [],
+    close: () => browser.close(),
+  };
+}
