@@ -171,13 +171,13 @@ export function sendHttp(req: HttpRequest, opts: HttpOptions): Promise<HttpRespo
         path: viaHttpProxy ? url.href : `${url.pathname}${url.search}`,
         headers: headers.flat(),
         setHost: false,
-        agent: false as const,
+        // No pooling; through a tunnel, no agent at all, or Node would not use createConnection.
+        ...(socket ? { createConnection: () => socket } : { agent: false as const }),
         maxHeaderSize: MAX_HEADER_BYTES,
         // Chromium takes any byte but NUL, CR and LF in a header value; Node's strict parser would refuse some.
         insecureHTTPParser: true,
         rejectUnauthorized: !opts.insecure,
         servername: /^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname,
-        ...(socket ? { createConnection: () => socket } : {}),
       };
       const r = https && !viaHttpProxy ? httpsRequest(options) : httpRequest(options);
       current.current = r;

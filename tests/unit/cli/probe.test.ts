@@ -395,14 +395,16 @@ describe('corscope probe', () => {
 
     it('tunnels https: requests through HTTPS_PROXY with CONNECT', async () => {
       const tls = await httpsServer(allow);
-      const proxy = await forwardProxy();
+      // Only the proxy knows where tunnel.test is: a request that bypassed it would not resolve.
+      const proxy = await forwardProxy((host) => (host === 'tunnel.test' ? '127.0.0.1' : host));
       try {
-        const url = `https://127.0.0.1:${tls.port}/t`;
+        const url = `https://tunnel.test:${tls.port}/t`;
         const { code } = await run(['probe', url, '--origin', page, '--insecure'], '', {
           https_proxy: `127.0.0.1:${proxy.port}`,
         });
         expect(code).toBe(0);
-        expect(proxy.seen.map((s) => [s.method, s.url])).toEqual([['CONNECT', `127.0.0.1:${tls.port}`]]);
+        expect(proxy.seen.map((s) => [s.method, s.url])).toEqual([['CONNECT', `tunnel.test:${tls.port}`]]);
+        expect(tls.seen[0]!.headers[0]).toEqual(['Host', `tunnel.test:${tls.port}`]);
         expect(tls.seen.map((s) => [s.method, s.url])).toEqual([['GET', '/t']]);
       } finally {
         await close(proxy.server);
