@@ -12,6 +12,7 @@ import {
   originOf,
   sameOrigin,
 } from '../cors';
+import { forbiddenRequestHeaderName, normalizeMethod } from '../cors/safelist';
 
 /** A non-headless Chromium 156 on Linux: what a developer's browser sends. */
 export const USER_AGENT =
@@ -23,46 +24,8 @@ const CLIENT_HINTS: Header[] = [
 ];
 const ACCEPT_LANGUAGE = 'en-US,en;q=0.9';
 
-/**
- * Header names the browser sets itself, so a script's value never reaches the wire: the forbidden request-header
- * names (https://fetch.spec.whatwg.org/#forbidden-request-header), `Proxy-` and `Sec-` names, and User-Agent,
- * which Chromium keeps as its own.
- */
-const BROWSER_SET = new Set([
-  'accept-charset',
-  'accept-encoding',
-  'access-control-request-headers',
-  'access-control-request-method',
-  'connection',
-  'content-length',
-  'cookie',
-  'cookie2',
-  'date',
-  'dnt',
-  'expect',
-  'host',
-  'keep-alive',
-  'origin',
-  'referer',
-  'set-cookie',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'user-agent',
-  'via',
-]);
-
-export function browserSetHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return BROWSER_SET.has(lower) || lower.startsWith('proxy-') || lower.startsWith('sec-');
-}
-
-/** https://fetch.spec.whatwg.org/#concept-method-normalize */
-export function normalizeMethod(method: string): string {
-  const upper = method.toUpperCase();
-  return ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'].includes(upper) ? upper : method;
-}
+/** A header a script cannot set: the browser drops it (or, for User-Agent, Chromium keeps its own). */
+export const browserSetHeader = (name: string): boolean => forbiddenRequestHeaderName(name.toLowerCase());
 
 /** One call as a page's script makes it. */
 export interface PageCall {

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { Evaluator, type Header, originOf } from '../cors';
 import { cell, code } from '../report/markdown';
+import { credentialsOf, type RecordedCall, scriptHeaders } from '../report/recorded-call';
 import { firstHop, needsPreflight, type PageCall } from './browser';
 import { reasonOf } from './evaluate';
 import { browserFetch, type FetchResult } from './fetch';
@@ -20,7 +21,7 @@ import {
   probeJson,
   UsageError,
 } from './probe';
-import { credentialsOf, type RecordedCall, readRecording, scriptHeaders } from './recording';
+import { readRecording } from './recording';
 import { explainMarkdown, explainText, visible } from './render';
 import { formatTable } from './table';
 import { CHECK_USAGE } from './usage';

@@ -3,23 +3,12 @@
 
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import {
-  type CredentialsMode,
-  type Engine,
-  Evaluator,
-  type Exchange,
-  type Header,
-  type Verdict,
-} from '../cors';
+import { type Engine, Evaluator } from '../cors';
 import { parseExchange } from '../cors/validate';
 import { HarImport, harEngine } from '../report/har-import';
-import { browserSetHeader } from './browser';
+import type { RecordedCall } from '../report/recorded-call';
 
-export interface RecordedCall {
-  exchange: Exchange;
-  /** The verdict on the call as recorded. */
-  recorded: Verdict;
-}
+export type { RecordedCall } from '../report/recorded-call';
 
 export interface Recording {
   calls: RecordedCall[];
@@ -87,42 +76,4 @@ export async function readRecording(
     else errors.push(`line ${n}: ${parsed.field}: ${parsed.message}`);
   }
   return { calls, errors, kind: 'jsonl', engine: ev.engine };
-}
-
-const hasCookie = (ex: Exchange) =>
-  ex.wire.some((w) => (w.request.headers ?? []).some(([n]) => n.toLowerCase() === 'cookie'));
-
-/**
- * The credentials mode of a recorded call: as recorded, else the mode under which the call's verdict is the one
- * the recording got (where the outcome the browser reported decided it), else "include" when a Cookie went.
- */
-export function credentialsOf({ exchange: ex, recorded }: RecordedCall): CredentialsMode {
-  if (ex.credentials) return ex.credentials;
-  const under = (credentials: CredentialsMode) =>
-    new Evaluator({ engine: recorded.engine }).evaluate({ ...ex, credentials });
-  const same = (v: Verdict) =>
-    v.verdict === recorded.verdict && v.error?.chromium === recorded.error?.chromium;
-  const include = same(under('include'));
-  const notIncluded = same(under('same-origin'));
-  if (include !== notIncluded) return include ? 'include' : 'same-origin';
-  return hasCookie(ex) ? 'include' : 'same-origin';
-}
-
-/**
- * The headers the script set: as recorded, or read off the first request on the wire without the browser's own
- * (from a preflight: the names it asked for, with a value outside every safelist, as they were).
- */
-export function scriptHeaders(ex: Exchange): Header[] {
-  if (ex.request.headers) return ex.request.headers.filter(([n]) => !browserSetHeader(n));
-  const first = ex.wire[0];
-  if (!first) return [];
-  if (first.type === 'request') return (first.request.headers ?? []).filter(([n]) => !browserSetHeader(n));
-  const acrh = (first.request.headers ?? []).find(
-    ([n]) => n.toLowerCase() === 'access-control-request-headers',
-  );
-  return (acrh?.[1] ?? '')
-    .split(',')
-    .map((n) => n.trim())
-    .filter(Boolean)
-    .map((n): Header => [n, '(unknown)']);
 }
