@@ -90,7 +90,7 @@ export function explainText(ex: Exchange, v: Verdict, notes: CallNotes = {}): st
       ...t(
         v.checks.map((c) => [c.result, c.title, c.required, c.seen]),
         ['RESULT', 'CHECK', 'REQUIRED', 'SEEN'],
-        [6, 48, 48, 80],
+        [6, 64, 56, 80],
       ),
     );
   }

@@ -202,9 +202,16 @@ function fixFor(p: Probe, trusted: string | null): string[] {
   return lines;
 }
 
+/** The evaluator's warnings on some calls, one of each kind: the last (a reflection warning grows its list). */
+function warningsOf(probes: Probe[]): string[] {
+  const byCode = new Map<string, string>();
+  for (const p of probes) for (const w of p.result.verdict.warnings) byCode.set(w.code, w.message);
+  return [...byCode.values()];
+}
+
 export function findingsOf(checks: OriginCheck[], probes: Probe[], trusted: string | null): Finding[] {
   const out: Finding[] = [];
-  let arbitrary: { finding: Finding; calls: string } | null = null;
+  let arbitrary: { finding: Finding; calls: string; probes: Probe[] } | null = null;
   for (const c of checks) {
     const mine = probes.filter((p) => p.kind === c.kind && p.passed);
     if (!mine.length) continue;
@@ -213,9 +220,8 @@ export function findingsOf(checks: OriginCheck[], probes: Probe[], trusted: stri
     if (arbitrary && arbitrary.calls === calls && c.kind !== 'null') {
       const f = arbitrary.finding;
       f.evidence.push(`The same for ${c.origin} (${c.kind}).`);
-      f.warnings = [
-        ...new Set([...f.warnings, ...mine.flatMap((p) => p.result.verdict.warnings.map((w) => w.message))]),
-      ];
+      f.warnings = warningsOf([...arbitrary.probes, ...mine]);
+      arbitrary.probes.push(...mine);
       continue;
     }
     const credentials = mine.some((p) => p.credentials === 'include');
@@ -237,7 +243,7 @@ export function findingsOf(checks: OriginCheck[], probes: Probe[], trusted: stri
       origin: c.origin,
       passed: mine.map((p) => p.call),
       evidence: mine.map(evidenceOf),
-      warnings: [...new Set(mine.flatMap((p) => p.result.verdict.warnings.map((w) => w.message)))],
+      warnings: warningsOf(mine),
       fix:
         wildcard && !credentials
           ? ['None needed if the API is public; otherwise name the origins you trust.']
@@ -249,7 +255,7 @@ export function findingsOf(checks: OriginCheck[], probes: Probe[], trusted: stri
             ),
     };
     out.push(finding);
-    if (c.kind === 'arbitrary') arbitrary = { finding, calls };
+    if (c.kind === 'arbitrary') arbitrary = { finding, calls, probes: [...mine] };
   }
   return out.sort((a, b) => RANK.indexOf(b.severity) - RANK.indexOf(a.severity));
 }
@@ -335,7 +341,7 @@ function render(
   failure: string | null,
 ): string {
   const requests = probes.reduce((n, p) => n + p.result.exchange.wire.length, 0);
-  const tally = `${probes.length} calls from ${new Set(probes.map((p) => p.origin)).size} origins (${requests} requests)`;
+  const tally = `${probes.length} calls from ${new Set(probes.map((p) => p.origin)).size} origins, ${requests} requests`;
   if (format === 'json') {
     return `${JSON.stringify({
       target,

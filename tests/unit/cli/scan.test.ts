@@ -161,7 +161,7 @@ describe('corscope scan', () => {
       '1000',
     ]);
     expect(table.out).toContain(
-      `No finding for ${server.origins.api}/allowlist (36 calls from 12 origins (36 requests)).`,
+      `No finding for ${server.origins.api}/allowlist (36 calls from 12 origins, 36 requests).`,
     );
     const md = await run([
       'scan',
