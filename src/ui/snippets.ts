@@ -362,7 +362,14 @@ export function aspnet(p: CorsPolicy): string {
   ].join('\n');
 }
 
+// rs/cors reads only letters, digits, "-" and "_" in Access-Control-Request-Headers and echoes what it read (measured
+// with 1.7.0): a name with any other character can never be allowed through it.
+const RS_CORS_NAME = /^[A-Za-z0-9_-]+$/;
+
 export function go(p: CorsPolicy): string {
+  const unreadable = p.headers.filter((h) => !RS_CORS_NAME.test(h));
+  if (unreadable.length)
+    return `// No rs/cors configuration: rs/cors reads only letters, digits, "-" and "_" in request header names, so it cannot allow ${unreadable.join(', ')}.`;
   return [
     '// go get github.com/rs/cors (it answers the preflight and adds Vary: Origin)',
     'c := cors.New(cors.Options{',

@@ -1,12 +1,13 @@
 // Snippets proven, not just printed. For each server that runs here (Express with cors, Fastify with
-// @fastify/cors, nginx, Apache, Caddy) and two calls (an ordinary one, and one whose path and header name hold
-// characters the configs read as syntax):
+// @fastify/cors, nginx, Apache, Caddy, Go with rs/cors) and three calls (a preflighted PUT, the same with a path
+// and a header name holding characters the configs read as syntax, a GET with credentials):
 //  1. the real server, started without CORS, blocks the call a page makes in Chromium with CORScope loaded;
 //  2. the snippet the panel shows for that stored call (policiesFor + snippets, as Details.tsx does) passes the
-//     server's own check (nginx -t, apache2ctl -t, caddy validate);
+//     server's own check (nginx -t, apache2ctl -t, caddy validate, go vet);
 //  3. the server restarted with that snippet lets the same call through in Chromium, with no CORS line;
 //  4. `corscope probe` makes the same call and says allowed.
-// And the checks catch what they are there for: the same configs written the naive way fail them.
+// rs/cors cannot allow a header name with "%" at all: its snippet says so instead. And the checks catch what they
+// are there for: the same configs written the naive way fail them, or serve what was not meant.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Exchange, Verdict } from '../../src/cors/types';
@@ -125,6 +126,13 @@ describe('snippets proven on real servers, in Chromium', () => {
       methods: [c.method],
     });
     const snippet = snippets(policy!.policy!).find((s) => s.server === kind)!.code;
+    // rs/cors cannot read "%" in a request header name (measured below with Debian's 1.7.0): its snippet says so.
+    if (kind === 'go' && c.headers.some(([n]) => n.includes('%'))) {
+      expect(snippet).toBe(
+        '// No rs/cors configuration: rs/cors reads only letters, digits, "-" and "_" in request header names, so it cannot allow x-rate%limit.',
+      );
+      return;
+    }
     const check = validate(kind, port, snippet);
     expect(check.ok, `${snippet}\n${check.output}`).toBe(true);
     // 3. Allowed with it, in Chromium.
@@ -190,6 +198,25 @@ describe('snippets proven on real servers, in Chromium', () => {
       const port = await closedPort();
       const naive = `http://127.0.0.1:${port} {\n\theader /api/it ems(1) {\n\t\tX "1"\n\t}\n}`;
       expect(validate('caddy', port, naive).ok).toBe(false);
+    });
+
+    it('rs/cors, told to allow x-rate%limit, still refuses the preflight that asks for it', async () => {
+      const port = await closedPort();
+      const naive = `c := cors.New(cors.Options{AllowedOrigins: []string{"http://a.test"}, AllowedMethods: []string{"PUT"}, AllowedHeaders: []string{"x-rate%limit"}})\nhttp.ListenAndServe(":${port}", c.Handler(mux))`;
+      const go = await startServer('go', port, naive);
+      try {
+        const res = await fetch(`${go.origin}/x`, {
+          method: 'OPTIONS',
+          headers: {
+            Origin: 'http://a.test',
+            'Access-Control-Request-Method': 'PUT',
+            'Access-Control-Request-Headers': 'x-rate%limit',
+          },
+        });
+        expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      } finally {
+        await go.stop();
+      }
     });
 
     it('Express refuses to start with "(" in a mount path', async () => {

@@ -1,7 +1,7 @@
 // Real servers for the snippet tests, each started as a child process on a loopback port with its own prefix
 // directory (no system service, nothing outside a temporary folder): nginx, Apache (apache2, prefork with a CGI
-// application) and Caddy from Debian, and Express with `cors` and Fastify with `@fastify/cors` from the project's
-// devDependencies. Without a snippet each answers every request with 200 "ok" and no CORS headers; with one, the
+// application), Caddy and Go with rs/cors (golang-go and golang-github-rs-cors-dev) from Debian, and Express with
+// `cors` and Fastify with `@fastify/cors` from the project's devDependencies. Without a snippet each answers every request with 200 "ok" and no CORS headers; with one, the
 // snippet goes where its first line says, its "... as before" placeholder replaced by that same answer.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export type RunnableServer = 'express' | 'fastify' | 'nginx' | 'apache' | 'caddy';
-export const RUNNABLE: RunnableServer[] = ['express', 'fastify', 'nginx', 'apache', 'caddy'];
+export type RunnableServer = 'express' | 'fastify' | 'nginx' | 'apache' | 'caddy' | 'go';
+export const RUNNABLE: RunnableServer[] = ['express', 'fastify', 'nginx', 'apache', 'caddy', 'go'];
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -102,6 +102,29 @@ ${snippet ?? ''}
 `;
 }
 
+function goProgram(port: number, snippet: string | null): string {
+  return `package main
+
+import (
+\t"net/http"
+${snippet ? '\n\t"github.com/rs/cors"\n' : ''})
+
+func main() {
+\tmux := http.NewServeMux()
+\tmux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\\n")) })
+${snippet ?? `\thttp.ListenAndServe(":${port}", mux)`}
+}
+`;
+}
+
+// Debian's Go packages live in GOPATH form; the build cache is shared by the runs of one machine.
+const GO_ENV = {
+  GO111MODULE: 'off',
+  GOPATH: '/usr/share/gocode',
+  GOFLAGS: '',
+  GOCACHE: join(tmpdir(), 'corscope-go-cache'),
+};
+
 /** Writes the server's files in a fresh folder; the command that runs it, and the one that validates it. */
 function prepare(kind: RunnableServer, port: number, snippet: string | null) {
   const dir = mkdtempSync(join(tmpdir(), `corscope-${kind}-`));
@@ -152,6 +175,18 @@ function prepare(kind: RunnableServer, port: number, snippet: string | null) {
         check: [binary('caddy'), 'validate', ...base],
       };
     }
+    case 'go': {
+      const conf = join(dir, 'main.go');
+      writeFileSync(conf, goProgram(port, snippet));
+      const goEnv = { ...env, ...GO_ENV };
+      return {
+        dir,
+        env: goEnv,
+        conf,
+        run: ['sh', '-c', `cd ${dir} && go build -o app main.go && exec ./app`],
+        check: [binary('go'), 'vet', conf],
+      };
+    }
     default: {
       const conf = join(dir, 'server.cjs');
       writeFileSync(conf, kind === 'express' ? expressApp(port, snippet) : fastifyApp(port, snippet));
@@ -160,7 +195,7 @@ function prepare(kind: RunnableServer, port: number, snippet: string | null) {
   }
 }
 
-/** The server's own check of its configuration: nginx -t, apache2ctl -t, caddy validate (node --check for JS). */
+/** The server's own check of its configuration: nginx -t, apache2ctl -t, caddy validate, go vet (node --check for JS). */
 export function validate(
   kind: RunnableServer,
   port: number,
@@ -193,7 +228,7 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** Starts the server on the port and waits until it accepts connections (at most 20 s). */
+/** Starts the server on the port and waits until it accepts connections (at most 60 s: Go compiles first). */
 export async function startServer(
   kind: RunnableServer,
   port: number,
@@ -223,7 +258,7 @@ export async function startServer(
     await exit;
     rmSync(p.dir, { recursive: true, force: true });
   };
-  for (let i = 0; i < 200 && !exited; i++) {
+  for (let i = 0; i < 600 && !exited; i++) {
     if (await listening(port)) return { origin: `http://127.0.0.1:${port}`, output: () => out, stop };
     await new Promise((r) => setTimeout(r, 100));
   }

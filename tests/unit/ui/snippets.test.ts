@@ -180,6 +180,12 @@ describe('paths and names a config would read as syntax', () => {
     ).toContain("app.use('/api/v1.2/items%20x', cors(corsOptions));");
   });
 
+  it('Go (rs/cors) refuses a header name it cannot read, with a comment saying why', () => {
+    expect(code('go')).toBe(
+      '// No rs/cors configuration: rs/cors reads only letters, digits, "-" and "_" in request header names, so it cannot allow x-rate%limit.',
+    );
+  });
+
   it('Spring says when "*" in the path widens its pattern', () => {
     expect(code('spring')).toContain('Spring reads "*" in a path pattern as a wildcard');
   });
