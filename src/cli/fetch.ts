@@ -3,6 +3,8 @@
 // where the browser sends one, stopping where the browser stops. Each response is judged by the evaluator as
 // it arrives, so the next request goes out only when the browser would send it; the whole wire is then
 // evaluated as one call.
+
+import { makeRedactor } from '../capture/redact';
 import { type Engine, Evaluator, type Exchange, type Verdict, type WireEntry } from '../cors';
 import {
   firstHop,
@@ -18,6 +20,9 @@ import {
   unsafeNames,
 } from './browser';
 import { ProbeFailure, type Send } from './http';
+
+// What the call records (and prints) keeps Cookie, Set-Cookie and Authorization values out, as capture does.
+const redact = makeRedactor();
 
 export interface FetchOptions {
   send: Send;
@@ -62,7 +67,7 @@ export async function browserFetch(call: PageCall, opts: FetchOptions): Promise<
     request: {
       method: firstHop(call).method,
       url: call.url,
-      ...(authorizationDropped ? {} : { headers: call.headers }),
+      ...(authorizationDropped ? {} : { headers: redact(call.headers) }),
     },
     wire: wire.slice(),
     time: started,
@@ -80,13 +85,14 @@ export async function browserFetch(call: PageCall, opts: FetchOptions): Promise<
         : { method: hop.method, url: hop.url, headers: requestHeaders(call, hop), body: hop.body };
     const entry: WireEntry = {
       type,
-      request: { method: request.method, url: request.url, headers: request.headers },
+      request: { method: request.method, url: request.url, headers: redact(request.headers) },
       response: null,
       time: now(),
     };
     wire.push(entry);
     try {
-      entry.response = await opts.send(request);
+      const response = await opts.send(request);
+      entry.response = { status: response.status, headers: redact(response.headers) };
       return true;
     } catch (e) {
       failure = e instanceof ProbeFailure ? e : new ProbeFailure('other', String(e));

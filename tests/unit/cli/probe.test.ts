@@ -329,8 +329,16 @@ describe('corscope probe', () => {
     );
   });
 
-  it('--credentials include sends the cookie given with -H Cookie, and judges Access-Control-Allow-Credentials', async () => {
-    server.route('/c', { actual: { status: 200, headers: [['Access-Control-Allow-Origin', page]] } });
+  it('--credentials include sends the cookie given with -H Cookie, judges Access-Control-Allow-Credentials, and prints no cookie', async () => {
+    server.route('/c', {
+      actual: {
+        status: 200,
+        headers: [
+          ['Access-Control-Allow-Origin', page],
+          ['Set-Cookie', 'sid=1; Path=/'],
+        ],
+      },
+    });
     const { code, out } = await run([
       'probe',
       `${api}/c`,
@@ -340,9 +348,15 @@ describe('corscope probe', () => {
       'include',
       '-H',
       'Cookie: sid=1',
+      '--format',
+      'json',
     ]);
     expect(code).toBe(2);
     expect(server.requests[0]!.headers.cookie).toBe('sid=1');
+    // What it prints keeps the values out, as capture does.
+    expect(out).not.toContain('sid=1');
+    expect(out).toContain('"Cookie","[redacted: 5 bytes]"');
+    expect(out).toContain('"Set-Cookie","[redacted: 13 bytes]"');
     expect(out).toContain(
       "The value of the 'Access-Control-Allow-Credentials' header in the response is '' which must be 'true' when the request's credentials mode is 'include'.",
     );
