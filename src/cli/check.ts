@@ -5,22 +5,23 @@ import { parseArgs } from 'node:util';
 import { Evaluator, type Header, originOf } from '../cors';
 import { cell, code } from '../report/markdown';
 import { credentialsOf, type RecordedCall, scriptHeaders } from '../report/recorded-call';
+import {
+  NET_OPTIONS,
+  netSettings,
+  onePositional,
+  parseOrigin,
+  parseTarget,
+  UsageError,
+  usageExit,
+  wholeNumber,
+} from './args';
 import { firstHop, needsPreflight, type PageCall } from './browser';
 import { reasonOf } from './evaluate';
 import { browserFetch, type FetchResult } from './fetch';
 import { sendHttp } from './http';
 import { type Io, openInput, write } from './io';
 import { inPool, rateLimited } from './limit';
-import {
-  NET_OPTIONS,
-  netSettings,
-  notesOf,
-  outcomeOf,
-  parseOrigin,
-  parseTarget,
-  probeJson,
-  UsageError,
-} from './probe';
+import { notesOf, outcomeOf, probeJson } from './probe';
 import { readRecording } from './recording';
 import { explainMarkdown, explainText, visible } from './render';
 import { formatTable } from './table';
@@ -117,34 +118,25 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
         rate: { type: 'string' },
       },
     });
-    if (positionals.length !== 1)
-      throw new UsageError(positionals.length ? 'one RECORDING at most' : 'a RECORDING is needed');
+    const file = onePositional(positionals, 'RECORDING');
     if (values.against === undefined)
       throw new UsageError('--against is needed: the base URL to check against');
     net = netSettings(values, io);
     engineGiven = values.engine !== undefined;
-    const count = (name: string, v: string | undefined, dflt: number, max: number) => {
-      const n = Number(v ?? dflt);
-      if (!Number.isInteger(n) || n < 1 || n > max)
-        throw new UsageError(`--${name} takes a whole number from 1 to ${max}, not "${v}"`);
-      return n;
-    };
     const base = new URL(parseTarget(values.against, '--against'));
     if (base.search || base.hash)
       throw new UsageError('--against takes a base URL without query or fragment');
     opts = {
-      file: positionals[0]!,
+      file,
       base,
       from: values.from !== undefined ? parseOrigin(values.from, '--from') : null,
       origin: values.origin !== undefined ? parseOrigin(values.origin) : null,
       send: values.send ?? false,
-      concurrency: count('concurrency', values.concurrency, 4, 64),
-      rate: count('rate', values.rate, 10, 1000),
+      concurrency: wholeNumber('concurrency', values.concurrency, 4, 64),
+      rate: wholeNumber('rate', values.rate, 10, 1000),
     };
   } catch (e) {
-    if (!(e instanceof UsageError) && !(e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw e;
-    await write(io.stderr, `corscope check: ${(e as Error).message}\n\nUsage:\n${CHECK_USAGE}`);
-    return 64;
+    return usageExit(e, 'check', CHECK_USAGE, io);
   }
   const input = await openInput(opts.file, io);
   if (input instanceof Error) {

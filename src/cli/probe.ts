@@ -1,90 +1,25 @@
 // `corscope probe URL --origin ORIGIN`: asks the live server the question the browser would ask, and explains
 // the answer as the panel does.
 import { parseArgs } from 'node:util';
-import type { CredentialsMode, Engine, Header } from '../cors';
+import type { CredentialsMode, Header } from '../cors';
+import {
+  NET_OPTIONS,
+  netSettings,
+  onePositional,
+  type ProbeFormat,
+  parseOrigin,
+  parseTarget,
+  UsageError,
+  usageExit,
+} from './args';
 import { browserSetHeader, firstHop, needsPreflight, type PageCall } from './browser';
 import { browserFetch, type FetchResult } from './fetch';
-import { type HttpOptions, sendHttp } from './http';
+import { sendHttp } from './http';
 import { type Io, write } from './io';
 import { type CallNotes, explainMarkdown, explainText, visible } from './render';
 import { PROBE_USAGE } from './usage';
 
-export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
-export type ProbeFormat = (typeof PROBE_FORMATS)[number];
 export const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];
-
-/** A usage error: the command's words for what is wrong with its arguments. */
-export class UsageError extends Error {}
-
-/** The options probe, check and scan share: how to judge and how to talk to servers. */
-export const NET_OPTIONS = {
-  engine: { type: 'string' },
-  format: { type: 'string', short: 'f' },
-  timeout: { type: 'string' },
-  insecure: { type: 'boolean' },
-} as const;
-
-export interface NetSettings {
-  engine: Engine;
-  format: ProbeFormat;
-  http: HttpOptions;
-}
-
-export function netSettings(
-  values: { engine?: string; format?: string; timeout?: string; insecure?: boolean },
-  io: Io,
-): NetSettings {
-  const engine = values.engine ?? 'chromium';
-  if (engine !== 'chromium' && engine !== 'firefox')
-    throw new UsageError(`unknown engine "${engine}" (--engine takes chromium or firefox)`);
-  const format = values.format ?? 'table';
-  if (!(PROBE_FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`unknown format "${format}" (--format takes ${PROBE_FORMATS.join(', ')})`);
-  const timeout = Number(values.timeout ?? '10');
-  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600)
-    throw new UsageError(`--timeout takes seconds, more than 0 and at most 600, not "${values.timeout}"`);
-  return {
-    engine,
-    format: format as ProbeFormat,
-    http: { timeoutMs: timeout * 1000, insecure: values.insecure ?? false, env: io.env ?? process.env },
-  };
-}
-
-/** A page's origin as given on the command line: "null", or scheme://host[:port] (a trailing "/" is allowed). */
-export function parseOrigin(value: string, option = '--origin'): string {
-  if (value === 'null') return 'null';
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new UsageError(`${option} "${value}" is not an origin (scheme://host[:port], or null)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new UsageError(`${option} "${value}": a page's origin here is http: or https:, or null`);
-  if (
-    u.username ||
-    u.password ||
-    u.pathname !== '/' ||
-    u.search ||
-    u.hash ||
-    /[/?#]./.test(value.split('//')[1]!)
-  )
-    throw new UsageError(`${option} "${value}" is not an origin: no user, path, query or fragment`);
-  return u.origin;
-}
-
-/** An http(s) URL to call. */
-export function parseTarget(value: string, what = 'URL'): string {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new UsageError(`${what} "${value}" is not a URL`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new UsageError(`${what} "${value}": only http: and https: URLs can be probed`);
-  return u.href;
-}
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -182,7 +117,7 @@ export function renderCall(r: FetchResult, format: ProbeFormat): string {
 
 export async function runProbe(args: string[], io: Io): Promise<number> {
   let call: PageCall;
-  let net: NetSettings;
+  let net: ReturnType<typeof netSettings>;
   let send: boolean;
   try {
     const { values, positionals } = parseArgs({
@@ -199,12 +134,11 @@ export async function runProbe(args: string[], io: Io): Promise<number> {
         send: { type: 'boolean' },
       },
     });
-    if (positionals.length !== 1)
-      throw new UsageError(positionals.length ? 'one URL at most' : 'a URL is needed');
+    const url = onePositional(positionals, 'URL');
     if (values.origin === undefined)
       throw new UsageError('--origin is needed: the origin of the page that calls');
     net = netSettings(values, io);
-    call = pageCall({ ...values, origin: values.origin, url: positionals[0]! });
+    call = pageCall({ ...values, origin: values.origin, url });
     send = values.send ?? false;
     const method = call.method.toUpperCase();
     if (!send && method !== 'GET' && method !== 'HEAD' && !needsPreflight(firstHop(call)))
@@ -212,12 +146,7 @@ export async function runProbe(args: string[], io: Io): Promise<number> {
         `${call.method} needs no preflight, so without --send there is nothing to ask the server: add --send to send it`,
       );
   } catch (e) {
-    const message =
-      e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-        ? (e as Error).message
-        : String(e);
-    await write(io.stderr, `corscope probe: ${message}\n\nUsage:\n${PROBE_USAGE}`);
-    return 64;
+    return usageExit(e, 'probe', PROBE_USAGE, io);
   }
   const r = await browserFetch(call, {
     send: (req) => sendHttp(req, net.http),

@@ -6,12 +6,22 @@ import { getDomain } from 'tldts';
 import { Evaluator, type Exchange, type Header, type Verdict } from '../cors';
 import { cell, code } from '../report/markdown';
 import { fixText } from '../ui/format';
+import {
+  NET_OPTIONS,
+  netSettings,
+  onePositional,
+  parseOrigin,
+  parseTarget,
+  UsageError,
+  usageExit,
+  wholeNumber,
+} from './args';
 import type { PageCall } from './browser';
 import { browserFetch, type FetchResult } from './fetch';
 import { sendHttp } from './http';
 import { type Io, write } from './io';
 import { rateLimited } from './limit';
-import { NET_OPTIONS, netSettings, outcomeOf, parseOrigin, parseTarget, UsageError } from './probe';
+import { outcomeOf } from './probe';
 import { visible } from './render';
 import { formatTable } from './table';
 import { SCAN_USAGE } from './usage';
@@ -272,19 +282,13 @@ export async function runScan(args: string[], io: Io): Promise<number> {
       strict: true,
       options: { ...NET_OPTIONS, origin: { type: 'string' }, rate: { type: 'string' } },
     });
-    if (positionals.length !== 1)
-      throw new UsageError(positionals.length ? 'one URL at most' : 'a URL is needed');
     net = netSettings(values, io);
-    target = parseTarget(positionals[0]!);
+    target = parseTarget(onePositional(positionals, 'URL'));
     trusted = values.origin !== undefined ? parseOrigin(values.origin) : null;
     if (trusted === 'null') throw new UsageError('--origin null: a page the API trusts has a real origin');
-    rate = Number(values.rate ?? '10');
-    if (!Number.isInteger(rate) || rate < 1 || rate > 1000)
-      throw new UsageError(`--rate takes a whole number from 1 to 1000, not "${values.rate}"`);
+    rate = wholeNumber('rate', values.rate, 10, 1000);
   } catch (e) {
-    if (!(e instanceof UsageError) && !(e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw e;
-    await write(io.stderr, `corscope scan: ${(e as Error).message}\n\nUsage:\n${SCAN_USAGE}`);
-    return 64;
+    return usageExit(e, 'scan', SCAN_USAGE, io);
   }
   const send = rateLimited((req) => sendHttp(req, net.http), rate);
   // One stream: what the server echoed to one origin is seen when it echoes another (a reflection).
