@@ -15,7 +15,7 @@ export const PROBE_USAGE = `  corscope probe URL --origin ORIGIN [--method METHO
       preflight is sent and judged, and the output says the request was not sent.
       --engine firefox judges by Firefox ESR 153's rules (what is sent stays Chromium's).
       --timeout: seconds per request (default 10). --insecure: accept any TLS certificate.
-      Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as curl reads them.
+      Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case forms).
       Exit status: 0 allowed, 2 blocked (or any failure the page would see), 1 when a server did not
       answer (DNS, refused, timeout, TLS), 64 on bad usage.
 `;
@@ -46,7 +46,7 @@ export const SCAN_USAGE = `  corscope scan URL [--origin TRUSTED] [--rate N] [--
       origin it makes the calls a page there would make: a GET without and with credentials, and the
       preflight of a credentialed PUT (only GET and OPTIONS are sent: 3 calls per origin, at most
       13 origins). Each is judged by the evaluator; a call that passes is a finding, with its
-      severity (with credentials from any origin: high; from an http: origin or any subdomain: medium;
+      severity (with credentials from an origin anyone can have: high; from an http: origin or any subdomain: medium;
       without credentials: low; "*" without credentials: info), the evidence and the fix.
       --origin: the page origin the API is meant to trust, to build the tricks on its name and give the
       exact fix. --rate: requests per second at most (default 10).
