@@ -14,7 +14,8 @@ import {
 } from './find';
 
 export type Purpose = 'demo' | 'test' | 'bench';
-export type Need = Engine | 'xvfb' | 'imagemagick';
+export type Need = Engine | Tool;
+type Tool = 'xvfb' | 'imagemagick' | 'nginx' | 'apache' | 'caddy' | 'go';
 
 export interface Host extends BrowserSystem {
   /** The text of /etc/os-release (null where there is none: macOS, Windows). */
@@ -35,12 +36,13 @@ export interface SetupIO {
 
 /**
  * The demo needs a Chromium-family browser; the tests also Firefox and, on Linux, a virtual display (Xvfb)
- * and ImageMagick's `import` for the test that photographs DevTools in a real window.
+ * and ImageMagick's `import` for the test that photographs DevTools in a real window, and the servers whose
+ * CORS snippets the tests prove (nginx, Apache, Caddy, Go with rs/cors), started as child processes.
  */
 export function needsOf(purpose: Purpose, platform: NodeJS.Platform): Need[] {
   if (purpose === 'demo') return ['chromium'];
   if (purpose === 'bench' || platform !== 'linux') return ['chromium', 'firefox'];
-  return ['chromium', 'firefox', 'xvfb', 'imagemagick'];
+  return ['chromium', 'firefox', 'xvfb', 'imagemagick', 'nginx', 'apache', 'caddy', 'go'];
 }
 
 /** Each need in a few words (the line saying what is installed). */
@@ -49,6 +51,10 @@ const NAME: Record<Need, string> = {
   firefox: 'Firefox',
   xvfb: 'Xvfb',
   imagemagick: "ImageMagick's import",
+  nginx: 'nginx',
+  apache: 'Apache',
+  caddy: 'Caddy',
+  go: 'Go with rs/cors',
 };
 /** Each need as the message that it is missing names it. */
 const WHAT: Record<Need, string> = {
@@ -56,25 +62,64 @@ const WHAT: Record<Need, string> = {
   firefox: 'Firefox',
   xvfb: 'Xvfb (a virtual display for the test that opens DevTools in a window)',
   imagemagick: "ImageMagick's import (it photographs that window)",
+  nginx: 'nginx (the tests prove its CORS snippet on a real server)',
+  apache: 'Apache (the same, for its snippet)',
+  caddy: 'Caddy (the same, for its snippet)',
+  go: 'Go and the rs/cors package (the same, for the Go snippet)',
 };
 
-/** The commands each tool is found by on PATH. */
-const TOOL: Record<'xvfb' | 'imagemagick', string> = { xvfb: 'Xvfb', imagemagick: 'import' };
+/** The command each tool is found by, on PATH or in /usr/sbin (Debian's nginx and Apache). */
+const TOOL: Record<Tool, string> = {
+  xvfb: 'Xvfb',
+  imagemagick: 'import',
+  nginx: 'nginx',
+  apache: 'apache2',
+  caddy: 'caddy',
+  go: 'go',
+};
+/** Where Debian's golang-github-rs-cors-dev puts rs/cors, the GOPATH the Go snippet's server builds in. */
+export const RS_CORS_SOURCE = '/usr/share/gocode/src/github.com/rs/cors';
+
+function hasTool(tool: Tool, host: Host): boolean {
+  const found = !!onPath(TOOL[tool], host) || host.isExecutable(`/usr/sbin/${TOOL[tool]}`);
+  return found && (tool !== 'go' || host.listDir(RS_CORS_SOURCE).length > 0);
+}
 
 type System = 'debian' | 'ubuntu' | 'fedora' | 'arch' | 'macos' | 'windows' | 'other';
 
-/** Package names by system: Debian's own chromium and firefox-esr; Homebrew casks; winget ids. */
+const DEBIAN_TOOLS = {
+  xvfb: 'xvfb',
+  imagemagick: 'imagemagick',
+  nginx: 'nginx',
+  apache: 'apache2',
+  caddy: 'caddy',
+  go: 'golang-go golang-github-rs-cors-dev',
+};
+
+/** Package names by system (a need may take several, space-separated): Debian's own chromium and firefox-esr; Homebrew casks; winget ids. */
 const PACKAGES: Record<Exclude<System, 'other'>, Partial<Record<Need, string>>> = {
-  debian: { chromium: 'chromium', firefox: 'firefox-esr', xvfb: 'xvfb', imagemagick: 'imagemagick' },
+  debian: { chromium: 'chromium', firefox: 'firefox-esr', ...DEBIAN_TOOLS },
   // Ubuntu's chromium-browser and firefox packages install the snaps.
-  ubuntu: { chromium: 'chromium-browser', firefox: 'firefox', xvfb: 'xvfb', imagemagick: 'imagemagick' },
+  ubuntu: { chromium: 'chromium-browser', firefox: 'firefox', ...DEBIAN_TOOLS },
+  // rs/cors is packaged by Debian alone: elsewhere the Go snippet's server cannot be built from packages.
   fedora: {
     chromium: 'chromium',
     firefox: 'firefox',
     xvfb: 'xorg-x11-server-Xvfb',
     imagemagick: 'ImageMagick',
+    nginx: 'nginx',
+    apache: 'httpd',
+    caddy: 'caddy',
   },
-  arch: { chromium: 'chromium', firefox: 'firefox', xvfb: 'xorg-server-xvfb', imagemagick: 'imagemagick' },
+  arch: {
+    chromium: 'chromium',
+    firefox: 'firefox',
+    xvfb: 'xorg-server-xvfb',
+    imagemagick: 'imagemagick',
+    nginx: 'nginx',
+    apache: 'apache',
+    caddy: 'caddy',
+  },
   macos: { chromium: 'google-chrome', firefox: 'firefox' },
   windows: { chromium: 'Google.Chrome', firefox: 'Mozilla.Firefox' },
 };
@@ -127,7 +172,7 @@ export interface Plan {
 export function setupPlan(missing: Need[], host: Host): Plan {
   const system = systemOf(host);
   if (system === 'other') return { packages: [], commands: [], install: null };
-  const packages = missing.map((n) => PACKAGES[system][n]).filter((p): p is string => !!p);
+  const packages = missing.flatMap((n) => PACKAGES[system][n]?.split(' ') ?? []);
   if (!packages.length) return { packages, commands: [], install: null };
   const apt = system === 'debian' || system === 'ubuntu';
   return {
@@ -177,7 +222,7 @@ function look(purpose: Purpose, host: Host): { found: Found; missing: Need[] } {
       const b = findBrowser(need, host);
       if (b) found[need] = b;
       else missing.push(need);
-    } else if (!onPath(TOOL[need], host)) missing.push(need);
+    } else if (!hasTool(need, host)) missing.push(need);
   }
   return { found, missing };
 }

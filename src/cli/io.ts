@@ -7,6 +7,8 @@ export interface Io {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** The environment (proxy settings); process.env when absent. */
+  env?: Record<string, string | undefined>;
 }
 
 /** Writes, waiting for the stream to drain when its buffer is full (memory stays bounded). */

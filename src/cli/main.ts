@@ -1,9 +1,11 @@
-// The command line: `corscope evaluate` and `corscope har`. Node only; the evaluator is the extension's.
+// The command line: `corscope evaluate`, `har`, `probe`, `check` and `scan`. Node only; the evaluator is the
+// extension's.
 import { createInterface } from 'node:readline';
 import type { Engine } from '../cors/types';
 import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
 import { type Io, jsonLine, LineCap, openInput, term, write } from './io';
+import { CHECK_USAGE, PROBE_USAGE, SCAN_USAGE } from './usage';
 
 export type { Io } from './io';
 
@@ -35,7 +37,7 @@ export const USAGE = `Usage:
       Exit status: 2 when a CORS call is blocked (with --fail-on warning: or has a warning), else 1 when the
       input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage. Calls of the other classes,
       "cannot tell" included, never fail it.
-`;
+${PROBE_USAGE}${CHECK_USAGE}${SCAN_USAGE}`;
 
 interface Options {
   positional: string[];
@@ -87,6 +89,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return command ? 0 : 64;
   }
   if (command === 'har') return har(rest, io);
+  // Loaded on use: the network commands' code is not needed by evaluate and har.
+  if (command === 'probe') return (await import('./probe')).runProbe(rest, io);
+  if (command === 'check') return (await import('./check')).runCheck(rest, io);
+  if (command === 'scan') return (await import('./scan')).runScan(rest, io);
   if (command !== 'evaluate') {
     await write(io.stderr, term(`corscope: unknown command "${command}"\n\n${USAGE}`));
     return 64;

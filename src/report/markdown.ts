@@ -67,26 +67,26 @@ function networkWords(v: Verdict): string {
 const oneLine = (s: string) => s.replace(UNSAFE_FOR_DISPLAY, escapeChar);
 
 /** A code span or fence that its content cannot close. */
-function fence(content: string, min: number): string {
+export function fence(content: string, min: number): string {
   let longest = 0;
   for (const m of content.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   return '`'.repeat(Math.max(min, longest + 1));
 }
 
-function code(raw: string): string {
+export function code(raw: string): string {
   const s = oneLine(raw);
   const f = fence(s, 1);
   return f.length > 1 || s.startsWith('`') || s.endsWith('`') ? `${f} ${s} ${f}` : `${f}${s}${f}`;
 }
 
 /** A code span in a table cell: GFM splits cells at "|" even inside code, unless it is escaped. */
-const tableCode = (raw: string) => code(raw).replace(/\|/g, '\\|');
+export const tableCode = (raw: string) => code(raw).replace(/\|/g, '\\|');
 
 /**
  * Prose on one line: control characters visible, Markdown's inline characters escaped, and a line that
  * would open a block (a list item, a thematic break, a setext underline) made plain.
  */
-function text(raw: string): string {
+export function text(raw: string): string {
   const s = oneLine(raw.replace(/\s*[\r\n]+\s*/g, ' ')).replace(/[\\`*_<>[\]|#!~&]/g, '\\$&');
   return s.replace(/^([-+=])|^(\d+)([.)])/, (_m, mark: string, digits: string, dot: string) =>
     mark ? `\\${mark}` : `${digits}\\${dot}`,
@@ -94,7 +94,7 @@ function text(raw: string): string {
 }
 
 /** A fenced block of text: the fence outlasts any run of backticks in it; control characters visible. */
-function fenced(raw: string, info: string): string[] {
+export function fenced(raw: string, info: string): string[] {
   const body = raw.replace(/\r\n?/g, '\n').split('\n').map(oneLine).join('\n');
   const f = fence(body, 3);
   return [`${f}${info}`, body, f];

@@ -1,4 +1,5 @@
-// Small text formatters shared by the panel and the popup.
+// Small text formatters shared by the panel, the popup and the command line.
+import type { Fix, WireEntry } from '../cors/types';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -20,3 +21,23 @@ export function safeHref(url: string): string | undefined {
 }
 
 export const MDN_CORS_ERRORS = 'https://developer.mozilla.org/docs/Web/HTTP/Guides/CORS/Errors/';
+
+/** What each wire entry is: the preflight, the request, or a request that follows a redirect. */
+export function entryLabel(wire: readonly WireEntry[], i: number): string {
+  const w = wire[i]!;
+  if (w.type === 'preflight') return 'Preflight';
+  return wire.slice(0, i).some((e) => e.type === 'request') ? 'Redirected request' : 'Request';
+}
+
+/** Where a redirect response sends the browser, or null for any other response. */
+export function redirectLocation(w: WireEntry): string | null {
+  const h = w.response?.headers.find(([n]) => n.toLowerCase() === 'location');
+  return h && w.response && w.response.status >= 300 && w.response.status < 400 ? h[1] : null;
+}
+
+/** One fix in a few words: "set Access-Control-Allow-Origin: https://app.example", "answer with status 204". */
+export function fixText(f: Fix): string {
+  if (f.action === 'status') return `answer with status ${f.value}`;
+  if (f.action === 'remove') return `remove ${f.header}`;
+  return `set ${f.header}: ${f.value}`;
+}

@@ -129,6 +129,65 @@ const dq = (s: string) => JSON.stringify(s);
 const jsList = (l: string[]) => `[${l.map(js).join(', ')}]`;
 const dqList = (l: string[]) => l.map(dq).join(', ');
 
+// Paths. A policy's path is the URL's, percent-encoded as the browser sends it. nginx, Apache and Caddy match
+// the decoded path, and each reads characters of its own as syntax (";" ends an nginx directive, "*" and "?" are
+// wildcards in an Apache <Location> and a Caddy path, "{" opens a Caddy placeholder, "%" a format in Apache):
+// so they get an anchored regular expression of the decoded path in which every character but letters, digits
+// and "/_~-" is a hex escape, and no quoting is needed. Express matches the encoded path, and reads "( ) * : ? +
+// ! [ ] { }" as pattern syntax: a plain path stays a string, any other becomes a regular expression.
+
+/** The bytes of a percent-encoded path (an invalid escape stays as it is, as servers leave it). */
+function pathBytes(path: string): number[] {
+  const out: number[] = [];
+  const raw = new TextEncoder().encode(path);
+  for (let i = 0; i < raw.length; i++) {
+    const hex = i + 2 < raw.length ? String.fromCharCode(raw[i + 1]!, raw[i + 2]!) : '';
+    if (raw[i] === 0x25 && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      out.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else out.push(raw[i]!);
+  }
+  return out;
+}
+
+const PLAIN_BYTE = /[A-Za-z0-9/_~-]/;
+const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+
+/** ^path$ for PCRE (nginx, Apache): byte by byte, as they match a path that is not UTF-8 text too. */
+export function pcrePath(path: string): string {
+  const body = pathBytes(path)
+    .map((b) =>
+      b < 0x80 && PLAIN_BYTE.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `\\x${hex2(b)}`,
+    )
+    .join('');
+  return `^${body}$`;
+}
+
+/** ^path$ for RE2 (Caddy), character by character; null when the decoded path is not UTF-8 text. */
+export function re2Path(path: string): string | null {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(pathBytes(path)));
+  } catch {
+    return null;
+  }
+  let body = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    body += cp < 0x80 && PLAIN_BYTE.test(ch) ? ch : cp < 0x100 ? `\\x${hex2(cp)}` : `\\x{${cp.toString(16)}}`;
+  }
+  return `^${body}$`;
+}
+
+/** Express's mount path: the path as a string, or a regular expression when it holds pattern syntax. */
+function expressPath(path: string): string {
+  if (/^[A-Za-z0-9/._~%-]*$/.test(path)) return js(path);
+  return `/^${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?=\\/|$)/`;
+}
+
+/** A header value for Apache's mod_headers, which reads "%" as the start of a format. */
+const apacheValue = (v: string) => dq(v.replace(/%/g, '%%'));
+
 /** The response headers, as name/value pairs, for the actual response and for the preflight. */
 function headerLines(p: CorsPolicy, preflight: boolean): [string, string][] {
   const out: [string, string][] = [['Access-Control-Allow-Origin', p.origin]];
@@ -155,7 +214,7 @@ export function express(p: CorsPolicy): string {
     p.preflight
       ? '// Answers the preflight (OPTIONS → 204) and adds the headers to the response.'
       : '// Adds the headers to the response.',
-    `app.use(${js(p.path)}, cors(corsOptions));`,
+    `app.use(${expressPath(p.path)}, cors(corsOptions));`,
   ].join('\n');
 }
 
@@ -180,7 +239,7 @@ export function nginx(p: CorsPolicy): string {
     headerLines(p, pre).map(([n, v]) => `${pad}add_header ${n} ${dq(v)} always;`);
   return [
     `# in the server block for ${p.host}`,
-    `location ${p.path} {`,
+    `location ~ ${pcrePath(p.path)} {`,
     ...(p.preflight
       ? [
           '    # Answer the preflight here: add_header inside "if" replaces the outer ones.',
@@ -196,25 +255,24 @@ export function nginx(p: CorsPolicy): string {
   ].join('\n');
 }
 
-function regexPath(path: string): string {
-  return path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export function apache(p: CorsPolicy): string {
   const lines = headerLines(p, p.preflight).map(([n, v]) =>
-    n === 'Vary' ? `    Header always merge Vary ${dq(v)}` : `    Header always set ${n} ${dq(v)}`,
+    n === 'Vary'
+      ? `    Header always merge Vary ${apacheValue(v)}`
+      : `    Header always set ${n} ${apacheValue(v)}`,
   );
+  const path = pcrePath(p.path);
   return [
     `# mod_headers${p.preflight ? ' and mod_rewrite' : ''}, in the <VirtualHost> for ${p.host}`,
-    `<Location ${dq(p.path)}>`,
+    `<LocationMatch "${path}">`,
     ...lines,
-    '</Location>',
+    '</LocationMatch>',
     ...(p.preflight
       ? [
           '# Answer the preflight with 204 instead of passing OPTIONS to the application.',
           'RewriteEngine On',
           'RewriteCond %{REQUEST_METHOD} =OPTIONS',
-          `RewriteRule ^${regexPath(p.path)}$ - [R=204,L]`,
+          `RewriteRule ${path} - [R=204,L]`,
         ]
       : []),
   ].join('\n');
@@ -222,13 +280,17 @@ export function apache(p: CorsPolicy): string {
 
 export function caddy(p: CorsPolicy): string {
   const block = (pad: string, pre: boolean) => headerLines(p, pre).map(([n, v]) => `${pad}${n} ${dq(v)}`);
+  const path = re2Path(p.path);
+  if (path === null)
+    return `# No Caddy configuration: the path ${p.path} decodes to bytes that are not UTF-8 text, which Caddy cannot match.`;
   return [
     `${p.server} {`,
+    `\t@cors path_regexp ${path}`,
     ...(p.preflight
       ? [
           '\t@preflight {',
           '\t\tmethod OPTIONS',
-          `\t\tpath ${p.path}`,
+          `\t\tpath_regexp ${path}`,
           '\t}',
           '\thandle @preflight {',
           '\t\theader {',
@@ -238,7 +300,7 @@ export function caddy(p: CorsPolicy): string {
           '\t}',
         ]
       : []),
-    `\theader ${p.path} {`,
+    '\theader @cors {',
     ...block('\t\t', false),
     '\t}',
     '\t# ... reverse_proxy or file_server as before',
@@ -267,6 +329,11 @@ export function spring(p: CorsPolicy): string {
     ...(p.headers.length ? [`    config.setAllowedHeaders(List.of(${dqList(p.headers)}));`] : []),
     ...(p.credentials ? ['    config.setAllowCredentials(true);'] : []),
     '    UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();',
+    ...(p.path.includes('*')
+      ? [
+          '    // Spring reads "*" in a path pattern as a wildcard: this one covers other paths than the call\'s too.',
+        ]
+      : []),
     `    source.registerCorsConfiguration(${dq(p.path)}, config);`,
     '    return source;',
     '}',
@@ -292,7 +359,14 @@ export function aspnet(p: CorsPolicy): string {
   ].join('\n');
 }
 
+// rs/cors reads only letters, digits, "-" and "_" in Access-Control-Request-Headers and echoes what it read (measured
+// with 1.7.0): a name with any other character can never be allowed through it.
+const RS_CORS_NAME = /^[A-Za-z0-9_-]+$/;
+
 export function go(p: CorsPolicy): string {
+  const unreadable = p.headers.filter((h) => !RS_CORS_NAME.test(h));
+  if (unreadable.length)
+    return `// No rs/cors configuration: rs/cors reads only letters, digits, "-" and "_" in request header names, so it cannot allow ${unreadable.join(', ')}.`;
   return [
     '// go get github.com/rs/cors (it answers the preflight and adds Vary: Origin)',
     'c := cors.New(cors.Options{',

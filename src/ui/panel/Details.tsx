@@ -2,9 +2,17 @@
 // Everything from the network is rendered as text.
 import type { ComponentChildren } from 'preact';
 import type { CapturedExchange, StoredExchange } from '../../capture/types';
-import type { Check, Exchange, Fix, Header, Verdict, WireEntry } from '../../cors/types';
+import type { Check, Exchange, Header, Verdict } from '../../cors/types';
 import { curlFor, isRedacted } from '../curl';
-import { clock, MDN_CORS_ERRORS, safeHref, specAnchor } from '../format';
+import {
+  clock,
+  entryLabel,
+  fixText,
+  MDN_CORS_ERRORS,
+  redirectLocation,
+  safeHref,
+  specAnchor,
+} from '../format';
 import type { RowSummary } from '../model';
 import { policiesFor, snippets } from '../snippets';
 
@@ -66,18 +74,6 @@ function Section(props: { title: string; testid: string; children: ComponentChil
   );
 }
 
-/** What each wire entry is: the preflight, the request, or a request that follows a redirect. */
-function entryLabel(wire: WireEntry[], i: number): string {
-  const w = wire[i]!;
-  if (w.type === 'preflight') return 'Preflight';
-  return wire.slice(0, i).some((e) => e.type === 'request') ? 'Redirected request' : 'Request';
-}
-
-function location(w: WireEntry): string | null {
-  const h = w.response?.headers.find(([n]) => n.toLowerCase() === 'location');
-  return h && w.response && w.response.status >= 300 && w.response.status < 400 ? h[1] : null;
-}
-
 function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
   const base = ex.time ?? ex.wire.find((w) => w.time !== undefined)?.time;
   const at = (t: number | undefined) =>
@@ -91,7 +87,7 @@ function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
         </li>
       )}
       {ex.wire.map((w, i) => {
-        const loc = location(w);
+        const loc = redirectLocation(w);
         return (
           <li key={i} data-testid="timeline-item" class={ev.error?.hop === i ? 'failed' : ''}>
             <span class="step">{entryLabel(ex.wire, i)}</span> <span class="mono">{w.request.method}</span>{' '}
@@ -202,12 +198,6 @@ function Checks({ checks }: { checks: Check[] }) {
       </table>
     </Section>
   );
-}
-
-function fixText(f: Fix): string {
-  if (f.action === 'status') return `answer with status ${f.value}`;
-  if (f.action === 'remove') return `remove ${f.header}`;
-  return `set ${f.header}: ${f.value}`;
 }
 
 function FixSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {

@@ -43,6 +43,53 @@ export function routeSample(server: ScenarioServer, ex: Exchange, rewrite: (s: s
     server.route(path, { ...spec, actual: spec.actual ?? { status: 200, headers: [] } });
 }
 
+/**
+ * Routes every path of a whole recording at once, as one server policy: a preflight answered by the recorded
+ * preflight that asked for the same method, a request by the recorded answer to the same method (a path the
+ * recording reuses, such as the preflight-cache samples', gets each of its answers).
+ */
+export function routeRecording(
+  server: ScenarioServer,
+  exchanges: Exchange[],
+  rewrite: (s: string) => string,
+): void {
+  type Reply = { status: number; headers: [string, string][] };
+  const byPath = new Map<string, { preflight: Map<string, Reply>; actual: Map<string, Reply> }>();
+  for (const ex of exchanges) {
+    for (const w of ex.wire) {
+      if (!w.response) continue;
+      const path = new URL(rewrite(w.request.url)).pathname;
+      const reply: Reply = {
+        status: w.response.status,
+        headers: w.response.headers
+          .filter(([n]) => !SERVER_SET.has(n.toLowerCase()))
+          .map(([n, v]) => [n, rewrite(v)] as [string, string]),
+      };
+      const routes = byPath.get(path) ?? { preflight: new Map(), actual: new Map() };
+      const method =
+        w.type === 'preflight'
+          ? (w.request.headers ?? []).find(([n]) => n.toLowerCase() === 'access-control-request-method')?.[1]
+          : w.request.method;
+      const table = w.type === 'preflight' ? routes.preflight : routes.actual;
+      if (!table.has(method ?? '')) table.set(method ?? '', reply);
+      byPath.set(path, routes);
+    }
+  }
+  for (const [path, routes] of byPath) {
+    server.route(path, (req) => {
+      const table = req.preflight ? routes.preflight : routes.actual;
+      const key = req.preflight ? String(req.headers['access-control-request-method']) : req.method;
+      return (
+        table.get(key) ??
+        table.values().next().value ?? {
+          status: req.preflight ? 404 : 200,
+          headers: [['Content-Type', 'text/plain']],
+        }
+      );
+    });
+  }
+}
+
 export type SampleResult = {
   ok: boolean;
   type?: string;

@@ -18,10 +18,13 @@ export interface FakeHost extends Host {
   versionAsked: string[];
   /** Puts an executable on the machine (an install). */
   add(path: string, versionOutput: string | null): void;
+  /** Puts a folder with these names on the machine (an install). */
+  addDir(path: string, names: string[]): void;
 }
 
 export function fakeHost(m: FakeMachine): FakeHost {
   const executables = new Map(Object.entries(m.executables ?? {}));
+  const dirs = new Map(Object.entries(m.dirs ?? {}));
   const versionAsked: string[] = [];
   return {
     platform: m.platform,
@@ -31,12 +34,13 @@ export function fakeHost(m: FakeMachine): FakeHost {
       versionAsked.push(path);
       return executables.get(path) ?? null;
     },
-    listDir: (path) => m.dirs?.[path] ?? [],
+    listDir: (path) => dirs.get(path) ?? [],
     readText: (path) => m.texts?.[path] ?? null,
     osRelease: m.osRelease ?? null,
     isRoot: m.isRoot ?? false,
     versionAsked,
     add: (path, out) => executables.set(path, out),
+    addDir: (path, names) => dirs.set(path, names),
   };
 }
 

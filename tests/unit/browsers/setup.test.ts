@@ -7,6 +7,7 @@ import {
   missingMessage,
   needsOf,
   osReleaseFields,
+  RS_CORS_SOURCE,
   type SetupIO,
   setupPlan,
 } from '../../../src/browsers/setup';
@@ -19,7 +20,7 @@ const FIREFOX = 'Mozilla Firefox 153.8.0esr\n';
 describe('what each command needs', () => {
   it.each([
     ['demo', 'linux', ['chromium']],
-    ['test', 'linux', ['chromium', 'firefox', 'xvfb', 'imagemagick']],
+    ['test', 'linux', ['chromium', 'firefox', 'xvfb', 'imagemagick', 'nginx', 'apache', 'caddy', 'go']],
     ['test', 'darwin', ['chromium', 'firefox']],
     ['test', 'win32', ['chromium', 'firefox']],
     ['bench', 'linux', ['chromium', 'firefox']],
@@ -192,16 +193,28 @@ function recorder(
 }
 
 describe('ensureSetup', () => {
-  const debianRoot = (executables: Record<string, string | null>) =>
-    fakeHost({ platform: 'linux', env: { PATH }, osRelease: DEBIAN_12, isRoot: true, executables });
+  const debianRoot = (executables: Record<string, string | null>, dirs: Record<string, string[]> = {}) =>
+    fakeHost({ platform: 'linux', env: { PATH }, osRelease: DEBIAN_12, isRoot: true, executables, dirs });
+  // Debian's nginx and Apache are in /usr/sbin; rs/cors is a source folder in Go's Debian GOPATH.
+  const SERVERS = {
+    '/usr/sbin/nginx': null,
+    '/usr/sbin/apache2': null,
+    '/usr/bin/caddy': null,
+    '/usr/bin/go': null,
+  };
+  const RS_CORS = { [RS_CORS_SOURCE]: ['cors.go'] };
 
   it('everything there: says which browsers run, installs nothing', () => {
-    const host = debianRoot({
-      '/usr/bin/chromium': CHROMIUM,
-      '/usr/bin/firefox-esr': FIREFOX,
-      '/usr/bin/Xvfb': null,
-      '/usr/bin/import': null,
-    });
+    const host = debianRoot(
+      {
+        '/usr/bin/chromium': CHROMIUM,
+        '/usr/bin/firefox-esr': FIREFOX,
+        '/usr/bin/Xvfb': null,
+        '/usr/bin/import': null,
+        ...SERVERS,
+      },
+      RS_CORS,
+    );
     const { io, ran, said } = recorder();
     const found = ensureSetup('test', host, io, { install: true });
     expect(found.chromium?.path).toBe('/usr/bin/chromium');
@@ -221,16 +234,20 @@ describe('ensureSetup', () => {
         host.add('/usr/bin/firefox-esr', FIREFOX);
         host.add('/usr/bin/Xvfb', null);
         host.add('/usr/bin/import', null);
+        for (const path of Object.keys(SERVERS)) host.add(path, null);
+        host.addDir(RS_CORS_SOURCE, ['cors.go']);
       }
       return { ok: true, output: '' };
     });
     const found = ensureSetup('test', host, io, { install: true });
+    const packages =
+      'chromium firefox-esr xvfb imagemagick nginx apache2 caddy golang-go golang-github-rs-cors-dev';
     expect(ran).toEqual([
       ['apt-get', 'update', '-qq'],
-      ['apt-get', 'install', '-y', '-qq', 'chromium', 'firefox-esr', 'xvfb', 'imagemagick'],
+      ['apt-get', 'install', '-y', '-qq', ...packages.split(' ')],
     ]);
     expect(said).toEqual([
-      "Not found: a Chromium-family browser, Firefox, Xvfb and ImageMagick's import. Installing as root: apt-get update && apt-get install -y chromium firefox-esr xvfb imagemagick",
+      `Not found: a Chromium-family browser, Firefox, Xvfb, ImageMagick's import, nginx, Apache, Caddy and Go with rs/cors. Installing as root: apt-get update && apt-get install -y ${packages}`,
       'Browser: Chromium 156.0.8078.114 at /usr/bin/chromium',
       'Browser: Firefox 153.8.0esr at /usr/bin/firefox-esr',
     ]);
@@ -238,7 +255,10 @@ describe('ensureSetup', () => {
   });
 
   it('installs only what is missing', () => {
-    const host = debianRoot({ '/usr/bin/chromium': CHROMIUM, '/usr/bin/firefox-esr': FIREFOX });
+    const host = debianRoot(
+      { '/usr/bin/chromium': CHROMIUM, '/usr/bin/firefox-esr': FIREFOX, ...SERVERS },
+      RS_CORS,
+    );
     const { io, ran } = recorder((argv) => {
       if (argv[1] === 'install') {
         host.add('/usr/bin/Xvfb', null);
@@ -248,6 +268,22 @@ describe('ensureSetup', () => {
     });
     ensureSetup('test', host, io, { install: true });
     expect(ran.at(-1)).toEqual(['apt-get', 'install', '-y', '-qq', 'xvfb', 'imagemagick']);
+  });
+
+  it('Go without rs/cors is not enough: both of its packages are installed', () => {
+    const host = debianRoot({
+      '/usr/bin/chromium': CHROMIUM,
+      '/usr/bin/firefox-esr': FIREFOX,
+      '/usr/bin/Xvfb': null,
+      '/usr/bin/import': null,
+      ...SERVERS,
+    });
+    const { io, ran } = recorder((argv) => {
+      if (argv[1] === 'install') host.addDir(RS_CORS_SOURCE, ['cors.go']);
+      return { ok: true, output: '' };
+    });
+    ensureSetup('test', host, io, { install: true });
+    expect(ran.at(-1)).toEqual(['apt-get', 'install', '-y', '-qq', 'golang-go', 'golang-github-rs-cors-dev']);
   });
 
   it('a failed install: what apt-get said, and the command to run by hand', () => {

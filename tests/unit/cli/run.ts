@@ -2,8 +2,12 @@
 import { PassThrough } from 'node:stream';
 import { main } from '../../../src/cli/main';
 
-export async function run(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
+export async function run(
+  args: string[],
+  stdin = '',
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  const io = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env };
   let out = '';
   let err = '';
   io.stdout.on('data', (d) => (out += d));

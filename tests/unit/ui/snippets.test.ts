@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredExchange } from '../../../src/capture/types';
-import { type CorsPolicy, nginx, policiesFor, snippets } from '../../../src/ui/snippets';
+import { type CorsPolicy, nginx, pcrePath, policiesFor, re2Path, snippets } from '../../../src/ui/snippets';
 import { sampleRows } from './rows';
 
 const rows = sampleRows();
@@ -94,7 +94,7 @@ describe('snippets', () => {
     expect(nginx(credentialed)).toBe(
       [
         '# in the server block for 127.0.0.1:8102',
-        'location /p/s034 {',
+        'location ~ ^/p/s034$ {',
         '    # Answer the preflight here: add_header inside "if" replaces the outer ones.',
         '    if ($request_method = OPTIONS) {',
         '        add_header Access-Control-Allow-Origin "http://127.0.0.1:8101" always;',
@@ -124,5 +124,69 @@ describe('snippets', () => {
     const code = snippets(p).find((s) => s.server === 'spring')!.code;
     expect(code).not.toContain('RequestMethod.');
     expect(code).toContain('List.of("GET", "patch")');
+  });
+});
+
+describe('paths and names a config would read as syntax', () => {
+  // What a browser sends for fetch('/api/it ems(1);v=2:x*y/中'): "(" ")" ";" ":" "*" stay, the rest is escaped.
+  const hostile: CorsPolicy = {
+    origin: 'https://app.example',
+    server: 'http://127.0.0.1:8080',
+    host: '127.0.0.1:8080',
+    port: '8080',
+    path: '/api/it%20ems(1);v=2:x*y/%E4%B8%AD',
+    methods: ['PUT'],
+    headers: ['x-rate%limit'],
+    credentials: false,
+    preflight: true,
+  };
+  const code = (server: string) => snippets(hostile).find((s) => s.server === server)!.code;
+
+  it('nginx, Apache and Caddy get an anchored pattern of the decoded path with every other character hex-escaped', () => {
+    expect(pcrePath(hostile.path)).toBe(
+      '^/api/it\\x20ems\\x281\\x29\\x3bv\\x3d2\\x3ax\\x2ay/\\xe4\\xb8\\xad$',
+    );
+    expect(re2Path(hostile.path)).toBe('^/api/it\\x20ems\\x281\\x29\\x3bv\\x3d2\\x3ax\\x2ay/\\x{4e2d}$');
+    expect(code('nginx')).toContain(`location ~ ${pcrePath(hostile.path)} {`);
+    expect(code('apache')).toContain(`<LocationMatch "${pcrePath(hostile.path)}">`);
+    expect(code('apache')).toContain(`RewriteRule ${pcrePath(hostile.path)} - [R=204,L]`);
+    expect(code('caddy')).toContain(`@cors path_regexp ${re2Path(hostile.path)}`);
+  });
+
+  it('an escape that is not one stays, a brace or a quote decoded from the path never reaches the config', () => {
+    expect(pcrePath('/a%zz/%7B%22%7D')).toBe('^/a\\x25zz/\\x7b\\x22\\x7d$');
+    expect(re2Path('/a%7B%7D')).toBe('^/a\\x7b\\x7d$');
+  });
+
+  it('Caddy refuses a path that is not UTF-8 text, with a comment saying why', () => {
+    expect(re2Path('/a%FF')).toBeNull();
+    expect(snippets({ ...hostile, path: '/a%FF' }).find((s) => s.server === 'caddy')!.code).toBe(
+      '# No Caddy configuration: the path /a%FF decodes to bytes that are not UTF-8 text, which Caddy cannot match.',
+    );
+  });
+
+  it('Apache doubles "%" in header values (mod_headers reads it as a format); the others keep it', () => {
+    expect(code('apache')).toContain('Header always set Access-Control-Allow-Headers "x-rate%%limit"');
+    expect(code('nginx')).toContain('add_header Access-Control-Allow-Headers "x-rate%limit" always;');
+    expect(code('caddy')).toContain('Access-Control-Allow-Headers "x-rate%limit"');
+  });
+
+  it('Express gets a regular expression for a path with pattern syntax, a string otherwise', () => {
+    expect(code('express')).toContain(
+      'app.use(/^\\/api\\/it%20ems\\(1\\);v=2:x\\*y\\/%E4%B8%AD(?=\\/|$)/, cors(corsOptions));',
+    );
+    expect(
+      snippets({ ...hostile, path: '/api/v1.2/items%20x' }).find((s) => s.server === 'express')!.code,
+    ).toContain("app.use('/api/v1.2/items%20x', cors(corsOptions));");
+  });
+
+  it('Go (rs/cors) refuses a header name it cannot read, with a comment saying why', () => {
+    expect(code('go')).toBe(
+      '// No rs/cors configuration: rs/cors reads only letters, digits, "-" and "_" in request header names, so it cannot allow x-rate%limit.',
+    );
+  });
+
+  it('Spring says when "*" in the path widens its pattern', () => {
+    expect(code('spring')).toContain('Spring reads "*" in a path pattern as a wildcard');
   });
 });
