@@ -7,6 +7,7 @@ import {
   describeBrowser,
   ENV_VAR,
   type Engine,
+  envValue,
   findBrowser,
   lookedAt,
   onPath,
@@ -68,7 +69,7 @@ const WHAT: Record<Need, string> = {
   go: 'Go and the rs/cors package (the same, for the Go snippet)',
 };
 
-/** The command each tool is found by, on PATH or in /usr/sbin (Debian's nginx and Apache). */
+/** The command each tool is found by, on PATH or in the sbin beside a bin on PATH (Debian's nginx, Apache). */
 const TOOL: Record<Tool, string> = {
   xvfb: 'Xvfb',
   imagemagick: 'import',
@@ -80,8 +81,18 @@ const TOOL: Record<Tool, string> = {
 /** Where Debian's golang-github-rs-cors-dev puts rs/cors, the GOPATH the Go snippet's server builds in. */
 export const RS_CORS_SOURCE = '/usr/share/gocode/src/github.com/rs/cors';
 
+/**
+ * A tool on PATH, or in the sbin folder beside a bin folder on PATH: Debian puts servers in /usr/sbin, which
+ * is on root's PATH and not on a user's.
+ */
 function hasTool(tool: Tool, host: Host): boolean {
-  const found = !!onPath(TOOL[tool], host) || host.isExecutable(`/usr/sbin/${TOOL[tool]}`);
+  const sbin = (envValue(host, 'PATH') ?? '')
+    .split(':')
+    .filter((d) => /\/bin$/.test(d))
+    .map((d) => `${d.slice(0, -'bin'.length)}sbin`);
+  const found =
+    !!onPath(TOOL[tool], host) ||
+    !!onPath(TOOL[tool], { ...host, env: { ...host.env, PATH: sbin.join(':') } });
   return found && (tool !== 'go' || host.listDir(RS_CORS_SOURCE).length > 0);
 }
 

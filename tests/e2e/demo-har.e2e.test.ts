@@ -10,7 +10,9 @@ import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { recordCdpHar } from './harness/cdp-har';
 
 interface Row {
-  verdict: string;
+  /** "cors" for a judged call; a call of another class has no verdict. */
+  class: string;
+  verdict?: string;
   url: string;
   error: { console: string | null } | null;
 }
@@ -57,16 +59,24 @@ describe('a HAR of the demo recorded from Chromium, through corscope har', () =>
     expect(status).toBe(2);
   });
 
-  it('gives every call the verdict the browser gave it', () => {
-    const calls = results.filter((r) => r.type !== 'opaque');
-    const cors = rows.filter((r) => r.verdict !== 'opaque');
+  it('puts each call in its class: the no-cors call is not governed by CORS, the refused one cannot tell', () => {
+    // A refused connection leaves only the page's provisional request headers in the HAR (no Origin, no
+    // Sec-Fetch-Mode): whether the fetch was in cors or no-cors mode is not in the file.
+    const expected = results.map((r) =>
+      r.type === 'opaque' ? 'not-governed' : r.name === 'connection-refused' ? 'cannot-tell' : 'cors',
+    );
+    expect(rows.map((r) => r.class)).toEqual(expected);
+  });
+
+  it('gives every CORS call the verdict the browser gave it', () => {
+    const calls = results.filter((r, i) => rows[i]?.class === 'cors');
+    const cors = rows.filter((r) => r.class === 'cors');
     expect(cors).toHaveLength(calls.length);
     calls.forEach((c, i) => {
       const v = cors[i]!.verdict;
       if (c.ok) expect(v, c.name).toBe('allowed');
       else expect(['blocked', 'network-error'], c.name).toContain(v);
     });
-    expect(rows.filter((r) => r.verdict === 'opaque')).toHaveLength(results.length - calls.length);
   });
 
   it('prints, for each blocked call, the line Chromium printed (XHR wording included)', () => {

@@ -1,9 +1,10 @@
 // The first run on a machine without the browsers: `npm start` (bin/demo.js) and `npm test`'s first step
-// (bin/browsers.js test) with PATH holding only node, so the finder sees no Chromium, Firefox, Xvfb or
-// ImageMagick. Run as a user other than root, they stop with the command to run; run as root, they install
-// Debian's packages with apt-get, here a stand-in on that PATH that "installs" a package by putting the
-// machine's own browser (or tool) on the PATH, and the demo then prints its table. The commands expected are
-// Debian's, this project's machines' system (tests/unit/browsers covers the others with a fake machine).
+// (bin/browsers.js test) with PATH holding only node, so the finder sees no Chromium, Firefox, Xvfb,
+// ImageMagick or the servers whose snippets the tests prove. Run as a user other than root, they stop with the
+// command to run; run as root, they install Debian's packages with apt-get, here a stand-in on that PATH that
+// "installs" a package by putting the machine's own browser (or tool) on the PATH, and the demo then prints
+// its table. The commands expected are Debian's, this project's machines' system (tests/unit/browsers covers
+// the others with a fake machine).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,10 @@ function fakeAptGet(fails = false): void {
     'firefox-esr': requireBrowser('firefox').path,
     Xvfb: onPath('Xvfb', nodeHost())!,
     import: onPath('import', nodeHost())!,
+    nginx: '/usr/sbin/nginx',
+    apache2: '/usr/sbin/apache2',
+    caddy: onPath('caddy', nodeHost())!,
+    go: onPath('go', nodeHost())!,
   };
   const pkgs = join(dir, 'pkgs');
   mkdirSync(pkgs);
@@ -74,6 +79,10 @@ for p in "$@"; do
     firefox-esr) /bin/ln -s "${pkgs}/firefox-esr" "${bin}/firefox-esr" ;;
     xvfb) /bin/ln -s "${pkgs}/Xvfb" "${bin}/Xvfb" ;;
     imagemagick) /bin/ln -s "${pkgs}/import" "${bin}/import" ;;
+    nginx) /bin/ln -s "${pkgs}/nginx" "${bin}/nginx" ;;
+    apache2) /bin/ln -s "${pkgs}/apache2" "${bin}/apache2" ;;
+    caddy) /bin/ln -s "${pkgs}/caddy" "${bin}/caddy" ;;
+    golang-go) /bin/ln -s "${pkgs}/go" "${bin}/go" ;;
   esac
 done
 `;
@@ -105,11 +114,11 @@ describe('no browser in sight, not root: the command to run, no stack trace', ()
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
       [
-        "corscope: npm test needs a Chromium-family browser (Chromium, Google Chrome or Microsoft Edge), Firefox, Xvfb (a virtual display for the test that opens DevTools in a window) and ImageMagick's import (it photographs that window), and none of them was found.",
+        "corscope: npm test needs a Chromium-family browser (Chromium, Google Chrome or Microsoft Edge), Firefox, Xvfb (a virtual display for the test that opens DevTools in a window), ImageMagick's import (it photographs that window), nginx (the tests prove its CORS snippet on a real server), Apache (the same, for its snippet), Caddy (the same, for its snippet) and Go and the rs/cors package (the same, for the Go snippet), and none of them was found.",
         'Looked at: CORSCOPE_CHROMIUM, chromium, chromium-browser, google-chrome-stable, google-chrome, microsoft-edge-stable, microsoft-edge on PATH, /opt/google/chrome/chrome, /opt/microsoft/msedge/msedge.',
         'Looked at: CORSCOPE_FIREFOX, firefox-esr, firefox on PATH.',
         'Install with:',
-        '  sudo apt-get update && sudo apt-get install -y chromium firefox-esr xvfb imagemagick',
+        '  sudo apt-get update && sudo apt-get install -y chromium firefox-esr xvfb imagemagick nginx apache2 caddy golang-go golang-github-rs-cors-dev',
         "or set CORSCOPE_CHROMIUM / CORSCOPE_FIREFOX to the browser's executable.",
         '',
       ].join('\n'),
@@ -136,16 +145,18 @@ describe('no browser in sight, as root on Debian: installs, says what, then runs
     expect(r.stdout).toContain(`Report: ${dir}/corscope-demo-report.jsonl`);
   });
 
-  it("npm test's first step installs all four, then names the browsers", () => {
+  it("npm test's first step installs all eight, then names the browsers", () => {
     fakeAptGet();
     const r = run('browsers.js', ['test'], 'root');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(aptLog()).toBe('update -qq\ninstall -y -qq chromium firefox-esr xvfb imagemagick\n');
+    const packages =
+      'chromium firefox-esr xvfb imagemagick nginx apache2 caddy golang-go golang-github-rs-cors-dev';
+    expect(aptLog()).toBe(`update -qq\ninstall -y -qq ${packages}\n`);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(
-      "Not found: a Chromium-family browser, Firefox, Xvfb and ImageMagick's import. Installing as root: apt-get update && apt-get install -y chromium firefox-esr xvfb imagemagick",
+      `Not found: a Chromium-family browser, Firefox, Xvfb, ImageMagick's import, nginx, Apache, Caddy and Go with rs/cors. Installing as root: apt-get update && apt-get install -y ${packages}`,
     );
     expect(lines[1]).toMatch(new RegExp(`^Browser: Chromium \\d+\\.\\d+\\.\\d+\\.\\d+ at ${bin}/chromium$`));
     expect(lines[2]).toMatch(
