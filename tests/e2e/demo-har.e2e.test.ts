@@ -69,7 +69,7 @@ describe('a HAR of the demo recorded from Chromium, through corscope har', () =>
   });
 
   it('gives every CORS call the verdict the browser gave it', () => {
-    const calls = results.filter((r, i) => rows[i]?.class === 'cors');
+    const calls = results.filter((_r, i) => rows[i]?.class === 'cors');
     const cors = rows.filter((r) => r.class === 'cors');
     expect(cors).toHaveLength(calls.length);
     calls.forEach((c, i) => {
