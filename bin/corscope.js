@@ -1,14 +1,32 @@
 #!/usr/bin/env node
-// Runs the TypeScript command line directly (tsx), so `npx corscope` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The command line: runs dist/corscope.js, the JavaScript bin/build-cli.js makes from src/cli. In a checkout
+// (src/ beside bin/) it first builds that file when it is missing or older than a source file, so `npx
+// corscope` runs the code as it is right after `npm ci` and after an edit; the npm package ships the built file.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
-register();
+const ROOT = join(import.meta.dirname, '..');
+const BUILT = join(ROOT, 'dist/corscope.js');
+
+/** Whether a checkout's dist/corscope.js is missing or older than src/ or package.json. */
+function stale() {
+  if (!existsSync(BUILT)) return true;
+  const built = statSync(BUILT).mtimeMs;
+  if (statSync(join(ROOT, 'package.json')).mtimeMs > built) return true;
+  const src = join(ROOT, 'src');
+  for (const f of readdirSync(src, { recursive: true }))
+    if (statSync(join(src, f)).mtimeMs > built) return true;
+  return false;
+}
+
+if (existsSync(join(ROOT, 'src/cli/main.ts')) && stale()) await (await import('./build-cli.js')).buildCli();
+
 // A closed pipe (`corscope evaluate big.jsonl | head`) ends the output, not the program with a stack trace.
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import('../dist/corscope.js');
 process.exitCode = await main(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,

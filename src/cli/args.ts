@@ -2,7 +2,7 @@
 // URL, counts, and the usage error that ends a command with exit status 64.
 import type { Engine } from '../cors';
 import type { HttpOptions } from './http';
-import { type Io, write } from './io';
+import { type Io, term, write } from './io';
 
 export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ProbeFormat = (typeof PROBE_FORMATS)[number];
@@ -28,9 +28,7 @@ export function netSettings(
   values: { engine?: string; format?: string; timeout?: string; insecure?: boolean },
   io: Io,
 ): NetSettings {
-  const engine = values.engine ?? 'chromium';
-  if (engine !== 'chromium' && engine !== 'firefox')
-    throw new UsageError(`unknown engine "${engine}" (--engine takes chromium or firefox)`);
+  const engine = engineOf(values.engine);
   const format = values.format ?? 'table';
   if (!(PROBE_FORMATS as readonly string[]).includes(format))
     throw new UsageError(`unknown format "${format}" (--format takes ${PROBE_FORMATS.join(', ')})`);
@@ -42,6 +40,16 @@ export function netSettings(
     format: format as ProbeFormat,
     http: { timeoutMs: timeout * 1000, insecure: values.insecure ?? false, env: io.env ?? process.env },
   };
+}
+
+export const ENGINES: readonly Engine[] = ['chromium', 'firefox'];
+
+/** --engine: whose rules judge (default chromium). */
+export function engineOf(value: string | undefined): Engine {
+  const engine = value ?? 'chromium';
+  if (!(ENGINES as readonly string[]).includes(engine))
+    throw new UsageError(`unknown engine "${engine}" (--engine takes ${ENGINES.join(' or ')})`);
+  return engine as Engine;
 }
 
 /** A page's origin as given on the command line: "null", or scheme://host[:port] (a trailing "/" is allowed). */
@@ -95,9 +103,12 @@ export function wholeNumber(name: string, value: string | undefined, byDefault: 
   return n;
 }
 
-/** Ends a command on a usage error (its own, or node:util parseArgs'): the reason and the usage, exit 64. */
+/**
+ * Ends a command on a usage error (its own, or node:util parseArgs'): the reason (the arguments' control
+ * characters made visible) and the command's usage, exit 64.
+ */
 export async function usageExit(e: unknown, command: string, usage: string, io: Io): Promise<number> {
   if (!(e instanceof UsageError) && !(e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw e;
-  await write(io.stderr, `corscope ${command}: ${(e as Error).message}\n\nUsage:\n${usage}`);
+  await write(io.stderr, `${term(`corscope ${command}: ${(e as Error).message}`)}\n\nUsage:\n${usage}`);
   return 64;
 }

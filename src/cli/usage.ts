@@ -1,5 +1,39 @@
-// The usage of the commands that call servers (probe, check, scan), apart from their code so that `corscope
-// evaluate` and `corscope har` do not load it.
+// What `corscope --help` says, command by command: apart from the commands' code, so that `corscope evaluate`
+// and `corscope har` do not load the code of the commands that call servers (probe, check, scan).
+import { version } from '../../package.json';
+
+export const VERSION = version;
+
+export const EVALUATE_USAGE = `  corscope evaluate [FILE|-] [--format json|text] [--engine chromium|firefox]
+      Reads exchanges as JSON Lines and writes one verdict per line, in the same order. "-" or no FILE
+      reads standard input. The format: tests/fixtures/exchange/FORMAT.md in the corscope package.
+      --format text prints a table: id, method, URL, verdict, reason.
+      --engine firefox judges by Firefox ESR 153's rules and words (its console line, reason key, 24 h
+      preflight cache); the default, chromium, by Chromium 156's.
+      Exit status: 0 when every line was evaluated, 1 when a line could not be read, 64 on bad usage.
+`;
+
+export const HAR_USAGE = `  corscope har FILE|- [--format table|json|jsonl|markdown] [--fail-on blocked|warning] [--all]
+                      [--engine chromium|firefox]
+      Reads a HAR file (from Chrome DevTools, chrome-har, WebPagetest, Firefox, Safari, Playwright, Charles,
+      Fiddler, mitmproxy, HTTP Toolkit or CORScope) as a stream, rebuilds each call with its preflights and
+      redirect hops, and puts it in one class: a CORS call (judged allowed or blocked), same-origin, not
+      governed by CORS (a navigation, a no-cors load, a WebSocket, a data: URL, a service worker's answer),
+      or cannot tell (the recording does not say; the reason names what is missing).
+      --format table (the default): the counts by class, then id, method, URL, verdict, reason of each CORS
+      call (--all: every call, with its class and reason). jsonl: one line per call with its class, the
+      verdict of a CORS call, its method, url and HAR entry indexes. json: {"calls": [...], "entries": N,
+      "counts": {...}, "errors": [...]}. markdown: a report with the counts by class, counts by verdict and
+      reason, then each blocked call's console line and fix (--all: and every call not judged).
+      Input errors (not JSON, not HAR, truncated, entries missing fields) are printed to standard error
+      with the entry's index; the calls that could be read are still evaluated and printed.
+      --fail-on warning fails on risky policies (warnings) too, not only on blocked calls.
+      --engine as for evaluate; without it, Firefox's rules for a HAR that Firefox wrote (its log.creator
+      or log.browser names Firefox), else Chromium's.
+      Exit status: 2 when a CORS call is blocked (with --fail-on warning: or has a warning), else 1 when the
+      input had errors, else 0; 66 when FILE cannot be read, 64 on bad usage. Calls of the other classes,
+      "cannot tell" included, never fail it.
+`;
 
 export const PROBE_USAGE = `  corscope probe URL --origin ORIGIN [--method METHOD] [-H "Name: value"]... [--data BODY]
                  [--credentials omit|same-origin|include] [--send] [--engine chromium|firefox]
@@ -53,3 +87,21 @@ export const SCAN_USAGE = `  corscope scan URL [--origin TRUSTED] [--rate N] [--
       Exit status: 2 when there is a finding above info, 1 when the server did not answer, else 0; 64 on
       bad usage.
 `;
+
+/** What `corscope --help` prints: every command. */
+export const USAGE = `corscope ${VERSION}: explains cross-origin calls (CORS) as the browser judges them, with the fix.
+
+Usage:
+${EVALUATE_USAGE}${HAR_USAGE}${PROBE_USAGE}${CHECK_USAGE}${SCAN_USAGE}  corscope [COMMAND] --help
+      This help, or one command's.
+  corscope --version
+`;
+
+/** Each command's own usage, for `corscope COMMAND --help` and its usage errors. */
+export const COMMAND_USAGE: Record<string, string> = {
+  evaluate: EVALUATE_USAGE,
+  har: HAR_USAGE,
+  probe: PROBE_USAGE,
+  check: CHECK_USAGE,
+  scan: SCAN_USAGE,
+};

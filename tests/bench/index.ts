@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SetupError } from '../../src/browsers/find';
 import { ensureBrowsers } from '../../src/browsers/node-system';
 import { benchCapture } from './capture';
+import { benchCli } from './cli';
 import { benchEvaluator } from './evaluator';
 import { benchHar } from './har';
 import { benchPanel } from './panel';
@@ -25,6 +26,7 @@ const suites: Record<string, () => Promise<Record<string, number>> | Record<stri
   evaluator: () => benchEvaluator(),
   capture: () => benchCapture(),
   har: () => benchHar(),
+  cli: () => benchCli(),
   panel: () => benchPanel(),
 };
 const unknown = only.filter((s) => !(s in suites));

@@ -85,7 +85,10 @@ describe('corscope evaluate --engine', () => {
   it.each([
     [['evaluate', '--engine', 'webkit', firefoxSamples], 'corscope evaluate: unknown engine "webkit"'],
     [['evaluate', '--engine=Firefox', firefoxSamples], 'corscope evaluate: unknown engine "Firefox"'],
-    [['evaluate', firefoxSamples, '--engine'], 'corscope evaluate: --engine needs a value'],
+    [
+      ['evaluate', firefoxSamples, '--engine'],
+      "corscope evaluate: Option '--engine <value>' argument missing",
+    ],
     [['har', 'x.har', '--engine', 'safari'], 'corscope har: unknown engine "safari"'],
   ])('rejects %j with a clear message and exit 64', async (args, message) => {
     const { code, out, err } = await run(args);

@@ -27,7 +27,7 @@ describe('corscope evaluate', () => {
       expect([got[i]!.id, got[i]!.verdict, got[i]!.preflight]).toEqual([e.id, e.verdict, e.preflight]);
       if (e.verdict === 'blocked') expect(got[i]!.error?.console).toBe(e.console);
     }
-    // npx and a cold tsx start take 4-6 s on a loaded 2-core machine.
+    // npx, and the build of dist/corscope.js when a source is newer, take seconds on a loaded 2-core machine.
   }, 30_000);
 
   it('names the line and the field of bad input, evaluates the rest, and exits 1', async () => {
