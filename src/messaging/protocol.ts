@@ -1,5 +1,5 @@
 // The messages UI pages send the background, what each resolves to, and the background's handler.
-// Pure: no browser API. extension/background.ts wires handleMessage to browser.runtime.onMessage.
+// Pure: no browser API. extension/background.ts wires answerMessage to browser.runtime.onMessage.
 // The UI reads exchanges straight from IndexedDB (liveQuery); messages are only for commands.
 import {
   ALWAYS_REDACTED,
@@ -334,22 +334,6 @@ export function answerMessage(
   if (!isCorscopeMessage(message))
     return Promise.reject(new Error(`CORScope: a malformed "${String(message.type).slice(0, 40)}" message`));
   return handleMessage(message, ctx);
-}
-
-/** handleMessage bound to a context and to the extension, with a listener for runtime.onMessage. */
-export class MessageHandler {
-  constructor(
-    private readonly ctx: MessageContext,
-    private readonly self: Self,
-  ) {}
-
-  handle<M extends CorscopeMessage>(message: M): Promise<ResponseOf<M>> {
-    return handleMessage(message, this.ctx);
-  }
-
-  /** For browser.runtime.onMessage: undefined (not ours) lets other listeners answer. */
-  readonly listener = (message: unknown, sender?: MessageSender): Promise<unknown> | undefined =>
-    answerMessage(message, sender, this.self, this.ctx);
 }
 
 // --- the pages' side ---

@@ -749,25 +749,6 @@ export class ExchangeBuilder {
   }
 }
 
-/** Rebuilds calls from HAR entries already in memory (small files, tests). */
-export function exchangesFromHar(
-  entries: Iterable<unknown>,
-  opts: BuilderOptions = {},
-): { exchanges: ImportedExchange[]; issues: HarIssue[] } {
-  const issues: HarIssue[] = [];
-  const builder = new ExchangeBuilder(opts, issues);
-  const exchanges: ImportedExchange[] = [];
-  let index = 0;
-  const traits = dialectTraits(opts.dialect ?? 'unknown');
-  for (const value of entries) {
-    const w = readEntry(value, index++, traits);
-    if ('level' in w) issues.push(w);
-    else exchanges.push(...builder.add(w));
-  }
-  exchanges.push(...builder.finish());
-  return { exchanges, issues };
-}
-
 /**
  * The engine whose rules fit a HAR: Firefox's for a HAR Firefox wrote (its `log.creator` or `log.browser`
  * names Firefox), else null (Chromium's, the default). Known once the scanner has read `log`'s head.

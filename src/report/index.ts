@@ -1,4 +1,4 @@
-// Reports: HAR 1.2 export and streaming import, the HAR schema, the Markdown report. Pure: no browser APIs.
+// Reports: HAR 1.2 export and streaming import, the Markdown report. Pure: no browser APIs.
 export {
   CORS_NET_ERROR,
   CORSCOPE_CREATOR,
@@ -10,14 +10,12 @@ export {
 export {
   type BuilderOptions,
   ExchangeBuilder,
-  exchangesFromHar,
   HarImport,
   type HarWire,
   harEngine,
   type ImportedExchange,
   readEntry,
 } from './har-import';
-export { HAR_SCHEMA, type JsonSchema, type SchemaError, validateHar, validateSchema } from './har-schema';
 export * from './har-types';
 export { type HarIssue, type HarMeta, HarScanner, type ScanLimits, scanHarEntries } from './json-stream';
 export { MarkdownReport, type MarkdownRow, reasonWords, toMarkdown } from './markdown';

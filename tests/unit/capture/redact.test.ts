@@ -6,10 +6,10 @@ import { makeRedactor, redactUrl } from '../../../src/capture/redact';
 import type { StoredExchange } from '../../../src/capture/types';
 import { handleMessage, normalizeSettings, type Settings } from '../../../src/messaging/protocol';
 import { toHar } from '../../../src/report/har';
-import { MemoryExchangeStore } from '../../../src/store/memory';
 import { importHar } from '../../../src/ui/import-har';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { API, PAGE } from '../../factories';
+import { MemoryExchangeStore } from '../../memory-store';
 
 const SECRETS = ['tok3n-AAAA', 'c0de-BBBB', 'k3y-CCCC', 's1g-DDDD', 'pa55-EEEE', 'ap1-FFFF', 'xapi-GGGG'];
 const SECRET_HEADERS: [string, string][] = [

@@ -1,6 +1,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  answerMessage,
   type CorscopeMessage,
   commandsOver,
   DEFAULT_SETTINGS,
@@ -10,7 +11,6 @@ import {
   isCorscopeMessage,
   isSettingsPatch,
   type MessageContext,
-  MessageHandler,
   type MessageSender,
   messages,
   normalizeSettings,
@@ -18,16 +18,22 @@ import {
   type Settings,
 } from '../../../src/messaging/protocol';
 import type { Har } from '../../../src/report/index';
-import { validateHar } from '../../../src/report/index';
-import { MemoryExchangeStore } from '../../../src/store/memory';
 import { DexieExchangeStore, type ExchangeStore } from '../../../src/store/repository';
 import { readJsonl } from '../../factories';
+import { validateHar } from '../../har-schema';
+import { MemoryExchangeStore } from '../../memory-store';
 import { fakeStoredExchange } from '../store/factory';
 import { ManualScheduler } from '../store/scheduler';
 
 const S = 'corscope' as const;
 const SELF = { id: 'corscopeid', origin: 'chrome-extension://corscopeid' };
 const PANEL: MessageSender = { id: SELF.id, url: `${SELF.origin}/devtools-panel.html` };
+
+/** runtime.onMessage's listener as the background registers it: answerMessage for this extension. */
+const listenerOver =
+  (ctx: MessageContext) =>
+  (message: unknown, sender?: MessageSender): Promise<unknown> | undefined =>
+    answerMessage(message, sender, SELF, ctx);
 
 describe('isCorscopeMessage', () => {
   const accepted: [string, unknown][] = [
@@ -285,11 +291,11 @@ describe('handleMessage with an in-memory store', () => {
 
   it('commandsOver sends one export message per format and resolves to its text', async () => {
     const { rows, ctx } = seeded();
-    const handler = new MessageHandler(ctx, SELF);
+    const listener = listenerOver(ctx);
     const sent: unknown[] = [];
     const commands = commandsOver((m) => {
       sent.push(m);
-      return handler.listener(structuredClone(m), PANEL) ?? Promise.resolve(undefined);
+      return listener(structuredClone(m), PANEL) ?? Promise.resolve(undefined);
     });
     expect(await commands.exportJsonl(2)).toBe(exportJsonl([rows[1]!]));
     expect(validateHar(JSON.parse(await commands.exportHar(2)))).toEqual([]);
@@ -335,18 +341,19 @@ describe('handleMessage with an in-memory store', () => {
     expect(store.status().stored).toBe(2);
   });
 
-  it('MessageHandler: handle, and a listener that ignores messages that are not ours', async () => {
+  it('answerMessage: answers ours, and leaves messages that are not ours to other listeners', async () => {
     const { ctx } = seeded();
-    const handler = new MessageHandler(ctx, SELF);
-    expect(handler.listener({ type: 'status' }, PANEL)).toBeUndefined();
-    expect(handler.listener('hello', PANEL)).toBeUndefined();
-    expect(await handler.listener(messages.status(), PANEL)).toMatchObject({ stored: 3 });
+    const listener = listenerOver(ctx);
+    expect(listener({ type: 'status' }, PANEL)).toBeUndefined();
+    expect(listener('hello', PANEL)).toBeUndefined();
+    expect(await listener(messages.status(), PANEL)).toMatchObject({ stored: 3 });
     // A round trip as the runtime does it: the message is cloned on the way.
-    const send = (m: CorscopeMessage) =>
-      handler.listener(structuredClone(m), PANEL) ?? Promise.resolve(undefined);
+    const send = (m: CorscopeMessage) => listener(structuredClone(m), PANEL) ?? Promise.resolve(undefined);
     const text = await request(send, messages.export(2));
     expect(readJsonl(text)).toHaveLength(1);
-    expect((await handler.handle(messages.settings({ preserveLog: true }))).preserveLog).toBe(true);
+    expect(await listener(messages.settings({ preserveLog: true }), PANEL)).toMatchObject({
+      preserveLog: true,
+    });
   });
 });
 
@@ -360,26 +367,24 @@ describe("the sender of every message is checked: only the extension's own pages
   ];
   it.each(senders)('%s: clear and export are refused, nothing is deleted', async (_name, sender) => {
     const { store, ctx } = seeded();
-    const handler = new MessageHandler(ctx, SELF);
-    await expect(handler.listener(messages.clear(), sender)).rejects.toThrow(
-      'CORScope answers only its own pages',
-    );
-    await expect(handler.listener(messages.export(), sender)).rejects.toThrow('only its own pages');
+    const listener = listenerOver(ctx);
+    await expect(listener(messages.clear(), sender)).rejects.toThrow('CORScope answers only its own pages');
+    await expect(listener(messages.export(), sender)).rejects.toThrow('only its own pages');
     expect(await store.listByTab()).toHaveLength(3);
   });
 
   it('the panel and the popup, in DevTools or opened in a tab, are answered', async () => {
     const { ctx } = seeded();
-    const handler = new MessageHandler(ctx, SELF);
+    const listener = listenerOver(ctx);
     for (const url of [`${SELF.origin}/devtools-panel.html`, `${SELF.origin}/popup.html?tabId=3`])
-      expect(await handler.listener(messages.status(), { id: SELF.id, url })).toMatchObject({ stored: 3 });
+      expect(await listener(messages.status(), { id: SELF.id, url })).toMatchObject({ stored: 3 });
   });
 
   it('a malformed CORScope message gets a clear error, not a silent undefined', async () => {
     const { ctx } = seeded();
-    const handler = new MessageHandler(ctx, SELF);
+    const listener = listenerOver(ctx);
     await expect(
-      handler.listener({ source: 'corscope', type: 'settings', patch: { retention: 2_000_000 } }, PANEL),
+      listener({ source: 'corscope', type: 'settings', patch: { retention: 2_000_000 } }, PANEL),
     ).rejects.toThrow('CORScope: a malformed "settings" message');
   });
 });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toHar } from '../../../src/report/har';
-import { validateHar } from '../../../src/report/har-schema';
 import { readJsonl } from '../../factories';
+import { validateHar } from '../../har-schema';
 import { run } from '../cli/run';
 import { FIXTURES, sampleRows } from './helpers';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredExchange } from '../../../src/capture/types';
 import { CORS_NET_ERROR, SANITIZED_COMMENT, toHar } from '../../../src/report/har';
-import { HAR_SCHEMA, validateHar, validateSchema } from '../../../src/report/har-schema';
 import { type HarCorsVerdict, type HarEntry, isCorsVerdict } from '../../../src/report/har-types';
+import { validateHar } from '../../har-schema';
 import { sampleExchanges, sampleRows, storedRows } from './helpers';
 
 const rows = sampleRows();
@@ -187,7 +187,7 @@ describe('toHar: HAR 1.2 export of stored calls', () => {
     expect(validateHar(toHar([]))).toEqual([]);
   });
 
-  it('the validator finds what breaks the schema', () => {
+  it('the schema oracle finds what breaks the schema', () => {
     const broken = structuredClone(har) as unknown as { log: { entries: Record<string, unknown>[] } };
     const e = broken.log.entries[0] as {
       request: Record<string, unknown>;
@@ -198,21 +198,16 @@ describe('toHar: HAR 1.2 export of stored calls', () => {
     e.response.status = '200';
     e.timings.wait = -5;
     (broken.log.entries[1] as Record<string, unknown>).startedDateTime = 'yesterday';
-    const errors = validateHar(broken);
-    expect(errors).toEqual(
+    expect(validateHar(broken)).toEqual(
       expect.arrayContaining([
-        { path: '/log/entries/0/request', message: 'must have required property "httpVersion"' },
-        { path: '/log/entries/0/response/status', message: 'must be integer, is string' },
-        { path: '/log/entries/0/timings/wait', message: 'must be >= -1, is -5' },
-        expect.objectContaining({ path: '/log/entries/1/startedDateTime' }),
+        { path: '/log/entries/0/request', message: "must have required property 'httpVersion'" },
+        { path: '/log/entries/0/response/status', message: 'must be integer' },
+        { path: '/log/entries/0/timings/wait', message: 'must be >= -1' },
+        { path: '/log/entries/1/startedDateTime', message: 'must match format "date-time"' },
       ]),
     );
     expect(validateHar({ log: { version: '1.2', creator: { name: 'x', version: '1' } } })).toEqual([
-      { path: '/log', message: 'must have required property "entries"' },
+      { path: '/log', message: "must have required property 'entries'" },
     ]);
-    expect(
-      validateSchema({ beforeRequest: { eTag: '' } }, HAR_SCHEMA.definitions!.cache!, HAR_SCHEMA).length,
-    ).toBeGreaterThan(0);
-    expect(validateSchema({ beforeRequest: null }, HAR_SCHEMA.definitions!.cache!, HAR_SCHEMA)).toEqual([]);
   });
 });

@@ -3,14 +3,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Evaluator, type Verdict } from '../../../src/cors/index';
 import { toHar } from '../../../src/report/har';
-import { exchangesFromHar } from '../../../src/report/har-import';
-import { validateHar } from '../../../src/report/har-schema';
+import { HarImport, type ImportedExchange } from '../../../src/report/har-import';
 import type { Har, HarEntry } from '../../../src/report/har-types';
+import { validateHar } from '../../har-schema';
 import { expected, FIXTURES, importAndEvaluate, readJsonlFile, sampleRows } from './helpers';
 
 const rows = sampleRows();
 const exported = toHar(rows);
 const exp = expected();
+
+/** Calls rebuilt from HAR entries, as the streaming import reads them from a file holding those entries. */
+async function importEntries(entries: unknown[], pages: unknown[] = []) {
+  const imp = new HarImport();
+  const log = { version: '1.2', creator: { name: 'test', version: '1' }, pages, entries };
+  const exchanges: ImportedExchange[] = [];
+  for await (const call of imp.calls([JSON.stringify({ log })])) exchanges.push(call);
+  return { exchanges, issues: imp.issues };
+}
 
 /** The export as DevTools would have written it: no _cors. */
 function withoutCors(har: Har): Har {
@@ -185,7 +194,7 @@ describe('HAR import: DevTools-style HARs (no _cors): preflights paired by URL, 
     expect(calls[0]!.call.exchange.initiator).toBe('http://127.0.0.1:8101');
   });
 
-  it('reads a Playwright recordHar file: no preflights, a blocked call with status -1 and no headers', () => {
+  it('reads a Playwright recordHar file: no preflights, a blocked call with status -1 and no headers', async () => {
     const entry = (url: string, status: number, headers: { name: string; value: string }[], extra = {}) => ({
       startedDateTime: '2025-01-01T12:00:00.000Z',
       time: 1,
@@ -214,7 +223,7 @@ describe('HAR import: DevTools-style HARs (no _cors): preflights paired by URL, 
       cache: {},
       timings: { send: 0, wait: 0, receive: 0 },
     });
-    const { exchanges, issues } = exchangesFromHar([
+    const { exchanges, issues } = await importEntries([
       entry('http://b.test/ok', 200, [{ name: 'Access-Control-Allow-Origin', value: '*' }]),
       entry('http://b.test/no', -1, [], { _failureText: 'net::ERR_FAILED' }),
     ]);
@@ -224,7 +233,7 @@ describe('HAR import: DevTools-style HARs (no _cors): preflights paired by URL, 
     expect(exchanges[1]!.exchange).toMatchObject({ outcome: 'error', wire: [{ response: null }] });
   });
 
-  it("takes the page's origin from Origin, else Referer, else the page, else the initiator's URL; unknown is cannot tell", () => {
+  it("takes the page's origin from Origin, else Referer, else the page, else the initiator's URL; unknown is cannot tell", async () => {
     const entry = (headers: [string, string][], extra: Record<string, unknown> = {}) => ({
       startedDateTime: '2025-01-01T12:00:00.000Z',
       time: 1,
@@ -253,7 +262,7 @@ describe('HAR import: DevTools-style HARs (no _cors): preflights paired by URL, 
       timings: { send: 0, wait: 0, receive: 0 },
       ...extra,
     });
-    const { exchanges, issues } = exchangesFromHar(
+    const { exchanges, issues } = await importEntries(
       [
         entry([
           ['Origin', 'http://o.test'],
@@ -264,7 +273,7 @@ describe('HAR import: DevTools-style HARs (no _cors): preflights paired by URL, 
         entry([], { _initiator: { type: 'script', url: 'http://cdn.test/a.js' } }),
         entry([]),
       ],
-      { pages: [{ id: 'p1', title: 'http://page.test/home', startedDateTime: '', pageTimings: {} }] },
+      [{ id: 'p1', title: 'http://page.test/home', startedDateTime: '', pageTimings: {} }],
     );
     expect(exchanges.map((x) => x.exchange.initiator)).toEqual([
       'http://o.test',

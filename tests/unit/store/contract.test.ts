@@ -1,8 +1,8 @@
 // The in-memory store and the IndexedDB store answer the same calls the same way.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { MemoryExchangeStore } from '../../../src/store/memory';
 import { DexieExchangeStore, type ExchangeStore } from '../../../src/store/repository';
+import { MemoryExchangeStore } from '../../memory-store';
 import { fakeStoredExchange } from './factory';
 import { ManualScheduler } from './scheduler';
 

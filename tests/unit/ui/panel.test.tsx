@@ -3,9 +3,10 @@ import { cleanup, createEvent, fireEvent, render, screen, waitFor, within } from
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StoredExchange } from '../../../src/capture/types';
 import { exportJsonl } from '../../../src/messaging/protocol';
-import { type Har, toHar, toMarkdown, validateHar } from '../../../src/report/index';
+import { type Har, toHar, toMarkdown } from '../../../src/report/index';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { PanelApp } from '../../../src/ui/panel/PanelApp';
+import { validateHar } from '../../har-schema';
 import { sampleRows } from './rows';
 
 afterEach(cleanup);

@@ -2,10 +2,11 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exportJsonl } from '../../../src/messaging/protocol';
-import { type Har, toMarkdown, validateHar } from '../../../src/report/index';
+import { type Har, toMarkdown } from '../../../src/report/index';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { summarize } from '../../../src/ui/model';
 import { PopupApp, tabStats } from '../../../src/ui/popup/PopupApp';
+import { validateHar } from '../../har-schema';
 import { sampleRows } from './rows';
 
 afterEach(cleanup);

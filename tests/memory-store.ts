@@ -1,7 +1,7 @@
-// An ExchangeStore in memory: for tests of the background and the UI, and for tools without IndexedDB.
-// Same contract as DexieExchangeStore, without batching: every call takes effect at once.
-import type { StoredExchange, TabCounts } from '../capture/types';
-import { VERDICT_KINDS } from '../cors/types';
+// An ExchangeStore in memory, for the tests of the message handler and of redaction: the same contract as
+// DexieExchangeStore (tests/unit/store/contract.test.ts holds both to it), without batching.
+import type { StoredExchange, TabCounts } from '../src/capture/types';
+import { VERDICT_KINDS } from '../src/cors/types';
 import {
   type CountsDelta,
   DEFAULT_RETENTION,
@@ -9,7 +9,7 @@ import {
   type ListOptions,
   type StoreStatus,
   type VerdictCounts,
-} from './repository';
+} from '../src/store/repository';
 
 export class MemoryExchangeStore implements ExchangeStore {
   rows: StoredExchange[] = [];
