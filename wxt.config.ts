@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig, type UserManifest } from 'wxt';
+import { ICON_SIZES, ICONS, renderIcons } from './assets/icons';
 
 /** The add-on's id in Firefox (browser_specific_settings.gecko.id); the Firefox e2e tests pin its UUID by it. */
 export const GECKO_ID = 'corscope@corscope.dev';
@@ -12,13 +14,23 @@ export default defineConfig({
   vite: () => ({ plugins: [preact()] }),
   // Firefox's sources zip (what AMO reviewers rebuild the add-on from): the code and the build, not the tests.
   zip: { excludeSources: ['tests/**', 'docs/**', 'bench-results.json'] },
-  manifest: ({ browser }) => ({
+  manifest: ({ browser, manifestVersion }) => ({
     name: 'CORScope',
     description: 'Explains every cross-origin call a tab makes: allowed or blocked, why, and the exact fix.',
     permissions: ['webRequest', 'storage'],
     host_permissions: ['<all_urls>'],
+    icons: ICONS,
+    // The toolbar button (the popup's): `action` in MV3, `browser_action` in Firefox's MV2.
+    [manifestVersion === 3 ? 'action' : 'browser_action']: { default_icon: ICONS },
     ...(browser === 'firefox' ? firefoxManifest() : {}),
   }),
+  hooks: {
+    // The icons are drawn from assets/icon.svg at each build, into .wxt/icons, and copied as icons/SIZE.png.
+    'build:publicAssets': async (wxt, files) => {
+      const drawn = await renderIcons(wxt.config.root, join(wxt.config.wxtDir, 'icons'));
+      for (const size of ICON_SIZES) files.push({ absoluteSrc: drawn[size], relativeDest: ICONS[size] });
+    },
+  },
 });
 
 /**

@@ -75,7 +75,7 @@ describe('the Firefox package (wxt zip -b firefox)', () => {
     );
   });
 
-  it('declares what Firefox needs: gecko id, permissions, background scripts, devtools page, popup', () => {
+  it('declares what Firefox needs: gecko id, permissions, background scripts, devtools page, popup, icons', () => {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(m.manifest_version).toBe(2);
     expect(m.browser_specific_settings.gecko.id).toMatch(/^[\w.+-]+@[\w.-]+$/);
@@ -85,6 +85,11 @@ describe('the Firefox package (wxt zip -b firefox)', () => {
     expect(m.background.service_worker).toBeUndefined();
     expect(m.devtools_page).toBe('devtools.html');
     expect(m.browser_action.default_popup).toBe('popup.html');
+    // The icons drawn from assets/icon.svg, for the add-on and its toolbar button.
+    const icons = { 16: 'icons/16.png', 32: 'icons/32.png', 48: 'icons/48.png', 128: 'icons/128.png' };
+    expect(m.icons).toEqual(icons);
+    expect(m.browser_action.default_icon).toEqual(icons);
+    for (const f of Object.values(icons)) expect(files).toContain(f);
     for (const f of [
       ...m.background.scripts,
       m.devtools_page,

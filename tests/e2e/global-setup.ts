@@ -1,5 +1,6 @@
-// Builds the extension once before the e2e project runs: `wxt build` → .output/chrome-mv3, and
-// `wxt zip -b firefox` → .output/firefox-mv2 and the Firefox package (.output/*-firefox.zip).
+// Builds the extension once before the e2e project runs: `wxt zip` → .output/chrome-mv3 and the Chrome package
+// (.output/*-chrome.zip), and `wxt zip -b firefox` → .output/firefox-mv2 and the Firefox package
+// (.output/*-firefox.zip).
 // Tests get the folders with inject('extensionDir') and inject('firefoxExtensionDir'); a failed build does
 // not stop the tests that need only the raw recorder (tests/e2e/recorder): they read
 // inject('extensionBuildError') (inject('firefoxBuildError')) instead.
@@ -19,6 +20,8 @@ declare module 'vitest' {
     extensionDir: string;
     /** Why the build failed; "" when it worked. */
     extensionBuildError: string;
+    /** The Chrome package wxt zip made (.output/<name>-<version>-chrome.zip); "" if none. */
+    chromeZip: string;
     /** The raw webRequest recorder extension. */
     recorderDir: string;
     /** The built Firefox add-on (.output/firefox-mv2). */
@@ -48,13 +51,13 @@ function wxt(args: string[]): string {
   return '';
 }
 
-/** The package wxt zip writes: .output/<name>-<version>-firefox.zip (wxt's default artifact template). */
-function firefoxZip(): string {
+/** The package wxt zip writes: .output/<name>-<version>-<browser>.zip (wxt's default artifact template). */
+function packageZip(browser: 'chrome' | 'firefox'): string {
   const { name, version } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
     name: string;
     version: string;
   };
-  const zip = resolve(ROOT, '.output', `${name}-${version}-firefox.zip`);
+  const zip = resolve(ROOT, '.output', `${name}-${version}-${browser}.zip`);
   return existsSync(zip) ? zip : '';
 }
 
@@ -64,7 +67,7 @@ export default function setup(project: TestProject): void {
   let error = '';
   let firefoxError = '';
   if (process.env.CORSCOPE_E2E_SKIP_BUILD !== '1') {
-    error = wxt(['build']);
+    error = wxt(['zip']);
     firefoxError = wxt(['zip', '-b', 'firefox']);
   }
   if (!error && !existsSync(resolve(EXTENSION_DIR, 'manifest.json'))) {
@@ -73,12 +76,14 @@ export default function setup(project: TestProject): void {
   if (!firefoxError && !existsSync(resolve(FIREFOX_DIR, 'manifest.json'))) {
     firefoxError = `no built Firefox add-on at ${FIREFOX_DIR}`;
   }
-  if (!firefoxError && !firefoxZip())
+  if (!error && !packageZip('chrome')) error = 'wxt zip left no .output/<name>-<version>-chrome.zip';
+  if (!firefoxError && !packageZip('firefox'))
     firefoxError = 'wxt zip -b firefox left no .output/<name>-<version>-firefox.zip';
   project.provide('extensionDir', EXTENSION_DIR);
   project.provide('extensionBuildError', error);
+  project.provide('chromeZip', packageZip('chrome'));
   project.provide('recorderDir', RECORDER_DIR);
   project.provide('firefoxExtensionDir', FIREFOX_DIR);
-  project.provide('firefoxZip', firefoxZip());
+  project.provide('firefoxZip', packageZip('firefox'));
   project.provide('firefoxBuildError', firefoxError);
 }
