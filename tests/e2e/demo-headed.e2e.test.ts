@@ -1,17 +1,18 @@
 // The demo as a person with a display gets it (`npm start`): Chromium with a window, on a virtual display,
 // DevTools open on the demo tab and showing the CORS panel, the panel listing the tab's calls inside real
-// DevTools. The screenshot of the whole screen goes to docs/screenshots/devtools.png.
+// DevTools. The screenshot of the whole screen, devtools.png, goes where harness/screenshots.ts says.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requireBrowser } from '../../src/browsers/node-system';
 import { devtoolsTargets } from '../../src/demo/devtools';
 import { type ExportedRow, runDemo } from '../../src/demo/main';
+import { screenshots } from './harness/screenshots';
 import { type Display, startXvfb } from './harness/xvfb';
 
-const SHOT = resolve(import.meta.dirname, '../../docs/screenshots/devtools.png');
+const shots = screenshots();
 
 let display: Display;
 let rows: ExportedRow[] = [];
@@ -66,7 +67,7 @@ beforeAll(async () => {
         seen.visible = await inPanel<boolean>(
           `document.visibilityState === 'visible' && document.querySelector('[data-testid=details]').getBoundingClientRect().height > 0`,
         );
-        execFileSync('import', ['-display', display.name, '-window', 'root', SHOT]);
+        execFileSync('import', ['-display', display.name, '-window', 'root', shots.path('devtools.png')]);
       } finally {
         await t.close();
       }
@@ -75,6 +76,7 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await display?.close();
+  shots.done();
 });
 
 describe('the demo with a display', () => {

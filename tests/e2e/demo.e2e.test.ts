@@ -1,8 +1,7 @@
 // The demo in real Chromium with CORScope loaded: every call's stored verdict against what Chromium did, every
 // failure reason at least once, then the panel and popup opened for the demo tab: rows, the details of a
-// blocked call, the hostile header rendered as text. Screenshots of the real panel go to docs/screenshots.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+// blocked call, the hostile header rendered as text. Screenshots of the real panel go to a temporary folder, or
+// to docs/screenshots with `npm run screenshots` (harness/screenshots.ts).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOSTILE_VALUE } from '../../src/demo/calls';
@@ -10,8 +9,9 @@ import { waitUntilCapturing } from '../../src/demo/main';
 import { type DemoServer, startDemoServer } from '../../src/demo/server';
 import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { apiNeutral, type ExportedLine, exportJsonl, extensionPage, parseJsonl } from './harness/extension';
+import { screenshots } from './harness/screenshots';
 
-const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const shots = screenshots();
 
 let demo: DemoServer;
 let browser: ExtensionBrowser;
@@ -52,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await demo?.close();
+  shots.done();
 });
 
 describe('the demo', () => {
@@ -114,8 +115,7 @@ describe('the panel for the demo tab', () => {
 
   it('lists every stored call of the tab', async () => {
     await expect.poll(() => panel.getByTestId('row').count()).toBe(rows.length);
-    mkdirSync(SHOTS, { recursive: true });
-    await panel.screenshot({ path: resolve(SHOTS, 'panel.png') });
+    await panel.screenshot({ path: shots.path('panel.png') });
   });
 
   it('explains a blocked call: the console line, the failing check, the fix', async () => {
@@ -129,7 +129,7 @@ describe('the panel for the demo tab', () => {
     const fix = await details.getByTestId('fix-item').allInnerTexts();
     expect(fix.join('\n')).toContain(demo.origins.page);
     expect(fix.join('\n')).toContain('Access-Control-Allow-Origin');
-    await panel.screenshot({ path: resolve(SHOTS, 'panel-details.png') });
+    await panel.screenshot({ path: shots.path('panel-details.png') });
   });
 
   it('renders a hostile header value as text: no element created, nothing run', async () => {
@@ -153,7 +153,7 @@ describe('the panel for the demo tab', () => {
     expect(await dark.getByTestId('panel').getAttribute('class')).toContain('theme-dark');
     await dark.getByTestId('row').filter({ hasText: '/demo/private' }).click();
     await dark.getByTestId('details').waitFor();
-    await dark.screenshot({ path: resolve(SHOTS, 'panel-dark.png') });
+    await dark.screenshot({ path: shots.path('panel-dark.png') });
     await dark.close();
   });
 
@@ -164,7 +164,7 @@ describe('the panel for the demo tab', () => {
     await popup.getByTestId('counts').waitFor();
     const blocked = rows.filter((r) => r.evaluation.verdict === 'blocked').length;
     await expect.poll(() => popup.getByTestId('count-blocked').textContent()).toContain(String(blocked));
-    await popup.screenshot({ path: resolve(SHOTS, 'popup.png'), fullPage: true });
+    await popup.screenshot({ path: shots.path('popup.png'), fullPage: true });
     await popup.close();
   });
 });
