@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { type RowSummary, summarize } from '../../../src/ui/model';
@@ -97,7 +97,7 @@ describe('the panel list', () => {
     const row = screen.getAllByTestId('row')[0]!;
     fireEvent.click(row);
     expect(row.getAttribute('aria-selected')).toBe('true');
-    expect(await screen.findByTestId('details')).toBeTruthy();
+    await waitFor(() => expect(screen.queryByTestId('details')).not.toBeNull());
     expect(screen.getByTestId('panel').className).toContain('theme-dark');
   });
 });
