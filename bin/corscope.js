@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // The command line: runs dist/corscope.js, the JavaScript bin/build-cli.js makes from src/cli. In a checkout
-// (src/ beside bin/) it first builds that file when it is missing or older than a source file, so `npx
-// corscope` runs the code as it is right after `npm ci` and after an edit; the npm package ships the built file.
+// (src/ beside bin/) it first builds dist/ when a file is missing or older than a source file, so `npx
+// corscope` runs the code as it is right after `npm ci` and after an edit; the npm package ships the built files.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const BUILT = join(ROOT, 'dist/corscope.js');
+const BUILT = ['dist/net.js', 'dist/corscope.js'].map((f) => join(ROOT, f));
 
-/** Whether a checkout's dist/corscope.js is missing or older than src/ or package.json. */
+/** Whether a checkout's dist/ is missing a file or older than src/ or package.json. */
 function stale() {
-  if (!existsSync(BUILT)) return true;
-  const built = statSync(BUILT).mtimeMs;
+  if (!BUILT.every((f) => existsSync(f))) return true;
+  const built = Math.min(...BUILT.map((f) => statSync(f).mtimeMs));
   if (statSync(join(ROOT, 'package.json')).mtimeMs > built) return true;
   const src = join(ROOT, 'src');
   for (const f of readdirSync(src, { recursive: true }))

@@ -43,9 +43,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (command === 'evaluate') return evaluate(rest, io);
   if (command === 'har') return har(rest, io);
   // Loaded on use: the network commands' code is not needed by evaluate and har.
-  if (command === 'probe') return (await import('./probe')).runProbe(rest, io);
-  if (command === 'check') return (await import('./check')).runCheck(rest, io);
-  return (await import('./scan')).runScan(rest, io);
+  const net = await import('./net');
+  if (command === 'probe') return net.runProbe(rest, io);
+  if (command === 'check') return net.runCheck(rest, io);
+  return net.runScan(rest, io);
 }
 
 async function evaluate(args: string[], io: Io): Promise<number> {

@@ -1,8 +1,10 @@
 // The command line as users get it: `npm pack` (its prepare step builds dist/corscope.js), `npm install` of the
 // tarball into an empty folder, with no network and nothing else installed, and `npx corscope` there. The
 // package holds JavaScript only: no TypeScript, no transpiler, no dependency.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,18 +19,31 @@ const env = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')),
 ) as NodeJS.ProcessEnv;
 
+const quiet = { npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+
 function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: 240_000,
-    env: { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
-  });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 240_000, env: { ...env, ...quiet } });
   if (r.error) throw r.error;
   return r;
 }
 
-describe('the npm package', () => {
+/** As run, without blocking this process (a server in it answers the command). */
+function runAsync(
+  cmd: string,
+  args: string[],
+  cwd: string,
+): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env: { ...env, ...quiet }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
+}
+
+// npx starts npm before the command: seconds each on a loaded 2-core machine.
+describe('the npm package', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'corscope-pack-'));
   let packed: { filename: string; files: { path: string }[] };
 
@@ -47,6 +62,7 @@ describe('the npm package', () => {
       'README.md',
       'bin/corscope.js',
       'dist/corscope.js',
+      'dist/net.js',
       'package.json',
       'tests/fixtures/exchange/FORMAT.md',
     ]);
@@ -71,6 +87,32 @@ describe('the npm package', () => {
     );
     const jsonl = run('npx', ['--no-install', 'corscope', 'har', HAR, '--format', 'jsonl'], dir);
     expect(readJsonl(jsonl.stdout)).toHaveLength(12);
+  });
+
+  it('runs the commands that call servers (dist/net.js): `npx corscope probe` against a loopback server', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Access-Control-Allow-Origin': 'http://app.test', 'Content-Type': 'text/plain' });
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/items`;
+      const args = [
+        '--no-install',
+        'corscope',
+        'probe',
+        url,
+        '--origin',
+        'http://app.test',
+        '--format',
+        'json',
+      ];
+      const r = await runAsync('npx', args, dir);
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout).verdict).toMatchObject({ verdict: 'allowed', preflight: 'none' });
+    } finally {
+      server.close();
+    }
   });
 
   it('answers --version and --help, and the format document --help names is in the package', () => {
