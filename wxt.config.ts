@@ -13,7 +13,7 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
   // Firefox's sources zip (what AMO reviewers rebuild the add-on from): the code and the build, not the tests.
-  zip: { excludeSources: ['tests/**', 'docs/**', 'bench-results.json'] },
+  zip: { excludeSources: ['tests/**', 'docs/**', 'dist/**', 'bench-results.json'] },
   manifest: ({ browser, manifestVersion }) => ({
     name: 'CORScope',
     description: 'Explains every cross-origin call a tab makes: allowed or blocked, why, and the exact fix.',
