@@ -1,11 +1,22 @@
 // What probe, check and scan share on their command lines: the network and output options, a page's origin, a
 // URL, counts, and the usage error that ends a command with exit status 64.
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Engine } from '../cors';
 import type { HttpOptions } from './http';
 import { type Io, term, write } from './io';
 
 export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ProbeFormat = (typeof PROBE_FORMATS)[number];
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * A command's arguments, by node:util parseArgs: its options and its positionals. An option it does not know,
+ * or one without its value, throws (a usage error for usageExit).
+ */
+export function commandArgs<O extends Options>(args: string[], options: O) {
+  return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+}
 
 /** A usage error: the command's words for what is wrong with its arguments. */
 export class UsageError extends Error {}

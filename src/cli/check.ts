@@ -1,11 +1,11 @@
 // `corscope check RECORDING --against BASE_URL`: the CORS calls of a recording made again against another server
 // (the recorded API's origin replaced by BASE_URL, the page's origin kept), each as the browser would make it,
 // and judged: a deployment gate that fails when a call that worked in the recording would be blocked.
-import { parseArgs } from 'node:util';
 import { Evaluator, type Header, originOf } from '../cors';
 import { code, tableCode, text } from '../report/markdown';
 import { credentialsOf, type RecordedCall, scriptHeaders } from '../report/recorded-call';
 import {
+  commandArgs,
   NET_OPTIONS,
   netSettings,
   onePositional,
@@ -104,19 +104,14 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
   let net: ReturnType<typeof netSettings>;
   let engineGiven: boolean;
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...NET_OPTIONS,
-        against: { type: 'string' },
-        from: { type: 'string' },
-        origin: { type: 'string' },
-        send: { type: 'boolean' },
-        concurrency: { type: 'string' },
-        rate: { type: 'string' },
-      },
+    const { values, positionals } = commandArgs(args, {
+      ...NET_OPTIONS,
+      against: { type: 'string' },
+      from: { type: 'string' },
+      origin: { type: 'string' },
+      send: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
     });
     const file = onePositional(positionals, 'RECORDING');
     if (values.against === undefined)

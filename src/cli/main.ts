@@ -1,8 +1,7 @@
 // The command line: `corscope evaluate`, `har`, `probe`, `check` and `scan`. Node only; the evaluator is the
 // extension's.
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { engineOf, UsageError, usageExit } from './args';
+import { commandArgs, engineOf, UsageError, usageExit } from './args';
 import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
 import { type Io, jsonLine, LineCap, openInput, term, write } from './io';
@@ -54,11 +53,9 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   let format: string;
   let engine: ReturnType<typeof engineOf>;
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { format: { type: 'string', short: 'f' }, engine: { type: 'string' } },
+    const { values, positionals } = commandArgs(args, {
+      format: { type: 'string', short: 'f' },
+      engine: { type: 'string' },
     });
     if (positionals.length > 1) throw new UsageError('one FILE at most');
     format = values.format ?? 'json';
@@ -100,16 +97,11 @@ async function evaluate(args: string[], io: Io): Promise<number> {
 async function har(args: string[], io: Io): Promise<number> {
   let run: Parameters<typeof runHar>;
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f' },
-        'fail-on': { type: 'string' },
-        engine: { type: 'string' },
-        all: { type: 'boolean' },
-      },
+    const { values, positionals } = commandArgs(args, {
+      format: { type: 'string', short: 'f' },
+      'fail-on': { type: 'string' },
+      engine: { type: 'string' },
+      all: { type: 'boolean' },
     });
     if (positionals.length !== 1)
       throw new UsageError(positionals.length ? 'one FILE at most' : 'a FILE is needed');

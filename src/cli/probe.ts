@@ -1,8 +1,8 @@
 // `corscope probe URL --origin ORIGIN`: asks the live server the question the browser would ask, and explains
 // the answer as the panel does.
-import { parseArgs } from 'node:util';
 import type { CredentialsMode, Header } from '../cors';
 import {
+  commandArgs,
   NET_OPTIONS,
   netSettings,
   onePositional,
@@ -120,19 +120,14 @@ export async function runProbe(args: string[], io: Io): Promise<number> {
   let net: ReturnType<typeof netSettings>;
   let send: boolean;
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...NET_OPTIONS,
-        origin: { type: 'string' },
-        method: { type: 'string', short: 'X' },
-        header: { type: 'string', short: 'H', multiple: true },
-        data: { type: 'string', short: 'd' },
-        credentials: { type: 'string' },
-        send: { type: 'boolean' },
-      },
+    const { values, positionals } = commandArgs(args, {
+      ...NET_OPTIONS,
+      origin: { type: 'string' },
+      method: { type: 'string', short: 'X' },
+      header: { type: 'string', short: 'H', multiple: true },
+      data: { type: 'string', short: 'd' },
+      credentials: { type: 'string' },
+      send: { type: 'boolean' },
     });
     const url = onePositional(positionals, 'URL');
     if (values.origin === undefined)

@@ -1,12 +1,12 @@
 // `corscope scan URL`: the misconfiguration checks CORS scanners make, each made as a page on the attacker's
 // origin would make it (a GET with and without credentials, and the preflight of a credentialed PUT: only GET and
 // OPTIONS go out), judged by the evaluator, and reported with a severity, the evidence and the fix.
-import { parseArgs } from 'node:util';
 import { getDomain } from 'tldts';
 import { Evaluator, type Exchange, type Header, type Verdict } from '../cors';
 import { code, tableCode, text } from '../report/markdown';
 import { fixText } from '../ui/format';
 import {
+  commandArgs,
   NET_OPTIONS,
   netSettings,
   onePositional,
@@ -276,11 +276,10 @@ export async function runScan(args: string[], io: Io): Promise<number> {
   let rate: number;
   let net: ReturnType<typeof netSettings>;
   try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: { ...NET_OPTIONS, origin: { type: 'string' }, rate: { type: 'string' } },
+    const { values, positionals } = commandArgs(args, {
+      ...NET_OPTIONS,
+      origin: { type: 'string' },
+      rate: { type: 'string' },
     });
     net = netSettings(values, io);
     target = parseTarget(onePositional(positionals, 'URL'));
