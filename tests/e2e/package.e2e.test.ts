@@ -1,4 +1,5 @@
-// The command line as users get it: `npm pack` (its prepare step builds dist/corscope.js), `npm install` of the
+// The command line as users get it (no browser needed; here with the other end-to-end tests, as it packs and
+// installs): `npm pack` (its prepare step builds dist/corscope.js), `npm install` of the
 // tarball into an empty folder, with no network and nothing else installed, and `npx corscope` there. The
 // package holds JavaScript only: no TypeScript, no transpiler, no dependency.
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonl } from '../../factories';
+import { readJsonl } from '../factories';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+const ROOT = resolve(import.meta.dirname, '../..');
 const HAR = join(ROOT, 'tests/fixtures/har/devtools-cors.har');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
