@@ -4,8 +4,9 @@
 // corscope` runs the code as it is right after `npm ci` and after an edit; the npm package ships the built files.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUILT = ['dist/net.js', 'dist/corscope.js'].map((f) => join(ROOT, f));
 
 /** Whether a checkout's dist/ is missing a file or older than src/ or package.json. */
