@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx'],
           environment: 'node',
+          // A bound against a hang, not a speed check: property, fuzz and pty tests take several seconds on
+          // a loaded 2-core machine (speeds are bench figures).
+          testTimeout: 60_000,
         },
       },
       {
