@@ -28,7 +28,7 @@ describe('corscope evaluate', () => {
       if (e.verdict === 'blocked') expect(got[i]!.error?.console).toBe(e.console);
     }
     // npx, and the build of dist/corscope.js when a source is newer, take seconds on a loaded 2-core machine.
-  }, 30_000);
+  });
 
   it('names the line and the field of bad input, evaluates the rest, and exits 1', async () => {
     const good = readFileSync(samplesPath, 'utf8').split('\n')[0]!;
