@@ -1,7 +1,7 @@
-// Chromium's order (measured in Chromium 156): a preflight's whole cycle ends before its request's onSendHeaders, so a request takes the preflight waiting under its key
-// (./preflights.ts). Chromium checks CORS as soon as the final headers arrive and reports a failure with
-// onErrorOccurred right after, so an answered call settles in the release line (./release-line.ts) and
-// onCompleted is not listened to.
+// Chromium's order (measured in Chromium 156): a preflight's whole cycle ends before its request's
+// onSendHeaders, so a request takes the preflight waiting under its key (./preflights.ts). Chromium checks
+// CORS as soon as the final headers arrive and reports a failure with onErrorOccurred right after, so an
+// answered call settles in the release line (./release-line.ts) and onCompleted is not listened to.
 import type { RequestEvent } from '../events';
 import { type Call, type Outcome, type Preflight, unsafeNamesOf } from './call';
 import type { EngineOrder, EngineState, PairingParts } from './engine';
