@@ -1,6 +1,6 @@
 // An ExchangeStore in memory, for the tests of the message handler and of redaction: the same contract as
 // DexieExchangeStore (tests/unit/store/contract.test.ts holds both to it), without batching.
-import type { StoredExchange, TabCounts } from '../src/capture/types';
+
 import { VERDICT_KINDS } from '../src/cors/types';
 import {
   type CountsDelta,
@@ -10,6 +10,7 @@ import {
   type StoreStatus,
   type VerdictCounts,
 } from '../src/store/repository';
+import type { StoredExchange, TabCounts } from '../src/store/row';
 
 export class MemoryExchangeStore implements ExchangeStore {
   rows: StoredExchange[] = [];

@@ -3,11 +3,12 @@
 import { networkSentence } from '../cors/catalog';
 import { Evaluator } from '../cors/evaluate';
 import type { Engine, Reason, Verdict } from '../cors/types';
+import { type StoredExchange, toRow } from '../store/row';
 import type { RawDetails, RawKind } from './events';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
 import { makeRedactor, type Redactor } from './redact';
-import type { CapturedExchange, StoredExchange } from './types';
+import type { CapturedExchange } from './types';
 
 /** What capture needs of storage (src/store implements it over IndexedDB). */
 export interface CaptureSink {
@@ -25,30 +26,6 @@ export interface CaptureSettings {
   redactHeaders: readonly string[];
   /** Absent: DEFAULT_REDACTED_PARAMS. */
   redactParams?: readonly string[];
-}
-
-/** Builds the stored row for an evaluated exchange. */
-export function toRow(ex: CapturedExchange, evaluation: StoredExchange['evaluation']): StoredExchange {
-  let status: number | null = null;
-  for (let i = ex.wire.length - 1; i >= 0; i--) {
-    const r = ex.wire[i]!.response;
-    if (r) {
-      status = r.status;
-      break;
-    }
-  }
-  return {
-    tabId: ex.capture.tabId,
-    time: ex.time,
-    verdict: evaluation.verdict,
-    preflight: evaluation.preflight,
-    method: ex.request.method,
-    url: ex.request.url,
-    initiator: ex.initiator,
-    status,
-    exchange: ex,
-    evaluation,
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Engine, Exchange, PreflightState, Verdict, VerdictKind } from '../cors/types';
+import type { Engine, Exchange } from '../cors/types';
 
 /** What capture knows about a call beyond the exchange format. */
 export interface CaptureInfo {
@@ -27,29 +27,4 @@ export interface CaptureInfo {
 export interface CapturedExchange extends Exchange {
   time: number;
   capture: CaptureInfo;
-}
-
-/** One row in IndexedDB: the exchange, its verdict, and the fields the UI filters on. */
-export interface StoredExchange {
-  /** Auto-increment primary key: capture order. */
-  seq?: number;
-  tabId: number;
-  time: number;
-  verdict: VerdictKind;
-  preflight: PreflightState;
-  method: string;
-  url: string;
-  initiator: string;
-  /** Status of the final response; null when none arrived. */
-  status: number | null;
-  exchange: CapturedExchange;
-  evaluation: Verdict;
-}
-
-/** Per-tab counts of the calls that are not CORS calls (stored as counts, not in full). */
-export interface TabCounts {
-  tabId: number;
-  sameOrigin: number;
-  /** Not governed by CORS (navigations, no-cors loads, WebSockets, ...), and those the evidence cannot class. */
-  noCors: number;
 }

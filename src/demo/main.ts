@@ -9,9 +9,9 @@ import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Browser, ExtensionLoading } from '../browsers/find';
 import { launchChromium } from '../browsers/launch';
-import type { StoredExchange } from '../capture/types';
 import { formatTable } from '../cli/table';
 import { summaryBody } from '../cors/sentence';
+import type { StoredExchange } from '../store/row';
 import { showCorsPanel } from './devtools';
 import { startDemoServer } from './server';
 

@@ -8,9 +8,9 @@ import {
   makeRedactor,
   type Redactor,
 } from '../capture/redact';
-import type { StoredExchange } from '../capture/types';
 import { EXPORT_FORMATS, type ExportFormat, exportWriter, pagesOf } from '../report/writer';
 import type { ExchangeStore, StoreStatus } from '../store/repository';
+import type { StoredExchange } from '../store/row';
 
 export const SOURCE = 'corscope';
 

@@ -19,8 +19,9 @@
 //   `_cors.call.request` included. request/response `cookies` stay empty.
 import pkg from '../../package.json' with { type: 'json' };
 import { ALWAYS_REDACTED, makeRedactor } from '../capture/redact';
-import type { CapturedExchange, StoredExchange } from '../capture/types';
+import type { CapturedExchange } from '../capture/types';
 import type { Exchange, Header, HttpRequest, Verdict, WireEntry } from '../cors/types';
+import type { StoredExchange } from '../store/row';
 import type {
   Har,
   HarCorsCall,

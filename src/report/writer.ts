@@ -1,7 +1,7 @@
 // Export text written row by row: JSON Lines, HAR 1.2 (the text JSON.stringify(toHar(rows), null, 2)
 // gives) or the Markdown report. A writer holds no rows (the report keeps its counts and the first blocked
 // calls), so an export of any size is built in pieces: the whole text never has to be one string.
-import type { StoredExchange } from '../capture/types';
+import type { StoredExchange } from '../store/row';
 import { CORSCOPE_CREATOR, entriesOf, SANITIZED_COMMENT } from './har';
 import type { HarPage } from './har-types';
 import { MarkdownReport } from './markdown';

@@ -1,6 +1,6 @@
 // The IndexedDB schema, through Dexie. Only src/store and extension/ touch browser storage.
 import Dexie, { type DexieOptions, type EntityTable, type Table, type Transaction } from 'dexie';
-import type { StoredExchange, TabCounts } from '../capture/types';
+import type { StoredExchange, TabCounts } from './row';
 import { type RowSummary, summarize } from './summary';
 
 export const DB_NAME = 'corscope';

@@ -2,9 +2,9 @@
 // Writes are batched (one transaction per flush), capped by retention, and never throw into the
 // service worker: failures are counted and reported through status().
 import Dexie, { type DexieOptions } from 'dexie';
-import type { StoredExchange, TabCounts } from '../capture/types';
 import { VERDICT_KINDS, type VerdictKind } from '../cors/types';
 import { type BodyChunk, CorscopeDB, chunksOf, type ListChunk, listChunk } from './db';
+import type { StoredExchange, TabCounts } from './row';
 import type { RowSummary } from './summary';
 
 export const DEFAULT_RETENTION = 20_000;

@@ -1,8 +1,8 @@
 // The panel's and popup's view of the database: a tab's summaries, live (Dexie liveQuery), and full rows
 // on demand. Pages read; only the background writes.
 import { liveQuery } from 'dexie';
-import type { StoredExchange } from '../capture/types';
 import { CorscopeDB, type ListChunk, rowOf } from './db';
+import type { StoredExchange } from './row';
 import { type RowSummary, type TabSummary, tabSummaries } from './summary';
 
 /** Rows painted before the rest of a large log is read. */

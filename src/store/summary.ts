@@ -1,10 +1,11 @@
 // The list's view of a stored row: what the columns and filters need, small enough to load 50,000 at once.
 // Written with the rows of each write (its ListChunk in table `lists`, see db.ts), so the panel never reads
 // full rows to draw its list.
-import type { CaptureInfo, StoredExchange } from '../capture/types';
+import type { CaptureInfo } from '../capture/types';
 import { networkWords, plainReason } from '../cors/catalog';
 import { networkFacts } from '../cors/sentence';
 import type { PreflightState, Verdict, VerdictKind } from '../cors/types';
+import type { StoredExchange } from './row';
 
 /** One line of the list: what the columns and filters need, computed once per stored row. */
 export interface RowSummary {

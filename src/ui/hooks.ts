@@ -1,6 +1,6 @@
 // Hooks over the data interfaces: live rows for a tab, the settings.
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { StoredExchange } from '../capture/types';
+import type { StoredExchange } from '../store/row';
 import { exportFilename } from './io';
 import type {
   Commands,

@@ -1,11 +1,11 @@
 // A HAR file → rows the panel shows as it shows live traffic: each call rebuilt by the streaming importer
 // (src/report), put in its class, and each CORS call evaluated in file order by one evaluator, so the
 // preflight cache carries over. The other classes are counted, as `corscope har` counts them.
-import { toRow } from '../capture/controller';
 import type { RedactionPolicy } from '../capture/redact';
-import type { CapturedExchange, StoredExchange } from '../capture/types';
+import type { CapturedExchange } from '../capture/types';
 import { type ClassCounts, countCall, countsLine, emptyCounts, HarJudge } from '../report/har-judge';
 import { HarImport, type HarIssue, harEngine } from '../report/index';
+import { type StoredExchange, toRow } from '../store/row';
 
 /** The tab id of imported rows: no browser tab. */
 export const IMPORTED_TAB = -1;

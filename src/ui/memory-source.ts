@@ -1,7 +1,8 @@
 // An in-memory PanelSource (and Commands), no storage and no browser: the panel shows an imported HAR through
 // it (PanelApp), and the UI tests drive the panel and the popup with it.
-import type { StoredExchange } from '../capture/types';
+
 import { exportText, normalizeSettings } from '../messaging/protocol';
+import type { StoredExchange } from '../store/row';
 import {
   type Commands,
   type PanelSource,

@@ -1,8 +1,9 @@
 // What the UI shows and what it takes: row summaries, the data interfaces the apps get as props, filters.
 // No browser APIs here: the glue in extension/ implements PanelSource and Commands.
-import type { StoredExchange } from '../capture/types';
+
 import type { VerdictKind } from '../cors/types';
 import type { ExportFormat, Settings, StatusResponse } from '../messaging/protocol';
+import type { StoredExchange } from '../store/row';
 import type { RowSummary, TabSummary } from '../store/summary';
 
 export { plainReason } from '../cors/catalog';

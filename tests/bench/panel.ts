@@ -11,10 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { StoredExchange } from '../../src/capture/types';
 import { Evaluator } from '../../src/cors/evaluate';
 import type { Exchange } from '../../src/cors/types';
 import { type BodyChunk, chunksOf, type ListChunk } from '../../src/store/db';
+import type { StoredExchange } from '../../src/store/row';
 import { launchWithExtension } from '../e2e/harness/browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -2,12 +2,12 @@
 // store (DexieExchangeStore over the real IndexedDB of an extension origin) against a raw Dexie bulkAdd of
 // the same rows into the same schema. Rows are the recorded samples with real verdicts and capture fields.
 import Dexie, { type Table } from 'dexie';
-import { toRow } from '../../src/capture/controller';
-import type { CapturedExchange, StoredExchange } from '../../src/capture/types';
+import type { CapturedExchange } from '../../src/capture/types';
 import { Evaluator } from '../../src/cors/evaluate';
 import type { Exchange } from '../../src/cors/types';
 import { SCHEMA_V1 } from '../../src/store/db';
 import { DexieExchangeStore, type StoreStatus } from '../../src/store/repository';
+import { type StoredExchange, toRow } from '../../src/store/row';
 
 let samples: string[] = [];
 let made = 0;

@@ -1,8 +1,9 @@
 // The details of one call: timeline, verdict, checks, fix, warnings, raw headers, cache and capture notes.
 // Everything from the network is rendered as text.
 import type { ComponentChildren } from 'preact';
-import type { CapturedExchange, StoredExchange } from '../../capture/types';
+import type { CapturedExchange } from '../../capture/types';
 import type { Check, Exchange, Header, Verdict } from '../../cors/types';
+import type { StoredExchange } from '../../store/row';
 import { curlFor, isRedacted } from '../curl';
 import {
   clock,

@@ -6,7 +6,7 @@
 // logged, and what the recording shows crossed the wire.
 import { describe, expect, it } from 'vitest';
 import type { RawDetails } from '../../../src/capture/events';
-import type { StoredExchange } from '../../../src/capture/types';
+import type { StoredExchange } from '../../../src/store/row';
 import { firefoxCorsLines } from '../../e2e/harness/firefox-console';
 import {
   checksOfBothBrowsers,

@@ -4,8 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { CaptureController, type CaptureSink } from '../../../src/capture/controller';
 import { LISTENED, type RawDetails, type RawKind } from '../../../src/capture/events';
-import type { StoredExchange } from '../../../src/capture/types';
 import type { Engine } from '../../../src/cors/types';
+import type { StoredExchange } from '../../../src/store/row';
 
 /** One recorded webRequest event, as a fixture holds it. */
 export interface RecordedEvent {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredExchange } from '../../../src/capture/types';
 import { CORS_NET_ERROR, SANITIZED_COMMENT, toHar } from '../../../src/report/har';
 import { type HarCorsVerdict, type HarEntry, isCorsVerdict } from '../../../src/report/har-types';
+import type { StoredExchange } from '../../../src/store/row';
 import { validateHar } from '../../har-schema';
 import { sampleExchanges, sampleRows, storedRows } from './helpers';
 

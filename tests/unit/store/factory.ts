@@ -1,6 +1,7 @@
 // Typed factories for stored rows: real exchanges with verdicts from the real evaluator.
-import type { CapturedExchange, CaptureInfo, StoredExchange } from '../../../src/capture/types';
+import type { CapturedExchange, CaptureInfo } from '../../../src/capture/types';
 import { Evaluator } from '../../../src/cors/index';
+import type { StoredExchange } from '../../../src/store/row';
 import { API, PAGE, response, simpleCall } from '../../factories';
 
 /** Which kind of call to build; the evaluator decides the verdict. */

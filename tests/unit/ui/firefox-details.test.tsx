@@ -9,8 +9,8 @@ import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaptureController } from '../../../src/capture/controller';
 import type { RawDetails, RawKind } from '../../../src/capture/events';
-import type { StoredExchange } from '../../../src/capture/types';
 import type { Engine } from '../../../src/cors/types';
+import type { StoredExchange } from '../../../src/store/row';
 import { Details } from '../../../src/ui/panel/Details';
 
 afterEach(cleanup);

@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRedactor } from '../../../src/capture/redact';
-import type { CapturedExchange, StoredExchange } from '../../../src/capture/types';
+import type { CapturedExchange } from '../../../src/capture/types';
 import { Evaluator, type Exchange } from '../../../src/cors/index';
+import type { StoredExchange } from '../../../src/store/row';
 
 // By path from the project root (import.meta.url is not a file: URL under happy-dom).
 const SAMPLES = join(process.cwd(), 'tests/fixtures/exchange/samples.jsonl');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredExchange } from '../../../src/capture/types';
+import type { StoredExchange } from '../../../src/store/row';
 import { type CorsPolicy, nginx, pcrePath, policiesFor, re2Path, snippets } from '../../../src/ui/snippets';
 import { sampleRows } from './rows';
 

@@ -4,7 +4,7 @@
 // handler, no javascript: link comes out of it.
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StoredExchange } from '../../../src/capture/types';
+import type { StoredExchange } from '../../../src/store/row';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { PanelApp } from '../../../src/ui/panel/PanelApp';
 import { PopupApp } from '../../../src/ui/popup/PopupApp';
