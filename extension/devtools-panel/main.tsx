@@ -31,14 +31,27 @@ async function pageStartedAt(): Promise<number | null> {
   }
 }
 
+/** The inspected page's URL: the panel says when capture is not on for its site. */
+async function pageUrl(): Promise<string | null> {
+  try {
+    if (!inDevtools) return (await browser.tabs.get(tabId)).url ?? null;
+    const [value] = (await browser.devtools.inspectedWindow.eval('location.href')) as unknown as [unknown];
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 async function draw(): Promise<void> {
+  const [startedAt, url] = await Promise.all([pageStartedAt(), pageUrl()]);
   render(
     <PanelApp
       tabId={tabId}
       source={source}
       commands={commands}
       theme={theme}
-      pageStartedAt={await pageStartedAt()}
+      pageStartedAt={startedAt}
+      pageUrl={url}
     />,
     document.getElementById('app')!,
   );

@@ -8,6 +8,7 @@ import type { RawDetails, RawKind } from './events';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
 import { makeRedactor, type Redactor } from './redact';
+import { siteMatcher } from './sites';
 import type { CapturedExchange } from './types';
 
 /** What capture needs of storage (src/store implements it over IndexedDB). */
@@ -26,6 +27,12 @@ export interface CaptureSettings {
   redactHeaders: readonly string[];
   /** Absent: DEFAULT_REDACTED_PARAMS. */
   redactParams?: readonly string[];
+  /**
+   * "Capture on: only these sites": calls to these hosts (and their subdomains) only; absent or null: all
+   * sites. The worker registers its listeners for these sites alone (./service.ts); capture applies the same
+   * rule to what reaches it anyway.
+   */
+  onlySites?: readonly string[] | null;
 }
 
 /**
@@ -89,23 +96,13 @@ export function commitsDocument(d: RawDetails): boolean {
   return !type || RENDERED.test(type);
 }
 
-function siteMatcher(sites: readonly string[]): (initiator: string) => boolean {
-  const hosts = sites.map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (!hosts.length) return () => false;
-  return (initiator) => {
-    const host = initiator
-      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
-      .replace(/:\d+$/, '')
-      .toLowerCase();
-    return hosts.some((h) => host === h || host.endsWith(`.${h}`) || initiator.toLowerCase() === h);
-  };
-}
-
 export class CaptureController {
   private readonly pairer: Pairer;
   private readonly evaluators = new Map<number, Evaluator>();
   private redact: Redactor;
   private disabled: (initiator: string) => boolean;
+  /** Null: every site. */
+  private sites: ((url: string) => boolean) | null = null;
   private settings: CaptureSettings;
   /** Set whenever pairing state changed since the last snapshot. */
   dirty = false;
@@ -127,12 +124,19 @@ export class CaptureController {
       onUngoverned: (tabId, kind) =>
         this.sink.addCounts(tabId, kind === 'same-origin' ? { sameOrigin: 1 } : { noCors: 1 }),
     });
+    this.scope(settings.onlySites);
   }
 
   configure(settings: CaptureSettings): void {
     this.settings = settings;
     this.redact = makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
     this.disabled = siteMatcher(settings.disabledSites);
+    this.scope(settings.onlySites);
+  }
+
+  private scope(sites: readonly string[] | null | undefined): void {
+    this.sites = sites ? siteMatcher(sites) : null;
+    this.pairer.setSites(this.sites);
   }
 
   /** One webRequest event. Cheap: normalize, pair; evaluation happens only when a call ends. */
@@ -142,6 +146,9 @@ export class CaptureController {
         this.navigated(details.tabId);
       return;
     }
+    // Only the listed sites: as the browser filters the listeners; events from before that filter was set
+    // (the worker woke and its settings were not read yet) arrive anyway.
+    if (this.sites && !this.sites(details.url)) return;
     const initiator = initiatorOf(details);
     if (initiator.startsWith(this.selfOrigin) || details.url.startsWith(this.selfOrigin)) return;
     if (this.disabled(initiator)) return;

@@ -31,7 +31,14 @@ import type { EngineOrder, EngineState, PairingParts } from './pairing/engine';
 import { FirefoxOrder } from './pairing/firefox';
 import { PreflightQueue } from './pairing/preflights';
 import { MISSING, Recovery } from './pairing/recovery';
-import { callScope, exchangeOf, fromExtension } from './pairing/scope';
+import {
+  callScope,
+  enteredFromElsewhere,
+  exchangeOf,
+  fromExtension,
+  judgeable,
+  redirectTarget,
+} from './pairing/scope';
 import type { CallClass } from './request-mode';
 import type { CapturedExchange } from './types';
 
@@ -63,6 +70,8 @@ export class Pairer {
   /** Latest event time seen: the pairer's clock. */
   private latest = 0;
   private seq = 0;
+  /** The sites capture is on (null: all): a call that goes partly elsewhere is seen only in part. */
+  private sites: ((url: string) => boolean) | null = null;
 
   constructor(private readonly opts: PairerOptions) {
     const parts: PairingParts = {
@@ -73,6 +82,11 @@ export class Pairer {
       deliver: (call, outcome) => this.deliver(call, outcome),
     };
     this.order = opts.engine === 'firefox' ? new FirefoxOrder(parts) : new ChromiumOrder(parts);
+  }
+
+  /** Capture is on only for calls to these sites from now on (null: all sites). */
+  setSites(sites: ((url: string) => boolean) | null): void {
+    this.sites = sites;
   }
 
   /** How many calls and preflights are in flight or waiting. */
@@ -116,7 +130,7 @@ export class Pairer {
     for (const call of [...this.calls.values()]) {
       if (now - call.last <= STALLED_MS) continue;
       const current = currentHop(call);
-      if (current?.response && !isRedirect(current)) {
+      if (current?.response && (!isRedirect(current) || call.outside === 'left')) {
         this.calls.delete(call.requestId);
         this.emit(call, undefined);
       } else if (current?.response && this.order.stalledRedirect !== null) {
@@ -186,6 +200,7 @@ export class Pairer {
     if (!call) {
       call = newCall(ev);
       this.calls.set(ev.requestId, call);
+      if (this.sites && enteredFromElsewhere(call, headers)) call.outside = 'entered';
     } else {
       const current = currentHop(call);
       if (current && current.type === 'request' && !isRedirect(current) && current.request.url === ev.url) {
@@ -225,7 +240,14 @@ export class Pairer {
     const current = currentHop(call);
     if (current) current.response = { status: ev.status ?? 0, headers: ev.headers ?? [] };
     call.last = ev.time;
-    if (current && !isRedirect(current)) this.order.answered(call, ev);
+    if (!current) return;
+    if (!isRedirect(current)) this.order.answered(call, ev);
+    else if (this.sites && !this.sites(redirectTarget(current) ?? current.request.url)) {
+      // Redirected to a site capture is not on: what follows is out of sight. It waits for an error about
+      // the redirect itself, as for a final answer.
+      call.outside = 'left';
+      this.order.answered(call, ev);
+    }
   }
 
   /** A call's end: completed, or an error (CORS stopped it, the network failed, or it was never sent). */
@@ -286,8 +308,8 @@ export class Pairer {
   private deliver(call: Call, outcome: Outcome): void {
     if (fromExtension(call)) return;
     const scope = callScope(call);
-    if (scope.class !== 'cors') {
-      this.opts.onUngoverned?.(call.tabId, scope.class);
+    if (scope.class !== 'cors' || !judgeable(call, outcome)) {
+      this.opts.onUngoverned?.(call.tabId, scope.class === 'cors' ? 'cannot-tell' : scope.class);
       return;
     }
     // The Origin the browser sent is the caller's origin: Firefox gives a sandboxed frame's document URL

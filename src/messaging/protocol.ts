@@ -20,6 +20,13 @@ export interface Settings {
   paused: boolean;
   /** Hosts whose pages are not captured (a host also covers its subdomains). */
   disabledSites: string[];
+  /**
+   * "Capture on": every site (the default), or only calls to the hosts in `captureSites` (a host also covers
+   * its subdomains): the browser then does not hand capture the requests to any other site at all.
+   */
+  captureOn: CaptureOn;
+  /** The hosts of "Capture on: only these sites"; kept while capture is on for all sites. */
+  captureSites: string[];
   /** How many exchanges to keep; the oldest go first. */
   retention: number;
   /** Keep a tab's exchanges when it navigates. */
@@ -35,6 +42,14 @@ export interface Settings {
 
 export { ALWAYS_REDACTED };
 
+export const CAPTURE_ON = ['all', 'listed'] as const;
+export type CaptureOn = (typeof CAPTURE_ON)[number];
+
+/** The sites capture is on: null for all of them. */
+export function captureSites(settings: Pick<Settings, 'captureOn' | 'captureSites'>): string[] | null {
+  return settings.captureOn === 'listed' ? settings.captureSites : null;
+}
+
 /** The redactor the settings ask for: at capture, at HAR import and at export. */
 export function redactorOf(settings: Pick<Settings, 'redactHeaders' | 'redactParams'>): Redactor {
   return makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
@@ -44,6 +59,8 @@ export function redactorOf(settings: Pick<Settings, 'redactHeaders' | 'redactPar
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   paused: false,
   disabledSites: Object.freeze([]) as unknown as string[],
+  captureOn: 'all',
+  captureSites: Object.freeze([]) as unknown as string[],
   retention: 20_000,
   preserveLog: false,
   redactHeaders: Object.freeze([...DEFAULT_REDACTED_HEADERS]) as unknown as string[],
@@ -165,6 +182,8 @@ function isRetention(v: unknown): v is number {
 const SETTINGS_CHECKS: { [K in keyof Settings]: (v: unknown) => boolean } = {
   paused: (v) => typeof v === 'boolean',
   disabledSites: isStringArray,
+  captureOn: (v) => CAPTURE_ON.includes(v as CaptureOn),
+  captureSites: isStringArray,
   retention: isRetention,
   preserveLog: (v) => typeof v === 'boolean',
   redactHeaders: isStringArray,
@@ -186,6 +205,7 @@ export function normalizeSettings(x: unknown): Settings {
   const out: Settings = {
     ...DEFAULT_SETTINGS,
     disabledSites: [...DEFAULT_SETTINGS.disabledSites],
+    captureSites: [...DEFAULT_SETTINGS.captureSites],
     redactHeaders: [...DEFAULT_SETTINGS.redactHeaders],
     redactParams: [...DEFAULT_SETTINGS.redactParams],
   };
@@ -252,6 +272,8 @@ export interface MessageContext {
   setSettings(patch: Partial<Settings>): Promise<Settings> | Settings;
   /** When capture began listening in this browser session; null when unknown. */
   captureStartedAt?(): number | null;
+  /** After a clear: a tab's rows (every tab's when undefined) are gone. */
+  cleared?(tabId?: number): void;
 }
 
 /** Answers one message. Rejects only when the store's queries do. */
@@ -281,6 +303,7 @@ async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<Re
     }
     case 'clear': {
       await (message.tabId === undefined ? store.clearAll() : store.clearTab(message.tabId));
+      ctx.cleared?.(message.tabId);
       return store.status();
     }
     case 'flush':

@@ -358,6 +358,19 @@ export class DexieExchangeStore implements ExchangeStore {
     return out;
   }
 
+  /** How many blocked calls each tab has stored (tabs with none are left out): the toolbar badge's start. */
+  async blockedByTab(): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    await this.db.lists
+      .where('verdicts')
+      .equals('blocked')
+      .each((chunk) => {
+        for (const r of chunk.rows)
+          if (r.verdict === 'blocked') out.set(r.tabId, (out.get(r.tabId) ?? 0) + 1);
+      });
+    return out;
+  }
+
   async getCounts(tabId: number): Promise<TabCounts> {
     return (await this.db.counts.get(tabId)) ?? { tabId, sameOrigin: 0, noCors: 0 };
   }

@@ -1,6 +1,7 @@
 // What the UI shows and what it takes: row summaries, the data interfaces the apps get as props, filters.
 // No browser APIs here: the glue in extension/ implements PanelSource and Commands.
 
+import { hostOf, siteHosts, siteMatcher } from '../capture/sites';
 import type { VerdictKind } from '../cors/types';
 import type { ExportFormat, Settings, StatusResponse } from '../messaging/protocol';
 import type { StoredExchange } from '../store/row';
@@ -72,4 +73,18 @@ export function distinct(rows: readonly RowSummary[], key: 'method' | 'origin'):
   const set = new Set<string>();
   for (const r of rows) if (r[key]) set.add(r[key]);
   return [...set].sort();
+}
+
+/**
+ * What the pages say about "Capture on: only these sites" for a page (null: nothing to say): that nothing is
+ * captured when no site is listed, and when the page's own site is not listed, that only its calls to the
+ * listed sites are.
+ */
+export function captureScopeNote(settings: Settings | null, pageUrl: string | null): string | null {
+  if (settings?.captureOn !== 'listed') return null;
+  const hosts = siteHosts(settings.captureSites);
+  if (!hosts.length)
+    return 'Capture is on only for the sites listed in the settings, and none is listed: nothing is captured.';
+  if (pageUrl === null || siteMatcher(hosts)(pageUrl)) return null;
+  return `This page (${hostOf(pageUrl) || pageUrl}) is outside the sites capture is on (${hosts.join(', ')}): only its calls to those sites are captured.`;
 }

@@ -1,6 +1,6 @@
 // What the panel and the popup say about storage and about a running export.
 import type { ExportState } from './hooks';
-import type { StatusResponse } from './model';
+import { captureScopeNote, type Settings, type StatusResponse } from './model';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -31,6 +31,17 @@ export function ExportStatus({ state }: { state: ExportState }) {
   return (
     <p class="muted" role="status" data-testid="export-progress">
       Exporting… {total ? `${Math.floor((100 * done) / total)}% (${n(done)} of ${n(total)} calls)` : ''}
+    </p>
+  );
+}
+
+/** "Capture on: only these sites", when this page is outside them (or none is listed). */
+export function CaptureScope({ settings, pageUrl }: { settings: Settings | null; pageUrl: string | null }) {
+  const note = captureScopeNote(settings, pageUrl);
+  if (!note) return null;
+  return (
+    <p class="note capture-scope" role="status" data-testid="capture-scope">
+      {note}
     </p>
   );
 }

@@ -43,6 +43,11 @@ export interface Call extends Place {
   headersLost?: boolean;
   /** Chromium: event time of the final answer the call settles on, if no error follows it. */
   answered?: number;
+  /**
+   * Capture is on only for some sites (../sites.ts), and part of the call went elsewhere, out of sight:
+   * "entered" from a hop on another site, or "left" by a redirect to another site.
+   */
+  outside?: 'entered' | 'left';
 }
 
 /** A preflight in flight, or finished and waiting for its request. */

@@ -140,13 +140,16 @@ export class ReleaseLine {
     this.owner.deliver(held.call, held.outcome);
   }
 
-  /** The call is still in flight on the final answer it was queued to settle on. */
+  /**
+   * The call is still in flight on the answer it was queued to settle on: its final one, or a redirect to a
+   * site capture does not see.
+   */
   private isSettling(call: Call): boolean {
     const current = call.wire[call.wire.length - 1];
     return (
       this.owner.inFlight(call.requestId) === call &&
       !!current?.response &&
-      !isRedirect(current) &&
+      (!isRedirect(current) || call.outside === 'left') &&
       call.answered === call.last
     );
   }

@@ -2,7 +2,7 @@
 // (../request-mode.ts), and the exchange a CORS call becomes. The one place pairing asks that decision.
 import { getCombined } from '../../cors/headers';
 import { originOf, sameOrigin } from '../../cors/origin';
-import type { Api, Engine } from '../../cors/types';
+import type { Api, Engine, Header, WireEntry } from '../../cors/types';
 import { type CallScope, corsScope, isEventSourceRequest } from '../request-mode';
 import type { CapturedExchange } from '../types';
 import type { Call, Outcome } from './call';
@@ -14,6 +14,35 @@ const API_BY_TYPE: Record<string, Api> = {
   script: 'script',
   stylesheet: 'stylesheet',
 };
+
+/** Whether the sites capture is on can judge a call that went partly elsewhere (see Call.outside). */
+export function judgeable(call: Call, outcome: Outcome): boolean {
+  // A call that came from a hop on another site carries that hop's Origin: its checks are not the ones seen.
+  if (call.outside === 'entered') return false;
+  // A redirect to another site: an error reported on the redirect is the redirect's (its CORS check); with
+  // none, the call went on out of sight.
+  return call.outside !== 'left' || outcome === 'error';
+}
+
+/**
+ * The first request of a call, sent with an Origin that is not its initiator's: a redirect on a site
+ * outside those capture is on led here (the Origin became "null"), so the call began out of sight.
+ */
+export function enteredFromElsewhere(call: Call, headers: readonly Header[]): boolean {
+  const origin = getCombined(headers, 'origin');
+  return origin !== null && origin.toLowerCase() !== call.initiator.toLowerCase();
+}
+
+/** A redirect's Location, resolved against the hop's URL; null when there is none or it is not a URL. */
+export function redirectTarget(hop: WireEntry): string | null {
+  const location = hop.response ? getCombined(hop.response.headers, 'location') : null;
+  if (location === null) return null;
+  try {
+    return new URL(location, hop.request.url).href;
+  } catch {
+    return null;
+  }
+}
 
 /** The extension's own requests (its pages, its worker) are never the page's. */
 export function fromExtension(call: Call): boolean {

@@ -17,7 +17,7 @@ import {
   type RowSummary,
   VERDICT_KINDS,
 } from '../model';
-import { ExportStatus, StoreStatus } from '../status';
+import { CaptureScope, ExportStatus, StoreStatus } from '../status';
 import { type Column, VirtualList } from '../VirtualList';
 import { Details } from './Details';
 import '../styles.css';
@@ -33,6 +33,8 @@ export interface PanelAppProps {
   copy?: (text: string) => void | Promise<void>;
   /** When the inspected page began loading (its performance.timeOrigin), if the glue can tell. */
   pageStartedAt?: number | null;
+  /** The inspected page's URL, if the glue can tell: the panel says when capture is not on for its site. */
+  pageUrl?: string | null;
 }
 
 export const ROW_HEIGHT = 22;
@@ -104,6 +106,7 @@ export function PanelApp({
   download = downloadFile,
   copy = copyText,
   pageStartedAt = null,
+  pageUrl = null,
 }: PanelAppProps) {
   // The live calls of this tab, or those of no tab (service workers and the like).
   const [scope, setScope] = useState<'tab' | 'other'>('tab');
@@ -340,6 +343,7 @@ export function PanelApp({
         </span>
       </div>
       <StoreStatus status={status} />
+      {view.scope === tabId && <CaptureScope settings={settings} pageUrl={pageUrl} />}
       <ExportStatus state={exporting} />
       {showImported && imported && (
         <p class="muted import-summary" data-testid="import-summary">

@@ -1,5 +1,6 @@
 // The toolbar popup for the active tab: counts, top failing origins and reasons, export, clear, settings.
 import { useMemo, useState } from 'preact/hooks';
+import { siteHost } from '../../capture/sites';
 import type { VerdictKind } from '../../cors/types';
 import { ALWAYS_REDACTED, MAX_RETENTION, MIN_RETENTION } from '../../messaging/protocol';
 import { useExport, useRows, useSettings, useStatus, useTabs } from '../hooks';
@@ -15,7 +16,7 @@ import {
   type TabSummary,
   VERDICT_KINDS,
 } from '../model';
-import { ExportStatus, StoreStatus } from '../status';
+import { CaptureScope, ExportStatus, StoreStatus } from '../status';
 import '../styles.css';
 
 export interface PopupAppProps {
@@ -28,6 +29,8 @@ export interface PopupAppProps {
   theme?: 'light' | 'dark';
   /** The ids of the open tabs: the others that hold calls are listed as closed. Null: not known. */
   openTabs?: readonly number[] | null;
+  /** The URL of the tab's page, if the glue can tell: the popup says when capture is not on for its site. */
+  pageUrl?: string | null;
 }
 
 export interface TabStats {
@@ -198,6 +201,7 @@ function SettingsForm({
         />
         Preserve log across navigations
       </label>
+      <CaptureOnField settings={settings} save={save} />
       <label>
         Sites where capture is off (one host per line)
         <textarea
@@ -235,6 +239,65 @@ function SettingsForm({
         />
       </label>
       <p class="note">The lists apply to calls captured from now on, and to every export and imported HAR.</p>
+    </fieldset>
+  );
+}
+
+/**
+ * "Capture on": all sites, or only calls to the listed hosts (each with its subdomains and every port). With
+ * a list, the browser hands CORScope no other request at all.
+ */
+function CaptureOnField({
+  settings,
+  save,
+}: {
+  settings: Settings;
+  save: (patch: Partial<Settings>) => void;
+}) {
+  const [notHosts, setNotHosts] = useState<string[]>([]);
+  const listed = settings.captureOn === 'listed';
+  return (
+    <fieldset class="capture-on" data-testid="capture-on">
+      <legend>Capture on</legend>
+      <label>
+        <input
+          type="radio"
+          name="capture-on"
+          data-testid="capture-on-all"
+          checked={!listed}
+          onChange={() => save({ captureOn: 'all' })}
+        />
+        All sites
+      </label>
+      <label>
+        <input
+          type="radio"
+          name="capture-on"
+          data-testid="capture-on-listed"
+          checked={listed}
+          onChange={() => save({ captureOn: 'listed' })}
+        />
+        Only calls to these sites (one host per line; each covers its subdomains and every port)
+      </label>
+      <textarea
+        aria-label="Sites capture is on"
+        data-testid="setting-capture-sites"
+        rows={3}
+        value={settings.captureSites.join('\n')}
+        onChange={(e) => {
+          const entries = lines(e.currentTarget.value);
+          setNotHosts(entries.filter((l) => siteHost(l) === null));
+          save({ captureSites: [...new Set(entries.flatMap((l) => siteHost(l) ?? []))] });
+        }}
+      />
+      {notHosts.length > 0 && (
+        <p class="field-error" role="alert" data-testid="capture-sites-error">
+          Not a host name, left out: {notHosts.join(', ')}
+        </p>
+      )}
+      {listed && (
+        <p class="note">Requests to other sites never reach CORScope: the browser does not hand them over.</p>
+      )}
     </fieldset>
   );
 }
@@ -308,6 +371,7 @@ export function PopupApp({
   download = downloadFile,
   theme,
   openTabs = null,
+  pageUrl = null,
 }: PopupAppProps) {
   const rows = useRows(source, tabId);
   const [settings, updateSettings, settingsError] = useSettings(commands);
@@ -333,6 +397,7 @@ export function PopupApp({
   return (
     <div class={`corscope popup theme-${theme ?? 'auto'}`} data-testid="popup">
       <StoreStatus status={status} />
+      {tabId !== null && <CaptureScope settings={settings} pageUrl={pageUrl} />}
       {tabId === null ? (
         <p class="muted">No tab to inspect.</p>
       ) : (

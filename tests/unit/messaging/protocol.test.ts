@@ -124,6 +124,8 @@ describe('isCorscopeMessage', () => {
   it('isSettingsPatch checks each field', () => {
     expect(isSettingsPatch({ retention: 20_000, preserveLog: false })).toBe(true);
     expect(isSettingsPatch({ preserveLog: 1 })).toBe(false);
+    expect(isSettingsPatch({ captureOn: 'listed', captureSites: ['api.test'] })).toBe(true);
+    expect(isSettingsPatch({ captureOn: 'none' })).toBe(false);
     expect(isSettingsPatch({ toString: 'x' })).toBe(false);
   });
 });
@@ -133,6 +135,8 @@ describe('settings', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       paused: false,
       disabledSites: [],
+      captureOn: 'all',
+      captureSites: [],
       retention: 20000,
       preserveLog: false,
       redactHeaders: [
@@ -171,6 +175,14 @@ describe('settings', () => {
       ...DEFAULT_SETTINGS,
       paused: true,
       disabledSites: ['x.test'],
+    });
+    expect(normalizeSettings({ captureOn: 'listed', captureSites: ['api.test'] })).toMatchObject({
+      captureOn: 'listed',
+      captureSites: ['api.test'],
+    });
+    expect(normalizeSettings({ captureOn: 'some', captureSites: 'api.test' })).toMatchObject({
+      captureOn: 'all',
+      captureSites: [],
     });
     const n = normalizeSettings({});
     n.redactHeaders.push('x-session');

@@ -141,6 +141,8 @@ describe('PopupApp', () => {
       expect(await commands.getSettings()).toEqual({
         paused: true,
         disabledSites: ['example.com', 'intranet.test'],
+        captureOn: 'all',
+        captureSites: [],
         retention: 500,
         preserveLog: true,
         redactHeaders: ['x-api-key', 'x-session'],
