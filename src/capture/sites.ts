@@ -17,7 +17,7 @@ export function siteHost(entry: string): string | null {
   const url = HOST_OF_URL.exec(s);
   if (url) s = url[1]!;
   else s = s.replace(/[/?#].*$/, '');
-  if (!s.startsWith('[')) s = s.replace(/:\d*$/, '');
+  s = s.startsWith('[') ? s.replace(/^(\[[^\]]*\]):\d*$/, '$1') : s.replace(/:\d*$/, '');
   s = s.replace(/^\*\./, '').replace(/\.$/, '');
   return HOST.test(s) || IPV6.test(s) ? s : null;
 }

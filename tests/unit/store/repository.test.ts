@@ -467,6 +467,16 @@ describe('DexieExchangeStore: queries', () => {
       'network-error': 1,
     });
   });
+
+  it('blockedByTab: the blocked calls stored per tab, for the toolbar badges', async () => {
+    const { store } = await seeded();
+    expect([...(await store.blockedByTab())].sort()).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+    await store.clearTab(2);
+    expect([...(await store.blockedByTab())]).toEqual([[1, 1]]);
+  });
 });
 
 describe('DexieExchangeStore: failures', () => {

@@ -269,6 +269,36 @@ describe('the toolbar commands', () => {
   });
 });
 
+describe('capture on listed sites only', () => {
+  it('says when the inspected page is outside them, and when none is listed', async () => {
+    const source = memorySource(rows);
+    const commands = memoryCommands(source);
+    await commands.setSettings({ captureOn: 'listed', captureSites: ['api.test'] });
+    render(
+      <PanelApp
+        tabId={1}
+        source={source}
+        commands={commands}
+        theme="light"
+        pageUrl="http://127.0.0.1:8101/"
+      />,
+    );
+    await waitFor(() =>
+      expect(screen.getByTestId('capture-scope').textContent).toBe(
+        'This page (127.0.0.1) is outside the sites capture is on (api.test): only its calls to those sites are captured.',
+      ),
+    );
+    cleanup();
+    await commands.setSettings({ captureSites: [] });
+    render(<PanelApp tabId={1} source={source} commands={commands} theme="light" pageUrl={null} />);
+    await waitFor(() =>
+      expect(screen.getByTestId('capture-scope').textContent).toBe(
+        'Capture is on only for the sites listed in the settings, and none is listed: nothing is captured.',
+      ),
+    );
+  });
+});
+
 describe('a page older than capture', () => {
   const started = Date.UTC(2026, 0, 2, 10, 30, 5);
   const withStart = (pageStartedAt: number | null) => {

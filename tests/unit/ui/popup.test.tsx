@@ -155,6 +155,37 @@ describe('PopupApp', () => {
     );
   });
 
+  it('capture on: all sites, or only calls to the listed hosts; a page outside them is named', async () => {
+    const source = memorySource(rows);
+    const commands = memoryCommands(source);
+    const setSettings = vi.spyOn(commands, 'setSettings');
+    render(
+      <PopupApp tabId={1} source={source} commands={commands} pageUrl="https://shop.example.org/cart?id=3" />,
+    );
+    const all = (await screen.findByTestId('capture-on-all')) as HTMLInputElement;
+    expect(all.checked).toBe(true);
+    expect(screen.queryByTestId('capture-scope')).toBeNull();
+    fireEvent.change(screen.getByTestId('setting-capture-sites'), {
+      target: { value: 'https://API.example.com/v1\nnot a host\n127.0.0.1:8102\napi.example.com' },
+    });
+    expect(setSettings).toHaveBeenLastCalledWith({ captureSites: ['api.example.com', '127.0.0.1'] });
+    expect(screen.getByTestId('capture-sites-error').textContent).toBe(
+      'Not a host name, left out: not a host',
+    );
+    fireEvent.click(screen.getByTestId('capture-on-listed'));
+    expect(setSettings).toHaveBeenLastCalledWith({ captureOn: 'listed' });
+    await waitFor(() =>
+      expect(screen.getByTestId('capture-scope').textContent).toBe(
+        'This page (shop.example.org) is outside the sites capture is on (api.example.com, 127.0.0.1): only its calls to those sites are captured.',
+      ),
+    );
+    cleanup();
+    // The tab of a listed site: nothing to say.
+    render(<PopupApp tabId={1} source={source} commands={commands} pageUrl="https://api.example.com/" />);
+    await screen.findByTestId('capture-on-listed');
+    expect(screen.queryByTestId('capture-scope')).toBeNull();
+  });
+
   it('retention: checked in the form; out of range it says so, saves nothing, and the form stays', async () => {
     const { setSettings } = setup();
     const field = (await screen.findByTestId('setting-retention')) as HTMLInputElement;
