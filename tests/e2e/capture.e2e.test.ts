@@ -277,6 +277,73 @@ describe('pause: capture off for the whole browser', () => {
   });
 });
 
+describe('capture on listed sites only, and the toolbar badge', () => {
+  it('captures calls to the listed sites alone, clears on a new page anywhere, and badges the blocked calls', async () => {
+    const name = 'listed';
+    server.route(`/s/${name}/ok`, {
+      actual: { status: 200, headers: [['Access-Control-Allow-Origin', server.origins.page]], body: 'ok' },
+    });
+    server.route(`/s/${name}/no`, { actual: { status: 200, body: 'no' } });
+    const sw = () => browser.context.serviceWorkers().find((w) => w.url().includes(browser.extensionId))!;
+    const badge = (tabId: number) =>
+      sw().evaluate(
+        (t) =>
+          (
+            globalThis as unknown as {
+              chrome: { action: { getBadgeText(d: { tabId: number }): Promise<string> } };
+            }
+          ).chrome.action.getBadgeText({ tabId: t }),
+        tabId,
+      );
+    const setSettings = (patch: object) => send(ext, { source: 'corscope', type: 'settings', patch });
+    // The page is on 127.0.0.1; "localhost" names the API's second origin (api2), on another port.
+    await setSettings({ captureOn: 'listed', captureSites: ['localhost'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.origins.page}/page?scenario=${name}`);
+      const results = await page.evaluate(
+        async ([listed, other, path]) => {
+          const call = (u: string) =>
+            fetch(u).then(
+              (r) => r.ok,
+              () => false,
+            );
+          const out: boolean[] = [];
+          for (const [base, n, what] of [
+            [listed, 1, 'ok'],
+            [listed, 2, 'no'],
+            [listed, 3, 'no'],
+            [other, 4, 'ok'],
+            [other, 5, 'no'],
+          ] as const)
+            out.push(await call(`${base}${path}/${what}?n=${n}`));
+          return out;
+        },
+        [server.origins.api2, server.origins.api, `/s/${name}`] as const,
+      );
+      expect(results).toEqual([true, false, false, true, false]);
+      const rows = await waitForRows(ext, (r) => belongsTo(r.request.url, name), 3);
+      // Long enough for the calls elsewhere to have been stored, were they seen.
+      await page.waitForTimeout(1_500);
+      const all = parseJsonl(await exportJsonl(ext)).filter((r) => belongsTo(r.request.url, name));
+      expect(all.map((r) => [new URL(r.request.url).searchParams.get('n'), r.evaluation.verdict])).toEqual([
+        ['1', 'allowed'],
+        ['2', 'blocked'],
+        ['3', 'blocked'],
+      ]);
+      const tabId = rows[0]!.capture.tabId;
+      await expect.poll(() => badge(tabId)).toBe('2');
+      // A new page in the tab, on a site not listed: its log and its badge empty all the same.
+      await page.goto(`${server.origins.page}/page?scenario=${name}-next`);
+      await expect.poll(async () => parseJsonl(await exportJsonl(ext, tabId)).length).toBe(0);
+      expect(await badge(tabId)).toBe('');
+      await page.close();
+    } finally {
+      await setSettings({ captureOn: 'all' });
+    }
+  });
+});
+
 describe('restart: the service worker stopped in the middle of a burst', () => {
   it('loses nothing that completed before the stop, and capture resumes', async () => {
     const name = 'restart';
