@@ -44,6 +44,24 @@ export function corsCheckAt(f: Fetch, i: number, response: HttpResponse, stage: 
   return cc.failure ? blocked(f, stage, i, f.url, cc.failure) : null;
 }
 
+/**
+ * Whether a response passes the CORS check whatever the request's credentials mode (which a recording may
+ * not say): its Access-Control-Allow-Origin is exactly `origin` and its Access-Control-Allow-Credentials
+ * exactly "true".
+ */
+export function passesEitherWay(response: HttpResponse, origin: string, engine: Engine): boolean {
+  const { failure, credentialsMattered } = corsCheck({
+    response,
+    origin,
+    include: false,
+    hop: 0,
+    checks: [],
+    engine,
+    preflight: false,
+  });
+  return failure === null && !credentialsMattered;
+}
+
 /** https://fetch.spec.whatwg.org/#cors-check */
 export function corsCheck({
   response,

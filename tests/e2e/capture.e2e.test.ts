@@ -14,7 +14,7 @@ import {
   waitForRows,
 } from './harness/extension';
 import { type ScenarioServer, startScenarioServer } from './harness/server';
-import { belongsTo, openScenario, SCENARIOS } from './scenarios';
+import { belongsTo, openScenario, preflightAllows, SCENARIOS } from './scenarios';
 
 let server: ScenarioServer;
 let browser: ExtensionBrowser;
@@ -273,6 +273,59 @@ describe('pause: capture off for the whole browser', () => {
     const all = parseJsonl(await exportJsonl(ext)).filter((r) => belongsTo(r.request.url, name));
     expect(all.map((r) => new URL(r.request.url).searchParams.get('n'))).toEqual(['resumed']);
     expect(rows[0]!.evaluation.verdict).toBe('allowed');
+    await page.close();
+  });
+});
+
+describe("order: calls that leave pairing on their answer reach the store in the browser's order", () => {
+  it('allowed-whatever-the-credentials calls, settling ones and cached preflights, one after another', async () => {
+    const name = 'order';
+    const o = server.origins.page;
+    const cred: [string, string][] = [
+      ['Access-Control-Allow-Origin', o],
+      ['Access-Control-Allow-Credentials', 'true'],
+    ];
+    server.route(`/s/${name}/cred`, { actual: { status: 200, headers: cred, body: 'ok' } });
+    server.route(`/s/${name}/star`, {
+      actual: { status: 200, headers: [['Access-Control-Allow-Origin', '*']], body: 'ok' },
+    });
+    server.route(`/s/${name}/put`, {
+      preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Order', 600) },
+      actual: { status: 200, headers: cred, body: 'ok' },
+    });
+    const page = await browser.newPage();
+    await page.goto(`${o}/page?scenario=${name}`);
+    // One after another: a "star" answer waits for an error that never comes, "cred" and "put" answers
+    // cannot fail. The PUTs share one URL (the preflight cache's key) and say their number in X-Order.
+    const kinds = ['star', 'put', 'put', 'put', 'cred', 'star', 'cred', 'star', 'cred'];
+    const ok = await page.evaluate(
+      async ([base, kinds]) => {
+        const out: boolean[] = [];
+        for (const [n, kind] of kinds.entries()) {
+          const put = kind === 'put';
+          const init = put ? { method: 'PUT', headers: { 'X-Order': String(n) } } : {};
+          out.push(
+            await fetch(put ? `${base}/put` : `${base}/${kind}?n=${n}`, init).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          );
+        }
+        return out;
+      },
+      [`${server.origins.api}/s/${name}`, kinds] as const,
+    );
+    expect(ok.every(Boolean)).toBe(true);
+    const rows = await waitForRows(ext, (r) => belongsTo(r.request.url, name), kinds.length);
+    const number = (r: ExportedLine) =>
+      new URL(r.request.url).searchParams.get('n') ??
+      r.wire.at(-1)!.request.headers.find(([h]) => h.toLowerCase() === 'x-order')?.[1];
+    expect(rows.map(number)).toEqual(kinds.map((_, n) => String(n)));
+    expect(rows.every((r) => r.evaluation.verdict === 'allowed')).toBe(true);
+    const puts = rows.filter((r) => r.request.method === 'PUT');
+    expect(puts.map((r) => r.evaluation.preflight)).toEqual(['sent', 'cached', 'cached']);
+    for (const r of puts.slice(1))
+      expect(r.evaluation.checks.find((c) => c.rule === 'preflight-cache')?.servedBy?.id).toBe(puts[0]!.id);
     await page.close();
   });
 });

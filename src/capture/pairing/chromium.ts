@@ -2,8 +2,10 @@
 // onSendHeaders, so a request takes the preflight waiting under its key (./preflights.ts). Chromium checks
 // CORS as soon as the final headers arrive and reports a failure with onErrorOccurred right after, so an
 // answered call settles in the release line (./release-line.ts) and onCompleted is not listened to.
+import { passesEitherWay } from '../../cors/check';
+import { getCombined } from '../../cors/headers';
 import type { RequestEvent } from '../events';
-import { type Call, type Outcome, type Preflight, unsafeNamesOf } from './call';
+import { type Call, currentHop, type Outcome, type Preflight, unsafeNamesOf } from './call';
 import type { EngineOrder, EngineState, PairingParts } from './engine';
 import { ReleaseLine } from './release-line';
 
@@ -43,7 +45,14 @@ export class ChromiumOrder implements EngineOrder {
 
   answered(call: Call, ev: RequestEvent): void {
     call.answered = ev.time;
-    this.line.answered(call);
+    if (!cannotFail(call)) {
+      this.line.answered(call);
+      return;
+    }
+    // Allowed whatever its credentials mode: no error that follows is a CORS check's, and its verdict does
+    // not depend on one. It leaves now, in its turn.
+    this.parts.calls.delete(call.requestId);
+    this.line.allowedNow(call, this.parts.latest());
   }
 
   endedEarlier(requestId: string): boolean {
@@ -72,4 +81,15 @@ export class ChromiumOrder implements EngineOrder {
   restore(state: EngineState): void {
     this.line.restore(state.held ?? [], state.settled ?? []);
   }
+}
+
+/**
+ * An answered call that cannot fail any more: its final response passes the CORS check against the Origin
+ * it was sent with, in either credentials mode. Chromium reports nothing more about it that CORS decides.
+ */
+function cannotFail(call: Call): boolean {
+  const hop = currentHop(call);
+  if (hop?.type !== 'request' || !hop.response || call.outside) return false;
+  const origin = getCombined(hop.request.headers, 'origin');
+  return origin !== null && passesEitherWay(hop.response, origin, 'chromium');
 }

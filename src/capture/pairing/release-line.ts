@@ -38,7 +38,7 @@ export class ReleaseLine {
   /** The line's entry of each call answered and not yet decided, by requestId. */
   private readonly settling = new Map<string, Held>();
   /** Calls settled as allowed, by requestId → event time: their late end events are theirs. */
-  private readonly settled = new Map<string, number>();
+  private readonly settledAt = new Map<string, number>();
 
   constructor(private readonly owner: LineOwner) {}
 
@@ -64,9 +64,15 @@ export class ReleaseLine {
     this.release(now);
   }
 
+  /** A call decided as allowed on its answer (it is out of flight): it leaves in its turn. */
+  allowedNow(call: Call, now: number): void {
+    this.settledAt.set(call.requestId, call.answered!);
+    this.ended(call, 'success', now);
+  }
+
   /** Whether this call settled as allowed lately: an end event of it adds nothing. */
   isSettled(requestId: string): boolean {
-    return this.settled.has(requestId);
+    return this.settledAt.has(requestId);
   }
 
   /**
@@ -86,7 +92,7 @@ export class ReleaseLine {
 
   /** Forgets settled calls older than ORPHAN_MS, then lets out what is due. */
   sweep(now: number): void {
-    for (const [id, at] of this.settled) if (now - at > ORPHAN_MS) this.settled.delete(id);
+    for (const [id, at] of this.settledAt) if (now - at > ORPHAN_MS) this.settledAt.delete(id);
     this.release(now);
   }
 
@@ -110,13 +116,13 @@ export class ReleaseLine {
     );
     return {
       ...(held.length ? { held } : {}),
-      ...(this.settled.size ? { settled: [...this.settled] } : {}),
+      ...(this.settledAt.size ? { settled: [...this.settledAt] } : {}),
     };
   }
 
   /** Back in line, in the same order; the calls in flight are restored first. */
   restore(held: HeldState, settled: readonly [string, number][]): void {
-    for (const [id, at] of settled) this.settled.set(id, at);
+    for (const [id, at] of settled) this.settledAt.set(id, at);
     for (const h of held) {
       if ('call' in h) this.line.push({ call: { ...h.call, recovered: true }, outcome: h.outcome });
       else {
@@ -134,7 +140,7 @@ export class ReleaseLine {
       // Sent again since its answer (an auth retry): it is back in flight, and queued again when answered.
       if (!this.isSettling(call)) return;
       this.owner.settle(call);
-      this.settled.set(call.requestId, call.answered!);
+      this.settledAt.set(call.requestId, call.answered!);
       held.outcome = 'success';
     }
     this.owner.deliver(held.call, held.outcome);
