@@ -10,6 +10,10 @@
 //   store_writes_per_s  20,000 realistic rows enqueued at once into DexieExchangeStore, in an extension page,
 //                       real IndexedDB, until flush() resolves
 //   sw_heap_mb_20k      CORScope's service worker JS heap (after a GC) with 20,000 captured calls stored
+//   capture_overhead_outside_scope  capture_overhead with capture on for a list of sites the page and its API
+//                       are not on (no listener sees its requests): with CORScope ÷ with no extension; beside it
+//                       the same for bare extensions registering those filtered listeners with and without
+//                       'extraHeaders', which says how much of what remains is the profile-wide cost of extraHeaders
 //   capture_overhead_firefox  capture_overhead in Firefox ESR (./capture-firefox.ts)
 //   settle_gap_max_ms   how long after a blocked call's onHeadersReceived Chromium's onErrorOccurred comes
 //                       (webRequest timeStamps; 1,000 blocked calls among 2,000 in bursts of 200), and
@@ -34,7 +38,8 @@ import { benchCaptureFirefox } from './capture-firefox';
 import { drive, median, round, type Workload, workloadAnswers } from './workload';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const EXTENSION_DIR = resolve(ROOT, '.output/chrome-mv3');
+/** The build measured: CAPTURE_EXTENSION_DIR compares another build (an earlier one, say) in the same way. */
+const EXTENSION_DIR = resolve(process.env.CAPTURE_EXTENSION_DIR ?? resolve(ROOT, '.output/chrome-mv3'));
 const BARE_DIR = resolve(import.meta.dirname, 'bare-extension');
 const SAMPLES = resolve(ROOT, 'tests/fixtures/exchange/samples.jsonl');
 /** Where tests/bench/wxt.profile.config.ts builds the unminified copy (it reads CORSCOPE_PROFILE_OUT_DIR). */
@@ -43,15 +48,25 @@ const PROFILE_OUT_DIR = join(tmpdir(), 'corscope-bench-profile-build');
 /** Runs per configuration (CAPTURE_RUNS overrides; at least 3). */
 const RUNS = Math.max(3, Number(process.env.CAPTURE_RUNS) || 3);
 /**
- * Parts to run, comma-separated (CAPTURE_PARTS): overhead, stress, store, heap, firefox, profile. Default: all but
- * profile (a CPU profile of the service worker in the stress case, from an unminified build), which
- * would take the suite past ~8 minutes here.
+ * Parts to run, comma-separated (CAPTURE_PARTS): overhead, outside, stress, settle, store, heap, firefox,
+ * profile. Default: all but profile (a CPU profile of the service worker in the stress case, from an
+ * unminified build), which would take the suite past ~8 minutes here.
  */
 const PARTS = new Set(
-  (process.env.CAPTURE_PARTS ?? 'overhead,stress,settle,store,heap,firefox').split(',').map((p) => p.trim()),
+  (process.env.CAPTURE_PARTS ?? 'overhead,outside,stress,settle,store,heap,firefox')
+    .split(',')
+    .map((p) => p.trim()),
 );
 
-type Config = 'none' | 'bare' | 'corscope';
+/**
+ * none: no extension; bare: ./bare-extension; corscope: the build; outside: the build with capture on only for
+ * OUTSIDE_SITE; bare-outside, bare-outside-plain: the listeners "outside" registers, empty, with and without
+ * 'extraHeaders' (written by bareOutside()).
+ */
+type Config = 'none' | 'bare' | 'corscope' | 'outside' | 'bare-outside' | 'bare-outside-plain';
+
+/** A site neither the bench page nor its API is on. */
+const OUTSIDE_SITE = 'example.com';
 
 const log = (msg: string): void => console.log(`[capture] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,9 +107,63 @@ async function launchPlain(): Promise<Launched> {
   };
 }
 
+/**
+ * A bare extension with the listeners CORScope registers when capture is on only for OUTSIDE_SITE (see
+ * src/capture/service.ts), each doing nothing: with 'extraHeaders' as CORScope asks, or without.
+ */
+function bareOutside(extraHeaders: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'corscope-bench-bare-outside-'));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      manifest_version: 3,
+      name: `CORScope bench: listeners for ${OUTSIDE_SITE} only${extraHeaders ? '' : ', no extraHeaders'}`,
+      version: '0.0.1',
+      permissions: ['webRequest'],
+      host_permissions: ['<all_urls>'],
+      background: { service_worker: 'background.js' },
+    }),
+  );
+  const extra = extraHeaders ? ", 'extraHeaders'" : '';
+  writeFileSync(
+    join(dir, 'background.js'),
+    [
+      `const filter = { urls: ['*://*.${OUTSIDE_SITE}/*'] };`,
+      `chrome.webRequest.onSendHeaders.addListener(() => undefined, filter, ['requestHeaders'${extra}]);`,
+      `chrome.webRequest.onHeadersReceived.addListener(() => undefined, filter, ['responseHeaders'${extra}]);`,
+      'chrome.webRequest.onErrorOccurred.addListener(() => undefined, filter);',
+      "chrome.webRequest.onHeadersReceived.addListener(() => undefined, { urls: ['<all_urls>'], types: ['main_frame'] }, ['responseHeaders']);",
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+const bareOutsideDirs = new Map<Config, string>();
+
 async function launch(config: Config, extensionDir = EXTENSION_DIR): Promise<Launched> {
   if (config === 'none') return launchPlain();
-  const b = await launchWithExtension(config === 'bare' ? BARE_DIR : extensionDir);
+  if ((config === 'bare-outside' || config === 'bare-outside-plain') && !bareOutsideDirs.has(config))
+    bareOutsideDirs.set(config, bareOutside(config === 'bare-outside'));
+  const dir = config === 'bare' ? BARE_DIR : (bareOutsideDirs.get(config) ?? extensionDir);
+  const b = await launchWithExtension(dir);
+  if (config === 'outside') {
+    // Capture on only for a site the page is not on, set as the popup sets it.
+    const page = await b.context.newPage();
+    await page.goto(`chrome-extension://${b.extensionId}/popup.html`);
+    await page.evaluate(
+      (site) =>
+        (
+          globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }
+        ).chrome.runtime.sendMessage({
+          source: 'corscope',
+          type: 'settings',
+          patch: { captureOn: 'listed', captureSites: [site] },
+        }),
+      OUTSIDE_SITE,
+    );
+    await page.close();
+  }
   return { context: b.context, extensionId: b.extensionId, close: () => b.close() };
 }
 
@@ -226,6 +295,15 @@ async function oneRun(
     await sleep(400); // CORScope writes the warm-up's rows (100 ms flush delay) before the clock starts
     const { ms } = await drive(page, api, { ...w, tag: `m${id}` });
     server.requests.length = 0;
+    if (config === 'outside') {
+      // Nothing of the page's reached capture.
+      const ext = await b.context.newPage();
+      await ext.goto(`chrome-extension://${b.extensionId}/popup.html`);
+      const status = await extensionStatus(ext);
+      if (status.stored || status.pending)
+        throw new Error(`outside the list, CORScope stored ${status.stored}`);
+      return { ms };
+    }
     if (config !== 'corscope') return { ms };
     const ext = await b.context.newPage();
     await ext.goto(`chrome-extension://${b.extensionId}/popup.html`);
@@ -249,7 +327,7 @@ async function alternate(
   w: Omit<Workload, 'tag'>,
   latencyMs: number,
 ): Promise<Record<Config, RunResult[]>> {
-  const out = { none: [], bare: [], corscope: [] } as Record<Config, RunResult[]>;
+  const out = Object.fromEntries(configs.map((c) => [c, []])) as unknown as Record<Config, RunResult[]>;
   for (let r = 0; r < RUNS; r++) {
     for (const c of configs) {
       const res = await oneRun(server, c, w, latencyMs);
@@ -573,6 +651,31 @@ export async function benchCapture(): Promise<Record<string, number>> {
       );
     }
 
+    if (PARTS.has('outside')) {
+      log(
+        `capture_overhead_outside_scope: 400 calls, bursts of 20, 20 ms latency, capture on for ${OUTSIDE_SITE} only; ` +
+          `none, outside, bare-outside, bare-outside-plain, ${RUNS} runs each`,
+      );
+      const o = await alternate(
+        server,
+        'outside',
+        ['none', 'outside', 'bare-outside', 'bare-outside-plain'],
+        { total: 400, burst: 20 },
+        20,
+      );
+      const oNone = median(times(o.none));
+      const oCorscope = median(times(o.outside));
+      const oBare = median(times(o['bare-outside']));
+      const oPlain = median(times(o['bare-outside-plain']));
+      out.capture_overhead_outside_scope = round(oCorscope / oNone, 3);
+      out.capture_overhead_outside_scope_bare = round(oBare / oNone, 3);
+      out.capture_overhead_outside_scope_bare_plain = round(oPlain / oNone, 3);
+      log(
+        `capture_overhead_outside_scope: none ${oNone.toFixed(0)} ms, corscope ${oCorscope.toFixed(0)} ms, ` +
+          `bare (extraHeaders) ${oBare.toFixed(0)} ms, bare (no extraHeaders) ${oPlain.toFixed(0)} ms (medians)`,
+      );
+    }
+
     if (PARTS.has('stress')) {
       log(`capture_vs_bare: 2,000 calls, bursts of 200, loopback; none, bare, corscope, ${RUNS} runs each`);
       const stress = await alternate(
@@ -620,6 +723,7 @@ export async function benchCapture(): Promise<Record<string, number>> {
     if (PARTS.has('profile')) await profileStress(server);
   } finally {
     await server.close();
+    for (const dir of bareOutsideDirs.values()) rmSync(dir, { recursive: true, force: true });
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return out;

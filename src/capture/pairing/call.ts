@@ -78,6 +78,35 @@ export function pairingKey(place: Place, url: string, method: string): string {
   return `${place.tabId}\u0001${place.frameId}\u0001${place.documentId ?? ''}\u0001${place.initiator}\u0001${method}\u0001${url}`;
 }
 
+/**
+ * The preflight an event shows: sent (its request headers say what it asks for), or only answered (a
+ * stopped worker saw it sent: what it asked for is unknown, its key has no method).
+ */
+export function newPreflight(ev: RequestEvent, sent: boolean): Preflight {
+  const headers = sent ? (ev.headers ?? []) : [];
+  const acrm = askedMethod(headers);
+  return {
+    requestId: ev.requestId,
+    key: pairingKey(ev, ev.url, sent ? acrm : ANY_METHOD),
+    acrm,
+    acrh: askedHeaders(headers),
+    tabId: ev.tabId,
+    frameId: ev.frameId,
+    documentId: ev.documentId,
+    initiator: ev.initiator,
+    resourceType: ev.resourceType,
+    entry: {
+      type: 'preflight',
+      request: { method: ev.method, url: ev.url, headers },
+      response: sent ? null : { status: ev.status ?? 0, headers: ev.headers ?? [] },
+      time: ev.time,
+    },
+    time: ev.time,
+    concurrent: false,
+    recovered: !sent,
+  };
+}
+
 /** A CORS preflight: OPTIONS with Access-Control-Request-Method. */
 export function isPreflight(ev: RequestEvent): boolean {
   return ev.method === 'OPTIONS' && getCombined(ev.headers, 'access-control-request-method') !== null;

@@ -3,15 +3,7 @@
 // request error) with that key takes it, first in, first out. Firefox uses the queue only for a preflight no
 // listed call claimed (./firefox.ts).
 import type { RequestEvent } from '../events';
-import {
-  askedHeaders,
-  askedMethod,
-  type Call,
-  ORPHAN_MS,
-  type Preflight,
-  pairingKey,
-  STALLED_MS,
-} from './call';
+import { type Call, newPreflight, ORPHAN_MS, type Preflight, pairingKey, STALLED_MS } from './call';
 
 export class PreflightQueue {
   /** Preflights in flight, by requestId. */
@@ -33,29 +25,8 @@ export class PreflightQueue {
 
   /** A preflight is sent: in flight from now on. */
   start(ev: RequestEvent): void {
-    const headers = ev.headers ?? [];
-    const acrm = askedMethod(headers);
-    const key = pairingKey(ev, ev.url, acrm);
-    const pf: Preflight = {
-      requestId: ev.requestId,
-      key,
-      acrm,
-      acrh: askedHeaders(headers),
-      tabId: ev.tabId,
-      frameId: ev.frameId,
-      documentId: ev.documentId,
-      initiator: ev.initiator,
-      resourceType: ev.resourceType,
-      entry: {
-        type: 'preflight',
-        request: { method: ev.method, url: ev.url, headers },
-        response: null,
-        time: ev.time,
-      },
-      time: ev.time,
-      concurrent: false,
-      recovered: false,
-    };
+    const pf = newPreflight(ev, true);
+    const { key } = pf;
     // Identical preflights at once: whichever request comes first takes the oldest, so say it may be a twin's.
     const waiting = this.ready.get(key);
     let twin = !!waiting?.length;

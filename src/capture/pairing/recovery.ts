@@ -2,7 +2,16 @@
 // last snapshot of pairing (../persist.ts) and then sees events of calls it has only half seen. Everything
 // restored is marked recovered; what is known lost is said in plain words in the call's `missing`.
 import type { RequestEvent } from '../events';
-import { ANY_METHOD, type Call, newCall, ORPHAN_MS, type Preflight, pairingKey, requestEntry } from './call';
+import {
+  ANY_METHOD,
+  type Call,
+  newCall,
+  newPreflight,
+  ORPHAN_MS,
+  type Preflight,
+  pairingKey,
+  requestEntry,
+} from './call';
 import type { PreflightQueue } from './preflights';
 
 export const MISSING = {
@@ -60,27 +69,8 @@ export class Recovery {
 
   /** The answer to a preflight whose send the stopped worker saw: kept for the request that follows. */
   keepPreflight(ev: RequestEvent): void {
-    const key = pairingKey(ev, ev.url, ANY_METHOD);
-    const pf: Preflight = {
-      requestId: ev.requestId,
-      key,
-      acrm: '',
-      acrh: '',
-      tabId: ev.tabId,
-      frameId: ev.frameId,
-      documentId: ev.documentId,
-      initiator: ev.initiator,
-      resourceType: ev.resourceType,
-      entry: {
-        type: 'preflight',
-        request: { method: 'OPTIONS', url: ev.url, headers: [] },
-        response: { status: ev.status ?? 0, headers: ev.headers ?? [] },
-        time: ev.time,
-      },
-      time: ev.time,
-      concurrent: false,
-      recovered: true,
-    };
+    const pf = newPreflight(ev, false);
+    const { key } = pf;
     const queue = this.lost.get(key) ?? [];
     queue.push(pf);
     this.lost.set(key, queue);
