@@ -253,8 +253,20 @@ async function heapMb(sw: WorkerSession): Promise<number> {
 
 const ALLOW_PATH = '/bench/u';
 
+/**
+ * CAPTURE_CREDENTIALED=1: the API's answers also allow credentials (Access-Control-Allow-Credentials: true), so
+ * each passes the CORS check whatever the credentials mode and leaves pairing on its answer.
+ */
+const CREDENTIALED = process.env.CAPTURE_CREDENTIALED === '1';
+
 function routeBench(server: ScenarioServer): void {
-  server.route(ALLOW_PATH, workloadAnswers(server.origins.page));
+  const answers = workloadAnswers(server.origins.page);
+  if (CREDENTIALED)
+    answers.actual.headers = [
+      ...(answers.actual.headers ?? []),
+      ['Access-Control-Allow-Credentials', 'true'],
+    ];
+  server.route(ALLOW_PATH, answers);
 }
 
 interface RunResult {

@@ -1,7 +1,7 @@
 // The service worker's capture over fake ports: events that arrive while it restores, rows written before
 // the snapshot that no longer holds them, the listeners the settings ask for, the badge, the start time.
 import { describe, expect, it } from 'vitest';
-import { BADGE_MS } from '../../../src/capture/badge';
+import { BADGE_MS, badgeText } from '../../../src/capture/badge';
 import type { RawDetails, RawKind } from '../../../src/capture/events';
 import { SETTLE_MS } from '../../../src/capture/pairing';
 import {
@@ -301,6 +301,10 @@ describe('CaptureService: the toolbar badge', () => {
     service.cleared();
     expect(log.at(-1)).toBe('badge 7 ""');
     expect(service.blocked(7)).toBe(0);
+  });
+
+  it('says nothing for none, and at most four characters', () => {
+    expect([0, 1, 999, 1000, 25_000].map(badgeText)).toEqual(['', '1', '999', '999+', '999+']);
   });
 
   it('a worker that starts goes on from the blocked calls stored', async () => {
