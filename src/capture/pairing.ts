@@ -19,6 +19,7 @@ import { originOf, sameOrigin } from '../cors/origin';
 import { browserAddedHeaderName, corsUnsafeRequestHeaderNames } from '../cors/safelist';
 import type { Api, Engine, Header, WireEntry } from '../cors/types';
 import type { RequestEvent } from './events';
+import { stoppedByLocalNetworkAccess } from './local-network';
 import { type CallClass, type CallScope, corsScope, isEventSourceRequest } from './request-mode';
 import type { CapturedExchange } from './types';
 
@@ -849,7 +850,8 @@ export class Pairer {
     if (call.initiator.startsWith('chrome-extension:') || call.initiator.startsWith('moz-extension:')) return;
     // Scope: only a CORS call is stored (src/capture/request-mode.ts decides, as for a HAR).
     const scope = this.scopeOf(call);
-    if (scope.class !== 'cors') {
+    // The Local Network Access check governs every request (an element's load too): a call it stopped is shown.
+    if (scope.class !== 'cors' && !stoppedByLocalNetworkAccess(call.netError, call.wire)) {
       this.opts.onUngoverned?.(call.tabId, scope.class);
       return;
     }
