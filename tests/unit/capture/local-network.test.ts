@@ -115,6 +115,53 @@ describe('calls the Local Network Access check stopped, as webRequest shows them
   });
 });
 
+describe("calls Firefox's check refused, as its webRequest shows them", () => {
+  const firefoxFixtures = readFixtures<RecordedFixture & { console: { level: string; text: string }[] }>(
+    new URL('../../fixtures/webrequest-firefox-lna/', import.meta.url),
+  );
+  const firefoxRows = (name: string) =>
+    replay(firefoxFixtures.find((f) => f.scenario === name)!.events, {
+      self: 'moz-extension://self',
+      engine: 'firefox',
+      preflightEnds: true,
+    }).rows;
+
+  it('stores the refused call as a network error that names the check, with the line Firefox printed', () => {
+    const f = firefoxFixtures.find((x) => x.scenario === 'lna-ff-simple')!;
+    const [row] = firefoxRows('lna-ff-simple');
+    expect(row!.evaluation).toMatchObject({
+      verdict: 'network-error',
+      reason: { key: 'LocalNetworkAccessRefused', seen: 'loopback', required: 'loopback-network' },
+      error: { firefox: 'CORSDidNotSucceed', stage: 'request' },
+    });
+    expect(f.console.map((c) => c.text)).toEqual([row!.evaluation.error!.console]);
+  });
+
+  it('keeps only the refused preflight on the wire: its request never left', () => {
+    const [row] = firefoxRows('lna-ff-preflight');
+    expect(row!.exchange.wire.map((w) => [w.type, w.response, w.error])).toEqual([
+      ['preflight', null, 'NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED'],
+    ]);
+    expect(row!.evaluation).toMatchObject({
+      preflight: 'sent',
+      error: { stage: 'preflight', firefox: 'CORSDidNotSucceed' },
+    });
+  });
+
+  it("stores an element's load the check refused, where Firefox prints nothing", () => {
+    const [row] = firefoxRows('lna-ff-image');
+    expect(row!.evaluation).toMatchObject({
+      verdict: 'network-error',
+      error: { firefox: null, console: null },
+    });
+    expect(row!.evaluation.reason?.key).toBe('LocalNetworkAccessRefused');
+  });
+
+  it('lets the calls the permission allowed through', () => {
+    expect(firefoxRows('lna-ff-granted').map((r) => r.evaluation.verdict)).toEqual(['allowed', 'allowed']);
+  });
+});
+
 describe('the stop written on the exchange', () => {
   const base = (wire: CapturedExchange['wire'], netError: string | null): CapturedExchange =>
     ({
