@@ -6,14 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitUntilCapturing } from '../../src/demo/main';
 import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { type ExportedLine, extensionPage, waitForRows } from './harness/extension';
-import {
-  grantLna,
-  LNA_SCENARIOS,
-  type LnaResult,
-  type LnaWorld,
-  makeLnaCall,
-  startLnaWorld,
-} from './harness/lna';
+import { LNA_SCENARIOS, type LnaResult, type LnaWorld, runLnaScenario, startLnaWorld } from './harness/lna';
 
 interface Row extends ExportedLine {
   evaluation: ExportedLine['evaluation'] & {
@@ -34,7 +27,7 @@ interface Seen {
   row: Row;
 }
 
-/** DevTools' corsError of each request the page made, by URL (the last one wins). */
+/** DevTools' corsError of each request the page made (not a preflight), by its first URL. */
 function watchCorsErrors(session: CDPSession): Map<string, string | null> {
   const urls = new Map<string, string>();
   const out = new Map<string, string | null>();
@@ -64,16 +57,12 @@ beforeAll(async () => {
   await waitUntilCapturing(warm, ext, `${world.origins.public}/lna/ok/ready`);
   await warm.close();
   for (const s of LNA_SCENARIOS) {
-    const origin = world.origins[s.page];
-    await grantLna(browser.context, origin, s.grant);
-    const page = await browser.newPage();
-    const session = await browser.cdp(page);
-    const corsErrors = watchCorsErrors(session);
-    await session.send('Network.enable');
-    await page.goto(`${origin}/page`);
-    const calls = s.calls(world.origins);
-    const results: LnaResult[] = [];
-    for (const call of calls) results.push(await makeLnaCall(page, call));
+    const {
+      page,
+      calls,
+      results,
+      watched: corsErrors,
+    } = await runLnaScenario(browser, world, s, watchCorsErrors);
     const urls = calls.map((c) => c.url);
     const rows = (await waitForRows(ext, (r) => urls.includes(r.request.url), calls.length)) as Row[];
     await page.waitForTimeout(200);
@@ -86,10 +75,7 @@ beforeAll(async () => {
         name: `${s.name} #${k}`,
         url: c.url,
         page: results[k]!,
-        corsError:
-          corsErrors.get(c.url) ??
-          corsErrors.get(rows.find((r) => r.request.url === c.url)!.wire.at(-1)!.request.url) ??
-          null,
+        corsError: corsErrors.get(c.url) ?? null,
         lines,
         row: rows.find((r) => r.request.url === c.url)!,
       });

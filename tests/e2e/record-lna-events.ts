@@ -8,58 +8,13 @@
 //   npx tsx tests/e2e/record-lna-events.ts
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CDPSession } from 'playwright-core';
 import { launchWithExtension } from './harness/browser';
-import { grantLna, LNA_SCENARIOS, makeLnaCall, startLnaWorld } from './harness/lna';
+import { watchNetwork } from './harness/cdp-network';
+import { LNA_SCENARIOS, runLnaScenario, startLnaWorld } from './harness/lna';
 import { collectEvents, RECORDER_DIR, takeEvents } from './harness/recorder';
 
 const DIR = resolve(import.meta.dirname, '../fixtures/webrequest-lna');
 const ours = (url: string) => url.includes('/lna/');
-
-/** DevTools' Network events for the calls, trimmed to what explains them. */
-function watchCdp(session: CDPSession): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const ids = new Set<string>();
-  session.on('Network.requestWillBeSent', (e) => {
-    if (!ours(e.request.url)) return;
-    ids.add(e.requestId);
-    out.push({
-      event: 'requestWillBeSent',
-      requestId: e.requestId,
-      method: e.request.method,
-      url: e.request.url,
-      type: e.type,
-      initiator: e.initiator.type,
-    });
-  });
-  session.on('Network.requestWillBeSentExtraInfo', (e) => {
-    if (ids.has(e.requestId))
-      out.push({
-        event: 'requestWillBeSentExtraInfo',
-        requestId: e.requestId,
-        clientSecurityState: e.clientSecurityState ?? null,
-      });
-  });
-  session.on('Network.responseReceivedExtraInfo', (e) => {
-    if (ids.has(e.requestId))
-      out.push({
-        event: 'responseReceivedExtraInfo',
-        requestId: e.requestId,
-        statusCode: e.statusCode,
-        resourceIPAddressSpace: e.resourceIPAddressSpace,
-      });
-  });
-  session.on('Network.loadingFailed', (e) => {
-    if (ids.has(e.requestId))
-      out.push({
-        event: 'loadingFailed',
-        requestId: e.requestId,
-        errorText: e.errorText,
-        corsErrorStatus: e.corsErrorStatus ?? null,
-      });
-  });
-  return out;
-}
 
 const world = await startLnaWorld();
 const browser = await launchWithExtension(RECORDER_DIR, { extraArgs: world.args });
@@ -68,14 +23,11 @@ try {
   const userAgent = await browser.serviceWorker.evaluate(() => navigator.userAgent);
   for (const s of LNA_SCENARIOS) {
     const origin = world.origins[s.page];
-    await grantLna(browser.context, origin, s.grant);
-    const page = await browser.newPage();
-    const session = await browser.cdp(page);
-    const cdp = watchCdp(session);
-    await session.send('Network.enable');
-    await page.goto(`${origin}/page`);
-    const results = [];
-    for (const call of s.calls(world.origins)) results.push(await makeLnaCall(page, call));
+    const {
+      page,
+      results,
+      watched: cdp,
+    } = await runLnaScenario(browser, world, s, (session) => watchNetwork(session, ours));
     const events = (await collectEvents(browser.serviceWorker, () => true)).filter(
       (e) => ours(e.details.url) || (e.details.type === 'main_frame' && e.details.url === `${origin}/page`),
     );

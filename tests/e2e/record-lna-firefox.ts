@@ -10,14 +10,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AddressSpace, Exchange, Header, LocalNetworkAccess, WireEntry } from '../../src/cors/types';
-import { launchFirefox } from './harness/firefox';
+import { readJsonl } from '../factories';
+import { asPage, launchFirefox } from './harness/firefox';
+import { callSample } from './harness/samples';
 
 const DIR = new URL('../fixtures/exchange/lna/', import.meta.url);
-const read = <T>(f: string) =>
-  readFileSync(new URL(f, DIR), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as T);
+const read = <T>(f: string) => readJsonl<T>(readFileSync(new URL(f, DIR), 'utf8'));
 const samples = read<Exchange>('samples.jsonl');
 const catalog = read<{ id: string; context: string }>('catalog.jsonl');
 const browserJson = JSON.parse(readFileSync(new URL('firefox/browser.json', DIR), 'utf8')) as {
@@ -119,7 +117,6 @@ await firefox.bidi.send('session.subscribe', {
   events: ['network.beforeRequestSent', 'network.responseCompleted', 'network.fetchError'],
 });
 
-type PageResult = { ok: boolean; error?: string; status?: number };
 const out: Exchange[] = [];
 const page = await firefox.newPage();
 let current = '';
@@ -135,50 +132,7 @@ for (const ex of samples) {
   }
   seen.length = 0;
   events.length = 0;
-  const url = toReal(ex.request.url);
-  const spec = {
-    api: ex.api ?? 'fetch',
-    method: ex.request.method,
-    url,
-    headers: ex.request.headers ?? [],
-    mode: ex.mode ?? 'cors',
-    credentials: ex.credentials ?? 'same-origin',
-    targetAddressSpace: ex.request.targetAddressSpace ?? null,
-  };
-  const result = await page.evaluate(async (s: typeof spec): Promise<PageResult> => {
-    const body = s.method === 'GET' || s.method === 'HEAD' ? undefined : 'x';
-    if (s.api === 'image')
-      return new Promise((resolve) => {
-        const img = new Image();
-        img.onload = () => resolve({ ok: true });
-        img.onerror = () => resolve({ ok: false, error: 'image error event' });
-        img.src = s.url;
-      });
-    if (s.api === 'xhr')
-      return new Promise((resolve) => {
-        const x = new XMLHttpRequest();
-        x.open(s.method, s.url);
-        x.withCredentials = s.credentials === 'include';
-        for (const [n, v] of s.headers) x.setRequestHeader(n, v);
-        x.onloadend = () => resolve({ ok: x.status !== 0, status: x.status });
-        x.send(body ?? null);
-      });
-    try {
-      const init: Record<string, unknown> = {
-        method: s.method,
-        headers: s.headers,
-        mode: s.mode,
-        credentials: s.credentials,
-        body,
-      };
-      if (s.targetAddressSpace) init.targetAddressSpace = s.targetAddressSpace;
-      const r = await fetch(s.url, init as RequestInit);
-      await r.text();
-      return { ok: true, status: r.status };
-    } catch (e) {
-      return { ok: false, error: String(e) };
-    }
-  }, spec);
+  const result = await callSample(asPage(page), ex, toReal(ex.request.url));
   await page.waitForTimeout(300);
 
   // The wire: what reached the servers, in order, then what Firefox stopped before it was sent.

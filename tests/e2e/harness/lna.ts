@@ -19,8 +19,10 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttps } from 'node:https';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { ExtensionBrowser } from './browser';
 import { close, listen, tls } from './net';
+import { callSample } from './samples';
 import { PNG_1X1 } from './server';
 
 export type LnaPage = 'secure' | 'insecure';
@@ -224,24 +226,35 @@ export async function grantLna(context: BrowserContext, origin: string, grant: L
 }
 
 /** Makes one call in the page, as its script would. */
-export function makeLnaCall(page: Page, call: LnaCall): Promise<LnaResult> {
-  return page.evaluate(async (c) => {
-    if (c.api === 'image')
-      return new Promise<LnaResult>((resolve) => {
-        const img = new Image();
-        img.onload = () => resolve({ ok: true });
-        img.onerror = () => resolve({ ok: false, error: 'image error event' });
-        img.src = c.url;
-      });
-    try {
-      const init: Record<string, unknown> = { method: c.method ?? 'GET', headers: c.headers ?? [] };
-      if (c.targetAddressSpace) init.targetAddressSpace = c.targetAddressSpace;
-      if (c.method === 'PUT') init.body = 'x';
-      const r = await fetch(c.url, init as RequestInit);
-      await r.text();
-      return { ok: true, status: r.status };
-    } catch (e) {
-      return { ok: false, error: String(e) };
-    }
-  }, call);
+export function makeLnaCall(page: Pick<Page, 'evaluate'>, call: LnaCall): Promise<LnaResult> {
+  const request = {
+    method: call.method ?? 'GET',
+    url: call.url,
+    headers: call.headers ?? [],
+    ...(call.targetAddressSpace ? { targetAddressSpace: call.targetAddressSpace } : {}),
+  };
+  return callSample(page, { api: call.api, request }, call.url);
+}
+
+/**
+ * Runs one scenario in a new tab of `browser`: its permissions granted, its page loaded with `watch` on the
+ * tab's DevTools session from the start, its calls made in order. The caller closes the page.
+ */
+export async function runLnaScenario<T>(
+  browser: Pick<ExtensionBrowser, 'context' | 'newPage' | 'cdp'>,
+  world: LnaWorld,
+  s: LnaScenario,
+  watch: (session: CDPSession) => T,
+): Promise<{ page: Page; calls: LnaCall[]; results: LnaResult[]; watched: T }> {
+  const origin = world.origins[s.page];
+  await grantLna(browser.context, origin, s.grant);
+  const page = await browser.newPage();
+  const session = await browser.cdp(page);
+  const watched = watch(session);
+  await session.send('Network.enable');
+  await page.goto(`${origin}/page`);
+  const calls = s.calls(world.origins);
+  const results: LnaResult[] = [];
+  for (const call of calls) results.push(await makeLnaCall(page, call));
+  return { page, calls, results, watched };
 }

@@ -12,8 +12,8 @@ interface Fixture extends RecordedFixture {
     event: string;
     requestId: string;
     url?: string;
-    initiator?: string;
-    corsErrorStatus?: { corsError: string } | null;
+    initiator?: { type: string };
+    corsErrorStatus?: { corsError: string };
   }[];
 }
 
@@ -36,7 +36,7 @@ const rowsOf = (f: Fixture) =>
 
 /** DevTools' corsError for each call the page made (not its preflight), in call order. */
 const corsErrors = (f: Fixture) => {
-  const calls = f.cdp.filter((c) => c.event === 'requestWillBeSent' && c.initiator !== 'preflight');
+  const calls = f.cdp.filter((c) => c.event === 'requestWillBeSent' && c.initiator?.type !== 'preflight');
   const seen = new Set<string>();
   return calls
     .filter((c) => !seen.has(c.requestId) && seen.add(c.requestId))

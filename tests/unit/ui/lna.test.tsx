@@ -11,6 +11,7 @@ import { summarize } from '../../../src/ui/model';
 import { PanelApp } from '../../../src/ui/panel/PanelApp';
 import { PopupApp, tabStats } from '../../../src/ui/popup/PopupApp';
 import { readJsonl } from '../../factories';
+import { openCall } from './open-call';
 import { storedRows } from './rows';
 
 afterEach(cleanup);
@@ -27,14 +28,7 @@ function panel() {
   );
 }
 
-async function open(id: string) {
-  const grid = screen.getByRole('grid');
-  fireEvent.keyDown(grid, { key: 'Home' });
-  const index = rows.findIndex((r) => r.exchange.id === id);
-  for (let i = 0; i < index; i++) fireEvent.keyDown(grid, { key: 'ArrowDown' });
-  fireEvent.keyDown(grid, { key: 'Enter' });
-  return screen.findByTestId('details');
-}
+const open = (id: string) => openCall(rows, id);
 
 describe('the list', () => {
   it('marks the calls Local Network Access stopped, and filters them', () => {
