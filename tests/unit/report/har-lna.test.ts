@@ -7,13 +7,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Exchange, evaluateAll } from '../../../src/cors/index';
 import { toHar } from '../../../src/report/har';
-import { exchangesFromHar } from '../../../src/report/har-import';
+import { HarImport, type ImportedExchange } from '../../../src/report/har-import';
 import { readJsonl } from '../../factories';
 import { storedRows } from '../ui/rows';
 
 const lna = readJsonl<Exchange>(
   readFileSync(join(process.cwd(), 'tests/fixtures/exchange/lna/samples.jsonl'), 'utf8'),
 );
+
+/** The calls of a HAR (a whole file's JSON), as the streaming import reads them. */
+async function importHar(har: object) {
+  const imp = new HarImport();
+  const exchanges: ImportedExchange[] = [];
+  for await (const call of imp.calls([JSON.stringify(har)])) exchanges.push(call);
+  return { exchanges, issues: imp.issues };
+}
 
 const pick = (v: ReturnType<typeof evaluateAll>[number]) => ({
   id: v.id,
@@ -25,10 +33,9 @@ const pick = (v: ReturnType<typeof evaluateAll>[number]) => ({
 });
 
 describe("CORScope's HAR", () => {
-  it('round-trips every Local Network Access sample: same verdict, stage, line and address spaces', () => {
+  it('round-trips every Local Network Access sample: same verdict, stage, line and address spaces', async () => {
     const rows = storedRows(lna);
-    const har = JSON.parse(JSON.stringify(toHar(rows)));
-    const { exchanges, issues } = exchangesFromHar(har.log.entries, { dialect: 'corscope' });
+    const { exchanges, issues } = await importHar(toHar(rows));
     expect(issues).toEqual([]);
     const again = evaluateAll(exchanges.map((e) => e.exchange));
     expect(again.map(pick)).toEqual(rows.map((r) => pick(r.evaluation)));
@@ -55,10 +62,10 @@ describe("CORScope's HAR", () => {
     });
   });
 
-  it('reports a malformed address space as bad input, naming the field', () => {
+  it('reports a malformed address space as bad input, naming the field', async () => {
     const har = JSON.parse(JSON.stringify(toHar(storedRows([lna[0]!]))));
     har.log.entries[0]._cors.call.addressSpace = 'intranet';
-    const { issues } = exchangesFromHar(har.log.entries, { dialect: 'corscope' });
+    const { issues } = await importHar(har);
     expect(issues.map((i) => i.message)).toEqual([
       '_cors.call.addressSpace: must be one of "public", "local", "loopback"; entry skipped',
     ]);
@@ -106,7 +113,7 @@ describe("DevTools' HAR", () => {
     timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 0, receive: 0 },
   });
 
-  it('takes a preflight DevTools recorded as stopped by the check for the Local Network Access failure', () => {
+  it('takes a preflight DevTools recorded as stopped by the check for the Local Network Access failure', async () => {
     const entries = [
       entry({
         type: 'fetch',
@@ -130,7 +137,9 @@ describe("DevTools' HAR", () => {
         initiator: { type: 'preflight' },
       }),
     ];
-    const { exchanges, issues } = exchangesFromHar(entries, { dialect: 'chrome-devtools' });
+    const { exchanges, issues } = await importHar({
+      log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, pages: [], entries },
+    });
     expect(issues).toEqual([]);
     expect(exchanges).toHaveLength(1);
     const [v] = evaluateAll([exchanges[0]!.exchange]);
