@@ -24,14 +24,18 @@ import type { CapturedExchange } from './types';
 /** DevTools' name for the error of a preflight Chromium's check stopped. */
 const CHROMIUM_PREFLIGHT_STOPPED = 'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS';
 
-/** Whether a call's error says the Local Network Access check stopped it (or its preflight). */
+/**
+ * Whether a call's error says the Local Network Access check stopped it (or its preflight). A call rebuilt after
+ * a service-worker restart may have lost its preflight's answer: only the browser's own error counts there.
+ */
 export function stoppedByLocalNetworkAccess(
   netError: string | null | undefined,
   wire: readonly WireEntry[],
+  recovered = false,
 ): boolean {
   if (isLocalNetworkError(netError)) return true;
   const last = wire[wire.length - 1];
-  return netError === 'net::ERR_FAILED' && last?.type === 'preflight' && last.response === null;
+  return !recovered && netError === 'net::ERR_FAILED' && last?.type === 'preflight' && last.response === null;
 }
 
 /**
@@ -40,7 +44,7 @@ export function stoppedByLocalNetworkAccess(
  */
 export function withLocalNetworkStop(ex: CapturedExchange): CapturedExchange {
   const { netError } = ex.capture;
-  if (!stoppedByLocalNetworkAccess(netError, ex.wire)) return ex;
+  if (!stoppedByLocalNetworkAccess(netError, ex.wire, ex.capture.recovered)) return ex;
   const wire = ex.wire.slice();
   // Firefox lists a request before its preflight: when the preflight was stopped, the request never left.
   const n = wire.length;

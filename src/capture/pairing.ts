@@ -851,7 +851,7 @@ export class Pairer {
     // Scope: only a CORS call is stored (src/capture/request-mode.ts decides, as for a HAR).
     const scope = this.scopeOf(call);
     // The Local Network Access check governs every request (an element's load too): a call it stopped is shown.
-    if (scope.class !== 'cors' && !stoppedByLocalNetworkAccess(call.netError, call.wire)) {
+    if (scope.class !== 'cors' && !stoppedByLocalNetworkAccess(call.netError, call.wire, call.recovered)) {
       this.opts.onUngoverned?.(call.tabId, scope.class);
       return;
     }

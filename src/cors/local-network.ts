@@ -215,10 +215,9 @@ function inferredResource(ex: Exchange, url: string): AddressSpace | null {
   return hostAddressSpace(url);
 }
 
-/** Where the facts come from, in plain words. */
-function basisOf(entry: WireEntry, recorded: boolean, reported: boolean): string {
-  if (recorded) return 'the address spaces as recorded';
-  return reported ? `the browser's error ${entry.error}` : 'the address spaces as recorded';
+/** Where the facts come from, in plain words: the recorded spaces, else the browser's error. */
+function basisOf(entry: WireEntry, recorded: boolean): string {
+  return recorded ? 'the address spaces as recorded' : `the browser's error ${entry.error}`;
 }
 
 /**
@@ -252,7 +251,7 @@ export function localNetworkAccessCheck(f: Fetch, i: number): Walk | null {
     permissionState: state,
     hop: i,
     blocked: false,
-    basis: basisOf(entry, recorded !== null, reported),
+    basis: basisOf(entry, recorded !== null),
   };
   const stage = f.redirectCount > 0 ? 'redirect' : entry.type === 'preflight' ? 'preflight' : 'request';
   const check = (title: string, required: string, seen: string, result: 'pass' | 'fail' | 'info') =>

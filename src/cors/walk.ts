@@ -61,7 +61,10 @@ export interface Walk {
   /** The URL Chromium names for the failure, and the first URL when a redirect came between. */
   url: string;
   firstUrl: string;
-  /** For a network error: the failing hop was a CORS request (Firefox logs "CORS request did not succeed"). */
+  /**
+   * For a network error or a Local Network Access stop: the failing hop was a CORS request (Firefox then logs
+   * "CORS request did not succeed").
+   */
   corsHop: boolean;
   /** Whether the answer would change with the other credentials mode. */
   credentialsMattered: boolean;

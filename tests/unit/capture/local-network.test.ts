@@ -193,6 +193,9 @@ describe('the stop written on the exchange', () => {
     const answered = { ...preflight, response: { status: 204, headers: [] } };
     expect(stoppedByLocalNetworkAccess('net::ERR_FAILED', [answered])).toBe(false);
     expect(stoppedByLocalNetworkAccess('net::ERR_FAILED', [request])).toBe(false);
+    // Rebuilt after a restart: the preflight's answer may have died with the worker.
+    expect(stoppedByLocalNetworkAccess('net::ERR_FAILED', [preflight], true)).toBe(false);
+    expect(stoppedByLocalNetworkAccess('net::ERR_FAILED', [preflight])).toBe(true);
     const unchanged = base([request], 'net::ERR_CONNECTION_REFUSED');
     expect(withLocalNetworkStop(unchanged)).toBe(unchanged);
   });
