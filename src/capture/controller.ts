@@ -5,6 +5,7 @@ import { Evaluator } from '../cors/evaluate';
 import type { Engine, Reason, Verdict } from '../cors/types';
 import { type StoredExchange, toRow } from '../store/row';
 import type { RawDetails, RawKind } from './events';
+import { withLocalNetworkStop } from './local-network';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
 import { makeRedactor, type Redactor } from './redact';
@@ -206,7 +207,8 @@ export class CaptureController {
       ev = new Evaluator({ engine: this.engine });
       this.evaluators.set(ex.capture.tabId, ev);
     }
-    const evaluation = ev.evaluate(ex);
-    this.sink.enqueue(toRow(ex, ex.capture.headersLost ? outcomeOnly(ex, evaluation) : evaluation));
+    const call = withLocalNetworkStop(ex);
+    const evaluation = ev.evaluate(call);
+    this.sink.enqueue(toRow(call, call.capture.headersLost ? outcomeOnly(call, evaluation) : evaluation));
   }
 }

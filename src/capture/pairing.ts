@@ -12,6 +12,7 @@
 // This file follows a call from its first event to its end, the same in every browser.
 import type { Engine } from '../cors/types';
 import type { RequestEvent } from './events';
+import { stoppedByLocalNetworkAccess } from './local-network';
 import {
   type Call,
   CORS_FAILED,
@@ -308,7 +309,9 @@ export class Pairer {
   private deliver(call: Call, outcome: Outcome): void {
     if (fromExtension(call)) return;
     const scope = callScope(call);
-    if (scope.class !== 'cors' || !judgeable(call, outcome)) {
+    // The Local Network Access check governs every request (an element's load too): a call it stopped is shown.
+    const stopped = stoppedByLocalNetworkAccess(call.netError, call.wire, call.recovered);
+    if (!stopped && (scope.class !== 'cors' || !judgeable(call, outcome))) {
       this.opts.onUngoverned?.(call.tabId, scope.class === 'cors' ? 'cannot-tell' : scope.class);
       return;
     }

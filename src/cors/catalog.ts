@@ -11,8 +11,8 @@
 // step: main-fetch.ts, preflight.ts, check.ts, redirect.ts). A record says what, never when: detection stays
 // in the fetch steps, named as the spec names them.
 import { countHeader, getCombined } from './headers';
-import { SPEC } from './spec';
-import type { Api, Fix, HttpResponse, Reason } from './types';
+import { LNA_SPEC, SPEC } from './spec';
+import type { Api, Fix, HttpResponse, Reason, Stage } from './types';
 
 // ---------------------------------------------------------------------------------------------------------
 // What a record's builders are given
@@ -23,6 +23,9 @@ export interface ChromiumWording {
   param: string;
   /** The API that made the call; undefined: unknown, worded as fetch. */
   api: Api | undefined;
+  /** A Local Network Access failure: the server's address space and fetch()'s targetAddressSpace. */
+  resourceAddressSpace?: string;
+  targetAddressSpace?: string;
 }
 
 /** What the plain sentence of a CORS error reads: the response it is about, and what the check read. */
@@ -32,6 +35,9 @@ export interface CorsFacts {
   /** Chromium's failed_parameter ('' when it reports none). */
   param: string;
   reason: Reason;
+  /** The origin of the server that failed, and where the call failed. */
+  server: string;
+  stage: Stage;
 }
 
 /** Firefox's reason for a failed check, judged by Firefox's own rules on the same response. */
@@ -350,7 +356,75 @@ export const CORS_ERRORS = {
     sentence: ({ what }) => `${what} is invalid`,
     fix: none,
   },
+  // Local Network Access (src/cors/local-network.ts): the check before CORS stopped the request, so no
+  // response exists and no header can fix it; the advice comes with the check. Firefox's verdict for the same
+  // call is the check's too (a network error where Firefox refuses it).
+  LocalNetworkAccessPermissionDenied: {
+    spec: LNA_SPEC.check,
+    preflightTwin: false,
+    chromium: ({ resourceAddressSpace }) =>
+      `Permission was denied for this request to access the \`${resourceAddressSpace}\` address space.`,
+    firefox: null,
+    words: () => `${LOCAL_NETWORK_ACCESS}: no permission`,
+    sentence: ({ server, stage, reason }) =>
+      `${stopped(stage, server)}: the page is in the \`public\` address space, ${server} in ${spaceWords(reason.seen)}, and the user has not granted the page the ${permissionWords(reason.required)} permission; ${NEVER_SAW}`,
+    fix: none,
+  },
+  InsecureLocalNetwork: {
+    spec: LNA_SPEC.secureContext,
+    preflightTwin: false,
+    chromium: ({ resourceAddressSpace }) =>
+      `The request client is not a secure context and the resource is in more-private address space \`${resourceAddressSpace}\`.`,
+    firefox: null,
+    words: () => `${LOCAL_NETWORK_ACCESS}: page not a secure context`,
+    sentence: ({ server, stage, reason }) =>
+      `${stopped(stage, server)}: the page is in the \`public\` address space and not a secure context (not HTTPS or localhost), and such a page may not reach ${spaceWords(reason.seen)} at all, even with the permission; ${NEVER_SAW}`,
+    fix: none,
+  },
+  InvalidLocalNetworkAccess: {
+    spec: LNA_SPEC.check,
+    preflightTwin: false,
+    chromium: ({ resourceAddressSpace, targetAddressSpace }) =>
+      `Request had a target IP address space of \`${targetAddressSpace}\` yet the resource is in address space \`${resourceAddressSpace}\`.`,
+    firefox: null,
+    words: () => `${LOCAL_NETWORK_ACCESS}: wrong targetAddressSpace`,
+    sentence: ({ server, stage, reason }) =>
+      `${stopped(stage, server)}: fetch() named targetAddressSpace "${reason.required}" but ${server} is in ${spaceWords(reason.seen)}, and a server outside the space the request names is refused, permission or not; ${NEVER_SAW}`,
+    fix: none,
+  },
 } satisfies Record<string, CorsErrorEntry>;
+
+const LOCAL_NETWORK_ACCESS = 'Local Network Access';
+
+/** The failures the Local Network Access check reports (Chromium's names, and Firefox's refusal). */
+export const LOCAL_NETWORK_KEYS: ReadonlySet<string> = new Set([
+  'LocalNetworkAccessPermissionDenied',
+  'InsecureLocalNetwork',
+  'InvalidLocalNetworkAccess',
+  'LocalNetworkAccessRefused',
+]);
+
+/** Whether a catalog key (a verdict's `reason.key`) is a Local Network Access failure. */
+export function isLocalNetworkKey(key: string): boolean {
+  return LOCAL_NETWORK_KEYS.has(key);
+}
+
+const stageWords = (stage: Stage) =>
+  stage === 'preflight' ? 'preflight' : stage === 'redirect' ? 'redirected request' : 'request';
+
+const stopped = (stage: Stage, server: string) =>
+  `Chromium's ${LOCAL_NETWORK_ACCESS} check stopped the ${stageWords(stage)} to ${server} before it was sent`;
+
+const NEVER_SAW = 'the server never saw it (no response header can change that)';
+
+/** An address space as the sentences name it; null: the check's own words when CORScope cannot see it. */
+const spaceWords = (space: string | null) =>
+  space
+    ? `the \`${space}\` address space`
+    : 'a more private address space (`local` or `loopback`; which one, the recording does not say)';
+
+const permissionWords = (permission: string | null) =>
+  permission ? `"${permission}"` : '"local-network" or "loopback-network"';
 
 /** The allow-list fixes' note on `*`, which is literal with credentials. */
 function credentialsNote(f: CorsFix): string {
@@ -512,6 +586,15 @@ export const NETWORK_ERRORS = {
     clause: () => 'The redirect was not followed',
     detail: () => 'redirect mode "error", or the recording ends here',
     fix: (f) => f.nextResponseAllowsOrigin(),
+  },
+  // Firefox's Local Network Access check (src/cors/local-network.ts) refused the request: Firefox reports it as
+  // a network error ("CORS request did not succeed" for a CORS request, nothing for an element's load).
+  LocalNetworkAccessRefused: {
+    spec: LNA_SPEC.check,
+    words: () => `${LOCAL_NETWORK_ACCESS}: no permission`,
+    clause: ({ reason, onPreflight }) =>
+      `Firefox's ${LOCAL_NETWORK_ACCESS} check refused the ${onPreflight ? 'preflight' : 'request'} before it was sent: the page is in the \`public\` address space, the server in ${spaceWords(reason.seen)}, and the user has not granted the page the ${permissionWords(reason.required)} permission; the server never saw it`,
+    fix: none,
   },
   // A call whose response headers died with a restarted service worker (src/capture): no explanation.
   AnswerLost: {

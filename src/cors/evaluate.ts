@@ -5,9 +5,17 @@
 // (advice.ts) and the risky policies (warnings.ts).
 import { repair } from './advice';
 import { PreflightCache } from './cache';
-import { corsErrorOf, firefoxReasonOf, NETWORK_ERRORS, type NetworkErrorEntry } from './catalog';
+import {
+  corsErrorOf,
+  type FirefoxReason,
+  firefoxReasonOf,
+  isLocalNetworkKey,
+  NETWORK_ERRORS,
+  type NetworkErrorEntry,
+} from './catalog';
 import { withCredentialsMode } from './credentials';
 import { getCombined, parseTokenList } from './headers';
+import { firefoxLocalNetworkReason, localNetworkAdvice } from './local-network';
 import { mainFetch } from './main-fetch';
 import { chromiumConsoleLine, firefoxConsoleLine } from './messages';
 import { normalizeOrigin } from './origin';
@@ -75,6 +83,25 @@ export class Evaluator {
       verdict.fixes = fixes;
       verdict.advice = advice;
     }
+    if (chosen.localNetwork) {
+      verdict.localNetwork = chosen.localNetwork;
+      // Stopped before it was sent: no header helps; the advice is the check's.
+      if (chosen.localNetwork.blocked && chosen.reason && isLocalNetworkKey(chosen.reason.key)) {
+        verdict.advice = localNetworkAdvice(
+          ex,
+          chosen.localNetwork,
+          chosen.failure?.error ?? chosen.reason.key,
+          {
+            engine: this.engine,
+            url: chosen.url,
+            method: chosen.method,
+            originSent: chosen.originSent,
+            corsRequest: chosen.corsHop,
+            preflighted: chosen.preflight !== 'none',
+          },
+        );
+      }
+    }
     return verdict;
   }
 
@@ -86,17 +113,32 @@ export class Evaluator {
     const origin = normalizeOrigin(ex.initiator);
     const firefox = this.engine === 'firefox';
     if (w.verdict === 'blocked' && w.failure) {
-      const { error: name, param } = w.failure;
+      const { error: name, param, addressSpace } = w.failure;
       const response = w.hop >= 0 ? (ex.wire[w.hop]?.response ?? null) : null;
-      const ff = firefoxReasonOf(corsErrorOf(name)!.key, response);
+      const lna = isLocalNetworkKey(name) ? w.localNetwork : null;
+      const ff: FirefoxReason | null = lna
+        ? (() => {
+            const key = firefoxLocalNetworkReason(lna, w.corsHop);
+            return key ? { key, status: null } : null;
+          })()
+        : firefoxReasonOf(corsErrorOf(name)!.key, response);
       const ffLine = ff ? firefoxConsoleLine(ff.key, param, w.url, ff.status) : null;
+      // A Local Network Access line names the server's address space: none when it is not known.
+      const line =
+        lna && !addressSpace?.resource
+          ? null
+          : chromiumConsoleLine(name, param, {
+              api: ex.api,
+              url: w.url,
+              firstUrl: w.firstUrl,
+              origin,
+              ...(addressSpace ? { addressSpace } : {}),
+            });
       return {
         stage: w.stage,
         chromium: name,
         firefox: ff?.key ?? null,
-        console: firefox
-          ? ffLine
-          : chromiumConsoleLine(name, param, { api: ex.api, url: w.url, firstUrl: w.firstUrl, origin }),
+        console: firefox ? ffLine : line,
         firefoxConsole: ffLine,
         failedParameter: param,
         url: w.url,
@@ -110,7 +152,11 @@ export class Evaluator {
     const ffLine = didNotSucceed ? firefoxConsoleLine('CORSDidNotSucceed', null, w.url, null) : null;
     const entry: NetworkErrorEntry = NETWORK_ERRORS[w.reason!.key as keyof typeof NETWORK_ERRORS];
     return {
-      stage: w.hop >= 0 && ex.wire[w.hop]?.type === 'preflight' ? 'preflight' : 'request',
+      stage: w.failure
+        ? w.stage
+        : w.hop >= 0 && ex.wire[w.hop]?.type === 'preflight'
+          ? 'preflight'
+          : 'request',
       chromium: null,
       firefox: didNotSucceed ? 'CORSDidNotSucceed' : null,
       console: firefox ? ffLine : (entry.chromiumLine?.({ url: w.url, origin }) ?? null),

@@ -5,6 +5,7 @@
 // the CORS check (check.ts); a wire that stops before the browser did ends in recording.ts.
 import { corsCheckAt } from './check';
 import { getCombined, headersTooBig } from './headers';
+import { localNetworkAccessCheck } from './local-network';
 import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
 import { corsPreflightFetch } from './preflight';
 import { endOfRecording } from './recording';
@@ -88,6 +89,7 @@ function request(ex: Exchange, include: boolean, { cache, engine }: WalkContext)
       include,
       authorizationByWildcard: [],
       ended: null,
+      localNetwork: null,
     },
   };
 }
@@ -243,7 +245,10 @@ function httpFetch(f: Fetch, i: number): Walk | null {
     }
   }
   f.preflightPassedFor = null;
-  // 6.3. Set response to the result of running HTTP-network-or-cache fetch.
+  // 6.3. Set response to the result of running HTTP-network-or-cache fetch: the connection first passes the
+  //      Local Network Access check (no-cors and navigations included).
+  const lna = localNetworkAccessCheck(f, i);
+  if (lna) return lna;
   const res = entry.response;
   if (!res) return networkError(f, 'NoResponse', i, url, { corsHop: f.corsFlag });
   if (!f.firefox && headersTooBig(res.headers)) return networkError(f, 'ResponseHeadersTooBig', i, url);

@@ -34,6 +34,8 @@ export interface ConsoleContext {
   firstUrl: string;
   /** The page's origin as Chromium prints it (the real one, even after a tainting redirect). */
   origin: string;
+  /** A Local Network Access failure: the address spaces its words name. */
+  addressSpace?: { resource: string | null; target: string | null };
 }
 
 /** Chromium's whole console line for a CORS failure. */
@@ -45,7 +47,12 @@ export function chromiumConsoleLine(
   const kind = KIND[ctx.api ?? 'fetch'];
   const redirected = ctx.firstUrl !== ctx.url ? `(redirected from '${ctx.firstUrl}') ` : '';
   const prefix = hasPreflightPrefix(name) ? PREFLIGHT_PREFIX : '';
-  const words = CORS_ERRORS[corsErrorOf(name)!.key].chromium({ param: param ?? '', api: ctx.api });
+  const words = CORS_ERRORS[corsErrorOf(name)!.key].chromium({
+    param: param ?? '',
+    api: ctx.api,
+    ...(ctx.addressSpace?.resource ? { resourceAddressSpace: ctx.addressSpace.resource } : {}),
+    ...(ctx.addressSpace?.target ? { targetAddressSpace: ctx.addressSpace.target } : {}),
+  });
   return `Access to ${kind} at '${ctx.url}' ${redirected}from origin '${ctx.origin}' has been blocked by CORS policy: ${prefix}${words}`;
 }
 

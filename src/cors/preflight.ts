@@ -3,6 +3,7 @@
 // (netwerk/protocol/http/nsCORSListenerProxy.cpp, nsCORSPreflightListener), over a recorded preflight.
 import { corsCheckAt } from './check';
 import { getCombined, headersTooBig, parseTokenList, requestedHeaderNames } from './headers';
+import { localNetworkAccessCheck } from './local-network';
 import { isRedirectStatus } from './redirect';
 import { corsSafelistedMethod } from './safelist';
 import { SPEC } from './spec';
@@ -191,7 +192,10 @@ export function corsPreflightFetch(f: Fetch, i: number): Walk | null {
     seen: `OPTIONS ${url} with Origin: ${originSent}`,
     result: 'info',
   });
-  // 6. Let response be the result of running HTTP-network-or-cache fetch given preflight.
+  // 6. Let response be the result of running HTTP-network-or-cache fetch given preflight: the connection
+  //    first passes the Local Network Access check.
+  const lna = localNetworkAccessCheck(f, i);
+  if (lna) return lna;
   const res = entry.response;
   if (!res) return networkError(f, 'NoResponse', i, url, { corsHop: true });
   if (!firefox && headersTooBig(res.headers)) return networkError(f, 'ResponseHeadersTooBig', i, url);

@@ -46,6 +46,8 @@ export function summarySentence(ex: Exchange, w: Walk): string {
         what,
         param: w.failure?.param ?? '',
         reason,
+        server: originOf(w.url),
+        stage: w.stage,
       });
       const never = w.stage === 'preflight' ? `, so the browser never sent the ${w.method}` : '';
       return `${OPENING.blocked}${sentence}${never}.`;

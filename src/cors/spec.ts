@@ -22,3 +22,13 @@ export const SPEC = {
   credentials: `${FETCH}#concept-request-credentials-mode`,
   origin: `${FETCH}#origin-header`,
 } as const;
+
+// Links into the Local Network Access draft (WICG), one per section the evaluator cites.
+const LNA = 'https://wicg.github.io/local-network-access/';
+
+export const LNA_SPEC = {
+  check: `${LNA}#local-network-access-check`,
+  addressSpace: `${LNA}#ip-address-space-section`,
+  secureContext: `${LNA}#secure-context-restriction`,
+  permissions: `${LNA}#integration-with-permissions`,
+} as const;

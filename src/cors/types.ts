@@ -16,15 +16,34 @@ export type Api = 'fetch' | 'xhr' | 'image' | 'font' | 'script' | 'stylesheet' |
 export type RequestMode = 'cors' | 'no-cors' | 'same-origin' | 'navigate';
 export type CredentialsMode = 'omit' | 'same-origin' | 'include';
 
+/**
+ * An IP address space (https://wicg.github.io/local-network-access/#ip-address-space-section), from the least
+ * private to the most: the public internet, the local network, the user's own machine.
+ */
+export type AddressSpace = 'public' | 'local' | 'loopback';
+
+/** A Local Network Access permission's state: "denied" means not granted (refused, or still at "prompt"). */
+export type PermissionState = 'granted' | 'denied';
+
+/**
+ * The page's Local Network Access permissions: one state for both (`loopback-network` and `local-network`),
+ * or one per address space it covers.
+ */
+export type LocalNetworkAccess = PermissionState | { local?: PermissionState; loopback?: PermissionState };
+
 export interface HttpRequest {
   method: string;
   url: string;
   headers?: Header[];
+  /** fetch()'s `targetAddressSpace` option as the script passed it ("private" reads as "local"). */
+  targetAddressSpace?: string;
 }
 
 export interface HttpResponse {
   status: number;
   headers: Header[];
+  /** The address space of the server that answered. */
+  addressSpace?: AddressSpace;
 }
 
 export interface WireEntry {
@@ -34,6 +53,13 @@ export interface WireEntry {
   response: HttpResponse | null;
   /** Optional capture time of the request, ms since the epoch (the extension and HAR import fill it). */
   time?: number;
+  /** No response: the address space of the server that was to answer. */
+  addressSpace?: AddressSpace;
+  /**
+   * No response: the error the browser reported for this request, as it spelled it (webRequest's
+   * onErrorOccurred, a HAR's `_error`): "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS".
+   */
+  error?: string;
 }
 
 export interface Exchange {
@@ -49,6 +75,10 @@ export interface Exchange {
   outcome?: 'success' | 'error';
   /** Optional: when the call started, ms since the epoch. Used for preflight-cache expiry. */
   time?: number;
+  /** The address space of the page (the initiator), when known. */
+  addressSpace?: AddressSpace;
+  /** The page's Local Network Access permissions, when known. */
+  localNetworkAccess?: LocalNetworkAccess;
 }
 
 /** The verdicts, in the order lists and filters show them. */
@@ -120,7 +150,9 @@ export type CheckRule =
   | 'redirect'
   // the credentials mode inferred (src/cors/credentials.ts), a recording cut short by a restart (src/capture)
   | 'credentials-mode'
-  | 'recording';
+  | 'recording'
+  // the Local Network Access check (src/cors/local-network.ts), before CORS, on every connection
+  | 'local-network-access';
 
 /** One rule the browser applied, in the order it applied it. */
 export interface Check {
@@ -165,9 +197,38 @@ export interface Warning {
     | 'max-age-above-cap'
     | 'authorization-covered-by-wildcard'
     | 'verdict-depends-on-credentials'
-    | 'api-unknown';
+    | 'api-unknown'
+    | 'private-network-access-obsolete';
   message: string;
   hop: number;
+}
+
+/** A Local Network Access permission, by the address space it opens. */
+export type LocalNetworkPermission = 'local-network' | 'loopback-network';
+
+/**
+ * What the Local Network Access check (before CORS) saw of a call that it applies to: a page in the public
+ * address space reaching a more private one, or a call the browser reported the check stopped.
+ */
+export interface LocalNetworkFacts {
+  /** The page's address space: as recorded, or inferred from the browser's refusal; null when unknown. */
+  initiator: AddressSpace | null;
+  /** The address space of the server at the deciding hop; null when unknown. */
+  resource: AddressSpace | null;
+  /** fetch()'s targetAddressSpace as the browser reads it; null when not given (or ignored: Firefox). */
+  target: AddressSpace | null;
+  /** Whether the page is a secure context (its origin is potentially trustworthy). */
+  secureContext: boolean;
+  /** The permission the call needs; null when the server's space is unknown. */
+  permission: LocalNetworkPermission | null;
+  /** That permission's state as recorded or inferred; null when unknown. */
+  permissionState: PermissionState | null;
+  /** Index into `wire` of the hop the check decided at. */
+  hop: number;
+  /** Whether the check stopped the call. */
+  blocked: boolean;
+  /** Where the address spaces come from, in plain words ("recorded", "the browser's error ..."). */
+  basis: string;
 }
 
 export interface Verdict {
@@ -188,4 +249,6 @@ export interface Verdict {
   warnings: Warning[];
   /** For an allowed call: the response header names script can read, lower-case, sorted. */
   exposed?: string[];
+  /** The Local Network Access check, when it applied to the call (src/cors/local-network.ts). */
+  localNetwork?: LocalNetworkFacts;
 }

@@ -38,6 +38,25 @@ function headersProblem(v: unknown, field: string): { field: string; message: st
   return null;
 }
 
+const SPACES = ['public', 'local', 'loopback'];
+const STATES = ['granted', 'denied'];
+
+function addressSpaceProblem(v: unknown, field: string): { field: string; message: string } | null {
+  if (v === undefined || SPACES.includes(v as string)) return null;
+  return { field, message: 'must be one of "public", "local", "loopback"' };
+}
+
+function localNetworkAccessProblem(v: unknown): { field: string; message: string } | null {
+  if (v === undefined || STATES.includes(v as string)) return null;
+  const message = 'must be "granted", "denied", or { "local": ..., "loopback": ... } with those values';
+  if (!isObj(v)) return { field: 'localNetworkAccess', message };
+  for (const [k, state] of Object.entries(v)) {
+    if (k !== 'local' && k !== 'loopback') return { field: `localNetworkAccess.${k}`, message };
+    if (!STATES.includes(state as string)) return { field: `localNetworkAccess.${k}`, message };
+  }
+  return null;
+}
+
 /** Checks that `v` has the shape tests/fixtures/exchange/FORMAT.md defines; unknown extra fields are kept. */
 export function parseExchange(v: unknown): Parsed {
   if (!isObj(v)) return { field: '(line)', message: 'must be a JSON object' };
@@ -72,9 +91,14 @@ export function parseExchange(v: unknown): Parsed {
     if (typeof e.request.url !== 'string') return bad(`${f}.request.url`, 'required: a string');
     const hp = headersProblem(e.request.headers ?? [], `${f}.request.headers`);
     if (hp) return bad(hp.field, hp.message);
+    const space = addressSpaceProblem(e.addressSpace, `${f}.addressSpace`);
+    if (space) return bad(space.field, space.message);
+    if (e.error !== undefined && typeof e.error !== 'string') return bad(`${f}.error`, 'must be a string');
     if (e.response !== null) {
       if (!isObj(e.response))
         return bad(`${f}.response`, 'required: an object, or null when no response arrived');
+      const answered = addressSpaceProblem(e.response.addressSpace, `${f}.response.addressSpace`);
+      if (answered) return bad(answered.field, answered.message);
       // 0: what a recording writes when the status was not seen.
       if (!isHttpStatus(e.response.status) && e.response.status !== 0) {
         return bad(
@@ -97,6 +121,12 @@ export function parseExchange(v: unknown): Parsed {
       return bad(key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
     }
   }
+  const space = addressSpaceProblem(v.addressSpace, 'addressSpace');
+  if (space) return bad(space.field, space.message);
+  const permission = localNetworkAccessProblem(v.localNetworkAccess);
+  if (permission) return bad(permission.field, permission.message);
+  if (v.request.targetAddressSpace !== undefined && typeof v.request.targetAddressSpace !== 'string')
+    return bad('request.targetAddressSpace', "must be a string (fetch()'s targetAddressSpace option)");
   // Normalize optional header lists so the evaluator never meets undefined where it reads headers.
   const wire = (v.wire as Record<string, unknown>[]).map((e) => {
     const req = e.request as Record<string, unknown>;

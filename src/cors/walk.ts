@@ -11,11 +11,13 @@ import { type ChromiumErrorName, corsErrorOf, type NetworkErrorKey } from './cat
 import type { PreflightPolicy } from './preflight';
 import type { UnsafeHeaderAnalysis } from './safelist';
 import type {
+  AddressSpace,
   Check,
   Engine,
   Exchange,
   Header,
   HttpResponse,
+  LocalNetworkFacts,
   PreflightState,
   Reason,
   RequestMode,
@@ -36,6 +38,8 @@ export interface Failure {
   header: string | null;
   seen: string | null;
   required: string | null;
+  /** A Local Network Access failure: the address spaces Chromium's line names (null: not known). */
+  addressSpace?: { resource: AddressSpace | null; target: AddressSpace | null };
 }
 
 export type CacheOp =
@@ -57,7 +61,10 @@ export interface Walk {
   /** The URL Chromium names for the failure, and the first URL when a redirect came between. */
   url: string;
   firstUrl: string;
-  /** For a network error: the failing hop was a CORS request (Firefox logs "CORS request did not succeed"). */
+  /**
+   * For a network error or a Local Network Access stop: the failing hop was a CORS request (Firefox then logs
+   * "CORS request did not succeed").
+   */
   corsHop: boolean;
   /** Whether the answer would change with the other credentials mode. */
   credentialsMattered: boolean;
@@ -77,6 +84,8 @@ export interface Walk {
   authorizationByWildcard: number[];
   /** Set when the wire ends before a final response: what the browser would have requested next. */
   ended: { after: 'preflight' | 'redirect'; url: string; method: string; needsPreflight: boolean } | null;
+  /** The Local Network Access check, once it applied to a hop (the last one it applied to). */
+  localNetwork: LocalNetworkFacts | null;
 }
 
 export interface WalkContext {

@@ -1,5 +1,6 @@
 // Warnings: calls that work (or not) but show a risky policy.
 import { getCombined } from './headers';
+import { privateNetworkAccessHeaders } from './local-network';
 import { firefoxAuthorizationWildcardWarning } from './messages';
 import { originOf } from './origin';
 import { ENGINE_NAME, MAX_AGE_CAP } from './preflight';
@@ -101,5 +102,13 @@ export function warnings(ex: Exchange, w: Walk, state: WarningState): Warning[] 
       }
     }
   }
+  // Private Network Access's answer to its preflight: obsolete since Local Network Access replaced it.
+  const pna = privateNetworkAccessHeaders(ex)[0];
+  if (pna !== undefined)
+    out.push({
+      code: 'private-network-access-obsolete',
+      hop: pna,
+      message: `${originOf(wire[pna]!.request.url)} sends Access-Control-Allow-Private-Network, a header of Private Network Access, which browsers no longer read: Local Network Access replaced it with a permission the user grants, and no response header can grant it. It does no harm, and it does nothing.`,
+    });
   return out;
 }

@@ -326,4 +326,17 @@ export const DEMO_CALLS: DemoCall[] = [
   },
 ];
 
+/**
+ * Local Network Access: made by a frame on {frame}, a page the demo's Chromium counts as public and that is not a
+ * secure context, calling the API on this machine. Chromium stops it before CORS, whatever the API answers.
+ */
+export const LOCAL_NETWORK_CALL: DemoCall = {
+  name: 'local-network',
+  title: 'A public page that is not HTTPS calls a server on this machine: stopped before CORS',
+  api: 'fetch',
+  method: 'GET',
+  url: '{api}/demo/device',
+  routes: { '/demo/device': { actual: ok(acao('{frame}')) } },
+};
+
 export const HOSTILE_VALUE = XSS;

@@ -124,7 +124,10 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
     headless: opts.headless,
     extensionDir: EXTENSION_DIR,
     ...(opts.extensionLoading && { extensionLoading: opts.extensionLoading }),
-    args: opts.headless ? [] : ['--auto-open-devtools-for-tabs', '--window-size=1400,1000'],
+    args: [
+      ...(opts.headless ? [] : ['--auto-open-devtools-for-tabs', '--window-size=1400,1000']),
+      ...server.chromiumArgs,
+    ],
     ...(opts.env && { env: opts.env }),
     viewport: opts.headless ? { width: 1280, height: 800 } : null,
   }).catch(async (e) => {
@@ -143,9 +146,11 @@ export async function runDemo(opts: DemoOptions): Promise<ExportedRow[]> {
     await page.goto(`${server.origins.page}/`);
     await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
     let rows: ExportedRow[] = [];
-    const expected = server.calls.filter((c) => c.mode !== 'no-cors').length;
+    // The page's calls, and its frame's (Local Network Access).
+    const expected = server.calls.filter((c) => c.mode !== 'no-cors').length + 1;
+    const initiators = [server.origins.page, server.origins.frame];
     for (let i = 0; i < 100 && rows.length < expected; i++) {
-      rows = (await exportRows(ext)).filter((r) => r.initiator === server.origins.page);
+      rows = (await exportRows(ext)).filter((r) => initiators.includes(r.initiator));
       if (rows.length < expected) await ext.waitForTimeout(100);
     }
     log(summarizeRows(rows));

@@ -75,13 +75,24 @@ const headerPairs: Rule = arrayOf((v, path) => {
 
 const PREFLIGHT = ['none', 'sent', 'cached'];
 
+const SPACE = oneOf('public', 'local', 'loopback');
+const PERMISSION = oneOf('granted', 'denied');
+
 const ref = {
   pair: nonEmpty,
   hop: must((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0, 'an integer from 0'),
   role: oneOf('request', 'preflight', 'unsent'),
   verdict: oneOf(...VERDICT_KINDS),
   preflight: oneOf(...PREFLIGHT),
+  'addressSpace?': SPACE,
+  'netError?': str,
 };
+
+/** "granted", "denied", or one per address space. */
+const localNetworkAccess: Rule = (v, path) =>
+  typeof v === 'string'
+    ? PERMISSION(v, path)
+    : object({ 'local?': PERMISSION, 'loopback?': PERMISSION })(v, path);
 
 const call = object({
   initiator: str,
@@ -89,10 +100,12 @@ const call = object({
   'mode?': oneOf('cors', 'no-cors', 'same-origin', 'navigate'),
   'credentials?': oneOf('omit', 'same-origin', 'include'),
   'outcome?': oneOf('success', 'error'),
-  request: object({ method, url: nonEmpty, 'headers?': headerPairs }),
+  request: object({ method, url: nonEmpty, 'headers?': headerPairs, 'targetAddressSpace?': str }),
   'time?': finite,
   'tabId?': int,
   'netError?': nullable(str),
+  'addressSpace?': SPACE,
+  'localNetworkAccess?': localNetworkAccess,
 });
 
 const corsError = object({
@@ -140,6 +153,17 @@ const corsVerdict = object({
   advice: arrayOf(str),
   warnings: arrayOf(warning),
   'exposed?': arrayOf(str),
+  'localNetwork?': object({
+    initiator: nullable(SPACE),
+    resource: nullable(SPACE),
+    target: nullable(SPACE),
+    secureContext: must((v) => typeof v === 'boolean', 'true or false'),
+    permission: nullable(oneOf('local-network', 'loopback-network')),
+    permissionState: nullable(PERMISSION),
+    hop: int,
+    blocked: must((v) => typeof v === 'boolean', 'true or false'),
+    basis: str,
+  }),
   call,
 });
 

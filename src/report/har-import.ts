@@ -581,11 +581,18 @@ export class ExchangeBuilder {
   }
 
   private wireEntry(w: HarWire, type: WireEntry['type']): WireEntry {
+    // The server's address space: CORScope's own HAR records it (DevTools' HAR does not). The browser's error
+    // for this very request: CORScope's HAR says which; elsewhere it is the entry's.
+    const space = w.cors?.addressSpace;
+    const error = w.cors ? w.cors.netError : w.error;
     return {
       type,
       request: { method: w.method, url: w.url, headers: w.requestHeaders },
-      response: w.response,
+      response: w.response && space ? { ...w.response, addressSpace: space } : w.response,
       time: w.time,
+      ...(w.response === null && space ? { addressSpace: space } : {}),
+      // The browser's error for a request that got no answer: a Local Network Access stop says so.
+      ...(w.response === null && error ? { error } : {}),
     };
   }
 
@@ -602,6 +609,8 @@ export class ExchangeBuilder {
       wire: hops.map((h) => this.wireEntry(h, h.cors!.role === 'preflight' ? 'preflight' : 'request')),
       ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
       ...(call.time !== undefined ? { time: call.time } : {}),
+      ...(call.addressSpace ? { addressSpace: call.addressSpace } : {}),
+      ...(call.localNetworkAccess ? { localNetworkAccess: call.localNetworkAccess } : {}),
     };
     // CORScope stores CORS calls; a sample set's exchanges may hold others, which its verdict names.
     const scope: CallScope =

@@ -1,12 +1,15 @@
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) as CORScope writes it, with the custom
 // fields Chrome DevTools writes (`_initiator`, `_resourceType`, `response._error`) and CORScope's `_cors`.
 import type {
+  AddressSpace,
   Api,
   Check,
   CorsErrorInfo,
   CredentialsMode,
   Fix,
   Header,
+  LocalNetworkAccess,
+  LocalNetworkFacts,
   PreflightState,
   RequestMode,
   VerdictKind,
@@ -83,11 +86,14 @@ export interface HarCorsCall {
   credentials?: CredentialsMode;
   outcome?: 'success' | 'error';
   /** The request as the page issued it (the script's headers), before any preflight or redirect. */
-  request: { method: string; url: string; headers?: Header[] };
+  request: { method: string; url: string; headers?: Header[]; targetAddressSpace?: string };
   time?: number;
   tabId?: number;
   /** webRequest's error for the call ("net::ERR_FAILED"), when capture saw one. */
   netError?: string | null;
+  /** The page's address space and Local Network Access permissions, when known. */
+  addressSpace?: AddressSpace;
+  localNetworkAccess?: LocalNetworkAccess;
 }
 
 /** `_cors` on every entry: which call and hop it is, and that call's verdict. */
@@ -99,6 +105,10 @@ export interface HarCorsRef {
   role: HarCorsRole;
   verdict: VerdictKind;
   preflight: PreflightState;
+  /** The address space of this entry's server, when known. */
+  addressSpace?: AddressSpace;
+  /** The browser's own error for this request, when it got no response (a Local Network Access stop). */
+  netError?: string;
 }
 
 /** `_cors` on the entry that carries the verdict (the last entry of its call): the whole explanation. */
@@ -110,6 +120,7 @@ export interface HarCorsVerdict extends HarCorsRef {
   advice: string[];
   warnings: Warning[];
   exposed?: string[];
+  localNetwork?: LocalNetworkFacts;
   call: HarCorsCall;
 }
 

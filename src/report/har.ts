@@ -9,9 +9,11 @@
 // - The last entry of a call that failed carries the browser's network error, "net::ERR_FAILED" for a CORS
 //   failure, on `response._error` (where DevTools writes it) and on `_error`. A response that arrived keeps
 //   its real status and headers even when CORS blocked it: the verdict depends on them.
-// - `_cors` on every entry: { pair, hop, role, verdict, preflight }; on the call's last entry, the whole
-//   verdict too (summary, error, checks, fixes, advice, warnings, exposed) and `call`: what a HAR has no
-//   field for (initiator, api, mode, credentials, outcome, the request as the script issued it).
+// - `_cors` on every entry: { pair, hop, role, verdict, preflight, addressSpace? (its server's) }; on the call's
+//   last entry, the whole verdict too (summary, error, checks, fixes, advice, warnings, exposed, localNetwork)
+//   and `call`: what a HAR has no field for (initiator, api, mode, credentials, outcome, the request as the
+//   script issued it, the page's address space and Local Network Access permissions).
+// - A request the browser stopped carries its own error on `response._error` (a Local Network Access stop).
 // - Timings are unknown: blocked, dns, connect and ssl are -1; send, wait and receive 0 (the spec allows
 //   no -1 there); `time` 0. startedDateTime is the wire entry's capture time, else the call's.
 // - Secrets were redacted at capture and again at export with the list in force (src/capture/redact.ts);
@@ -181,10 +183,15 @@ function callOf(ex: Exchange | CapturedExchange, tabId: number | undefined): Har
       method: ex.request.method,
       url: ex.request.url,
       ...(ex.request.headers ? { headers: always(ex.request.headers) } : {}),
+      ...(ex.request.targetAddressSpace !== undefined
+        ? { targetAddressSpace: ex.request.targetAddressSpace }
+        : {}),
     },
     ...(ex.time !== undefined ? { time: ex.time } : {}),
     ...(tabId !== undefined ? { tabId } : {}),
     ...(capture ? { netError: capture.netError } : {}),
+    ...(ex.addressSpace ? { addressSpace: ex.addressSpace } : {}),
+    ...(ex.localNetworkAccess ? { localNetworkAccess: ex.localNetworkAccess } : {}),
   };
 }
 
@@ -216,6 +223,7 @@ export function entriesOf(
     advice: v.advice,
     warnings: v.warnings,
     ...(v.exposed ? { exposed: v.exposed } : {}),
+    ...(v.localNetwork ? { localNetwork: v.localNetwork } : {}),
     call: callOf(ex, opts.tabId),
   });
   const resourceType = ex.api && Object.hasOwn(RESOURCE_TYPE, ex.api) ? RESOURCE_TYPE[ex.api]! : 'other';
@@ -242,12 +250,18 @@ export function entriesOf(
     _cors: cors,
   });
   const entries = ex.wire.map((w, hop) => {
-    const r = ref(hop, w.type);
+    const space = w.response?.addressSpace ?? w.addressSpace;
+    const r = {
+      ...ref(hop, w.type),
+      ...(space ? { addressSpace: space } : {}),
+      ...(w.error ? { netError: w.error } : {}),
+    };
     const preflight = w.type === 'preflight';
     return entry(
       w.time ?? time,
       harRequest(w.request),
-      harResponse(w, hop === last ? netError : null),
+      // The browser's own error for the request it stopped, else the call's on its last entry.
+      harResponse(w, w.error ?? (hop === last ? netError : null)),
       preflight ? 'preflight' : resourceType,
       preflight ? { type: 'preflight', url: w.request.url, requestId: ex.id } : scriptInitiator,
       hop === last ? full(r) : r,

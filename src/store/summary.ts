@@ -2,7 +2,7 @@
 // Written with the rows of each write (its ListChunk in table `lists`, see db.ts), so the panel never reads
 // full rows to draw its list.
 import type { CaptureInfo } from '../capture/types';
-import { networkWords, plainReason } from '../cors/catalog';
+import { isLocalNetworkKey, networkWords, plainReason } from '../cors/catalog';
 import { networkFacts } from '../cors/sentence';
 import type { PreflightState, Verdict, VerdictKind } from '../cors/types';
 import type { StoredExchange } from './row';
@@ -26,6 +26,8 @@ export interface RowSummary {
   reason: string;
   /** Chromium's CorsError name, or null. */
   chromium: string | null;
+  /** Stopped by the Local Network Access check (before CORS): a category of its own in the list. */
+  localNetwork?: boolean;
   engine: CaptureInfo['engine'];
   /** The origin of `url` ('' when it does not parse). */
   origin: string;
@@ -69,6 +71,7 @@ export function summarize(row: StoredExchange): RowSummary {
     preflight: row.preflight,
     reason,
     chromium: row.evaluation.error?.chromium ?? null,
+    localNetwork: isLocalNetworkKey(row.evaluation.reason?.key ?? ''),
     engine: row.exchange.capture?.engine ?? 'chromium',
     origin: listOrigin(row.url),
     search: `${row.url}\n${reason}`.toLowerCase(),

@@ -42,6 +42,8 @@ export interface Commands {
 
 export interface Filters {
   blockedOnly?: boolean;
+  /** Only the calls the Local Network Access check stopped. */
+  localNetworkOnly?: boolean;
   /** '' or undefined: any verdict. */
   verdict?: VerdictKind | '';
   /** Matched case-insensitively against the URL and the reason. */
@@ -56,9 +58,11 @@ export function filterRows(rows: readonly RowSummary[], f: Filters): RowSummary[
   if (f.blockedOnly && f.verdict && f.verdict !== 'blocked') return [];
   const method = f.method ?? '';
   const origin = f.origin ?? '';
-  if (!text && !verdict && !method && !origin) return rows.slice();
+  const lna = f.localNetworkOnly ?? false;
+  if (!text && !verdict && !method && !origin && !lna) return rows.slice();
   const out: RowSummary[] = [];
   for (const r of rows) {
+    if (lna && !r.localNetwork) continue;
     if (verdict && r.verdict !== verdict) continue;
     if (method && r.method !== method) continue;
     if (origin && r.origin !== origin) continue;

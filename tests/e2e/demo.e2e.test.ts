@@ -25,7 +25,7 @@ beforeAll(async () => {
   const buildError = inject('extensionBuildError');
   if (buildError) throw new Error(buildError);
   demo = await startDemoServer();
-  browser = await launchWithExtension(inject('extensionDir'));
+  browser = await launchWithExtension(inject('extensionDir'), { extraArgs: demo.chromiumArgs });
   browser.context.on('page', (p) =>
     p.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -42,9 +42,11 @@ beforeAll(async () => {
   await waitUntilCapturing(page, ext, `${demo.origins.api}/ready`);
   await page.goto(`${demo.origins.page}/`);
   await page.waitForFunction(() => document.title === 'CORScope demo: done', null, { timeout: 60_000 });
-  const expected = demo.calls.filter((c) => c.mode !== 'no-cors').length;
+  // The page's calls and its frame's (Local Network Access), last.
+  const expected = demo.calls.filter((c) => c.mode !== 'no-cors').length + 1;
+  const initiators = [demo.origins.page, demo.origins.frame];
   for (let i = 0; i < 100 && rows.length < expected; i++) {
-    rows = parseJsonl(await exportJsonl(ext)).filter((r) => r.initiator === demo.origins.page);
+    rows = parseJsonl(await exportJsonl(ext)).filter((r) => initiators.includes(r.initiator));
     if (rows.length < expected) await ext.waitForTimeout(100);
   }
   tabId = rows[0]!.capture.tabId;
@@ -57,12 +59,12 @@ afterAll(async () => {
 
 describe('the demo', () => {
   it('stores each cross-origin call with the verdict the page saw and the line Chromium printed', async () => {
-    const results = (
-      await page.evaluate(
-        () =>
-          (window as unknown as { demoResults: { name: string; ok: boolean; type?: string }[] }).demoResults,
-      )
-    ).filter((r) => r.type !== 'opaque');
+    type Result = { name: string; ok: boolean; type?: string };
+    const { calls, frame } = await page.evaluate(() => {
+      const w = window as unknown as { demoResults: Result[]; demoLocalNetwork: Result };
+      return { calls: w.demoResults, frame: w.demoLocalNetwork };
+    });
+    const results = [...calls.filter((r) => r.type !== 'opaque'), frame];
     expect(rows).toHaveLength(results.length);
     const printed = browser
       .consoleOf(page)
@@ -100,6 +102,17 @@ describe('the demo', () => {
     }
     expect(rows.some((r) => r.evaluation.verdict === 'network-error')).toBe(true);
     expect(rows.some((r) => r.evaluation.preflight === 'cached')).toBe(true);
+  });
+
+  it("shows the frame's call Local Network Access stopped, in Chromium's words", () => {
+    const row = rows.find((r) => r.initiator === demo.origins.frame)!;
+    expect(row.request.url).toBe(demo.localNetworkCall.url);
+    expect(row.evaluation.verdict).toBe('blocked');
+    expect(row.evaluation.error?.chromium).toBe('InsecureLocalNetwork');
+    expect(row.evaluation.error?.console).toBe(
+      `Access to fetch at '${demo.localNetworkCall.url}' from origin '${demo.origins.frame}' has been blocked by CORS policy: The request client is not a secure context and the resource is in more-private address space \`loopback\`.`,
+    );
+    expect(browser.consoleOf(page).map((l) => l.text)).toContain(row.evaluation.error?.console);
   });
 });
 

@@ -10,56 +10,11 @@
 // page: [what each call returned in the page], console: [{ type, text, url, from }],
 // cdp: [the DevTools protocol's Network view of the main frame's requests, the browser's own reasons] }.
 import { resolve } from 'node:path';
-import type { CDPSession } from 'playwright-core';
 import { launchWithExtension } from './harness/browser';
+import { watchNetwork } from './harness/cdp-network';
 import { recordFixtures } from './harness/record-fixtures';
 import { collectEvents, RECORDER_DIR, registration } from './harness/recorder';
 import { belongsTo, openScenario, SCENARIOS } from './scenarios';
-
-/** The DevTools protocol's Network events for the scenario's requests, trimmed to what explains CORS. */
-function watchCdp(session: CDPSession, name: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  const ours = new Set<string>();
-  session.on('Network.requestWillBeSent', (e) => {
-    if (!belongsTo(e.request.url, name)) return;
-    ours.add(e.requestId);
-    out.push({
-      event: 'requestWillBeSent',
-      requestId: e.requestId,
-      method: e.request.method,
-      url: e.request.url,
-      type: e.type,
-      initiator:
-        e.initiator.type === 'preflight'
-          ? { type: 'preflight', requestId: e.initiator.requestId }
-          : { type: e.initiator.type },
-      ...(e.redirectResponse ? { redirectStatus: e.redirectResponse.status } : {}),
-    });
-  });
-  session.on('Network.responseReceived', (e) => {
-    if (ours.has(e.requestId))
-      out.push({
-        event: 'responseReceived',
-        requestId: e.requestId,
-        status: e.response.status,
-        type: e.type,
-      });
-  });
-  session.on('Network.loadingFinished', (e) => {
-    if (ours.has(e.requestId)) out.push({ event: 'loadingFinished', requestId: e.requestId });
-  });
-  session.on('Network.loadingFailed', (e) => {
-    if (!ours.has(e.requestId)) return;
-    out.push({
-      event: 'loadingFailed',
-      requestId: e.requestId,
-      errorText: e.errorText,
-      ...(e.corsErrorStatus ? { corsErrorStatus: e.corsErrorStatus } : {}),
-      ...(e.blockedReason ? { blockedReason: e.blockedReason } : {}),
-    });
-  });
-  return out;
-}
 
 recordFixtures({
   dir: resolve(import.meta.dirname, '../fixtures/webrequest'),
@@ -73,7 +28,7 @@ recordFixtures({
     return async (s) => {
       const ctx = await openScenario(server, browser.context, browser.newPage, s.name);
       const session = await browser.cdp(ctx.page);
-      const cdp = watchCdp(session, s.name);
+      const cdp = watchNetwork(session, (url) => belongsTo(url, s.name));
       await session.send('Network.enable');
       const page = await s.run(ctx);
       const events = await collectEvents(browser.serviceWorker, (e) => belongsTo(e.details.url, s.name));

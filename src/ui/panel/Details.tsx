@@ -16,6 +16,7 @@ import {
 } from '../format';
 import type { RowSummary } from '../model';
 import { policiesFor, snippets } from '../snippets';
+import { LocalNetworkSection } from './LocalNetwork';
 
 export interface DetailsProps {
   row: StoredExchange;
@@ -308,6 +309,7 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
         <Timeline ex={ex} ev={ev} />
       </Section>
       <VerdictSection ex={ex} ev={ev} copy={copy} />
+      {ev.localNetwork && <LocalNetworkSection ex={ex} facts={ev.localNetwork} />}
       <Checks checks={ev.checks} />
       <FixSection ex={ex} ev={ev} copy={copy} />
       {ev.warnings.length > 0 && (

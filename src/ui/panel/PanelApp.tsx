@@ -50,7 +50,23 @@ const COLUMNS: Column<RowSummary>[] = [
   { title: 'URL', cell: (r) => r.url, tip: (r) => r.url },
   { title: 'Initiator', cell: (r) => r.initiator, tip: (r) => r.initiator },
   { title: 'Status', cell: (r) => r.status ?? '—' },
-  { title: 'Verdict', cell: (r) => <span class={`badge v-${r.verdict}`}>{r.verdict}</span> },
+  {
+    title: 'Verdict',
+    cell: (r) => (
+      <>
+        <span class={`badge v-${r.verdict}`}>{r.verdict}</span>
+        {r.localNetwork && (
+          <span
+            class="badge lna"
+            title="Stopped by Local Network Access, before CORS"
+            data-testid="badge-lna"
+          >
+            LNA
+          </span>
+        )}
+      </>
+    ),
+  },
   { title: 'Reason', cell: (r) => r.reason, tip: (r) => r.reason },
   { title: 'Preflight', cell: (r) => r.preflight },
 ];
@@ -128,6 +144,7 @@ export function PanelApp({
   const [exporting, runExport] = useExport(download);
   const [filters, setFilters] = useState<Required<Filters>>({
     blockedOnly: false,
+    localNetworkOnly: false,
     verdict: '',
     text: '',
     method: '',
@@ -242,6 +259,15 @@ export function PanelApp({
             onChange={(e) => set({ blockedOnly: e.currentTarget.checked })}
           />
           Blocked only
+        </label>
+        <label title="Calls the Local Network Access check stopped before CORS">
+          <input
+            type="checkbox"
+            data-testid="filter-lna"
+            checked={filters.localNetworkOnly}
+            onChange={(e) => set({ localNetworkOnly: e.currentTarget.checked })}
+          />
+          Local Network Access
         </label>
         <Select
           label="Verdict"

@@ -40,6 +40,8 @@ export interface TabStats {
   /** [reason, count] of failed calls, by Chromium error, most first (top 5). */
   reasons: [string, number][];
   cached: number;
+  /** Calls the Local Network Access check stopped (before CORS). */
+  localNetwork: number;
 }
 
 function top(counts: Map<string, number>, n = 5): [string, number][] {
@@ -51,9 +53,11 @@ export function tabStats(rows: readonly RowSummary[]): TabStats {
   const origins = new Map<string, number>();
   const reasons = new Map<string, number>();
   let cached = 0;
+  let localNetwork = 0;
   for (const r of rows) {
     counts[r.verdict]++;
     if (r.preflight === 'cached') cached++;
+    if (r.localNetwork) localNetwork++;
     if (r.verdict !== 'blocked' && r.verdict !== 'network-error') continue;
     const o = r.origin || r.url;
     origins.set(o, (origins.get(o) ?? 0) + 1);
@@ -61,7 +65,7 @@ export function tabStats(rows: readonly RowSummary[]): TabStats {
     const reason = r.chromium ? plainReason(r.chromium, null) : r.reason;
     if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
-  return { counts, origins: top(origins), reasons: top(reasons), cached };
+  return { counts, origins: top(origins), reasons: top(reasons), cached, localNetwork };
 }
 
 const lines = (text: string) =>
@@ -412,6 +416,13 @@ export function PopupApp({
           <p data-testid="cached">
             {stats.cached} preflight{stats.cached === 1 ? '' : 's'} served from the cache
           </p>
+          {stats.localNetwork > 0 && (
+            <p data-testid="lna-count">
+              <span class="badge lna">LNA</span> {n(stats.localNetwork)}{' '}
+              {stats.localNetwork === 1 ? 'call' : 'calls'} stopped by Local Network Access before CORS: no
+              header fixes {stats.localNetwork === 1 ? 'it' : 'them'}
+            </p>
+          )}
           <TopList title="Top failing origins" items={stats.origins} testid="top-origins" />
           <TopList title="Top reasons" items={stats.reasons} testid="top-reasons" />
           <p class="note">Open DevTools → CORS for details.</p>

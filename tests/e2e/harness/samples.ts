@@ -99,10 +99,15 @@ export type SampleResult = {
 };
 
 /**
- * Makes the sample's call in the page as its script did: fetch or XHR, same method, headers, mode and
- * credentials. Returns what the page saw, with the response header names it could read.
+ * Makes the sample's call in the page as its script did: fetch (with its targetAddressSpace, if any), XHR or
+ * an <img> without crossorigin, same method, headers, mode and credentials. Returns what the page saw, with the
+ * response header names it could read.
  */
-export function callSample(page: Page, ex: Exchange, url: string): Promise<SampleResult> {
+export function callSample(
+  page: Pick<Page, 'evaluate'>,
+  ex: Pick<Exchange, 'api' | 'request' | 'mode' | 'credentials'>,
+  url: string,
+): Promise<SampleResult> {
   const spec = {
     api: ex.api ?? 'fetch',
     method: ex.request.method,
@@ -110,9 +115,18 @@ export function callSample(page: Page, ex: Exchange, url: string): Promise<Sampl
     headers: ex.request.headers ?? [],
     mode: ex.mode ?? 'cors',
     credentials: ex.credentials ?? 'same-origin',
+    targetAddressSpace: ex.request.targetAddressSpace ?? null,
   };
   return page.evaluate(async (s) => {
     const body = s.method === 'GET' || s.method === 'HEAD' ? undefined : 'x';
+    if (s.api === 'image') {
+      return new Promise<SampleResult>((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve({ ok: true });
+        img.onerror = () => resolve({ ok: false, error: 'image error event' });
+        img.src = s.url;
+      });
+    }
     if (s.api === 'xhr') {
       return new Promise<SampleResult>((resolve) => {
         const x = new XMLHttpRequest();
@@ -134,13 +148,15 @@ export function callSample(page: Page, ex: Exchange, url: string): Promise<Sampl
       });
     }
     try {
-      const r = await fetch(s.url, {
+      const init: RequestInit & { targetAddressSpace?: string } = {
         method: s.method,
         headers: s.headers,
         mode: s.mode as RequestMode,
         credentials: s.credentials as RequestCredentials,
         body,
-      });
+      };
+      if (s.targetAddressSpace) init.targetAddressSpace = s.targetAddressSpace;
+      const r = await fetch(s.url, init);
       await r.text(); // read the body, as a page does (an unread one ends as net::ERR_ABORTED)
       return { ok: true, type: r.type, status: r.status, headers: [...r.headers.keys()] };
     } catch (e) {

@@ -1,0 +1,154 @@
+// Local Network Access through HAR files: CORScope's own HAR keeps the address spaces, the permissions and the
+// browser's error, and a DevTools HAR's stopped preflight (`_error` net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS)
+// is recognized. DevTools' HAR writes no address space and, for a simple request the check stopped, only
+// "net::ERR_FAILED" with no response: that call stays a request with no response.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Exchange, evaluateAll } from '../../../src/cors/index';
+import { toHar } from '../../../src/report/har';
+import { HarImport, type ImportedExchange } from '../../../src/report/har-import';
+import { readJsonl } from '../../factories';
+import { storedRows } from '../ui/rows';
+
+const lna = readJsonl<Exchange>(
+  readFileSync(join(process.cwd(), 'tests/fixtures/exchange/lna/samples.jsonl'), 'utf8'),
+);
+
+/** The calls of a HAR (a whole file's JSON), as the streaming import reads them. */
+async function importHar(har: object) {
+  const imp = new HarImport();
+  const exchanges: ImportedExchange[] = [];
+  for await (const call of imp.calls([JSON.stringify(har)])) exchanges.push(call);
+  return { exchanges, issues: imp.issues };
+}
+
+const pick = (v: ReturnType<typeof evaluateAll>[number]) => ({
+  id: v.id,
+  verdict: v.verdict,
+  stage: v.error?.stage ?? null,
+  chromium: v.error?.chromium ?? null,
+  console: v.error?.console ?? null,
+  localNetwork: v.localNetwork ?? null,
+});
+
+describe("CORScope's HAR", () => {
+  it('round-trips every Local Network Access sample: same verdict, stage, line and address spaces', async () => {
+    const rows = storedRows(lna);
+    const { exchanges, issues } = await importHar(toHar(rows));
+    expect(issues).toEqual([]);
+    const again = evaluateAll(exchanges.map((e) => e.exchange));
+    expect(again.map(pick)).toEqual(rows.map((r) => pick(r.evaluation)));
+    expect(again.filter((v) => v.localNetwork?.blocked)).toHaveLength(9);
+  });
+
+  it("writes the stopped request's own error on its entry, and the server's address space in _cors", () => {
+    const rows = storedRows([
+      {
+        ...lna.find((e) => e.id === 'l001')!,
+        wire: [
+          {
+            ...lna.find((e) => e.id === 'l001')!.wire[0]!,
+            error: 'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS',
+          },
+        ],
+      },
+    ]);
+    const [entry] = toHar(rows).log.entries;
+    expect(entry!.response._error).toBe('net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS');
+    expect(entry!._cors).toMatchObject({
+      addressSpace: 'loopback',
+      call: { addressSpace: 'public', localNetworkAccess: 'denied' },
+    });
+  });
+
+  it('reports a malformed address space as bad input, naming the field', async () => {
+    const har = JSON.parse(JSON.stringify(toHar(storedRows([lna[0]!]))));
+    har.log.entries[0]._cors.call.addressSpace = 'intranet';
+    const { issues } = await importHar(har);
+    expect(issues.map((i) => i.message)).toEqual([
+      '_cors.call.addressSpace: must be one of "public", "local", "loopback"; entry skipped',
+    ]);
+  });
+});
+
+describe("DevTools' HAR", () => {
+  const page = 'https://pub.test:8443';
+  const api = 'http://127.0.0.1:9000/lna/put';
+  const entry = (o: {
+    type: string;
+    method: string;
+    headers: [string, string][];
+    error: string;
+    initiator: object;
+  }) => ({
+    startedDateTime: '2026-01-01T12:00:00.000Z',
+    time: 0,
+    _resourceType: o.type,
+    _initiator: o.initiator,
+    pageref: 'page_1',
+    request: {
+      method: o.method,
+      url: api,
+      httpVersion: '',
+      headers: o.headers.map(([name, value]) => ({ name, value })),
+      queryString: [],
+      cookies: [],
+      headersSize: -1,
+      bodySize: 0,
+    },
+    response: {
+      status: 0,
+      statusText: '',
+      httpVersion: '',
+      headers: [],
+      cookies: [],
+      content: { size: 0, mimeType: 'x-unknown' },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: -1,
+      _error: o.error,
+    },
+    cache: {},
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 0, receive: 0 },
+  });
+
+  it('takes a preflight DevTools recorded as stopped by the check for the Local Network Access failure', async () => {
+    const entries = [
+      entry({
+        type: 'fetch',
+        method: 'PUT',
+        headers: [
+          ['X-Custom', 'v1'],
+          ['Referer', `${page}/`],
+        ],
+        error: 'net::ERR_FAILED',
+        initiator: { type: 'script', url: `${page}/app.js` },
+      }),
+      entry({
+        type: 'preflight',
+        method: 'OPTIONS',
+        headers: [
+          ['Origin', page],
+          ['Access-Control-Request-Method', 'PUT'],
+          ['Access-Control-Request-Headers', 'x-custom'],
+        ],
+        error: 'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS',
+        initiator: { type: 'preflight' },
+      }),
+    ];
+    const { exchanges, issues } = await importHar({
+      log: { version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, pages: [], entries },
+    });
+    expect(issues).toEqual([]);
+    expect(exchanges).toHaveLength(1);
+    const [v] = evaluateAll([exchanges[0]!.exchange]);
+    expect(pick(v!)).toMatchObject({
+      verdict: 'blocked',
+      stage: 'preflight',
+      chromium: 'LocalNetworkAccessPermissionDenied',
+      console:
+        "Access to fetch at 'http://127.0.0.1:9000/lna/put' from origin 'https://pub.test:8443' has been blocked by CORS policy: Permission was denied for this request to access the `loopback` address space.",
+    });
+  });
+});
