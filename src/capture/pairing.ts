@@ -21,6 +21,7 @@ import type { Api, Engine, Header, WireEntry } from '../cors/types';
 import type { RequestEvent } from './events';
 import { type CallClass, type CallScope, corsScope, isEventSourceRequest } from './request-mode';
 import type { CapturedExchange } from './types';
+import { redirectLeavesWebRequest } from './unseen-redirect';
 
 /** A finished preflight waits this long (in event time) for its request before it stands alone. */
 export const ORPHAN_MS = 5_000;
@@ -655,6 +656,11 @@ export class Pairer {
     if (!this.requestFirst && current && !isRedirect(current)) {
       call.answered = ev.time;
       this.queueSettling(call);
+    }
+    if (current && redirectLeavesWebRequest(current, this.engine)) {
+      // Nothing of the call will follow: it ends at this redirect, its outcome not shown.
+      this.calls.delete(call.requestId);
+      this.emit(call, undefined);
     }
   }
 

@@ -24,7 +24,7 @@ export const FAIL_ON = ['blocked', 'warning'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 /** Warnings about the recording, not about the server's policy: they fail nothing. */
-const NOT_RISKY = new Set<Warning['code']>(['api-unknown', 'verdict-depends-on-credentials']);
+const NOT_RISKY = new Set<Warning['code']>(['api-unknown']);
 
 export const isRisky = (v: Verdict): boolean => v.warnings.some((w) => !NOT_RISKY.has(w.code));
 

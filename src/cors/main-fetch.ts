@@ -4,20 +4,29 @@
 // (preflight.ts), a redirect to HTTP-redirect fetch (redirect.ts), every response of a CORS request through
 // the CORS check (check.ts); a wire that stops before the browser did ends in recording.ts.
 import { corsCheckAt } from './check';
-import { getCombined, headersTooBig } from './headers';
-import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
+import { getCombined, headersTooBig, parseTokenList } from './headers';
+import {
+  blockedAsMixedContent,
+  isHttpScheme,
+  normalizeOrigin,
+  originOf,
+  parseUrl,
+  sameOrigin,
+} from './origin';
 import { corsPreflightFetch } from './preflight';
 import { endOfRecording } from './recording';
 import { httpRedirectFetch, isRedirectStatus, serializedOrigin } from './redirect';
 import {
   browserAddedHeaderName,
   corsSafelistedMethod,
+  corsSafelistedResponseHeaderName,
   corsUnsafeRequestHeaderNames,
   forbiddenRequestHeaderName,
+  forbiddenResponseHeaderName,
   normalizeMethod,
 } from './safelist';
 import { SPEC } from './spec';
-import type { Engine, Exchange, Header, RequestMode } from './types';
+import type { Engine, Exchange, Header, HttpResponse, RequestMode } from './types';
 import { blocked, type Fetch, failure, networkError, type Walk, type WalkContext } from './walk';
 
 /**
@@ -34,6 +43,10 @@ export function mainFetch(ex: Exchange, include: boolean, ctx: WalkContext): Wal
     f.walk.url = f.url;
     f.walk.originSent = serializedOrigin(f);
     f.walk.originByHop[i] = f.walk.originSent;
+    // 7. "If ... should fetching request be blocked as mixed content ... returns blocked, then set response
+    //    to a network error." Judged only where no response came: one that came shows the browser let it go.
+    if (!entry.response && blockedAsMixedContent(f.origin, f.url))
+      return networkError(f, 'MixedContent', i, f.url);
     const end =
       entry.type === 'preflight' ? corsPreflightFetch(f, i) : (mainFetchHop(f, i) ?? httpFetch(f, i));
     if (end) return end;
@@ -85,6 +98,7 @@ function request(ex: Exchange, include: boolean, { cache, engine }: WalkContext)
       method,
       unsafe: unsafe.names,
       finalResponse: null,
+      exposed: null,
       include,
       authorizationByWildcard: [],
       ended: null,
@@ -282,5 +296,31 @@ function httpFetch(f: Fetch, i: number): Walk | null {
   const failed = corsCheckAt(f, i, res, 'request');
   if (failed) return failed;
   w.verdict = 'allowed';
+  const exposed = corsExposedHeaderNames(res);
+  w.exposed = exposedHeaders(res, include);
+  // `*` exposes every header only when credentials are not included: what script can read depends on them.
+  if (exposed.has('*')) w.credentialsMattered = true;
   return w;
+}
+
+/**
+ * Main fetch 14.3: the CORS-exposed header-name list, from Access-Control-Expose-Headers, lower-case. A
+ * value that does not parse exposes nothing extra (Blink's HTTPHeaderNameListParser clears the list).
+ */
+function corsExposedHeaderNames(res: HttpResponse): Set<string> {
+  const aceh = parseTokenList(getCombined(res.headers, 'access-control-expose-headers'));
+  return new Set('items' in aceh ? aceh.items.map((n) => n.toLowerCase()) : []);
+}
+
+/** https://fetch.spec.whatwg.org/#cors-filtered-response: the header names script can read. */
+export function exposedHeaders(res: HttpResponse, include: boolean): string[] {
+  const listed = corsExposedHeaderNames(res);
+  const all = !include && listed.has('*');
+  const out = new Set<string>();
+  for (const [name] of res.headers) {
+    const lower = name.toLowerCase();
+    if (forbiddenResponseHeaderName(lower)) continue;
+    if (all || corsSafelistedResponseHeaderName(lower) || listed.has(lower)) out.add(lower);
+  }
+  return [...out].sort();
 }

@@ -47,6 +47,13 @@ export interface Exchange {
   request: HttpRequest;
   wire: WireEntry[];
   outcome?: 'success' | 'error';
+  /**
+   * The browser's own error string for the call, when it reported one: webRequest's onErrorOccurred `error`,
+   * a HAR's `_error` or `_failureText` ("net::ERR_CONNECTION_REFUSED", "NS_ERROR_NET_RESET"). A CORS failure
+   * reports "net::ERR_FAILED" (Chromium) or "NS_ERROR_DOM_BAD_URI" (Firefox); any other string names a failure
+   * that is not CORS (catalog.ts, NETWORK_ERRORS).
+   */
+  netError?: string;
   /** Optional: when the call started, ms since the epoch. Used for preflight-cache expiry. */
   time?: number;
 }
@@ -164,10 +171,42 @@ export interface Warning {
     | 'wildcard-ignored-with-credentials'
     | 'max-age-above-cap'
     | 'authorization-covered-by-wildcard'
-    | 'verdict-depends-on-credentials'
     | 'api-unknown';
   message: string;
   hop: number;
+}
+
+/** The verdict under one value of an input the recording does not give. */
+export interface Reading {
+  /** The condition, in plain words ("if the request did not include credentials"). */
+  when: string;
+  verdict: VerdictKind;
+  preflight: PreflightState;
+  error: CorsErrorInfo | null;
+  summary: string;
+  reason: Reason | null;
+  fixes: Fix[];
+  exposed?: string[];
+}
+
+/**
+ * A verdict that depends on an input the recording does not give, and nothing recorded shows (the page's
+ * outcome, the browser's error, what was sent): the verdict under each value the input may take, with its
+ * console line. The verdict's own fields give the reading of `assumed`.
+ */
+export interface DependsOn {
+  /**
+   * "credentials": whether the request included credentials (cookies, HTTP authentication). Its values:
+   * "omit" (not included: credentials "omit", or "same-origin", fetch's default, on a cross-origin call) and
+   * "include" (credentials "include", XHR's withCredentials).
+   */
+  input: 'credentials';
+  /** Each value the input may take, with the verdict under it. */
+  readings: Record<string, Reading>;
+  /** The value whose reading the verdict's own fields give: the default ("omit" for credentials). */
+  assumed: string;
+  /** Why nothing settles it, in plain words. */
+  basis: string;
 }
 
 export interface Verdict {
@@ -188,4 +227,6 @@ export interface Verdict {
   warnings: Warning[];
   /** For an allowed call: the response header names script can read, lower-case, sorted. */
   exposed?: string[];
+  /** Present when the verdict depends on an input the recording does not give (tests/fixtures/exchange/FORMAT.md). */
+  dependsOn?: DependsOn;
 }

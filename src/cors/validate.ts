@@ -97,6 +97,8 @@ export function parseExchange(v: unknown): Parsed {
       return bad(key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
     }
   }
+  if (v.netError !== undefined && (typeof v.netError !== 'string' || v.netError === ''))
+    return bad('netError', 'must be the browser\'s error string ("net::ERR_CONNECTION_REFUSED")');
   // Normalize optional header lists so the evaluator never meets undefined where it reads headers.
   const wire = (v.wire as Record<string, unknown>[]).map((e) => {
     const req = e.request as Record<string, unknown>;

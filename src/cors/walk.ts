@@ -7,7 +7,13 @@
 //   check.ts       CORS check                                     https://fetch.spec.whatwg.org/#cors-check
 //   recording.ts   the end of a recording that stops before the browser did
 import type { PreflightCache } from './cache';
-import { type ChromiumErrorName, corsErrorOf, type NetworkErrorKey } from './catalog';
+import {
+  type ChromiumErrorName,
+  corsErrorOf,
+  NETWORK_ERRORS,
+  type NetworkErrorKey,
+  netErrorKey,
+} from './catalog';
 import type { PreflightPolicy } from './preflight';
 import type { UnsafeHeaderAnalysis } from './safelist';
 import type {
@@ -72,6 +78,8 @@ export interface Walk {
   unsafe: string[];
   /** The response that decided an allowed call. */
   finalResponse: HttpResponse | null;
+  /** For an allowed call: the response header names script can read, lower-case, sorted. */
+  exposed: string[] | null;
   include: boolean;
   /** Hops whose preflight let Authorization through by `*` alone (Firefox logs a deprecation warning). */
   authorizationByWildcard: number[];
@@ -144,7 +152,11 @@ export interface NetworkDetail {
   corsHop?: boolean;
 }
 
-/** The call failed outside CORS (`key` in the catalog's NETWORK_ERRORS) at hop `hop` (`url`). */
+/**
+ * The call failed outside CORS (`key` in the catalog's NETWORK_ERRORS) at hop `hop` (`url`). Where the wire
+ * does not show why (the record is `unexplained`), the browser's own error string names the failure when it
+ * can (a refused connection, an empty reply, an extension's block).
+ */
 export function networkError(
   f: Fetch,
   key: NetworkErrorKey,
@@ -153,17 +165,20 @@ export function networkError(
   detail: NetworkDetail = {},
 ): Walk {
   const w = f.walk;
+  const named = 'unexplained' in NETWORK_ERRORS[key] ? netErrorKey(f.ex.netError) : null;
   w.verdict = 'network-error';
   w.hop = hop;
   w.url = url;
   w.corsHop = detail.corsHop ?? false;
-  w.reason = {
-    key,
-    header: detail.header ?? null,
-    seen: detail.seen ?? null,
-    required: detail.required ?? null,
-    hop,
-  };
+  w.reason = named
+    ? { key: named, header: null, seen: f.ex.netError!, required: null, hop }
+    : {
+        key,
+        header: detail.header ?? null,
+        seen: detail.seen ?? null,
+        required: detail.required ?? null,
+        hop,
+      };
   return w;
 }
 

@@ -63,7 +63,7 @@ function watchCdp(session: CDPSession, name: string): Record<string, unknown>[] 
 
 recordFixtures({
   dir: resolve(import.meta.dirname, '../fixtures/webrequest'),
-  runnable: SCENARIOS,
+  runnable: SCENARIOS.filter((s) => !s.firefoxOnly),
   unknownLabel: 'unknown scenarios',
   launch: () => launchWithExtension(RECORDER_DIR),
   async prepare(browser, server) {

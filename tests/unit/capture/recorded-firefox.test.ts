@@ -151,6 +151,74 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
         ['network-error', 'NS_ERROR_CONNECTION_REFUSED'],
       ]);
     },
+    // Network errors: Firefox's error string says which, and its line is "did not succeed" (or what the
+    // error string makes of it), never a credentials check.
+    'redirect-loop': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.netError])).toEqual([
+        ['network-error', 'TooManyRedirects', 'NS_ERROR_REDIRECT_LOOP'],
+      ]);
+      expect(rows[0]!.evaluation.error?.firefox).toBe('CORSDidNotSucceed');
+    },
+    'redirect-refused': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.evaluation.error?.firefox])).toEqual([
+        ['network-error', 'ConnectionRefused', 'CORSDidNotSucceed'],
+      ]);
+    },
+    'redirect-not-http': () => {
+      expect(
+        rows.map((r) => [
+          new URL(r.exchange.request.url).pathname.split('/').pop(),
+          r.verdict,
+          r.evaluation.error?.firefox,
+          r.exchange.netError ?? null,
+        ]),
+      ).toEqual([
+        // Firefox's webRequest reports nothing after a redirect to ftp: or an unknown scheme.
+        ['ftp', 'blocked', 'CORSRequestNotHttp', null],
+        ['data', 'network-error', 'CORSDidNotSucceed', 'NS_ERROR_CORRUPTED_CONTENT'],
+        ['file', 'network-error', 'CORSDidNotSucceed', 'NS_ERROR_CORRUPTED_CONTENT'],
+        ['custom', 'blocked', 'CORSRequestNotHttp', null],
+      ]);
+    },
+    'preflight-ok-empty-reply': () => {
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.evaluation.reason?.key,
+          r.exchange.netError,
+          r.evaluation.error?.firefox,
+        ]),
+      ).toEqual([
+        [
+          'network-error',
+          'ConnectionClosed',
+          'NS_ERROR_NET_ON_RECEIVING_FROM',
+          'CORSMultipleAllowOriginNotAllowed',
+        ],
+        ['network-error', 'ConnectionClosed', 'NS_ERROR_NET_RESET', 'CORSDidNotSucceed'],
+      ]);
+    },
+    'redirect-preflight-null': () => {
+      // Firefox checks the preflight after the redirect against the page's origin: "null" does not match.
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.evaluation.error?.stage,
+          r.evaluation.error?.firefox,
+          r.evaluation.error?.failedParameter,
+        ]),
+      ).toEqual([
+        ['blocked', 'preflight', 'CORSAllowOriginNotMatchingOrigin', 'null'],
+        ['blocked', 'preflight', 'CORSAllowOriginNotMatchingOrigin', 'null'],
+      ]);
+    },
+    'redirect-preflight-page-origin': () => {
+      // ... and the page's origin passes it; the request's own answer is checked against "null".
+      expect(rows.map(types)).toEqual([['preflight', 'request', 'preflight', 'request']]);
+      expect(rows.map((r) => [r.verdict, r.evaluation.error?.stage, r.evaluation.reason?.hop])).toEqual([
+        ['blocked', 'request', 3],
+      ]);
+    },
     'image-crossorigin-blocked': () => {
       expect(rows.map((r) => [r.exchange.api, r.verdict])).toEqual([['image', 'blocked']]);
     },

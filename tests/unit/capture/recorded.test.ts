@@ -88,6 +88,63 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
         f.console.find((c) => c.text.startsWith('Access to image'))?.text,
       );
     },
+    // Network errors: Chromium's error string says which, and no CORS line was printed.
+    'redirect-loop': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.netError])).toEqual([
+        ['network-error', 'TooManyRedirects', 'net::ERR_TOO_MANY_REDIRECTS'],
+      ]);
+      expect(rows[0]!.exchange.wire).toHaveLength(21);
+      expect(rows[0]!.evaluation.summary).toBe(
+        'Network error: More than 20 redirects: a redirect loop, not a CORS failure.',
+      );
+      // Credentials would have failed the first redirect's CORS check: the browser's error rules that out.
+      expect(rows[0]!.evaluation.checks[0]).toMatchObject({
+        rule: 'credentials-mode',
+        seen: '"same-origin" (not included cross-origin) because the browser reported net::ERR_TOO_MANY_REDIRECTS, not a CORS failure',
+      });
+      expect(rows[0]!.evaluation.dependsOn).toBeUndefined();
+    },
+    'redirect-refused': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.evaluation.reason?.hop])).toEqual([
+        ['network-error', 'ConnectionRefused', 1],
+      ]);
+      expect(rows[0]!.evaluation.summary).toBe(
+        "Network error: The connection was refused: nothing listens at that host and port (the server is down, or the URL's port is wrong) (net::ERR_CONNECTION_REFUSED).",
+      );
+    },
+    'redirect-not-http': () => {
+      expect(
+        rows.map((r) => [
+          new URL(r.exchange.request.url).pathname.split('/').pop(),
+          r.verdict,
+          r.evaluation.reason?.key,
+          r.exchange.netError ?? null,
+        ]),
+      ).toEqual([
+        ['ftp', 'blocked', 'CorsDisabledScheme', 'net::ERR_FAILED'],
+        ['data', 'network-error', 'RedirectNotHttp', 'net::ERR_UNSAFE_REDIRECT'],
+        ['file', 'network-error', 'RedirectNotHttp', 'net::ERR_UNSAFE_REDIRECT'],
+        // No webRequest event follows a redirect to an unknown scheme: the call ends at the redirect.
+        ['custom', 'blocked', 'CorsDisabledScheme', null],
+      ]);
+      expect(rows[3]!.exchange.outcome).toBeUndefined();
+    },
+    'preflight-ok-empty-reply': () => {
+      expect(rows.map((r) => [r.verdict, r.preflight, r.evaluation.reason?.key])).toEqual([
+        ['network-error', 'sent', 'EmptyResponse'],
+        ['network-error', 'sent', 'EmptyResponse'],
+      ]);
+      expect(rows[0]!.evaluation.summary).toBe(
+        'Network error: The server closed the connection without sending a response (an empty reply: it crashed or timed out on this request, or a proxy dropped it) (net::ERR_EMPTY_RESPONSE).',
+      );
+    },
+    'redirect-preflight-null': () => {
+      // Chromium checks the new preflight against "null", the Origin it sent: allowed.
+      expect(rows.map((r) => [r.verdict, r.exchange.wire.map((w) => w.type).join(',')])).toEqual([
+        ['allowed', 'preflight,request,preflight,request'],
+        ['allowed', 'preflight,request,preflight,request'],
+      ]);
+    },
     'credentials-include-star': () => {
       expect(rows[0]!.evaluation.error?.chromium).toBe('WildcardOriginNotAllowed');
       const cookie = rows[0]!.exchange.wire[0]!.request.headers!.find(([n]) => n.toLowerCase() === 'cookie');
