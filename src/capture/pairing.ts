@@ -696,15 +696,10 @@ export class Pairer {
         if (pf) {
           call.start = Math.min(call.start, pf.entry.time ?? call.start);
           call.wire.push(pf.entry);
-        } else if (!CORS_FAILED.has(ev.error ?? '')) {
-          // A connection that failed (refused, reset, DNS): a request with no response.
-          call.wire.push({
-            type: 'request',
-            request: { method: ev.method, url: ev.url, headers: [] },
-            response: null,
-            time: ev.time,
-          });
         }
+        // Without a preflight, nothing went out: a request that reached the network was seen in
+        // onSendHeaders first (recorded for refused connections, DNS and certificate failures). Stopped
+        // before it (an extension's block, a CORS failure): its wire stays empty, the error says why.
       }
     }
     this.calls.delete(ev.requestId);

@@ -433,6 +433,8 @@ export interface NetworkErrorEntry {
   unexplained?: true;
   /** Not a CORS matter at all: the browser, or an extension in it, stopped the request for another reason. */
   notCors?: true;
+  /** What to do instead, for a record that is not a CORS matter. */
+  advice?: string;
   /** The whole line Chromium prints for it, when it prints one. */
   chromiumLine?(at: { url: string; origin: string }): string;
   /** A few words for the list, where they are fewer than the clause's. */
@@ -533,6 +535,8 @@ export const NETWORK_ERRORS = {
       firefox: ['The certificate is not trusted because it is self-signed.'],
     },
     notCors: true,
+    advice:
+      'Serve a certificate the browser trusts for this host name (in development, trust your own certificate authority on this machine).',
     words: () => 'TLS certificate refused',
     clause: () =>
       "The browser refused the server's TLS certificate, so the request never went out: not a CORS matter; fix the certificate",
@@ -543,6 +547,8 @@ export const NETWORK_ERRORS = {
     spec: SPEC.mainFetch,
     netError: { chromium: ['net::ERR_BLOCKED_BY_CLIENT'] },
     notCors: true,
+    advice:
+      'Allow the request in the blocking extension, or try without it; visitors who run the same extension are blocked too, so do not depend on a URL blockers match.',
     words: () => 'Blocked by an extension',
     clause: () =>
       'An extension in the browser (an ad or tracker blocker, a privacy tool) blocked the request before it was sent: not a CORS matter',
@@ -555,6 +561,7 @@ export const NETWORK_ERRORS = {
   MixedContent: {
     spec: SPEC.mixedContent,
     notCors: true,
+    advice: 'Call the https: URL (serve the API over HTTPS).',
     words: () => 'Blocked as mixed content',
     clause: () =>
       'Blocked as mixed content: the page is served over HTTPS and the URL is plain http:, so the browser never sent it; not a CORS matter: call the https: URL',

@@ -209,6 +209,33 @@ export interface DependsOn {
   basis: string;
 }
 
+export type CauseKind = 'error-response' | 'preflight-refused' | 'not-cors';
+
+/** What really failed, when CORS only reported it (src/cors/messenger.ts; tests/fixtures/exchange/FORMAT.md). */
+export interface Cause {
+  kind: CauseKind;
+  /** What really failed, in plain sentences: said before the CORS part. */
+  summary: string;
+  /** What to do first. */
+  fix: string;
+  /** The status of the response that failed; null when none arrived. */
+  status: number | null;
+  /** Index into wire of that response; -1 when nothing was sent. */
+  hop: number;
+  /** Who answered it, as its own headers say (Server, Via, a CDN's header); null when they do not say. */
+  answeredBy: string | null;
+  /** The same server's answers that carry CORS headers: so its CORS setup works elsewhere. */
+  corsElsewhere: {
+    /** Other calls (in the tab or file) it answered with Access-Control-Allow-Origin, and a few of their ids. */
+    calls: number;
+    ids: string[];
+    /** This call's own hops it answered with Access-Control-Allow-Origin (its preflight, a redirect). */
+    hops: number[];
+    /** The Server headers of those answers, when they name one. */
+    servers: string[];
+  };
+}
+
 export interface Verdict {
   id: string;
   /** The engine whose rules produced this verdict. */
@@ -229,4 +256,6 @@ export interface Verdict {
   exposed?: string[];
   /** Present when the verdict depends on an input the recording does not give (tests/fixtures/exchange/FORMAT.md). */
   dependsOn?: DependsOn;
+  /** Present when CORS only reported another failure: what really failed (set by the pass over a tab's or file's calls). */
+  cause?: Cause;
 }

@@ -3,7 +3,7 @@
 // The oracle is the browser: what the page saw, and the console lines Chromium printed.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
+import { BLOCKER_DIR, type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import {
   apiNeutral,
   type ExportedLine,
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const buildError = inject('extensionBuildError');
   if (buildError) throw new Error(buildError);
   server = await startScenarioServer();
-  browser = await launchWithExtension(inject('extensionDir'));
+  browser = await launchWithExtension(inject('extensionDir'), { alsoLoad: [BLOCKER_DIR] });
   ext = await extensionPage(browser);
 });
 afterAll(async () => {

@@ -11,7 +11,7 @@
 // cdp: [the DevTools protocol's Network view of the main frame's requests, the browser's own reasons] }.
 import { resolve } from 'node:path';
 import type { CDPSession } from 'playwright-core';
-import { launchWithExtension } from './harness/browser';
+import { BLOCKER_DIR, launchWithExtension } from './harness/browser';
 import { recordFixtures } from './harness/record-fixtures';
 import { collectEvents, RECORDER_DIR, registration } from './harness/recorder';
 import { belongsTo, openScenario, SCENARIOS } from './scenarios';
@@ -65,7 +65,7 @@ recordFixtures({
   dir: resolve(import.meta.dirname, '../fixtures/webrequest'),
   runnable: SCENARIOS.filter((s) => !s.firefoxOnly),
   unknownLabel: 'unknown scenarios',
-  launch: () => launchWithExtension(RECORDER_DIR),
+  launch: () => launchWithExtension(RECORDER_DIR, { alsoLoad: [BLOCKER_DIR] }),
   async prepare(browser, server) {
     const userAgent = await browser.serviceWorker.evaluate(() => navigator.userAgent);
     const listeners = await registration(browser.serviceWorker);

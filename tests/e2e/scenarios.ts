@@ -2,7 +2,8 @@
 // Chromium. Each scenario sets its routes under /s/<name>/ and makes its calls in a fresh tab opened at
 // PAGE/page?scenario=<name>; it returns what each call returned in the page.
 import type { BrowserContext, Frame, Page } from 'playwright-core';
-import { closedPort, PNG_1X1, type RouteSpec, type ScenarioServer } from './harness/server';
+import { close, httpsServer } from './harness/net';
+import { closedPort, PNG_1X1, type Reply, type RouteSpec, type ScenarioServer } from './harness/server';
 
 type Headers = [string, string][];
 
@@ -584,6 +585,85 @@ export const SCENARIOS: Scenario[] = [
         actual: { status: 200, headers: [...acao(o), ...ACAC, ...TEXT], body: 'ok' },
       });
       return [await call(page, api('start'), { ...PUT_CUSTOM, credentials: 'include' })];
+    },
+  },
+  // When CORS is only the messenger: a failure that reaches the page as a CORS error.
+  {
+    name: 'error-responses',
+    description:
+      'fetch GET API/ok is answered 200 with ACAO: PAGE (Server: gunicorn); then GET API/boom is answered 500 (Server: gunicorn), GET API/gateway 502 (Server: nginx) and PUT API/upload with X-Custom (its preflight allowed) 413 (Via: 1.1 proxy), each without CORS headers. Blocked, all three, for a missing Access-Control-Allow-Origin: the real failure is the error, whose response skips the CORS layer.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('ok'), {
+        actual: { status: 200, headers: [...acao(o), ['Server', 'gunicorn'], ...TEXT], body: 'ok' },
+      });
+      server.route(path('boom'), {
+        actual: { status: 500, headers: [['Server', 'gunicorn'], ...TEXT], body: 'Internal Server Error' },
+      });
+      server.route(path('gateway'), {
+        actual: { status: 502, headers: [['Server', 'nginx'], ...TEXT], body: 'Bad Gateway' },
+      });
+      server.route(path('upload'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom') },
+        actual: { status: 413, headers: [['Via', '1.1 proxy'], ...TEXT], body: 'Payload Too Large' },
+      });
+      return [
+        await call(page, api('ok')),
+        await call(page, api('boom')),
+        await call(page, api('gateway')),
+        await call(page, api('upload'), PUT_CUSTOM),
+      ];
+    },
+  },
+  {
+    name: 'preflight-refused',
+    description:
+      'Four preflighted calls whose preflight is refused before any CORS handling: PUT API/auth (401, WWW-Authenticate: Bearer, no CORS headers), PUT API/forbidden (403, with the CORS headers), DELETE API/noroute (405, Allow: GET, POST, no CORS headers), PUT API/missing (404, no CORS headers). All blocked at the preflight: authentication or routing runs before CORS, or OPTIONS has no route.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      const ok: Reply = { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' };
+      const refused = (status: number, headers: Headers): RouteSpec => ({
+        preflight: { status, headers: [...headers, ...TEXT], body: 'refused' },
+        actual: ok,
+      });
+      server.route(path('auth'), refused(401, [['WWW-Authenticate', 'Bearer']]));
+      server.route(path('forbidden'), refused(403, preflightAllows(o, 'PUT', 'X-Custom')));
+      server.route(path('noroute'), refused(405, [['Allow', 'GET, POST']]));
+      server.route(path('missing'), refused(404, []));
+      return [
+        await call(page, api('auth'), PUT_CUSTOM),
+        await call(page, api('forbidden'), PUT_CUSTOM),
+        await call(page, api('noroute'), { method: 'DELETE' }),
+        await call(page, api('missing'), PUT_CUSTOM),
+      ];
+    },
+  },
+  {
+    name: 'stopped-not-cors',
+    description:
+      "fetch GET to http://corscope-e2e.invalid/... (the name does not resolve), then to an https: server whose certificate nothing trusts. The browser stops both before any CORS check (net::ERR_NAME_NOT_RESOLVED, NS_ERROR_UNKNOWN_HOST; net::ERR_CERT_AUTHORITY_INVALID, Firefox's certificate message): not CORS failures.",
+    async run({ server, page, path }) {
+      const tls = await httpsServer(() => ({ status: 200, headers: acao(server.origins.page) }));
+      try {
+        return [
+          await call(page, `http://corscope-e2e.invalid${path('dns')}`),
+          await call(page, `https://127.0.0.1:${tls.port}${path('cert')}`),
+        ];
+      } finally {
+        await close(tls.server);
+      }
+    },
+  },
+  {
+    name: 'blocked-by-client',
+    chromiumOnly: 'an extension blocks it (tests/e2e/blocker), which the Firefox harness does not install',
+    description:
+      'fetch GET API/blocked-by-client, which the stand-in ad blocker (tests/e2e/blocker, a declarativeNetRequest rule) blocks before it is sent: net::ERR_BLOCKED_BY_CLIENT, not a CORS failure.',
+    async run({ server, page, path, api }) {
+      server.route(path('blocked-by-client'), {
+        actual: { status: 200, headers: [...acao(server.origins.page), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('blocked-by-client'))];
     },
   },
 ];

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RawDetails } from '../../../src/capture/events';
 import type { StoredExchange } from '../../../src/capture/types';
+import { causesOf } from '../../../src/cors/messenger';
 import { firefoxCorsLines } from '../../e2e/harness/firefox-console';
 import {
   checksOfBothBrowsers,
@@ -36,6 +37,7 @@ function firefoxLines(f: Fixture): string[] {
 }
 
 const types = (r: StoredExchange) => r.exchange.wire.map((w) => w.type);
+const calls = (rows: StoredExchange[]) => rows.map((r) => ({ exchange: r.exchange, verdict: r.evaluation }));
 
 describe('the recordings are what the reference says of Firefox', () => {
   it('Firefox rejects extraHeaders and reports originUrl instead of an initiator, and its own error strings', () => {
@@ -217,6 +219,40 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
       expect(rows.map(types)).toEqual([['preflight', 'request', 'preflight', 'request']]);
       expect(rows.map((r) => [r.verdict, r.evaluation.error?.stage, r.evaluation.reason?.hop])).toEqual([
         ['blocked', 'request', 3],
+      ]);
+    },
+    // When CORS is only the messenger: the same causes from what Firefox's webRequest shows.
+    'error-responses': () => {
+      const causes = causesOf(calls(rows), 'in this tab');
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          causes.get(r.exchange.id)?.status ?? null,
+          causes.get(r.exchange.id)?.answeredBy ?? null,
+        ]),
+      ).toEqual([
+        ['allowed', null, null],
+        ['blocked', 500, 'Server: gunicorn'],
+        ['blocked', 502, 'Server: nginx'],
+        ['blocked', 413, 'Via: 1.1 proxy'],
+      ]);
+      expect(rows[1]!.evaluation.error?.console).toBe(
+        `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${rows[1]!.url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 500.`,
+      );
+    },
+    'preflight-refused': () => {
+      const causes = causesOf(calls(rows), 'in this tab');
+      expect(rows.map((r) => [r.evaluation.error?.firefox, causes.get(r.exchange.id)?.kind])).toEqual([
+        ['CORSMissingAllowOrigin', 'preflight-refused'],
+        ['CORSPreflightDidNotSucceed', 'preflight-refused'],
+        ['CORSMissingAllowOrigin', 'preflight-refused'],
+        ['CORSMissingAllowOrigin', 'preflight-refused'],
+      ]);
+    },
+    'stopped-not-cors': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.netError])).toEqual([
+        ['network-error', 'NameNotResolved', 'NS_ERROR_UNKNOWN_HOST'],
+        ['network-error', 'CertificateError', 'The certificate is not trusted because it is self-signed.'],
       ]);
     },
     'image-crossorigin-blocked': () => {
