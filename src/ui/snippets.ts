@@ -82,7 +82,7 @@ export function policiesFor(ex: Exchange, v: Verdict, cause: Cause | null = null
 
 /** Where a snippet goes when the preflight was answered before CORS handling, in a few words. */
 const FIRST: Record<NonNullable<CorsPolicy['before']>, string> = {
-  authentication: 'before the authentication',
+  authentication: 'before the authentication middleware',
   routing: 'before the routes',
 };
 
@@ -228,7 +228,7 @@ export function express(p: CorsPolicy): string {
     ...(p.credentials ? ['  credentials: true,'] : []),
     '};',
     p.before
-      ? `// First, ${FIRST[p.before]} middleware: cors answers the preflight (OPTIONS → 204) itself, and a preflight carries no credentials.`
+      ? `// First, ${FIRST[p.before]}: cors answers the preflight (OPTIONS → 204) itself, and a preflight carries no credentials.`
       : p.preflight
         ? '// Answers the preflight (OPTIONS → 204) and adds the headers to the response.'
         : '// Adds the headers to the response.',
@@ -343,7 +343,7 @@ export function caddy(p: CorsPolicy): string {
       '\t\t\t}',
       '\t\t\trespond 204',
       '\t\t}',
-      '\t\t# ... basic_auth or forward_auth, then reverse_proxy or file_server, as before',
+      '\t\t# ... basic_auth (basicauth before Caddy 2.8) or forward_auth, then reverse_proxy or file_server, as before',
       '\t}',
       '}',
     ].join('\n');

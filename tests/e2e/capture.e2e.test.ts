@@ -105,6 +105,14 @@ describe('scenarios', () => {
       ['network-error', 'RedirectNotHttp', 'net::ERR_UNSAFE_REDIRECT'],
       ['blocked', 'CorsDisabledScheme', null],
     ]);
+    // Stopped for a reason that is not CORS: no CORS line, and the browser's string says why.
+    expect(of('stopped-not-cors')).toEqual([
+      ['network-error', 'NameNotResolved', 'net::ERR_NAME_NOT_RESOLVED'],
+      ['network-error', 'CertificateError', 'net::ERR_CERT_AUTHORITY_INVALID'],
+    ]);
+    expect(of('blocked-by-client')).toEqual([
+      ['network-error', 'BlockedByClient', 'net::ERR_BLOCKED_BY_CLIENT'],
+    ]);
   });
 
   it('identical concurrent calls pair one to one and are marked ambiguous; distinct ones are exact', async () => {

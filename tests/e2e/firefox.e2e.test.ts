@@ -349,6 +349,15 @@ describe('capture in Firefox', () => {
       ['network-error', 'RedirectNotHttp', 'NS_ERROR_CORRUPTED_CONTENT', 'CORSDidNotSucceed'],
       ['blocked', 'CorsDisabledScheme', null, 'CORSRequestNotHttp'],
     ]);
+    expect(of('stopped-not-cors')).toEqual([
+      ['network-error', 'NameNotResolved', 'NS_ERROR_UNKNOWN_HOST', 'CORSDidNotSucceed'],
+      [
+        'network-error',
+        'CertificateError',
+        'The certificate is not trusted because it is self-signed.',
+        'CORSDidNotSucceed',
+      ],
+    ]);
     // A preflight after a cross-origin redirect: Firefox checks it against the page's origin, not null.
     expect(of('redirect-preflight-null')).toEqual([
       ['blocked', 'AllowOriginMismatch', 'NS_ERROR_DOM_BAD_URI', 'CORSAllowOriginNotMatchingOrigin'],
