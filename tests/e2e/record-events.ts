@@ -1,5 +1,6 @@
 // Records real chrome.webRequest event sequences as fixtures: loads the raw recorder extension
-// (tests/e2e/recorder) into Chromium, runs each scenario of ./scenarios.ts from PAGE in a fresh tab,
+// (tests/e2e/recorder) into Chromium, beside a stand-in ad blocker (tests/e2e/blocker, which blocks only URLs
+// with /blocked-by-client in them), runs each scenario of ./scenarios.ts from PAGE in a fresh tab,
 // and writes tests/fixtures/webrequest/<scenario>.json.
 //
 //   npx tsx tests/e2e/record-events.ts                 all scenarios
