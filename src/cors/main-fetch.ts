@@ -5,14 +5,7 @@
 // the CORS check (check.ts); a wire that stops before the browser did ends in recording.ts.
 import { corsCheckAt } from './check';
 import { getCombined, headersTooBig, parseTokenList } from './headers';
-import {
-  blockedAsMixedContent,
-  isHttpScheme,
-  normalizeOrigin,
-  originOf,
-  parseUrl,
-  sameOrigin,
-} from './origin';
+import { blockedAsMixedContent, isHttpScheme, normalizeOrigin, originOf, sameOrigin } from './origin';
 import { corsPreflightFetch } from './preflight';
 import { endOfRecording } from './recording';
 import { httpRedirectFetch, isRedirectStatus, serializedOrigin } from './redirect';
@@ -27,7 +20,7 @@ import {
 } from './safelist';
 import { SPEC } from './spec';
 import type { Engine, Exchange, Header, HttpResponse, RequestMode } from './types';
-import { blocked, type Fetch, failure, networkError, type Walk, type WalkContext } from './walk';
+import { type Fetch, networkError, schemeNotHttp, type Walk, type WalkContext } from './walk';
 
 /**
  * Walks the wire under one credentials assumption. Reads the stream's cache but never writes it
@@ -175,25 +168,7 @@ function mainFetchHop(f: Fetch, i: number): Walk | null {
     return null;
   }
   //     - request's current URL's scheme is not an HTTP(S) scheme: return a network error.
-  if (!isHttpScheme(url)) {
-    const scheme = parseUrl(url)?.scheme ?? url;
-    w.checks.push({
-      rule: 'scheme',
-      title: 'Cross-origin requests use HTTP(S)',
-      spec: SPEC.mainFetch,
-      hop: i,
-      required: 'http: or https:',
-      seen: scheme,
-      result: 'fail',
-    });
-    return blocked(
-      f,
-      'request',
-      i,
-      url,
-      failure('CorsDisabledScheme', null, null, scheme, 'http: or https:'),
-    );
-  }
+  if (!isHttpScheme(url)) return schemeNotHttp(f, 'request', i, url, null);
   //     - otherwise: set request's response tainting to "cors" and run HTTP fetch.
   f.corsFlag = true;
   w.checks.push({

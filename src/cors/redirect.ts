@@ -4,7 +4,7 @@ import { isHttpScheme, originOf, parseUrl, sameOrigin } from './origin';
 import { corsUnsafeRequestHeaderNames } from './safelist';
 import { SPEC } from './spec';
 import type { HttpResponse } from './types';
-import { blocked, type Fetch, failure, networkError, type Walk } from './walk';
+import { blocked, type Fetch, failure, networkError, schemeNotHttp, type Walk } from './walk';
 
 /** https://fetch.spec.whatwg.org/#redirect-status */
 export function isRedirectStatus(status: number): boolean {
@@ -79,25 +79,9 @@ export function httpRedirectFetch(f: Fetch, i: number, res: HttpResponse, locati
     // NS_ERROR_CORRUPTED_CONTENT). Any other scheme they follow, and main fetch's scheme check blocks a
     // CORS request there (CorsDisabledScheme, CORSRequestNotHttp at the new URL): recorded with ftp: and
     // with an unknown scheme.
-    const scheme = parseUrl(next)?.scheme ?? next;
-    if (f.mode === 'cors' && scheme !== 'data:' && scheme !== 'file:') {
-      w.checks.push({
-        rule: 'scheme',
-        title: 'Cross-origin requests use HTTP(S)',
-        spec: SPEC.mainFetch,
-        hop: i,
-        required: 'http: or https:',
-        seen: `${scheme} (redirected to ${next})`,
-        result: 'fail',
-      });
-      return blocked(
-        f,
-        'redirect',
-        i,
-        next,
-        failure('CorsDisabledScheme', null, 'Location', scheme, 'http: or https:'),
-      );
-    }
+    const scheme = parseUrl(next)?.scheme;
+    if (f.mode === 'cors' && scheme !== 'data:' && scheme !== 'file:')
+      return schemeNotHttp(f, 'redirect', i, next, 'Location');
     return networkError(f, 'RedirectNotHttp', i, url, {
       header: 'Location',
       seen: next,

@@ -14,8 +14,10 @@ import {
   type NetworkErrorKey,
   netErrorKey,
 } from './catalog';
+import { parseUrl } from './origin';
 import type { PreflightPolicy } from './preflight';
 import type { UnsafeHeaderAnalysis } from './safelist';
+import { SPEC } from './spec';
 import type {
   Check,
   Engine,
@@ -141,6 +143,25 @@ export function blocked(f: Fetch, stage: Stage, hop: number, url: string, failur
     hop,
   };
   return w;
+}
+
+/**
+ * Main fetch, step 11: "request's current URL's scheme is not an HTTP(S) scheme: return a network error", for a
+ * CORS request at `url` (reached at hop `hop`, or by its redirect): Chromium blocks it as CorsDisabledScheme.
+ * `via` is the header that led there (Location), when a redirect did.
+ */
+export function schemeNotHttp(f: Fetch, stage: Stage, hop: number, url: string, via: string | null): Walk {
+  const scheme = parseUrl(url)?.scheme ?? url;
+  f.walk.checks.push({
+    rule: 'scheme',
+    title: 'Cross-origin requests use HTTP(S)',
+    spec: SPEC.mainFetch,
+    hop,
+    required: 'http: or https:',
+    seen: via ? `${scheme} (redirected to ${url})` : scheme,
+    result: 'fail',
+  });
+  return blocked(f, stage, hop, url, failure('CorsDisabledScheme', null, via, scheme, 'http: or https:'));
 }
 
 /** What a network error read, when it read something. */

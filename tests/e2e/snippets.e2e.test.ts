@@ -17,7 +17,14 @@ import { run } from '../unit/cli/run';
 import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { extensionPage, waitForRows } from './harness/extension';
 import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
-import { AUTHORIZATION, RUNNABLE, type RunnableServer, startServer, validate } from './harness/servers';
+import {
+  AUTHORIZATION,
+  RUNNABLE,
+  type RunnableServer,
+  type ServerOptions,
+  startServer,
+  validate,
+} from './harness/servers';
 
 interface Call {
   name: string;
@@ -97,14 +104,16 @@ describe('snippets proven on real servers, in Chromium', () => {
       .filter((t) => t.includes('blocked by CORS policy'));
   };
 
-  const cases = RUNNABLE.flatMap((kind) => CALLS.map((c) => [kind, c] as [RunnableServer, Call]));
-
-  it.each(cases)('%s: %s', async (kind, c) => {
-    const port = await closedPort();
-    const url = `http://127.0.0.1:${port}${c.path}`;
-    // 1. Blocked without CORS.
-    const bare = await startServer(kind, port, null);
-    let lines = browser.consoleOf(page).length;
+  /** The server started without CORS blocks the call (one CORS line); the call as CORScope stored it. */
+  async function blockedByBare(
+    kind: RunnableServer,
+    port: number,
+    url: string,
+    c: Call,
+    opts: ServerOptions = {},
+  ): Promise<{ ex: Exchange; ev: Verdict }> {
+    const bare = await startServer(kind, port, null, opts);
+    const lines = browser.consoleOf(page).length;
     let result: Awaited<ReturnType<typeof call>>;
     try {
       result = await call(url, c);
@@ -113,11 +122,18 @@ describe('snippets proven on real servers, in Chromium', () => {
     }
     expect(result.ok, JSON.stringify(result)).toBe(false);
     expect(await corsLines(lines)).toHaveLength(1);
-    // 2. The panel's snippet for the stored call.
     const [row] = await waitForRows(ext, (l) => l.request.url === url, 1);
     expect(row, `no stored row for ${url}`).toBeDefined();
-    const ex = row as unknown as Exchange;
-    const ev = row!.evaluation as unknown as Verdict;
+    return { ex: row as unknown as Exchange, ev: row!.evaluation as unknown as Verdict };
+  }
+
+  const cases = RUNNABLE.flatMap((kind) => CALLS.map((c) => [kind, c] as [RunnableServer, Call]));
+
+  it.each(cases)('%s: %s', async (kind, c) => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}${c.path}`;
+    // 1. Blocked without CORS. 2. The panel's snippet for the stored call.
+    const { ex, ev } = await blockedByBare(kind, port, url, c);
     expect(ev.verdict).toBe('blocked');
     const [policy] = policiesFor(ex, ev);
     expect(policy?.policy, policy?.note ?? '').not.toBeNull();
@@ -139,8 +155,8 @@ describe('snippets proven on real servers, in Chromium', () => {
     // 3. Allowed with it, in Chromium.
     const fixed = await startServer(kind, port, snippet);
     try {
-      lines = browser.consoleOf(page).length;
-      result = await call(url, c);
+      const lines = browser.consoleOf(page).length;
+      const result = await call(url, c);
       expect(result, `${snippet}\n${fixed.output()}`).toMatchObject({ ok: true, status: 200 });
       expect(await corsLines(lines)).toEqual([]);
       // 4. probe agrees.
@@ -186,21 +202,8 @@ describe('snippets proven on real servers, in Chromium', () => {
         headers: [['Authorization', AUTHORIZATION]],
         credentials: 'same-origin',
       };
-      // 1. Blocked: the preflight gets the 401.
-      const bare = await startServer(kind, port, null, { auth: true });
-      let lines = browser.consoleOf(page).length;
-      let result: Awaited<ReturnType<typeof call>>;
-      try {
-        result = await call(url, c);
-      } finally {
-        await bare.stop();
-      }
-      expect(result.ok, JSON.stringify(result)).toBe(false);
-      expect(await corsLines(lines)).toHaveLength(1);
-      // 2. The panel's cause and snippet for the stored call.
-      const [row] = await waitForRows(ext, (l) => l.request.url === url, 1);
-      const ex = row as unknown as Exchange;
-      const ev = row!.evaluation as unknown as Verdict;
+      // 1. Blocked: the preflight gets the 401. 2. The panel's cause and snippet for the stored call.
+      const { ex, ev } = await blockedByBare(kind, port, url, c, { auth: true });
       const cause = new Messenger('in this tab').causeOf(ex, ev);
       expect([ev.verdict, ev.error?.stage, cause?.kind, cause?.status]).toEqual([
         'blocked',
@@ -220,8 +223,8 @@ describe('snippets proven on real servers, in Chromium', () => {
       // 3. With it, the call goes through, authenticated, with no CORS line.
       const fixed = await startServer(kind, port, snippet, { auth: true });
       try {
-        lines = browser.consoleOf(page).length;
-        result = await call(url, c);
+        const lines = browser.consoleOf(page).length;
+        const result = await call(url, c);
         expect(result, `${snippet}\n${fixed.output()}`).toMatchObject({ ok: true, status: 200 });
         expect(await corsLines(lines)).toEqual([]);
         // Without the credentials the request itself is still refused: the snippet moved CORS, not the login.

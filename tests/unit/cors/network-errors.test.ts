@@ -21,6 +21,17 @@ const firefox = (ex: Exchange) => new Evaluator({ engine: 'firefox' }).evaluate(
 const acao = (origin = PAGE): Header => ['Access-Control-Allow-Origin', origin];
 const OTHER = 'http://localhost:8102';
 
+/** A PUT with X-Custom from PAGE to API/put, its preflight answered 204 with ACAO: PAGE, ACAM: PUT and `allow`. */
+const put = (allow: Header[], actual: Exchange['wire'][number]['response']): Exchange =>
+  preflightedCall({
+    method: 'PUT',
+    url: `${API}/put`,
+    headers: [['X-Custom', '1']],
+    unsafe: ['x-custom'],
+    preflight: response(204, [acao(), ['Access-Control-Allow-Methods', 'PUT'], ...allow]),
+    actual,
+  });
+
 /** A GET from PAGE to API answered 302 to `location` (with ACAO: PAGE), then `next` hops as recorded. */
 function redirected(location: string, next: Exchange['wire'] = [], opts: Partial<Exchange> = {}): Exchange {
   const url = `${API}/start`;
@@ -112,18 +123,7 @@ describe("the browser's error string names the network error", () => {
 
   it('an empty reply after a preflight: Chromium says empty, Firefox logs it as "multiple" for NS_ERROR_NET_ON_RECEIVING_FROM', () => {
     const ex: Exchange = {
-      ...preflightedCall({
-        method: 'PUT',
-        url: `${API}/put`,
-        headers: [['X-Custom', '1']],
-        unsafe: ['x-custom'],
-        preflight: response(204, [
-          acao(),
-          ['Access-Control-Allow-Methods', 'PUT'],
-          ['Access-Control-Allow-Headers', 'X-Custom'],
-        ]),
-        actual: null,
-      }),
+      ...put([['Access-Control-Allow-Headers', 'X-Custom']], null),
       outcome: 'error',
     };
     const c = chromium({ ...ex, netError: 'net::ERR_EMPTY_RESPONSE' });
@@ -363,19 +363,13 @@ describe('a verdict that depends on a credentials mode nothing shows gives both 
 
   it('Access-Control-Allow-Headers: *: allowed without credentials, blocked with them at the preflight', () => {
     const ex = unknown(
-      preflightedCall({
-        method: 'PUT',
-        url: `${API}/put`,
-        headers: [['X-Custom', '1']],
-        unsafe: ['x-custom'],
-        preflight: response(204, [
-          acao(),
+      put(
+        [
           ['Access-Control-Allow-Credentials', 'true'],
-          ['Access-Control-Allow-Methods', 'PUT'],
           ['Access-Control-Allow-Headers', '*'],
-        ]),
-        actual: response(200, [acao(), ['Access-Control-Allow-Credentials', 'true']]),
-      }),
+        ],
+        response(200, [acao(), ['Access-Control-Allow-Credentials', 'true']]),
+      ),
     );
     const v = chromium(ex);
     expect([v.verdict, v.dependsOn?.readings.include?.error?.chromium]).toEqual([
