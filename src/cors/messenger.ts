@@ -211,9 +211,9 @@ export class Messenger {
     }
   }
 
-  /** Notes a call listed as allowed (the panel's rows): its server answered it with CORS headers. */
-  seeAllowed(id: string, url: string): void {
-    this.note(originOf(url), id, null);
+  /** Notes a call listed as allowed (the panel's rows), by its URL's origin: its server answered it with CORS headers. */
+  seeAllowed(id: string, origin: string): void {
+    this.note(origin, id, null);
   }
 
   private note(origin: string, id: string, server: string | null): void {

@@ -1,16 +1,20 @@
 // What the details say before and beside the CORS verdict: what really failed when CORS only reported another
 // failure (src/cors/messenger.ts, judged with the tab's other calls), and both readings of a verdict that
 // depends on what the recording does not show. Everything from the network is rendered as text.
-import { Messenger } from '../../cors/messenger';
+import { Messenger, pendingCause } from '../../cors/messenger';
 import type { Cause, Exchange, Verdict } from '../../cors/types';
 import type { RowSummary } from '../model';
 
 /** The call's cause, judged with the tab's rows: its server's allowed calls answered with CORS headers. */
 export function causeInTab(ex: Exchange, v: Verdict, rows: readonly RowSummary[]): Cause | null {
+  const pending = pendingCause(ex, v);
+  if (!pending) return null;
   const m = new Messenger('in this tab');
-  for (const r of rows) if (r.verdict === 'allowed' && r.id !== ex.id) m.seeAllowed(r.id, r.url);
+  for (const r of rows)
+    if (r.verdict === 'allowed' && r.id !== ex.id && r.origin === pending.server)
+      m.seeAllowed(r.id, r.origin);
   m.see(ex);
-  return m.causeOf(ex, v);
+  return m.explain(pending);
 }
 
 const HEADINGS: Record<Cause['kind'], string> = {
