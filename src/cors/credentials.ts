@@ -5,7 +5,7 @@
 // both readings, its own fields following the default (not included), and a check says it is assumed.
 import { netErrorKey } from './catalog';
 import { getCombined } from './headers';
-import { mainFetch } from './main-fetch';
+import { exposedOf, mainFetch } from './main-fetch';
 import { SPEC } from './spec';
 import type { Check, Exchange } from './types';
 import type { Walk, WalkContext } from './walk';
@@ -63,7 +63,7 @@ function sameAnswer(a: Walk, b: Walk): boolean {
   return (
     a.verdict === b.verdict &&
     a.failure?.error === b.failure?.error &&
-    (a.exposed ?? []).join() === (b.exposed ?? []).join()
+    (a.verdict !== 'allowed' || exposedOf(a).join() === exposedOf(b).join())
   );
 }
 

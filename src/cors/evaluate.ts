@@ -13,7 +13,7 @@ import {
   type NetworkErrorEntry,
 } from './catalog';
 import { withCredentialsMode } from './credentials';
-import { mainFetch } from './main-fetch';
+import { exposedOf, mainFetch } from './main-fetch';
 import { chromiumConsoleLine, firefoxConsoleLine } from './messages';
 import { normalizeOrigin } from './origin';
 import { summarySentence } from './sentence';
@@ -44,7 +44,8 @@ export class Evaluator {
     // Chromium): after a blocked call, or a network error its CORS listener saw.
     if (chosen.verdict === 'blocked' || (chosen.verdict === 'network-error' && chosen.corsHop))
       this.cache.evict(normalizeOrigin(ex.initiator), chosen.url);
-    const own = this.reading(ex, chosen, ctx);
+    const repaired = chosen.verdict === 'blocked' ? repair(ex, chosen, { walk: mainFetch, ctx }) : null;
+    const own = this.reading(ex, chosen, ctx, repaired?.fixes);
     const verdict: Verdict = {
       id: ex.id,
       engine: this.engine,
@@ -55,7 +56,7 @@ export class Evaluator {
       reason: own.reason,
       checks: note ? [note, ...chosen.checks] : chosen.checks,
       fixes: own.fixes,
-      advice: chosen.verdict === 'blocked' ? this.repair(ex, chosen, ctx).advice : [],
+      advice: repaired?.advice ?? [],
       warnings: warnings(ex, chosen, { echoed: this.echoed, engine: this.engine }),
     };
     if (own.exposed) verdict.exposed = own.exposed;
@@ -71,8 +72,11 @@ export class Evaluator {
     return verdict;
   }
 
-  /** What a walk concludes: the verdict's fields under its assumption about the credentials mode. */
-  private reading(ex: Exchange, w: Walk, ctx: WalkContext): Reading {
+  /**
+   * What a walk concludes: the verdict's fields under its assumption about the credentials mode (`fixes`: its
+   * repair's, when already found).
+   */
+  private reading(ex: Exchange, w: Walk, ctx: WalkContext, fixes?: Fix[]): Reading {
     return {
       when: w.include ? INCLUDE : OMIT,
       verdict: w.verdict,
@@ -80,22 +84,10 @@ export class Evaluator {
       error: this.error(ex, w),
       summary: summarySentence(ex, w),
       reason: w.reason,
-      fixes: w.verdict === 'blocked' ? this.repair(ex, w, ctx).fixes : [],
-      ...(w.verdict === 'allowed' && w.exposed ? { exposed: w.exposed } : {}),
+      fixes: fixes ?? (w.verdict === 'blocked' ? repair(ex, w, { walk: mainFetch, ctx }).fixes : []),
+      ...(w.verdict === 'allowed' && w.finalResponse ? { exposed: exposedOf(w) } : {}),
     };
   }
-
-  private repair(ex: Exchange, w: Walk, ctx: WalkContext): { fixes: Fix[]; advice: string[] } {
-    let r = this.repaired.get(w);
-    if (!r) {
-      r = repair(ex, w, { walk: mainFetch, ctx });
-      this.repaired.set(w, r);
-    }
-    return r;
-  }
-
-  /** The repair of a walk, found once per walk (its fixes and its advice are asked for apart). */
-  private readonly repaired = new WeakMap<Walk, { fixes: Fix[]; advice: string[] }>();
 
   /**
    * The error, in the engine's words: Chromium's line for a Chromium verdict; for a Firefox verdict, Firefox's

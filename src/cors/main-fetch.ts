@@ -91,7 +91,6 @@ function request(ex: Exchange, include: boolean, { cache, engine }: WalkContext)
       method,
       unsafe: unsafe.names,
       finalResponse: null,
-      exposed: null,
       include,
       authorizationByWildcard: [],
       ended: null,
@@ -271,11 +270,15 @@ function httpFetch(f: Fetch, i: number): Walk | null {
   const failed = corsCheckAt(f, i, res, 'request');
   if (failed) return failed;
   w.verdict = 'allowed';
-  const exposed = corsExposedHeaderNames(res);
-  w.exposed = exposedHeaders(res, include);
   // `*` exposes every header only when credentials are not included: what script can read depends on them.
-  if (exposed.has('*')) w.credentialsMattered = true;
+  if (exposesAll(res)) w.credentialsMattered = true;
   return w;
+}
+
+/** Access-Control-Expose-Headers lists `*`. */
+function exposesAll(res: HttpResponse): boolean {
+  const aceh = getCombined(res.headers, 'access-control-expose-headers');
+  return !!aceh?.includes('*') && corsExposedHeaderNames(res).has('*');
 }
 
 /**
@@ -285,6 +288,11 @@ function httpFetch(f: Fetch, i: number): Walk | null {
 function corsExposedHeaderNames(res: HttpResponse): Set<string> {
   const aceh = parseTokenList(getCombined(res.headers, 'access-control-expose-headers'));
   return new Set('items' in aceh ? aceh.items.map((n) => n.toLowerCase()) : []);
+}
+
+/** What script can read of an allowed walk's final response ([] for another walk). */
+export function exposedOf(w: Walk): string[] {
+  return w.verdict === 'allowed' && w.finalResponse ? exposedHeaders(w.finalResponse, w.include) : [];
 }
 
 /** https://fetch.spec.whatwg.org/#cors-filtered-response: the header names script can read. */

@@ -80,8 +80,6 @@ export interface Walk {
   unsafe: string[];
   /** The response that decided an allowed call. */
   finalResponse: HttpResponse | null;
-  /** For an allowed call: the response header names script can read, lower-case, sorted. */
-  exposed: string[] | null;
   include: boolean;
   /** Hops whose preflight let Authorization through by `*` alone (Firefox logs a deprecation warning). */
   authorizationByWildcard: number[];
