@@ -22,6 +22,8 @@ export interface ChromiumLaunchOptions {
   headless: boolean;
   /** An unpacked extension (a folder with manifest.json); none when absent. */
   extensionDir?: string;
+  /** More unpacked extensions loaded beside it, with the same flags (the tests' stand-in ad blocker). */
+  alsoLoad?: string[];
   /** How to load it; default: what the browser needs (Browser.extensionLoading). */
   extensionLoading?: ExtensionLoading;
   args?: string[];
@@ -38,12 +40,13 @@ export interface LaunchedChromium {
   serviceWorker: Worker | null;
 }
 
-/** The flags that load the extension, or that let it be loaded over the pipe; [] without one. */
-function extensionArgs(extensionDir: string | undefined, loading: ExtensionLoading): string[] {
-  if (!extensionDir) return [];
+/** The flags that load the extensions, or that let them be loaded over the pipe; [] without one. */
+function extensionArgs(dirs: string[], loading: ExtensionLoading): string[] {
+  if (!dirs.length) return [];
+  const list = dirs.join(',');
   return loading === 'pipe'
     ? ['--enable-unsafe-extension-debugging']
-    : [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`];
+    : [`--disable-extensions-except=${list}`, `--load-extension=${list}`];
 }
 
 export async function launchChromium(
@@ -55,7 +58,11 @@ export async function launchChromium(
   const context = await chromium.launchPersistentContext(opts.userDataDir, {
     executablePath: browser.path,
     headless: opts.headless,
-    args: [...CHROMIUM_ARGS, ...extensionArgs(dir, loading), ...(opts.args ?? [])],
+    args: [
+      ...CHROMIUM_ARGS,
+      ...extensionArgs(dir ? [dir, ...(opts.alsoLoad ?? [])] : [], loading),
+      ...(opts.args ?? []),
+    ],
     ...(dir && loading === 'pipe' && { ignoreDefaultArgs: ['--disable-extensions'] }),
     ...(opts.env && { env: opts.env }),
     ...(opts.viewport !== undefined && { viewport: opts.viewport }),
@@ -68,6 +75,7 @@ export async function launchChromium(
       const { id } = await cdp.send('Extensions.loadUnpacked', { path: dir }).catch((e: Error) => {
         throw new Error(`${browser.product} did not load ${dir} through the DevTools protocol: ${e.message}`);
       });
+      for (const other of opts.alsoLoad ?? []) await cdp.send('Extensions.loadUnpacked', { path: other });
       await cdp.detach();
       prefix = `chrome-extension://${id}/`;
     }

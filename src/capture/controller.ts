@@ -200,6 +200,9 @@ export class CaptureController {
   }
 
   private evaluateAndStore(ex: CapturedExchange): void {
+    // The browser's error string tells a network error (a refused connection, an empty reply, a redirect
+    // loop) from a CORS failure: the evaluator reads it off the exchange, as from a HAR's _error.
+    if (ex.capture.netError) ex.netError = ex.capture.netError;
     let ev = this.evaluators.get(ex.capture.tabId);
     if (!ev) {
       // One preflight-cache model per tab, as Chromium keys its cache by the top-level site (Firefox keys

@@ -15,7 +15,6 @@ import type { RequestEvent } from './events';
 import { stoppedByLocalNetworkAccess } from './local-network';
 import {
   type Call,
-  CORS_FAILED,
   currentHop,
   isPreflight,
   isRedirect,
@@ -42,6 +41,7 @@ import {
 } from './pairing/scope';
 import type { CallClass } from './request-mode';
 import type { CapturedExchange } from './types';
+import { redirectLeavesWebRequest } from './unseen-redirect';
 
 export { ORPHAN_MS, STALLED_MS } from './pairing/call';
 export { SETTLE_MS } from './pairing/release-line';
@@ -249,6 +249,11 @@ export class Pairer {
       call.outside = 'left';
       this.order.answered(call, ev);
     }
+    if (current && redirectLeavesWebRequest(current, this.order.engine)) {
+      // Nothing of the call will follow: it ends at this redirect, its outcome not shown.
+      this.calls.delete(call.requestId);
+      this.emit(call, undefined);
+    }
   }
 
   /** A call's end: completed, or an error (CORS stopped it, the network failed, or it was never sent). */
@@ -286,10 +291,10 @@ export class Pairer {
     if (pf) {
       call.start = Math.min(call.start, pf.entry.time ?? call.start);
       call.wire.push(pf.entry);
-    } else if (!CORS_FAILED.has(ev.error ?? '')) {
-      // A connection that failed (refused, reset, DNS): a request with no response.
-      call.wire.push(requestEntry(ev));
     }
+    // Without a preflight, nothing went out: a request that reached the network was seen in onSendHeaders
+    // first (recorded for refused connections, DNS and certificate failures). Stopped before it (an
+    // extension's block, a CORS failure): its wire stays empty, the error says why.
     return call;
   }
 

@@ -12,6 +12,7 @@ import {
   originOf,
   sameOrigin,
 } from '../cors';
+import { potentiallyTrustworthy } from '../cors/origin';
 import { forbiddenRequestHeaderName, normalizeMethod } from '../cors/safelist';
 
 /** A non-headless Chromium 156 on Linux: what a developer's browser sends. */
@@ -82,24 +83,6 @@ export function unsafeNames(headers: Header[]): string[] {
 /** https://fetch.spec.whatwg.org/#cors-preflight-fetch: a CORS request with a method or a header outside the safelists. */
 export function needsPreflight(hop: Hop): boolean {
   return hop.cors && (!corsSafelistedMethod(hop.method) || unsafeNames(hop.headers).length > 0);
-}
-
-/** https://w3c.github.io/webappsec-secure-contexts/#potentially-trustworthy-url (http(s) URLs only). */
-export function potentiallyTrustworthy(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (u.protocol === 'https:' || u.protocol === 'wss:') return true;
-  const host = u.hostname.toLowerCase();
-  return (
-    /^127(\.\d{1,3}){3}$/.test(host) ||
-    host === '[::1]' ||
-    host === 'localhost' ||
-    host.endsWith('.localhost')
-  );
 }
 
 /** A URL's schemeful site: its scheme and registrable domain (the Public Suffix List with private entries), or its host. */

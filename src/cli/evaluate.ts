@@ -1,7 +1,7 @@
 // `corscope evaluate [FILE|-]`: exchanges in (JSON Lines), verdicts out, same order, same ids.
 import { Evaluator } from '../cors/evaluate';
 import { summaryBody } from '../cors/sentence';
-import type { Engine, Verdict } from '../cors/types';
+import type { Cause, Engine, Exchange, Verdict } from '../cors/types';
 import { parseExchange } from '../cors/validate';
 import { formatTable, tableLines } from './table';
 
@@ -20,6 +20,8 @@ export interface Evaluated {
   row: Row;
   method: string;
   url: string;
+  /** The exchange evaluated (absent for an input error). */
+  exchange?: Exchange;
 }
 
 /** Evaluates JSON Lines read line by line; a bad line becomes an error row, the others are still evaluated. */
@@ -48,7 +50,12 @@ export async function* evaluateLines(
     const parsed = parseExchange(value);
     if ('exchange' in parsed) {
       const { request } = parsed.exchange;
-      yield { row: ev.evaluate(parsed.exchange), method: request.method, url: request.url };
+      yield {
+        row: ev.evaluate(parsed.exchange),
+        method: request.method,
+        url: request.url,
+        exchange: parsed.exchange,
+      };
     } else {
       const row: InputError = {
         line: n,
@@ -69,11 +76,30 @@ export interface TextRow {
   reason: string;
 }
 
-/** The few words the text table shows for a verdict. */
+/** The few words the text table shows for a verdict, with both readings when it depends on what was not recorded. */
 export function reasonOf(v: Verdict): string {
-  if (v.verdict === 'blocked' || v.verdict === 'network-error') return summaryBody(v);
-  if (v.verdict === 'allowed') return v.preflight === 'none' ? '' : `preflight ${v.preflight}`;
-  return '';
+  const own =
+    v.verdict === 'blocked' || v.verdict === 'network-error'
+      ? summaryBody(v)
+      : v.verdict === 'allowed' && v.preflight !== 'none'
+        ? `preflight ${v.preflight}`
+        : '';
+  const readings = v.dependsOn
+    ? ` Depends on the ${v.dependsOn.input} mode, not recorded: ${Object.values(v.dependsOn.readings)
+        .map((r) => `${r.when}, ${r.verdict}`)
+        .join('; ')}.`
+    : '';
+  return `${own}${readings}`.trim();
+}
+
+/** A table's reason with what really failed first: the CORS part second, or not at all when it is not CORS. */
+export function causeFirst(cause: Cause, reason: string): string {
+  return cause.kind === 'not-cors' ? cause.summary : `${cause.summary} CORS part: ${reason}`;
+}
+
+/** The verdict with what really failed, when CORS only reported it (src/cors/messenger.ts). */
+export function withCause(v: Verdict, cause: Cause | null): Verdict {
+  return cause ? { ...v, cause } : v;
 }
 
 export function textRow({ row: v, method, url }: Evaluated): TextRow {

@@ -2,7 +2,8 @@
 // out, and a verdict for each CORS call. The file is read as a stream and each call is judged and written as
 // soon as it is complete, so memory stays bounded: jsonl and json keep nothing per call; the table keeps a
 // row of a few words per listed call, and the Markdown report its counts and the first calls it lists.
-import type { Engine, Verdict, Warning } from '../cors/types';
+import { Messenger, type PendingCause, pendingCause } from '../cors/messenger';
+import type { Cause, Engine, Verdict, Warning } from '../cors/types';
 import { HarImport, type HarIssue, harEngine } from '../report/har-import';
 import {
   CLASS_WORDS,
@@ -15,7 +16,7 @@ import {
   outcomeBasis,
 } from '../report/har-judge';
 import { MarkdownReport } from '../report/markdown';
-import { type TextRow, textRow, verdictTableLines } from './evaluate';
+import { causeFirst, type TextRow, textRow, verdictTableLines, withCause } from './evaluate';
 import { type Io, jsonLine, LineCap, openInput, term, write } from './io';
 
 export const HAR_FORMATS = ['table', 'json', 'jsonl', 'markdown'] as const;
@@ -24,7 +25,7 @@ export const FAIL_ON = ['blocked', 'warning'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 /** Warnings about the recording, not about the server's policy: they fail nothing. */
-const NOT_RISKY = new Set<Warning['code']>(['api-unknown', 'verdict-depends-on-credentials']);
+const NOT_RISKY = new Set<Warning['code']>(['api-unknown']);
 
 export const isRisky = (v: Verdict): boolean => v.warnings.some((w) => !NOT_RISKY.has(w.code));
 
@@ -34,10 +35,11 @@ function issueLine(file: string, i: HarIssue): string {
 }
 
 /** One line of `--format json|jsonl`: a judged CORS call's verdict, or another call's class and reason. */
-function callJson(j: JudgedCall): Record<string, unknown> {
+function callJson(j: JudgedCall, cause: Cause | null): Record<string, unknown> {
   const { method, url } = j.call.exchange.request;
   const where = { method, url, entries: j.call.entries };
-  if (j.verdict) return { ...j.verdict, class: 'cors', outcomeFrom: j.call.outcomeFrom, ...where };
+  if (j.verdict)
+    return { ...withCause(j.verdict, cause), class: 'cors', outcomeFrom: j.call.outcomeFrom, ...where };
   const s = j.scope;
   return {
     id: j.call.exchange.id,
@@ -87,7 +89,11 @@ export async function runHar(
   const imp = new HarImport();
   const judge = new HarJudge(() => engine ?? harEngine(imp.meta) ?? 'chromium');
   const table: TextRow[] = [];
-  const report = format === 'markdown' ? new MarkdownReport() : null;
+  const report = format === 'markdown' ? new MarkdownReport(undefined, 'in this file') : null;
+  // When CORS is only the messenger: the CORS calls' evidence, for each failed call's cause. JSON goes out as
+  // calls come, with what the calls before showed; the table waits for all of them (and so does Markdown).
+  const messenger = new Messenger('in this file');
+  const pending: { at: number; cause: PendingCause }[] = [];
   const counts = emptyCounts();
   const errors: HarIssue[] = [];
   let lines = 0;
@@ -108,13 +114,19 @@ export async function runHar(
     const j = judge.judge(call);
     countCall(counts, j);
     const v = j.verdict;
+    if (v) messenger.see(j.call.exchange);
     if (v && (v.verdict === 'blocked' || (failOn === 'warning' && isRisky(v)))) failing++;
     if (format === 'jsonl' || format === 'json') {
-      const line = jsonLine(callJson(j));
+      const line = jsonLine(callJson(j, v ? messenger.causeOf(j.call.exchange, v) : null));
       await write(io.stdout, format === 'jsonl' ? `${line}\n` : `${lines > 0 ? ',' : ''}\n${line}`);
       lines++;
     } else if (report) report.addJudged(j, opts.all ?? false);
-    else if (v || opts.all) table.push(tableRow(j));
+    else if (v || opts.all) {
+      table.push(tableRow(j));
+      // Its cause waits for the evidence of every call: only a few fields are kept meanwhile.
+      const cause = v ? pendingCause(j.call.exchange, v) : null;
+      if (cause) pending.push({ at: table.length - 1, cause });
+    }
     if (imp.issues.length) await flushIssues();
   }
   await flushIssues();
@@ -128,6 +140,8 @@ export async function runHar(
   } else if (report) {
     await write(io.stdout, report.render(`CORScope report: ${file === '-' ? 'standard input' : file}`));
   } else if (format === 'table') {
+    for (const { at, cause } of pending)
+      table[at]!.reason = causeFirst(messenger.explain(cause), table[at]!.reason);
     await write(io.stdout, `${summary}\n\n`);
     let batch: string[] = [];
     for (const line of verdictTableLines(table)) {

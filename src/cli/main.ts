@@ -1,8 +1,18 @@
 // The command line: `corscope evaluate`, `har`, `probe`, `check` and `scan`. Node only; the evaluator is the
 // extension's.
 import { createInterface } from 'node:readline';
+import { Messenger, type PendingCause, pendingCause } from '../cors/messenger';
 import { commandArgs, engineOf, UsageError, usageExit } from './args';
-import { countsLine, evaluateLines, isInputError, tally, textRow, verdictTable } from './evaluate';
+import {
+  causeFirst,
+  countsLine,
+  evaluateLines,
+  isInputError,
+  tally,
+  textRow,
+  verdictTable,
+  withCause,
+} from './evaluate';
 import { FAIL_ON, type FailOn, HAR_FORMATS, type HarFormat, runHar } from './har';
 import { type Io, jsonLine, LineCap, openInput, term, write } from './io';
 import { COMMAND_USAGE, EVALUATE_USAGE, HAR_USAGE, USAGE, VERSION } from './usage';
@@ -73,6 +83,10 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let failed = 0;
   const table: ReturnType<typeof textRow>[] = [];
+  // When CORS is only the messenger: the calls' evidence, for each failed call's cause. JSON Lines go out as
+  // they come, with what the lines before showed; the table waits for all of them.
+  const messenger = new Messenger('in this file');
+  const pending: { at: number; cause: PendingCause }[] = [];
   // 2 MB of binary is thousands of bad lines: the first of each kind are printed, the rest counted.
   const cap = new LineCap();
   for await (const item of evaluateLines(lines, engine)) {
@@ -81,9 +95,20 @@ async function evaluate(args: string[], io: Io): Promise<number> {
       if (cap.take(item.row.field))
         await write(io.stderr, `${term(`corscope evaluate: line ${item.row.line}: ${item.row.error}`)}\n`);
     }
-    if (format === 'json') await write(io.stdout, `${jsonLine(item.row)}\n`);
-    else table.push(textRow(item));
+    const ex = item.exchange;
+    if (ex) messenger.see(ex);
+    if (format === 'json') {
+      const row =
+        ex && !isInputError(item.row) ? withCause(item.row, messenger.causeOf(ex, item.row)) : item.row;
+      await write(io.stdout, `${jsonLine(row)}\n`);
+    } else {
+      table.push(textRow(item));
+      const cause = ex && !isInputError(item.row) ? pendingCause(ex, item.row) : null;
+      if (cause) pending.push({ at: table.length - 1, cause });
+    }
   }
+  for (const { at, cause } of pending)
+    table[at]!.reason = causeFirst(messenger.explain(cause), table[at]!.reason);
   for (const line of cap.summary()) await write(io.stderr, `${term(`corscope evaluate: ${line}`)}\n`);
   if (format === 'text') {
     await write(io.stdout, `${verdictTable(table)}\n`);

@@ -112,8 +112,9 @@ const validValueHint = (api: Api | undefined) =>
   api === undefined || api === 'fetch' ? VALID_VALUE_HINT : '';
 const credentialsHint = (api: Api | undefined) => (api === 'xhr' ? XHR_CREDENTIALS_HINT : '');
 
+// As Chromium 156 prints it (recorded: a fetch redirected to ftp: and to an unknown scheme).
 export const CORS_ENABLED_SCHEMES =
-  'chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
+  'chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
 
 /** The Access-Control-Allow-Origin fix's reason when the header must name the page's origin. */
 const exactOrigin = (f: CorsFix) =>
@@ -494,8 +495,20 @@ export interface NetworkFacts {
 export interface NetworkErrorEntry {
   /** The Fetch Standard section that makes it a network error. */
   spec: string;
-  /** The error string the browser reports for it (webRequest's onErrorOccurred, a HAR's _error), when known. */
-  netError?: { chromium?: string; firefox?: string };
+  /**
+   * The error strings the browser reports for it (webRequest's onErrorOccurred `error`, a HAR's `_error`), as
+   * recorded. A string ending in "*" names a family ("net::ERR_CERT_*").
+   */
+  netError?: { chromium?: readonly string[]; firefox?: readonly string[] };
+  /**
+   * The wire does not show why the call failed (no response, nothing sent, the recording stops): an error
+   * string of the browser's that names another record explains it instead (see netErrorKey).
+   */
+  unexplained?: true;
+  /** Not a CORS matter at all: the browser, or an extension in it, stopped the request for another reason. */
+  notCors?: true;
+  /** What to do instead, for a record that is not a CORS matter. */
+  advice?: string;
   /** The whole line Chromium prints for it, when it prints one. */
   chromiumLine?(at: { url: string; origin: string }): string;
   /** A few words for the list, where they are fewer than the clause's. */
@@ -509,6 +522,11 @@ export interface NetworkErrorEntry {
 }
 
 const SAME_ORIGIN_MODE = 'The request mode is "same-origin" but the URL is on another origin';
+
+/** The browser's error string, shown after a clause that names it in words. */
+const reported = ({ reason }: NetworkFacts) => reason.seen ?? '';
+const preflightOr = (onPreflight: boolean, preflight: string, request: string) =>
+  onPreflight ? preflight : request;
 
 export const NETWORK_ERRORS = {
   SameOriginModeCrossOrigin: {
@@ -529,11 +547,13 @@ export const NETWORK_ERRORS = {
   },
   NothingSent: {
     spec: SPEC.mainFetch,
+    unexplained: true,
     clause: () => 'Nothing was sent: the browser stopped the request before it reached the network',
     fix: none,
   },
   NoResponse: {
     spec: SPEC.httpFetch,
+    unexplained: true,
     clause: ({ onPreflight }) => (onPreflight ? 'The preflight got no response' : 'No response arrived'),
     detail: ({ onPreflight }) =>
       onPreflight
@@ -541,9 +561,103 @@ export const NETWORK_ERRORS = {
         : 'connection refused, reset, or the request was aborted',
     fix: none,
   },
+  // What the browser's error string says when no response arrived (recorded in Chromium 156 and Firefox ESR
+  // 153 unless marked): not a CORS failure, whatever the page's "TypeError" suggests.
+  ConnectionRefused: {
+    spec: SPEC.httpFetch,
+    netError: { chromium: ['net::ERR_CONNECTION_REFUSED'], firefox: ['NS_ERROR_CONNECTION_REFUSED'] },
+    words: () => 'Connection refused',
+    clause: ({ onPreflight }) =>
+      `The connection${preflightOr(onPreflight, ' for the preflight', '')} was refused: nothing listens at that host and port (the server is down, or the URL's port is wrong)`,
+    detail: reported,
+    fix: none,
+  },
+  EmptyResponse: {
+    spec: SPEC.httpFetch,
+    netError: { chromium: ['net::ERR_EMPTY_RESPONSE'] },
+    words: () => 'Empty reply',
+    clause: ({ onPreflight }) =>
+      `The server closed the connection without ${preflightOr(onPreflight, 'answering the preflight', 'sending a response')} (an empty reply: it crashed or timed out on this request, or a proxy dropped it)`,
+    detail: reported,
+    fix: none,
+  },
+  // Firefox reports an empty reply as a closed or reset connection (recorded: NS_ERROR_NET_RESET for a GET,
+  // NS_ERROR_NET_ON_RECEIVING_FROM for a PUT).
+  ConnectionClosed: {
+    spec: SPEC.httpFetch,
+    netError: { firefox: ['NS_ERROR_NET_RESET', 'NS_ERROR_NET_ON_RECEIVING_FROM'] },
+    words: () => 'Connection closed',
+    clause: ({ onPreflight }) =>
+      `The connection closed before ${preflightOr(onPreflight, 'the preflight was answered', 'a response arrived')} (an empty reply or a reset: the server crashed or timed out on this request, or a proxy dropped it)`,
+    detail: reported,
+    fix: none,
+  },
+  NameNotResolved: {
+    spec: SPEC.httpFetch,
+    netError: { chromium: ['net::ERR_NAME_NOT_RESOLVED'], firefox: ['NS_ERROR_UNKNOWN_HOST'] },
+    words: () => 'Host name not resolved',
+    clause: () => "The URL's host name did not resolve (DNS): check the host",
+    detail: reported,
+    fix: none,
+  },
+  // Chromium names every certificate error net::ERR_CERT_… (recorded: ERR_CERT_AUTHORITY_INVALID); Firefox's
+  // webRequest gives the certificate error's own message.
+  CertificateError: {
+    spec: SPEC.httpFetch,
+    netError: {
+      chromium: ['net::ERR_CERT_*'],
+      firefox: ['The certificate is not trusted because it is self-signed.'],
+    },
+    notCors: true,
+    advice:
+      'Serve a certificate the browser trusts for this host name (in development, trust your own certificate authority on this machine).',
+    words: () => 'TLS certificate refused',
+    clause: () =>
+      "The browser refused the server's TLS certificate, so the request never went out: not a CORS matter; fix the certificate",
+    detail: reported,
+    fix: none,
+  },
+  BlockedByClient: {
+    spec: SPEC.mainFetch,
+    netError: { chromium: ['net::ERR_BLOCKED_BY_CLIENT'] },
+    notCors: true,
+    advice:
+      'Allow the request in the blocking extension, or try without it; visitors who run the same extension are blocked too, so do not depend on a URL blockers match.',
+    words: () => 'Blocked by an extension',
+    clause: () =>
+      'An extension in the browser (an ad or tracker blocker, a privacy tool) blocked the request before it was sent: not a CORS matter',
+    detail: reported,
+    fix: none,
+  },
+  // Main fetch step 7 ("should fetching request be blocked as mixed content"): a page served over HTTPS may
+  // not fetch an http: URL that is not potentially trustworthy. Chromium stops it before the network
+  // (recorded: no webRequest event, DevTools' loadingFailed with an empty error and blockedReason "mixed-content").
+  MixedContent: {
+    spec: SPEC.mixedContent,
+    notCors: true,
+    advice: 'Call the https: URL (serve the API over HTTPS).',
+    words: () => 'Blocked as mixed content',
+    clause: () =>
+      'Blocked as mixed content: the page is served over HTTPS and the URL is plain http:, so the browser never sent it; not a CORS matter: call the https: URL',
+    fix: none,
+  },
+  Aborted: {
+    spec: SPEC.mainFetch,
+    netError: { chromium: ['net::ERR_ABORTED'], firefox: ['NS_BINDING_ABORTED'] },
+    words: () => 'Cancelled',
+    clause: () => 'The request was cancelled (the page aborted it, or navigated away) before it was answered',
+    fix: none,
+  },
+  // Any other error string the browser reported: a failure that is not CORS, named as the browser names it.
+  BrowserNetworkError: {
+    spec: SPEC.httpFetch,
+    words: ({ reason }) => `Failed: ${reason.seen ?? 'network error'}`,
+    clause: ({ reason }) => `The request failed with ${reason.seen ?? 'a network error'}, not a CORS error`,
+    fix: none,
+  },
   ResponseHeadersTooBig: {
     spec: SPEC.httpFetch,
-    netError: { chromium: 'net::ERR_RESPONSE_HEADERS_TOO_BIG' },
+    netError: { chromium: ['net::ERR_RESPONSE_HEADERS_TOO_BIG'] },
     clause: ({ onPreflight }) =>
       `The ${onPreflight ? 'preflight response' : 'response'} headers pass 256 KiB; Chromium refuses them`,
     detail: () => 'net::ERR_RESPONSE_HEADERS_TOO_BIG',
@@ -551,17 +665,25 @@ export const NETWORK_ERRORS = {
   },
   TooManyRedirects: {
     spec: SPEC.httpRedirectFetch,
-    clause: () => 'More than 20 redirects',
+    netError: { chromium: ['net::ERR_TOO_MANY_REDIRECTS'], firefox: ['NS_ERROR_REDIRECT_LOOP'] },
+    words: () => 'Redirect loop (more than 20 redirects)',
+    clause: () => 'More than 20 redirects: a redirect loop, not a CORS failure',
     fix: none,
   },
   InvalidRedirectLocation: {
     spec: SPEC.httpRedirectFetch,
+    netError: { chromium: ['net::ERR_INVALID_REDIRECT'] },
     clause: ({ reason }) => `The redirect location "${reason.seen}" is not a valid URL`,
     fix: none,
   },
+  // Step 6 of HTTP-redirect fetch refuses every location that is not HTTP(S). Chromium 156 and Firefox ESR 153
+  // refuse only data: and file: here; they follow a redirect to any other scheme into the CORS check of main
+  // fetch (CorsDisabledScheme, CORSRequestNotHttp): see redirect.ts.
   RedirectNotHttp: {
     spec: SPEC.httpRedirectFetch,
-    clause: () => 'Redirect to a URL that is not HTTP(S)',
+    netError: { chromium: ['net::ERR_UNSAFE_REDIRECT'], firefox: ['NS_ERROR_CORRUPTED_CONTENT'] },
+    words: () => 'Redirect to a data: or file: URL',
+    clause: () => 'The browser refuses to follow a redirect to a data: or file: URL',
     detail: ({ reason }) => reason.seen ?? '',
     fix: none,
   },
@@ -577,12 +699,14 @@ export const NETWORK_ERRORS = {
   // The recording ends before the browser's last step: what the browser would have needed next.
   RequestNotRecorded: {
     spec: SPEC.httpFetch,
+    unexplained: true,
     clause: () => 'The preflight passed but the request itself was never recorded',
     detail: () => 'the browser stopped it for a reason outside CORS, or the recording is incomplete',
     fix: (f) => f.nextResponseAllowsOrigin(),
   },
   RedirectNotFollowed: {
     spec: SPEC.httpRedirectFetch,
+    unexplained: true,
     clause: () => 'The redirect was not followed',
     detail: () => 'redirect mode "error", or the recording ends here',
     fix: (f) => f.nextResponseAllowsOrigin(),
@@ -605,6 +729,38 @@ export const NETWORK_ERRORS = {
     fix: none,
   },
 } satisfies Record<string, NetworkErrorEntry>;
+
+/**
+ * What a CORS failure reports, and nothing more (recorded): Chromium's net::ERR_FAILED (which it also gives a
+ * few other failures) and Firefox's NS_ERROR_DOM_BAD_URI.
+ */
+export const CORS_FAILURE_NET_ERRORS: readonly string[] = ['net::ERR_FAILED', 'NS_ERROR_DOM_BAD_URI'];
+
+/**
+ * The record the browser's error string names: a network error that is not CORS. Null when there is none, or
+ * when it is what a CORS failure reports (it says nothing more).
+ */
+export function netErrorKey(netError: string | null | undefined): NetworkErrorKey | null {
+  if (!netError || CORS_FAILURE_NET_ERRORS.includes(netError)) return null;
+  for (const [key, entry] of Object.entries(NETWORK_ERRORS) as [NetworkErrorKey, NetworkErrorEntry][]) {
+    const strings = [...(entry.netError?.chromium ?? []), ...(entry.netError?.firefox ?? [])];
+    if (strings.some((s) => (s.endsWith('*') ? netError.startsWith(s.slice(0, -1)) : s === netError)))
+      return key;
+  }
+  return 'BrowserNetworkError';
+}
+
+/**
+ * Firefox's reason for a network error its CORS listener saw: "CORS request did not succeed", except for a
+ * connection that closed after the request went out (NS_ERROR_NET_ON_RECEIVING_FROM, recorded for an empty
+ * reply to a PUT): its CORS check finds no response headers to read, and Firefox logs "Multiple CORS header
+ * ‘Access-Control-Allow-Origin’ not allowed", with no status.
+ */
+export function firefoxNetworkReason(netError: string | null | undefined): FirefoxReason {
+  return netError === 'NS_ERROR_NET_ON_RECEIVING_FROM'
+    ? { key: 'CORSMultipleAllowOriginNotAllowed', status: null }
+    : { key: 'CORSDidNotSucceed', status: null };
+}
 
 export type NetworkErrorKey = keyof typeof NETWORK_ERRORS;
 

@@ -27,13 +27,20 @@ export interface CorsCheckResult {
 
 /**
  * The CORS check of the response at hop `i` of a walk, as the fetch steps run it: null when it passes, else
- * the call blocked at `stage` (a preflight's response fails under Chromium's Preflight names).
+ * the call blocked at `stage` (a preflight's response fails under Chromium's Preflight names). `origin` is
+ * what the response must allow: the Origin the browser sent, unless the engine checks another.
  */
-export function corsCheckAt(f: Fetch, i: number, response: HttpResponse, stage: Stage): Walk | null {
+export function corsCheckAt(
+  f: Fetch,
+  i: number,
+  response: HttpResponse,
+  stage: Stage,
+  origin: string = f.walk.originSent,
+): Walk | null {
   const w = f.walk;
   const cc = corsCheck({
     response,
-    origin: w.originSent,
+    origin,
     include: f.include,
     hop: i,
     checks: w.checks,

@@ -1,31 +1,49 @@
 // The request's credentials mode (https://fetch.spec.whatwg.org/#concept-request-credentials-mode) when the
 // recording does not say it: webRequest cannot see it. The wire is walked as sent; where the answer would
-// change with the other mode, the outcome the browser reported decides, and without one what was sent does
-// (a Cookie header means "include"). A check says which was assumed, and why.
+// change with the other mode, the evidence decides: the outcome the browser reported (its error string
+// included), else what was sent (a Cookie header means "include"). Where nothing shows it, the verdict gives
+// both readings, its own fields following the default (not included), and a check says it is assumed.
+import { netErrorKey } from './catalog';
 import { getCombined } from './headers';
-import { mainFetch } from './main-fetch';
+import { exposedOf, mainFetch } from './main-fetch';
 import { SPEC } from './spec';
 import type { Check, Exchange } from './types';
 import type { Walk, WalkContext } from './walk';
 
-/** The walk under the credentials mode the call had (given, or inferred), and the note on an inferred one. */
-export function withCredentialsMode(ex: Exchange, ctx: WalkContext): { walk: Walk; note: Check | null } {
-  if (ex.credentials) return { walk: mainFetch(ex, ex.credentials === 'include', ctx), note: null };
+/** Both readings of a call whose verdict depends on the credentials mode, which nothing recorded shows. */
+export interface CredentialsReadings {
+  omit: Walk;
+  include: Walk;
+  /** Why the verdict's own fields follow the reading they follow. */
+  basis: string;
+}
+
+/**
+ * The walk under the credentials mode the call had (given, or inferred), the note on an inferred one, and,
+ * when the verdict depends on the mode and nothing recorded shows it, both readings.
+ */
+export function withCredentialsMode(
+  ex: Exchange,
+  ctx: WalkContext,
+): { walk: Walk; note: Check | null; readings: CredentialsReadings | null } {
+  if (ex.credentials)
+    return { walk: mainFetch(ex, ex.credentials === 'include', ctx), note: null, readings: null };
   const sent = sentCookie(ex);
   const first = mainFetch(ex, sent, ctx);
-  if (!first.credentialsMattered) return { walk: first, note: null };
+  if (!first.credentialsMattered) return { walk: first, note: null, readings: null };
   const other = mainFetch(ex, !sent, ctx);
-  if (other.verdict === first.verdict && other.failure?.error === first.failure?.error)
-    return { walk: first, note: null };
-  const outcome = ex.outcome;
-  // How much better the other mode explains what the page saw (0: the outcome does not tell them apart).
-  const better = outcome ? explains(other, outcome) - explains(first, outcome) : 0;
+  if (sameAnswer(first, other)) return { walk: first, note: null, readings: null };
+  // How much better the other mode explains what the browser reported (0: it does not tell them apart).
+  const better = explains(ex, other) - explains(ex, first);
   const chosen = better > 0 ? other : first;
   const basis = better
-    ? `the page saw ${outcome === 'success' ? 'success' : 'an error'}`
+    ? netErrorKey(ex.netError)
+      ? `the browser reported ${ex.netError}, not a CORS failure`
+      : `the page saw ${ex.outcome === 'success' ? 'success' : 'an error'}`
     : sent
       ? 'a Cookie header was sent'
-      : 'no Cookie header was sent';
+      : 'no Cookie header was sent, and nothing recorded shows whether credentials were included';
+  const shown = better !== 0 || sent;
   return {
     walk: chosen,
     note: {
@@ -34,15 +52,30 @@ export function withCredentialsMode(ex: Exchange, ctx: WalkContext): { walk: Wal
       spec: SPEC.credentials,
       hop: -1,
       required: 'the verdict depends on whether credentials are included',
-      seen: `assumed ${chosen.include ? '"include"' : '"same-origin" (not included cross-origin)'} because ${basis}`,
+      seen: `${shown ? '' : 'assumed '}${chosen.include ? '"include"' : '"same-origin" (not included cross-origin)'} because ${basis}`,
       result: 'info',
     },
+    readings: shown ? null : { omit: first, include: other, basis },
   };
 }
 
-/** How well a walk explains what the browser reported: a CORS failure explains an error best. */
-function explains(w: Walk, outcome: 'success' | 'error'): number {
+function sameAnswer(a: Walk, b: Walk): boolean {
+  return (
+    a.verdict === b.verdict &&
+    a.failure?.error === b.failure?.error &&
+    (a.verdict !== 'allowed' || exposedOf(a).join() === exposedOf(b).join())
+  );
+}
+
+/**
+ * How well a walk explains what the browser reported: a CORS failure explains an error best, unless the
+ * browser's error string names a failure that is not CORS.
+ */
+function explains(ex: Exchange, w: Walk): number {
   const ok = w.verdict === 'allowed' || w.verdict === 'opaque' || w.verdict === 'same-origin';
+  if (netErrorKey(ex.netError)) return w.verdict === 'network-error' ? 2 : 0;
+  const outcome = ex.outcome;
+  if (!outcome) return 0;
   if (outcome === 'success') return ok ? 2 : 0;
   return w.verdict === 'blocked' ? 2 : w.verdict === 'network-error' ? 1 : 0;
 }

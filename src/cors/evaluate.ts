@@ -8,37 +8,21 @@ import { PreflightCache } from './cache';
 import {
   corsErrorOf,
   type FirefoxReason,
+  firefoxNetworkReason,
   firefoxReasonOf,
   isLocalNetworkKey,
   NETWORK_ERRORS,
   type NetworkErrorEntry,
 } from './catalog';
 import { withCredentialsMode } from './credentials';
-import { getCombined, parseTokenList } from './headers';
 import { firefoxLocalNetworkReason, localNetworkAdvice } from './local-network';
-import { mainFetch } from './main-fetch';
+import { exposedOf, mainFetch } from './main-fetch';
 import { chromiumConsoleLine, firefoxConsoleLine } from './messages';
 import { normalizeOrigin } from './origin';
-import { corsSafelistedResponseHeaderName, forbiddenResponseHeaderName } from './safelist';
 import { summarySentence } from './sentence';
-import type { CorsErrorInfo, Engine, EvaluatorOptions, Exchange, HttpResponse, Verdict } from './types';
+import type { CorsErrorInfo, Engine, EvaluatorOptions, Exchange, Fix, Reading, Verdict } from './types';
 import type { Walk, WalkContext } from './walk';
 import { warnings } from './warnings';
-
-/** https://fetch.spec.whatwg.org/#cors-filtered-response: the header names script can read. */
-export function exposedHeaders(res: HttpResponse, include: boolean): string[] {
-  const aceh = parseTokenList(getCombined(res.headers, 'access-control-expose-headers'));
-  // A value that does not parse exposes nothing extra (Blink's HTTPHeaderNameListParser clears the list).
-  const listed = new Set('items' in aceh ? aceh.items.map((n) => n.toLowerCase()) : []);
-  const all = !include && listed.has('*');
-  const out = new Set<string>();
-  for (const [name] of res.headers) {
-    const lower = name.toLowerCase();
-    if (forbiddenResponseHeaderName(lower)) continue;
-    if (all || corsSafelistedResponseHeaderName(lower) || listed.has(lower)) out.add(lower);
-  }
-  return [...out].sort();
-}
 
 /** Evaluates a stream of exchanges in order, carrying the preflight cache from one to the next. */
 export class Evaluator {
@@ -54,7 +38,7 @@ export class Evaluator {
 
   evaluate(ex: Exchange): Verdict {
     const ctx: WalkContext = { cache: this.cache, engine: this.engine };
-    const { walk: chosen, note } = withCredentialsMode(ex, ctx);
+    const { walk: chosen, note, readings } = withCredentialsMode(ex, ctx);
     for (const o of chosen.cacheOps) {
       if (o.op === 'store') this.cache.store(o.origin, o.url, ex.id, o.policy, o.time);
       else this.cache.read(o.origin, o.url, o.include);
@@ -63,25 +47,30 @@ export class Evaluator {
     // Chromium): after a blocked call, or a network error its CORS listener saw.
     if (chosen.verdict === 'blocked' || (chosen.verdict === 'network-error' && chosen.corsHop))
       this.cache.evict(normalizeOrigin(ex.initiator), chosen.url);
+    const repaired = chosen.verdict === 'blocked' ? repair(ex, chosen, { walk: mainFetch, ctx }) : null;
+    const own = this.reading(ex, chosen, ctx, repaired?.fixes);
     const verdict: Verdict = {
       id: ex.id,
       engine: this.engine,
-      verdict: chosen.verdict,
-      preflight: chosen.preflight,
-      error: this.error(ex, chosen),
-      summary: summarySentence(ex, chosen),
-      reason: chosen.reason,
+      verdict: own.verdict,
+      preflight: own.preflight,
+      error: own.error,
+      summary: own.summary,
+      reason: own.reason,
       checks: note ? [note, ...chosen.checks] : chosen.checks,
-      fixes: [],
-      advice: [],
+      fixes: own.fixes,
+      advice: repaired?.advice ?? [],
       warnings: warnings(ex, chosen, { echoed: this.echoed, engine: this.engine }),
     };
-    if (chosen.verdict === 'allowed' && chosen.finalResponse)
-      verdict.exposed = exposedHeaders(chosen.finalResponse, chosen.include);
-    if (chosen.verdict === 'blocked') {
-      const { fixes, advice } = repair(ex, chosen, { walk: mainFetch, ctx });
-      verdict.fixes = fixes;
-      verdict.advice = advice;
+    if (own.exposed) verdict.exposed = own.exposed;
+    if (readings) {
+      const reading = (w: Walk) => (w === chosen ? own : this.reading(ex, w, ctx));
+      verdict.dependsOn = {
+        input: 'credentials',
+        readings: { omit: reading(readings.omit), include: reading(readings.include) },
+        assumed: chosen.include ? 'include' : 'omit',
+        basis: readings.basis,
+      };
     }
     if (chosen.localNetwork) {
       verdict.localNetwork = chosen.localNetwork;
@@ -103,6 +92,23 @@ export class Evaluator {
       }
     }
     return verdict;
+  }
+
+  /**
+   * What a walk concludes: the verdict's fields under its assumption about the credentials mode (`fixes`: its
+   * repair's, when already found).
+   */
+  private reading(ex: Exchange, w: Walk, ctx: WalkContext, fixes?: Fix[]): Reading {
+    return {
+      when: w.include ? INCLUDE : OMIT,
+      verdict: w.verdict,
+      preflight: w.preflight,
+      error: this.error(ex, w),
+      summary: summarySentence(ex, w),
+      reason: w.reason,
+      fixes: fixes ?? (w.verdict === 'blocked' ? repair(ex, w, { walk: mainFetch, ctx }).fixes : []),
+      ...(w.verdict === 'allowed' && w.finalResponse ? { exposed: exposedOf(w) } : {}),
+    };
   }
 
   /**
@@ -146,10 +152,10 @@ export class Evaluator {
       };
     }
     if (w.verdict !== 'network-error') return null;
-    // Firefox logs "CORS request did not succeed" (Status code: (null)) when its CORS listener sees the
-    // request fail (nsCORSListenerProxy::CheckRequestApproved, CORSDidNotSucceed2).
-    const didNotSucceed = firefox && w.corsHop;
-    const ffLine = didNotSucceed ? firefoxConsoleLine('CORSDidNotSucceed', null, w.url, null) : null;
+    // Firefox logs a line when its CORS listener sees the request fail (nsCORSListenerProxy::CheckRequestApproved):
+    // "CORS request did not succeed" (Status code: (null)), or what its error string makes of it.
+    const ff = firefox && w.corsHop ? firefoxNetworkReason(ex.netError) : null;
+    const ffLine = ff ? firefoxConsoleLine(ff.key, null, w.url, ff.status) : null;
     const entry: NetworkErrorEntry = NETWORK_ERRORS[w.reason!.key as keyof typeof NETWORK_ERRORS];
     return {
       stage: w.failure
@@ -158,7 +164,7 @@ export class Evaluator {
           ? 'preflight'
           : 'request',
       chromium: null,
-      firefox: didNotSucceed ? 'CORSDidNotSucceed' : null,
+      firefox: ff?.key ?? null,
       console: firefox ? ffLine : (entry.chromiumLine?.({ url: w.url, origin }) ?? null),
       firefoxConsole: ffLine,
       failedParameter: null,
@@ -168,6 +174,9 @@ export class Evaluator {
   }
 }
 
+const OMIT = "if the request did not include credentials (fetch's default)";
+const INCLUDE = "if the request included credentials (credentials: 'include', XHR's withCredentials)";
+
 /** Evaluates every exchange of a stream, in order. */
 export function evaluateAll(exchanges: Iterable<Exchange>, options: EvaluatorOptions = {}): Verdict[] {
   const out: Verdict[] = [];
@@ -175,3 +184,5 @@ export function evaluateAll(exchanges: Iterable<Exchange>, options: EvaluatorOpt
   for (const ex of exchanges) out.push(ev.evaluate(ex));
   return out;
 }
+
+export { exposedHeaders } from './main-fetch';

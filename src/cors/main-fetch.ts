@@ -4,22 +4,24 @@
 // (preflight.ts), a redirect to HTTP-redirect fetch (redirect.ts), every response of a CORS request through
 // the CORS check (check.ts); a wire that stops before the browser did ends in recording.ts.
 import { corsCheckAt } from './check';
-import { getCombined, headersTooBig } from './headers';
+import { getCombined, headersTooBig, parseTokenList } from './headers';
 import { localNetworkAccessCheck } from './local-network';
-import { isHttpScheme, normalizeOrigin, originOf, parseUrl, sameOrigin } from './origin';
+import { blockedAsMixedContent, isHttpScheme, normalizeOrigin, originOf, sameOrigin } from './origin';
 import { corsPreflightFetch } from './preflight';
 import { endOfRecording } from './recording';
 import { httpRedirectFetch, isRedirectStatus, serializedOrigin } from './redirect';
 import {
   browserAddedHeaderName,
   corsSafelistedMethod,
+  corsSafelistedResponseHeaderName,
   corsUnsafeRequestHeaderNames,
   forbiddenRequestHeaderName,
+  forbiddenResponseHeaderName,
   normalizeMethod,
 } from './safelist';
 import { SPEC } from './spec';
-import type { Engine, Exchange, Header, RequestMode } from './types';
-import { blocked, type Fetch, failure, networkError, type Walk, type WalkContext } from './walk';
+import type { Engine, Exchange, Header, HttpResponse, RequestMode } from './types';
+import { type Fetch, networkError, schemeNotHttp, type Walk, type WalkContext } from './walk';
 
 /**
  * Walks the wire under one credentials assumption. Reads the stream's cache but never writes it
@@ -35,6 +37,13 @@ export function mainFetch(ex: Exchange, include: boolean, ctx: WalkContext): Wal
     f.walk.url = f.url;
     f.walk.originSent = serializedOrigin(f);
     f.walk.originByHop[i] = f.walk.originSent;
+    // 7. "If ... should fetching request be blocked as mixed content ... returns blocked, then set response
+    //    to a network error." Judged only where no response came (one that came shows the browser let it go)
+    //    and the browser named no other error: a blocked mixed-content request leaves none (no webRequest
+    //    event; DevTools' errorText is empty), and the Local Network Access check may let an HTTPS page call
+    //    a plain-http device, failing it for its own reason.
+    if (!entry.response && !entry.error && !f.ex.netError && blockedAsMixedContent(f.origin, f.url))
+      return networkError(f, 'MixedContent', i, f.url);
     const end =
       entry.type === 'preflight' ? corsPreflightFetch(f, i) : (mainFetchHop(f, i) ?? httpFetch(f, i));
     if (end) return end;
@@ -163,25 +172,7 @@ function mainFetchHop(f: Fetch, i: number): Walk | null {
     return null;
   }
   //     - request's current URL's scheme is not an HTTP(S) scheme: return a network error.
-  if (!isHttpScheme(url)) {
-    const scheme = parseUrl(url)?.scheme ?? url;
-    w.checks.push({
-      rule: 'scheme',
-      title: 'Cross-origin requests use HTTP(S)',
-      spec: SPEC.mainFetch,
-      hop: i,
-      required: 'http: or https:',
-      seen: scheme,
-      result: 'fail',
-    });
-    return blocked(
-      f,
-      'request',
-      i,
-      url,
-      failure('CorsDisabledScheme', null, null, scheme, 'http: or https:'),
-    );
-  }
+  if (!isHttpScheme(url)) return schemeNotHttp(f, 'request', i, url, null);
   //     - otherwise: set request's response tainting to "cors" and run HTTP fetch.
   f.corsFlag = true;
   w.checks.push({
@@ -287,5 +278,40 @@ function httpFetch(f: Fetch, i: number): Walk | null {
   const failed = corsCheckAt(f, i, res, 'request');
   if (failed) return failed;
   w.verdict = 'allowed';
+  // `*` exposes every header only when credentials are not included: what script can read depends on them.
+  if (exposesAll(res)) w.credentialsMattered = true;
   return w;
+}
+
+/** Access-Control-Expose-Headers lists `*`. */
+function exposesAll(res: HttpResponse): boolean {
+  const aceh = getCombined(res.headers, 'access-control-expose-headers');
+  return !!aceh?.includes('*') && corsExposedHeaderNames(res).has('*');
+}
+
+/**
+ * Main fetch 14.3: the CORS-exposed header-name list, from Access-Control-Expose-Headers, lower-case. A
+ * value that does not parse exposes nothing extra (Blink's HTTPHeaderNameListParser clears the list).
+ */
+function corsExposedHeaderNames(res: HttpResponse): Set<string> {
+  const aceh = parseTokenList(getCombined(res.headers, 'access-control-expose-headers'));
+  return new Set('items' in aceh ? aceh.items.map((n) => n.toLowerCase()) : []);
+}
+
+/** What script can read of an allowed walk's final response ([] for another walk). */
+export function exposedOf(w: Walk): string[] {
+  return w.verdict === 'allowed' && w.finalResponse ? exposedHeaders(w.finalResponse, w.include) : [];
+}
+
+/** https://fetch.spec.whatwg.org/#cors-filtered-response: the header names script can read. */
+export function exposedHeaders(res: HttpResponse, include: boolean): string[] {
+  const listed = corsExposedHeaderNames(res);
+  const all = !include && listed.has('*');
+  const out = new Set<string>();
+  for (const [name] of res.headers) {
+    const lower = name.toLowerCase();
+    if (forbiddenResponseHeaderName(lower)) continue;
+    if (all || corsSafelistedResponseHeaderName(lower) || listed.has(lower)) out.add(lower);
+  }
+  return [...out].sort();
 }

@@ -61,6 +61,32 @@ export function originOf(url: string): string {
   return parseUrl(url)?.origin ?? 'null';
 }
 
+/** https://w3c.github.io/webappsec-secure-contexts/#potentially-trustworthy-url (http(s) URLs only). */
+export function potentiallyTrustworthy(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol === 'https:' || u.protocol === 'wss:') return true;
+  const host = u.hostname.toLowerCase();
+  return (
+    /^127(\.\d{1,3}){3}$/.test(host) ||
+    host === '[::1]' ||
+    host === 'localhost' ||
+    host.endsWith('.localhost')
+  );
+}
+
+/**
+ * https://w3c.github.io/webappsec-mixed-content/#should-block-fetch, as Chromium 156 applies it to fetch and XHR
+ * (recorded): a page served over HTTPS may not fetch an http: URL that is not potentially trustworthy.
+ */
+export function blockedAsMixedContent(pageOrigin: string, url: string): boolean {
+  return pageOrigin.startsWith('https:') && parseUrl(url)?.scheme === 'http:' && !potentiallyTrustworthy(url);
+}
+
 export function isHttpScheme(url: string): boolean {
   const s = parseUrl(url)?.scheme;
   return s === 'http:' || s === 'https:';

@@ -207,7 +207,11 @@ export function corsPreflightFetch(f: Fetch, i: number): Walk | null {
   // 7. "If a CORS check for request and response returns success and response's status is an ok status".
   //    Both browsers run the CORS check first, then the status (Chromium: preflight_controller.cc;
   //    Firefox: the preflight's nsCORSListenerProxy, then nsCORSPreflightListener).
-  const failed = corsCheckAt(f, i, res, 'preflight');
+  //    Firefox checks a preflight against the page's own origin even after a cross-origin redirect made its
+  //    Origin header "null" (the preflight channel carries the loading principal, as its cache key does):
+  //    recorded in Firefox ESR 153, a preflight answered "null" fails there ("does not match ‘null’") and
+  //    one answered with the page's origin passes, while the request's own answer is checked against "null".
+  const failed = corsCheckAt(f, i, res, 'preflight', firefox ? f.origin : originSent);
   if (failed) return failed;
   if (location !== null) return redirected(f, i, res.status, location);
   const ok = isOkStatus(res.status);

@@ -4,7 +4,7 @@ import { isHttpScheme, originOf, parseUrl, sameOrigin } from './origin';
 import { corsUnsafeRequestHeaderNames } from './safelist';
 import { SPEC } from './spec';
 import type { HttpResponse } from './types';
-import { blocked, type Fetch, failure, networkError, type Walk } from './walk';
+import { blocked, type Fetch, failure, networkError, schemeNotHttp, type Walk } from './walk';
 
 /** https://fetch.spec.whatwg.org/#redirect-status */
 export function isRedirectStatus(status: number): boolean {
@@ -69,12 +69,25 @@ export function httpRedirectFetch(f: Fetch, i: number, res: HttpResponse, locati
     });
   }
   // 6. If locationURL's scheme is not an HTTP(S) scheme, then return a network error.
-  if (!isHttpScheme(next))
+  if (!isHttpScheme(next)) {
+    // The last hop, and the page saw success: redirect mode "manual" (an opaque redirect), never followed.
+    if (i === f.ex.wire.length - 1 && f.ex.outcome === 'success') {
+      f.locationUrl = next;
+      return null;
+    }
+    // Chromium 156 and Firefox ESR 153 refuse only data: and file: here (net::ERR_UNSAFE_REDIRECT,
+    // NS_ERROR_CORRUPTED_CONTENT). Any other scheme they follow, and main fetch's scheme check blocks a
+    // CORS request there (CorsDisabledScheme, CORSRequestNotHttp at the new URL): recorded with ftp: and
+    // with an unknown scheme.
+    const scheme = parseUrl(next)?.scheme;
+    if (f.mode === 'cors' && scheme !== 'data:' && scheme !== 'file:')
+      return schemeNotHttp(f, 'redirect', i, next, 'Location');
     return networkError(f, 'RedirectNotHttp', i, url, {
       header: 'Location',
       seen: next,
       corsHop: f.corsFlag,
     });
+  }
   // 9. If request's mode is "cors", locationURL includes credentials, and request's origin is not same origin
   //    with locationURL's origin, then return a network error.
   // 10. If request's response tainting is "cors" and locationURL includes credentials, then return a network error.

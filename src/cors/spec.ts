@@ -21,6 +21,8 @@ export const SPEC = {
   httpFetch: `${FETCH}#http-fetch`,
   credentials: `${FETCH}#concept-request-credentials-mode`,
   origin: `${FETCH}#origin-header`,
+  /** Main fetch step 7 refers here: https://w3c.github.io/webappsec-mixed-content/#should-block-fetch */
+  mixedContent: 'https://w3c.github.io/webappsec-mixed-content/#should-block-fetch',
 } as const;
 
 // Links into the Local Network Access draft (WICG), one per section the evaluator cites.

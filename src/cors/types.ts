@@ -73,6 +73,13 @@ export interface Exchange {
   request: HttpRequest;
   wire: WireEntry[];
   outcome?: 'success' | 'error';
+  /**
+   * The browser's own error string for the call, when it reported one: webRequest's onErrorOccurred `error`,
+   * a HAR's `_error` or `_failureText` ("net::ERR_CONNECTION_REFUSED", "NS_ERROR_NET_RESET"). A CORS failure
+   * reports "net::ERR_FAILED" (Chromium) or "NS_ERROR_DOM_BAD_URI" (Firefox); any other string names a failure
+   * that is not CORS (catalog.ts, NETWORK_ERRORS).
+   */
+  netError?: string;
   /** Optional: when the call started, ms since the epoch. Used for preflight-cache expiry. */
   time?: number;
   /** The address space of the page (the initiator), when known. */
@@ -196,7 +203,6 @@ export interface Warning {
     | 'wildcard-ignored-with-credentials'
     | 'max-age-above-cap'
     | 'authorization-covered-by-wildcard'
-    | 'verdict-depends-on-credentials'
     | 'api-unknown'
     | 'private-network-access-obsolete';
   message: string;
@@ -231,6 +237,66 @@ export interface LocalNetworkFacts {
   basis: string;
 }
 
+/** The verdict under one value of an input the recording does not give. */
+export interface Reading {
+  /** The condition, in plain words ("if the request did not include credentials"). */
+  when: string;
+  verdict: VerdictKind;
+  preflight: PreflightState;
+  error: CorsErrorInfo | null;
+  summary: string;
+  reason: Reason | null;
+  fixes: Fix[];
+  exposed?: string[];
+}
+
+/**
+ * A verdict that depends on an input the recording does not give, and nothing recorded shows (the page's
+ * outcome, the browser's error, what was sent): the verdict under each value the input may take, with its
+ * console line. The verdict's own fields give the reading of `assumed`.
+ */
+export interface DependsOn {
+  /**
+   * "credentials": whether the request included credentials (cookies, HTTP authentication). Its values:
+   * "omit" (not included: credentials "omit", or "same-origin", fetch's default, on a cross-origin call) and
+   * "include" (credentials "include", XHR's withCredentials).
+   */
+  input: 'credentials';
+  /** Each value the input may take, with the verdict under it. */
+  readings: Record<string, Reading>;
+  /** The value whose reading the verdict's own fields give: the default ("omit" for credentials). */
+  assumed: string;
+  /** Why nothing settles it, in plain words. */
+  basis: string;
+}
+
+export type CauseKind = 'error-response' | 'preflight-refused' | 'not-cors';
+
+/** What really failed, when CORS only reported it (src/cors/messenger.ts; tests/fixtures/exchange/FORMAT.md). */
+export interface Cause {
+  kind: CauseKind;
+  /** What really failed, in plain sentences: said before the CORS part. */
+  summary: string;
+  /** What to do first. */
+  fix: string;
+  /** The status of the response that failed; null when none arrived. */
+  status: number | null;
+  /** Index into wire of that response; -1 when nothing was sent. */
+  hop: number;
+  /** Who answered it, as its own headers say (Server, Via, a CDN's header); null when they do not say. */
+  answeredBy: string | null;
+  /** The same server's answers that carry CORS headers: so its CORS setup works elsewhere. */
+  corsElsewhere: {
+    /** Other calls (in the tab or file) it answered with Access-Control-Allow-Origin, and a few of their ids. */
+    calls: number;
+    ids: string[];
+    /** This call's own hops it answered with Access-Control-Allow-Origin (its preflight, a redirect). */
+    hops: number[];
+    /** The Server headers of those answers, when they name one. */
+    servers: string[];
+  };
+}
+
 export interface Verdict {
   id: string;
   /** The engine whose rules produced this verdict. */
@@ -251,4 +317,8 @@ export interface Verdict {
   exposed?: string[];
   /** The Local Network Access check, when it applied to the call (src/cors/local-network.ts). */
   localNetwork?: LocalNetworkFacts;
+  /** Present when the verdict depends on an input the recording does not give (tests/fixtures/exchange/FORMAT.md). */
+  dependsOn?: DependsOn;
+  /** Present when CORS only reported another failure: what really failed (set by the pass over a tab's or file's calls). */
+  cause?: Cause;
 }

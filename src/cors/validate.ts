@@ -127,6 +127,8 @@ export function parseExchange(v: unknown): Parsed {
   if (permission) return bad(permission.field, permission.message);
   if (v.request.targetAddressSpace !== undefined && typeof v.request.targetAddressSpace !== 'string')
     return bad('request.targetAddressSpace', "must be a string (fetch()'s targetAddressSpace option)");
+  if (v.netError !== undefined && (typeof v.netError !== 'string' || v.netError === ''))
+    return bad('netError', 'must be the browser\'s error string ("net::ERR_CONNECTION_REFUSED")');
   // Normalize optional header lists so the evaluator never meets undefined where it reads headers.
   const wire = (v.wire as Record<string, unknown>[]).map((e) => {
     const req = e.request as Record<string, unknown>;

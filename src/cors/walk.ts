@@ -7,9 +7,17 @@
 //   check.ts       CORS check                                     https://fetch.spec.whatwg.org/#cors-check
 //   recording.ts   the end of a recording that stops before the browser did
 import type { PreflightCache } from './cache';
-import { type ChromiumErrorName, corsErrorOf, type NetworkErrorKey } from './catalog';
+import {
+  type ChromiumErrorName,
+  corsErrorOf,
+  NETWORK_ERRORS,
+  type NetworkErrorKey,
+  netErrorKey,
+} from './catalog';
+import { parseUrl } from './origin';
 import type { PreflightPolicy } from './preflight';
 import type { UnsafeHeaderAnalysis } from './safelist';
+import { SPEC } from './spec';
 import type {
   AddressSpace,
   Check,
@@ -144,6 +152,25 @@ export function blocked(f: Fetch, stage: Stage, hop: number, url: string, failur
   return w;
 }
 
+/**
+ * Main fetch, step 11: "request's current URL's scheme is not an HTTP(S) scheme: return a network error", for a
+ * CORS request at `url` (reached at hop `hop`, or by its redirect): Chromium blocks it as CorsDisabledScheme.
+ * `via` is the header that led there (Location), when a redirect did.
+ */
+export function schemeNotHttp(f: Fetch, stage: Stage, hop: number, url: string, via: string | null): Walk {
+  const scheme = parseUrl(url)?.scheme ?? url;
+  f.walk.checks.push({
+    rule: 'scheme',
+    title: 'Cross-origin requests use HTTP(S)',
+    spec: SPEC.mainFetch,
+    hop,
+    required: 'http: or https:',
+    seen: via ? `${scheme} (redirected to ${url})` : scheme,
+    result: 'fail',
+  });
+  return blocked(f, stage, hop, url, failure('CorsDisabledScheme', null, via, scheme, 'http: or https:'));
+}
+
 /** What a network error read, when it read something. */
 export interface NetworkDetail {
   header?: string;
@@ -153,7 +180,11 @@ export interface NetworkDetail {
   corsHop?: boolean;
 }
 
-/** The call failed outside CORS (`key` in the catalog's NETWORK_ERRORS) at hop `hop` (`url`). */
+/**
+ * The call failed outside CORS (`key` in the catalog's NETWORK_ERRORS) at hop `hop` (`url`). Where the wire
+ * does not show why (the record is `unexplained`), the browser's own error string names the failure when it
+ * can (a refused connection, an empty reply, an extension's block).
+ */
 export function networkError(
   f: Fetch,
   key: NetworkErrorKey,
@@ -162,17 +193,20 @@ export function networkError(
   detail: NetworkDetail = {},
 ): Walk {
   const w = f.walk;
+  const named = 'unexplained' in NETWORK_ERRORS[key] ? netErrorKey(f.ex.netError) : null;
   w.verdict = 'network-error';
   w.hop = hop;
   w.url = url;
   w.corsHop = detail.corsHop ?? false;
-  w.reason = {
-    key,
-    header: detail.header ?? null,
-    seen: detail.seen ?? null,
-    required: detail.required ?? null,
-    hop,
-  };
+  w.reason = named
+    ? { key: named, header: null, seen: f.ex.netError!, required: null, hop }
+    : {
+        key,
+        header: detail.header ?? null,
+        seen: detail.seen ?? null,
+        required: detail.required ?? null,
+        hop,
+      };
   return w;
 }
 

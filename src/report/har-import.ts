@@ -608,6 +608,7 @@ export class ExchangeBuilder {
       request: call.request,
       wire: hops.map((h) => this.wireEntry(h, h.cors!.role === 'preflight' ? 'preflight' : 'request')),
       ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
+      ...(call.netError ? { netError: call.netError } : {}),
       ...(call.time !== undefined ? { time: call.time } : {}),
       ...(call.addressSpace ? { addressSpace: call.addressSpace } : {}),
       ...(call.localNetworkAccess ? { localNetworkAccess: call.localNetworkAccess } : {}),
@@ -710,6 +711,8 @@ export class ExchangeBuilder {
       request,
       wire: hops.map((h) => this.wireEntry(h, isPreflight(h) ? 'preflight' : 'request')),
       ...(outcome ? { outcome } : {}),
+      // The browser's own error string for a call that failed (a proxy's is its own connection's).
+      ...(failed && final.error && !this.traits.proxy ? { netError: final.error } : {}),
       time: Math.min(...g.hops.map((h) => h.time)),
     };
     return { exchange, entries: g.hops.map((h) => h.index), recorded: null, scope, outcomeFrom };

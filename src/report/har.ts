@@ -189,7 +189,7 @@ function callOf(ex: Exchange | CapturedExchange, tabId: number | undefined): Har
     },
     ...(ex.time !== undefined ? { time: ex.time } : {}),
     ...(tabId !== undefined ? { tabId } : {}),
-    ...(capture ? { netError: capture.netError } : {}),
+    ...(capture ? { netError: capture.netError } : ex.netError ? { netError: ex.netError } : {}),
     ...(ex.addressSpace ? { addressSpace: ex.addressSpace } : {}),
     ...(ex.localNetworkAccess ? { localNetworkAccess: ex.localNetworkAccess } : {}),
   };
@@ -204,7 +204,9 @@ export function entriesOf(
   const time = ex.time ?? opts.time;
   // The error the browser reported for a call that failed, as capture saw it, else DevTools' generic one.
   const failed = v.verdict === 'blocked' || v.verdict === 'network-error';
-  const netError = failed ? (('capture' in ex ? ex.capture.netError : null) ?? CORS_NET_ERROR) : null;
+  const netError = failed
+    ? (('capture' in ex ? ex.capture.netError : null) ?? ex.netError ?? CORS_NET_ERROR)
+    : null;
   const unsent = ex.wire.length === 0 || ex.wire[ex.wire.length - 1]!.type === 'preflight';
   const last = unsent ? ex.wire.length : ex.wire.length - 1;
   const ref = (hop: number, role: HarCorsRef['role']): HarCorsRef => ({

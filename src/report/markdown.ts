@@ -2,8 +2,16 @@
 // browser printed and the fix. Pure; `MarkdownReport` takes calls one at a time, so a long import keeps
 // only the blocked calls in memory.
 import { networkClause } from '../cors/catalog';
+import { Messenger } from '../cors/messenger';
 import { networkFacts } from '../cors/sentence';
-import { type Exchange, type Fix, VERDICT_KINDS, type Verdict, type VerdictKind } from '../cors/types';
+import {
+  type Cause,
+  type Exchange,
+  type Fix,
+  VERDICT_KINDS,
+  type Verdict,
+  type VerdictKind,
+} from '../cors/types';
 import {
   CLASS_WORDS,
   CLASSES,
@@ -115,8 +123,18 @@ function fixTarget(f: Fix): string {
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export class MarkdownReport {
-  /** Blocked calls (and network errors) listed in full; the rest are counted. */
-  constructor(private readonly maxListed = 200) {}
+  /**
+   * Blocked calls (and network errors) listed in full; the rest are counted. `where` names the calls the
+   * report covers, for what their evidence says ("in this file").
+   */
+  constructor(
+    private readonly maxListed = 200,
+    where = 'in this report',
+  ) {
+    this.messenger = new Messenger(where);
+  }
+  /** When CORS is only the messenger: the evidence of every call, for the listed ones' causes. */
+  private readonly messenger: Messenger;
   private total = 0;
   private unlisted = { blocked: 0, failed: 0 };
   private byVerdict = new Map<VerdictKind, number>();
@@ -127,6 +145,8 @@ export class MarkdownReport {
   private byWarning = new Map<string, { n: number; example: string }>();
   private blocked: { exchange: Exchange; verdict: Verdict; basis?: string }[] = [];
   private failed: { exchange: Exchange; verdict: Verdict }[] = [];
+  /** Calls not blocked whose verdict depends on what the recording does not show. */
+  private depending: { exchange: Exchange; verdict: Verdict }[] = [];
   /** A HAR's calls by class (addJudged); null when the report holds captured CORS calls only. */
   private classes: ClassCounts | null = null;
   private notJudged = new Map<string, { cls: string; text: string; n: number }>();
@@ -154,6 +174,7 @@ export class MarkdownReport {
 
   add(exchange: Exchange, verdict: Verdict): void {
     this.total++;
+    this.messenger.see(exchange);
     this.byVerdict.set(verdict.verdict, (this.byVerdict.get(verdict.verdict) ?? 0) + 1);
     if (verdict.verdict === 'blocked' || verdict.verdict === 'network-error') {
       const chromium = verdict.error?.chromium ?? null;
@@ -166,6 +187,8 @@ export class MarkdownReport {
       if (list.length < this.maxListed) list.push({ exchange, verdict });
       else this.unlisted[verdict.verdict === 'blocked' ? 'blocked' : 'failed']++;
     }
+    if (verdict.dependsOn && verdict.verdict !== 'blocked' && this.depending.length < this.maxListed)
+      this.depending.push({ exchange, verdict });
     for (const w of verdict.warnings) {
       const seen = this.byWarning.get(w.code);
       if (seen) seen.n++;
@@ -224,15 +247,27 @@ export class MarkdownReport {
     if (this.blocked.length) {
       out.push('## Blocked calls', '');
       this.blocked.forEach(({ exchange, verdict, basis }, i) => {
-        out.push(...blockedSection(i + 1, exchange, verdict, basis));
+        out.push(
+          ...blockedSection(i + 1, exchange, verdict, basis, this.messenger.causeOf(exchange, verdict)),
+        );
       });
       if (this.unlisted.blocked) out.push(`And ${plural(this.unlisted.blocked, 'more blocked call')}.`, '');
+    }
+    if (this.depending.length) {
+      out.push('## Verdicts that depend on what the recording does not show', '');
+      for (const { exchange, verdict } of this.depending)
+        out.push(
+          `### ${text(exchange.request.method)} ${code(exchange.request.url)} (${code(verdict.id)})`,
+          '',
+          ...readingsSection(verdict),
+        );
     }
     if (this.failed.length) {
       out.push('## Network errors', '');
       for (const { exchange, verdict } of this.failed) {
+        const cause = this.messenger.causeOf(exchange, verdict);
         out.push(
-          `- ${text(exchange.request.method)} ${code(exchange.request.url)} (${code(verdict.id)}): ${text(networkWords(verdict))}`,
+          `- ${text(exchange.request.method)} ${code(exchange.request.url)} (${code(verdict.id)}): ${text(cause ? `${cause.summary} ${cause.fix}` : networkWords(verdict))}`,
         );
       }
       if (this.unlisted.failed) out.push(`- And ${plural(this.unlisted.failed, 'more network error')}.`);
@@ -251,13 +286,16 @@ export class MarkdownReport {
   }
 }
 
-function blockedSection(n: number, ex: Exchange, v: Verdict, basis?: string): string[] {
+function blockedSection(n: number, ex: Exchange, v: Verdict, basis?: string, cause?: Cause | null): string[] {
   const out = [`### ${n}. ${text(ex.request.method)} ${code(ex.request.url)}`, ''];
   out.push(
     `Call ${code(v.id)} from ${code(ex.initiator)}; preflight ${text(v.preflight)}${v.error ? `; failed at the ${text(v.error.stage)}` : ''}${basis ? `; ${text(basis)}` : ''}.`,
     '',
   );
-  if (v.summary) out.push(text(v.summary), '');
+  // What really failed comes first; the CORS part second.
+  if (cause) out.push(`What really failed: ${text(cause.summary)}`, '', `First: ${text(cause.fix)}`, '');
+  if (v.summary) out.push(cause ? `CORS part: ${text(v.summary)}` : text(v.summary), '');
+  out.push(...readingsSection(v));
   const line = v.error?.console;
   if (line) out.push('Console:', '', ...fenced(line, 'text'), '');
   if (v.fixes.length) {
@@ -280,6 +318,22 @@ function blockedSection(n: number, ex: Exchange, v: Verdict, basis?: string): st
     for (const a of v.advice) out.push(`- ${text(a)}`);
     out.push('');
   }
+  return out;
+}
+
+/** A verdict that depends on what the recording does not give: each reading, with its console line. */
+function readingsSection(v: Verdict): string[] {
+  const d = v.dependsOn;
+  if (!d) return [];
+  const out = [
+    `It depends on the ${text(d.input)} mode, which the recording does not show (${text(d.basis)}):`,
+    '',
+  ];
+  for (const [value, r] of Object.entries(d.readings)) {
+    out.push(`- ${text(r.when)}${value === d.assumed ? ' (assumed above)' : ''}: ${text(r.summary)}`);
+    if (r.error?.console) out.push('', ...fenced(r.error.console, 'text').map((l) => `  ${l}`));
+  }
+  out.push('');
   return out;
 }
 

@@ -2,7 +2,7 @@
 // and the exchange. Every snippet names the page's exact origin: never "*" (with or without credentials),
 // never the request's Origin echoed back, and "Vary: Origin" where the framework does not add it itself.
 import { requestedHeaderNames } from '../cors/headers';
-import type { Exchange, Fix, Verdict } from '../cors/types';
+import type { Cause, Exchange, Fix, Verdict } from '../cors/types';
 
 /** What the server must allow, for one URL. */
 export interface CorsPolicy {
@@ -20,6 +20,11 @@ export interface CorsPolicy {
   credentials: boolean;
   /** Whether the server must answer a preflight (OPTIONS) itself. */
   preflight: boolean;
+  /**
+   * What answered the preflight before any CORS handling ran (src/cors/messenger.ts): authentication (it was
+   * refused 401 or 403) or routing (404 or 405, no OPTIONS route). The snippet then says where it goes, first.
+   */
+  before?: 'authentication' | 'routing';
 }
 
 export type ServerKind = 'express' | 'fastify' | 'nginx' | 'apache' | 'caddy' | 'spring' | 'aspnet' | 'go';
@@ -60,15 +65,26 @@ const isCorsFix = (f: Fix) => f.header.startsWith('Access-Control-') || f.action
 
 /**
  * What the servers must allow, one entry per URL the fixes name, in order; empty when no response header
- * can fix the call (an allowed call, or a redirect to fix).
+ * can fix the call (an allowed call, or a redirect to fix). A preflight refused before CORS handling ran
+ * (`cause`) gets the variant that puts the CORS handling first.
  */
-export function policiesFor(ex: Exchange, v: Verdict): PolicyResult[] {
+export function policiesFor(ex: Exchange, v: Verdict, cause: Cause | null = null): PolicyResult[] {
   const urls = uniq(v.fixes.filter(isCorsFix).map((f) => f.url));
+  const refused = cause?.kind === 'preflight-refused' ? ex.wire[cause.hop]?.request.url : undefined;
   return urls.map((url) => {
     const fixes = v.fixes.filter((f) => isCorsFix(f) && f.url === url);
-    return { url, ...policyAt(ex, v, url, fixes) };
+    const result = { url, ...policyAt(ex, v, url, fixes) };
+    if (result.policy && url === refused)
+      result.policy.before = cause!.status === 401 || cause!.status === 403 ? 'authentication' : 'routing';
+    return result;
   });
 }
+
+/** Where a snippet goes when the preflight was answered before CORS handling, in a few words. */
+const FIRST: Record<NonNullable<CorsPolicy['before']>, string> = {
+  authentication: 'before the authentication middleware',
+  routing: 'before the routes',
+};
 
 function policyAt(
   ex: Exchange,
@@ -211,10 +227,15 @@ export function express(p: CorsPolicy): string {
     ...(p.headers.length ? [`  allowedHeaders: ${jsList(p.headers)},`] : []),
     ...(p.credentials ? ['  credentials: true,'] : []),
     '};',
-    p.preflight
-      ? '// Answers the preflight (OPTIONS → 204) and adds the headers to the response.'
-      : '// Adds the headers to the response.',
+    p.before
+      ? `// First, ${FIRST[p.before]}: cors answers the preflight (OPTIONS → 204) itself, and a preflight carries no credentials.`
+      : p.preflight
+        ? '// Answers the preflight (OPTIONS → 204) and adds the headers to the response.'
+        : '// Adds the headers to the response.',
     `app.use(${expressPath(p.path)}, cors(corsOptions));`,
+    ...(p.before === 'authentication'
+      ? ['// ... then the authentication middleware and the routes, as before']
+      : []),
   ].join('\n');
 }
 
@@ -231,6 +252,14 @@ export function fastify(p: CorsPolicy): string {
     "fastify.addHook('onSend', async (request, reply) => {",
     "  reply.header('Vary', 'Origin');",
     '});',
+    ...(p.before === 'authentication'
+      ? [
+          '// Register it before the authentication hook: @fastify/cors answers the preflight in its onRequest',
+          '// hook, and Fastify runs onRequest hooks in the order they were added.',
+        ]
+      : p.before === 'routing'
+        ? ['// @fastify/cors adds the OPTIONS route itself.']
+        : []),
   ].join('\n');
 }
 
@@ -243,6 +272,14 @@ export function nginx(p: CorsPolicy): string {
     ...(p.preflight
       ? [
           '    # Answer the preflight here: add_header inside "if" replaces the outer ones.',
+          ...(p.before === 'authentication'
+            ? [
+                '    # "return" runs in the rewrite phase, before auth_basic and auth_request (the access phase):',
+                '    # the preflight is answered before authentication. Keep this first in the location.',
+              ]
+            : p.before === 'routing'
+              ? ['    # nginx answers the preflight itself: the application needs no OPTIONS route.']
+              : []),
           '    if ($request_method = OPTIONS) {',
           ...add('        ', true),
           '        return 204;',
@@ -269,7 +306,9 @@ export function apache(p: CorsPolicy): string {
     '</LocationMatch>',
     ...(p.preflight
       ? [
-          '# Answer the preflight with 204 instead of passing OPTIONS to the application.',
+          p.before === 'authentication'
+            ? '# Answer the preflight with 204 while the URL is mapped, before authentication (Require) runs.'
+            : '# Answer the preflight with 204 instead of passing OPTIONS to the application.',
           'RewriteEngine On',
           'RewriteCond %{REQUEST_METHOD} =OPTIONS',
           `RewriteRule ${path} - [R=204,L]`,
@@ -283,6 +322,32 @@ export function caddy(p: CorsPolicy): string {
   const path = re2Path(p.path);
   if (path === null)
     return `# No Caddy configuration: the path ${p.path} decodes to bytes that are not UTF-8 text, which Caddy cannot match.`;
+  if (p.before === 'authentication' && p.preflight) {
+    // Caddy orders its directives itself (basic_auth and forward_auth before handle); in a route they run
+    // in the order written.
+    return [
+      `${p.server} {`,
+      `\t@cors path_regexp ${path}`,
+      '\theader @cors {',
+      ...block('\t\t', false),
+      '\t}',
+      '\t# In a route, handlers run in the order written: the preflight is answered before authentication.',
+      '\troute {',
+      '\t\t@preflight {',
+      '\t\t\tmethod OPTIONS',
+      `\t\t\tpath_regexp ${path}`,
+      '\t\t}',
+      '\t\thandle @preflight {',
+      '\t\t\theader {',
+      ...block('\t\t\t\t', true),
+      '\t\t\t}',
+      '\t\t\trespond 204',
+      '\t\t}',
+      '\t\t# ... basic_auth (basicauth before Caddy 2.8) or forward_auth, then reverse_proxy or file_server, as before',
+      '\t}',
+      '}',
+    ].join('\n');
+  }
   return [
     `${p.server} {`,
     `\t@cors path_regexp ${path}`,
@@ -316,7 +381,21 @@ export function spring(p: CorsPolicy): string {
     attrs.push(`methods = {${p.methods.map((m) => `RequestMethod.${m}`).join(', ')}}`);
   if (p.headers.length) attrs.push(`allowedHeaders = {${dqList(p.headers)}}`);
   if (p.credentials) attrs.push('allowCredentials = "true"');
+  const security = p.before
+    ? [
+        '// With Spring Security: its CORS filter answers the preflight before authentication and the handlers,',
+        '// with the CorsConfigurationSource bean below.',
+        '@Bean',
+        'SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {',
+        '    http.cors(Customizer.withDefaults());',
+        '    // ... authorizeHttpRequests and the rest, as before',
+        '    return http.build();',
+        '}',
+        '',
+      ]
+    : [];
   return [
+    ...security,
     '// On the controller or handler method (Spring adds Vary: Origin itself):',
     `@CrossOrigin(${attrs.join(', ')})`,
     '',
@@ -355,7 +434,14 @@ export function aspnet(p: CorsPolicy): string {
     'var app = builder.Build();',
     '// ASP.NET Core adds Vary: Origin only for several origins: add it for this one.',
     'app.Use(async (context, next) => { context.Response.Headers.Append("Vary", "Origin"); await next(); });',
+    ...(p.before
+      ? [
+          '// Before UseAuthentication() and UseAuthorization(): the CORS middleware answers the preflight itself,',
+          '// so OPTIONS needs no endpoint and is never refused by authentication.',
+        ]
+      : []),
     'app.UseCors("CorsFix");',
+    ...(p.before === 'authentication' ? ['app.UseAuthentication();', 'app.UseAuthorization();'] : []),
   ].join('\n');
 }
 
@@ -375,7 +461,17 @@ export function go(p: CorsPolicy): string {
     ...(p.headers.length ? [`\tAllowedHeaders: []string{${dqList(p.headers)}},`] : []),
     ...(p.credentials ? ['\tAllowCredentials: true,'] : []),
     '})',
-    `http.ListenAndServe(":${p.port}", c.Handler(mux))`,
+    ...(p.before === 'authentication'
+      ? [
+          '// Wrap the whole handler, authentication included: rs/cors answers the preflight before it runs.',
+          `http.ListenAndServe(":${p.port}", c.Handler(handler)) // handler: mux inside its authentication`,
+        ]
+      : [
+          ...(p.before === 'routing'
+            ? ['// rs/cors answers the preflight itself: the mux needs no OPTIONS route.']
+            : []),
+          `http.ListenAndServe(":${p.port}", c.Handler(mux))`,
+        ]),
   ].join('\n');
 }
 

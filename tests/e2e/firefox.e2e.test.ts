@@ -316,6 +316,55 @@ describe('capture in Firefox', () => {
     await panel.close();
   });
 
+  it("a network error inside a CORS call is stored as one, with Firefox's error string and its line", async () => {
+    const all = await ff.exportRows();
+    const of = (name: string) =>
+      all
+        .filter((r) => belongsTo(r.request.url, name))
+        .map((r) => [
+          r.evaluation.verdict,
+          r.evaluation.reason?.key,
+          r.capture.netError ?? null,
+          r.evaluation.error?.firefox ?? null,
+        ]);
+    expect(of('redirect-loop')).toEqual([
+      ['network-error', 'TooManyRedirects', 'NS_ERROR_REDIRECT_LOOP', 'CORSDidNotSucceed'],
+    ]);
+    expect(of('redirect-refused')).toEqual([
+      ['network-error', 'ConnectionRefused', 'NS_ERROR_CONNECTION_REFUSED', 'CORSDidNotSucceed'],
+    ]);
+    // An empty reply: Firefox's own words for it depend on its error string (recorded).
+    expect(of('preflight-ok-empty-reply')).toEqual([
+      [
+        'network-error',
+        'ConnectionClosed',
+        'NS_ERROR_NET_ON_RECEIVING_FROM',
+        'CORSMultipleAllowOriginNotAllowed',
+      ],
+      ['network-error', 'ConnectionClosed', 'NS_ERROR_NET_RESET', 'CORSDidNotSucceed'],
+    ]);
+    expect(of('redirect-not-http')).toEqual([
+      ['blocked', 'CorsDisabledScheme', null, 'CORSRequestNotHttp'],
+      ['network-error', 'RedirectNotHttp', 'NS_ERROR_CORRUPTED_CONTENT', 'CORSDidNotSucceed'],
+      ['network-error', 'RedirectNotHttp', 'NS_ERROR_CORRUPTED_CONTENT', 'CORSDidNotSucceed'],
+      ['blocked', 'CorsDisabledScheme', null, 'CORSRequestNotHttp'],
+    ]);
+    expect(of('stopped-not-cors')).toEqual([
+      ['network-error', 'NameNotResolved', 'NS_ERROR_UNKNOWN_HOST', 'CORSDidNotSucceed'],
+      [
+        'network-error',
+        'CertificateError',
+        'The certificate is not trusted because it is self-signed.',
+        'CORSDidNotSucceed',
+      ],
+    ]);
+    // A preflight after a cross-origin redirect: Firefox checks it against the page's origin, not null.
+    expect(of('redirect-preflight-null')).toEqual([
+      ['blocked', 'AllowOriginMismatch', 'NS_ERROR_DOM_BAD_URI', 'CORSAllowOriginNotMatchingOrigin'],
+      ['blocked', 'AllowOriginMismatch', 'NS_ERROR_DOM_BAD_URI', 'CORSAllowOriginNotMatchingOrigin'],
+    ]);
+  });
+
   it('identical concurrent calls pair one to one, ambiguous only with a twin waiting alongside; distinct ones are exact', async () => {
     const all = await ff.exportRows();
     const identical = all.filter((r) => belongsTo(r.request.url, 'concurrent-identical'));
@@ -372,9 +421,15 @@ function checkPairing(rows: ExportedLine[]): void {
     r.wire.forEach((w, i) => {
       if (w.type !== 'preflight') return;
       const next = r.wire[i + 1];
-      expect(w.request.url).toBe(next?.request.url ?? r.request.url);
+      // Nothing after it: it stopped its request, the call's own or the one a redirect before it led to.
+      const before = r.wire[i - 1];
+      const location = before?.response?.headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
+      const stopped = location
+        ? { url: new URL(location, before!.request.url).href, method: before!.request.method }
+        : r.request;
+      expect(w.request.url).toBe(next?.request.url ?? stopped.url);
       const acrm = w.request.headers.find(([n]) => n.toLowerCase() === 'access-control-request-method')?.[1];
-      expect(acrm).toBe(next?.request.method ?? r.request.method);
+      expect(acrm).toBe(next?.request.method ?? stopped.method);
     });
   }
 }

@@ -1,5 +1,6 @@
 // Records real chrome.webRequest event sequences as fixtures: loads the raw recorder extension
-// (tests/e2e/recorder) into Chromium, runs each scenario of ./scenarios.ts from PAGE in a fresh tab,
+// (tests/e2e/recorder) into Chromium, beside a stand-in ad blocker (tests/e2e/blocker, which blocks only URLs
+// with /blocked-by-client in them), runs each scenario of ./scenarios.ts from PAGE in a fresh tab,
 // and writes tests/fixtures/webrequest/<scenario>.json.
 //
 //   npx tsx tests/e2e/record-events.ts                 all scenarios
@@ -10,7 +11,7 @@
 // page: [what each call returned in the page], console: [{ type, text, url, from }],
 // cdp: [the DevTools protocol's Network view of the main frame's requests, the browser's own reasons] }.
 import { resolve } from 'node:path';
-import { launchWithExtension } from './harness/browser';
+import { BLOCKER_DIR, launchWithExtension } from './harness/browser';
 import { watchNetwork } from './harness/cdp-network';
 import { recordFixtures } from './harness/record-fixtures';
 import { collectEvents, RECORDER_DIR, registration } from './harness/recorder';
@@ -18,9 +19,9 @@ import { belongsTo, openScenario, SCENARIOS } from './scenarios';
 
 recordFixtures({
   dir: resolve(import.meta.dirname, '../fixtures/webrequest'),
-  runnable: SCENARIOS,
+  runnable: SCENARIOS.filter((s) => !s.firefoxOnly),
   unknownLabel: 'unknown scenarios',
-  launch: () => launchWithExtension(RECORDER_DIR),
+  launch: () => launchWithExtension(RECORDER_DIR, { alsoLoad: [BLOCKER_DIR] }),
   async prepare(browser, server) {
     const userAgent = await browser.serviceWorker.evaluate(() => navigator.userAgent);
     const listeners = await registration(browser.serviceWorker);

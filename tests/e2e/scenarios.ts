@@ -2,7 +2,8 @@
 // Chromium. Each scenario sets its routes under /s/<name>/ and makes its calls in a fresh tab opened at
 // PAGE/page?scenario=<name>; it returns what each call returned in the page.
 import type { BrowserContext, Frame, Page } from 'playwright-core';
-import { closedPort, PNG_1X1, type ScenarioServer } from './harness/server';
+import { close, httpsServer } from './harness/net';
+import { closedPort, PNG_1X1, type Reply, type RouteSpec, type ScenarioServer } from './harness/server';
 
 type Headers = [string, string][];
 
@@ -25,6 +26,8 @@ export interface Scenario {
   description: string;
   /** Why the scenario runs in Chromium only (the Firefox harness drives no child frames). */
   chromiumOnly?: string;
+  /** Why the scenario runs in Firefox only. */
+  firefoxOnly?: string;
   run(ctx: ScenarioContext): Promise<unknown[]>;
 }
 
@@ -473,6 +476,194 @@ export const SCENARIOS: Scenario[] = [
         actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
       });
       return [await call(page, api('data'), AUTH)];
+    },
+  },
+  // Network errors inside a CORS call: the browser's error string (webRequest's onErrorOccurred) tells them
+  // apart from a CORS failure, which Chromium reports as net::ERR_FAILED and Firefox as NS_ERROR_DOM_BAD_URI.
+  {
+    name: 'redirect-loop',
+    description:
+      'fetch GET to API/loop, answered 302 (with ACAO: PAGE) to API/loop again, every time. The browser gives up after 20 redirects (net::ERR_TOO_MANY_REDIRECTS, NS_ERROR_REDIRECT_LOOP): a network error, not a CORS one.',
+    async run({ server, page, path, api }) {
+      server.route(path('loop'), {
+        actual: { status: 302, headers: [...acao(server.origins.page), ['Location', api('loop')]] },
+      });
+      return [await call(page, api('loop'))];
+    },
+  },
+  {
+    name: 'redirect-refused',
+    description:
+      'fetch GET to API/start, answered 302 (with ACAO: PAGE) to http://127.0.0.1:<closed port>/s/redirect-refused/end, where nothing listens. A network error (net::ERR_CONNECTION_REFUSED, NS_ERROR_CONNECTION_REFUSED), not a CORS one.',
+    async run({ server, page, path, api }) {
+      const port = await closedPort();
+      server.route(path('start'), {
+        actual: {
+          status: 302,
+          headers: [...acao(server.origins.page), ['Location', `http://127.0.0.1:${port}${path('end')}`]],
+        },
+      });
+      return [await call(page, api('start'))];
+    },
+  },
+  {
+    name: 'redirect-not-http',
+    description:
+      'fetch GET to API/ftp, API/data, API/file and API/custom, each answered 302 (with ACAO: PAGE) to a URL that is not HTTP(S): ftp:, data:, file:, an unknown scheme. Both browsers refuse to follow a redirect to data: or file: (net::ERR_UNSAFE_REDIRECT, NS_ERROR_CORRUPTED_CONTENT: a network error) and follow the others into their CORS scheme check (CorsDisabledScheme, CORSRequestNotHttp: blocked).',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      const to = (location: string): RouteSpec => ({
+        actual: { status: 302, headers: [...acao(o), ['Location', location]] },
+      });
+      server.route(path('ftp'), to(`ftp://127.0.0.1${path('end')}`));
+      server.route(path('data'), to('data:text/plain,hello'));
+      server.route(path('file'), to('file:///etc/hostname'));
+      server.route(path('custom'), to(`corscope-test://127.0.0.1${path('end')}`));
+      const out: CallResult[] = [];
+      for (const rest of ['ftp', 'data', 'file', 'custom']) out.push(await call(page, api(rest)));
+      return out;
+    },
+  },
+  {
+    name: 'preflight-ok-empty-reply',
+    description:
+      'fetch PUT with X-Custom, and fetch GET with X-Custom: each preflight allows the call, then the server closes the connection without answering it (an empty reply). Network errors after a successful preflight (net::ERR_EMPTY_RESPONSE; Firefox: NS_ERROR_NET_ON_RECEIVING_FROM for the PUT, logged as "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed", NS_ERROR_NET_RESET for the GET), not CORS ones.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('put'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom') },
+        actual: { status: 0, empty: true },
+      });
+      server.route(path('get'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'GET', 'X-Custom') },
+        actual: { status: 0, empty: true },
+      });
+      return [
+        await call(page, api('put'), PUT_CUSTOM),
+        await call(page, api('get'), { headers: { 'X-Custom': '1' } }),
+      ];
+    },
+  },
+  {
+    name: 'redirect-preflight-null',
+    description:
+      "fetch PUT with X-Custom to API/creds (credentials: 'include') and to API/plain (without), each preflighted and answered 307 to API2 (another origin), so the browser preflights again with Origin: null; API2 answers both preflights and both PUTs with Access-Control-Allow-Origin: null (and Access-Control-Allow-Credentials: true). Chromium allows both; Firefox ESR 153 checks a preflight against the page's origin, not null, and blocks both at API2's preflight (does not match 'null').",
+    async run({ server, page, path, api, api2 }) {
+      const o = server.origins.page;
+      const allow = (origin: string): Headers => [...preflightAllows(origin, 'PUT', 'X-Custom'), ...ACAC];
+      for (const name of ['creds', 'plain']) {
+        server.route(path(name), {
+          preflight: { status: 204, headers: allow(o) },
+          actual: { status: 307, headers: [...acao(o), ...ACAC, ['Location', api2(`${name}-end`)]] },
+        });
+        server.route(path(`${name}-end`), {
+          preflight: { status: 204, headers: allow('null') },
+          actual: { status: 200, headers: [...acao('null'), ...ACAC, ...TEXT], body: 'ok' },
+        });
+      }
+      return [
+        await call(page, api('creds'), { ...PUT_CUSTOM, credentials: 'include' }),
+        await call(page, api('plain'), PUT_CUSTOM),
+      ];
+    },
+  },
+  {
+    name: 'redirect-preflight-page-origin',
+    firefoxOnly:
+      'Chromium blocks it at the new preflight after the redirect, and capture does not yet pair that preflight with its call (it is stored on its own)',
+    description:
+      "fetch PUT with X-Custom and credentials: 'include' to API/start: preflighted, answered 307 to API2/end; API2 answers its preflight with Access-Control-Allow-Origin: PAGE (and credentials) and the PUT with the same. Firefox ESR 153 checks the preflight against the page's origin and lets it pass, sends the PUT, then checks its answer against null: blocked (does not match PAGE).",
+    async run({ server, page, path, api, api2 }) {
+      const o = server.origins.page;
+      const allow: Headers = [...preflightAllows(o, 'PUT', 'X-Custom'), ...ACAC];
+      server.route(path('start'), {
+        preflight: { status: 204, headers: allow },
+        actual: { status: 307, headers: [...acao(o), ...ACAC, ['Location', api2('end')]] },
+      });
+      server.route(path('end'), {
+        preflight: { status: 204, headers: allow },
+        actual: { status: 200, headers: [...acao(o), ...ACAC, ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('start'), { ...PUT_CUSTOM, credentials: 'include' })];
+    },
+  },
+  // When CORS is only the messenger: a failure that reaches the page as a CORS error.
+  {
+    name: 'error-responses',
+    description:
+      'fetch GET API/ok is answered 200 with ACAO: PAGE (Server: gunicorn); then GET API/boom is answered 500 (Server: gunicorn), GET API/gateway 502 (Server: nginx) and PUT API/upload with X-Custom (its preflight allowed) 413 (Via: 1.1 proxy), each without CORS headers. Blocked, all three, for a missing Access-Control-Allow-Origin: the real failure is the error, whose response skips the CORS layer.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('ok'), {
+        actual: { status: 200, headers: [...acao(o), ['Server', 'gunicorn'], ...TEXT], body: 'ok' },
+      });
+      server.route(path('boom'), {
+        actual: { status: 500, headers: [['Server', 'gunicorn'], ...TEXT], body: 'Internal Server Error' },
+      });
+      server.route(path('gateway'), {
+        actual: { status: 502, headers: [['Server', 'nginx'], ...TEXT], body: 'Bad Gateway' },
+      });
+      server.route(path('upload'), {
+        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom') },
+        actual: { status: 413, headers: [['Via', '1.1 proxy'], ...TEXT], body: 'Payload Too Large' },
+      });
+      return [
+        await call(page, api('ok')),
+        await call(page, api('boom')),
+        await call(page, api('gateway')),
+        await call(page, api('upload'), PUT_CUSTOM),
+      ];
+    },
+  },
+  {
+    name: 'preflight-refused',
+    description:
+      'Four preflighted calls whose preflight is refused before any CORS handling: PUT API/auth (401, WWW-Authenticate: Bearer, no CORS headers), PUT API/forbidden (403, with the CORS headers), DELETE API/noroute (405, Allow: GET, POST, no CORS headers), PUT API/missing (404, no CORS headers). All blocked at the preflight: authentication or routing runs before CORS, or OPTIONS has no route.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      const ok: Reply = { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' };
+      const refused = (status: number, headers: Headers): RouteSpec => ({
+        preflight: { status, headers: [...headers, ...TEXT], body: 'refused' },
+        actual: ok,
+      });
+      server.route(path('auth'), refused(401, [['WWW-Authenticate', 'Bearer']]));
+      server.route(path('forbidden'), refused(403, preflightAllows(o, 'PUT', 'X-Custom')));
+      server.route(path('noroute'), refused(405, [['Allow', 'GET, POST']]));
+      server.route(path('missing'), refused(404, []));
+      return [
+        await call(page, api('auth'), PUT_CUSTOM),
+        await call(page, api('forbidden'), PUT_CUSTOM),
+        await call(page, api('noroute'), { method: 'DELETE' }),
+        await call(page, api('missing'), PUT_CUSTOM),
+      ];
+    },
+  },
+  {
+    name: 'stopped-not-cors',
+    description:
+      "fetch GET to http://corscope-e2e.invalid/... (the name does not resolve), then to an https: server whose certificate nothing trusts. The browser stops both before any CORS check (net::ERR_NAME_NOT_RESOLVED, NS_ERROR_UNKNOWN_HOST; net::ERR_CERT_AUTHORITY_INVALID, Firefox's certificate message): not CORS failures.",
+    async run({ server, page, path }) {
+      const tls = await httpsServer(() => ({ status: 200, headers: acao(server.origins.page) }));
+      try {
+        return [
+          await call(page, `http://corscope-e2e.invalid${path('dns')}`),
+          await call(page, `https://127.0.0.1:${tls.port}${path('cert')}`),
+        ];
+      } finally {
+        await close(tls.server);
+      }
+    },
+  },
+  {
+    name: 'blocked-by-client',
+    chromiumOnly: 'an extension blocks it (tests/e2e/blocker), which the Firefox harness does not install',
+    description:
+      'fetch GET API/blocked-by-client, which the stand-in ad blocker (tests/e2e/blocker, a declarativeNetRequest rule) blocks before it is sent: net::ERR_BLOCKED_BY_CLIENT, not a CORS failure.',
+    async run({ server, page, path, api }) {
+      server.route(path('blocked-by-client'), {
+        actual: { status: 200, headers: [...acao(server.origins.page), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api('blocked-by-client'))];
     },
   },
 ];

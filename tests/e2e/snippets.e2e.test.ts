@@ -10,13 +10,21 @@
 // are there for: the same configs written the naive way fail them, or serve what was not meant.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Messenger } from '../../src/cors/messenger';
 import type { Exchange, Verdict } from '../../src/cors/types';
 import { policiesFor, snippets } from '../../src/ui/snippets';
 import { run } from '../unit/cli/run';
 import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
 import { extensionPage, waitForRows } from './harness/extension';
 import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
-import { RUNNABLE, type RunnableServer, startServer, validate } from './harness/servers';
+import {
+  AUTHORIZATION,
+  RUNNABLE,
+  type RunnableServer,
+  type ServerOptions,
+  startServer,
+  validate,
+} from './harness/servers';
 
 interface Call {
   name: string;
@@ -96,14 +104,16 @@ describe('snippets proven on real servers, in Chromium', () => {
       .filter((t) => t.includes('blocked by CORS policy'));
   };
 
-  const cases = RUNNABLE.flatMap((kind) => CALLS.map((c) => [kind, c] as [RunnableServer, Call]));
-
-  it.each(cases)('%s: %s', async (kind, c) => {
-    const port = await closedPort();
-    const url = `http://127.0.0.1:${port}${c.path}`;
-    // 1. Blocked without CORS.
-    const bare = await startServer(kind, port, null);
-    let lines = browser.consoleOf(page).length;
+  /** The server started without CORS blocks the call (one CORS line); the call as CORScope stored it. */
+  async function blockedByBare(
+    kind: RunnableServer,
+    port: number,
+    url: string,
+    c: Call,
+    opts: ServerOptions = {},
+  ): Promise<{ ex: Exchange; ev: Verdict }> {
+    const bare = await startServer(kind, port, null, opts);
+    const lines = browser.consoleOf(page).length;
     let result: Awaited<ReturnType<typeof call>>;
     try {
       result = await call(url, c);
@@ -112,11 +122,18 @@ describe('snippets proven on real servers, in Chromium', () => {
     }
     expect(result.ok, JSON.stringify(result)).toBe(false);
     expect(await corsLines(lines)).toHaveLength(1);
-    // 2. The panel's snippet for the stored call.
     const [row] = await waitForRows(ext, (l) => l.request.url === url, 1);
     expect(row, `no stored row for ${url}`).toBeDefined();
-    const ex = row as unknown as Exchange;
-    const ev = row!.evaluation as unknown as Verdict;
+    return { ex: row as unknown as Exchange, ev: row!.evaluation as unknown as Verdict };
+  }
+
+  const cases = RUNNABLE.flatMap((kind) => CALLS.map((c) => [kind, c] as [RunnableServer, Call]));
+
+  it.each(cases)('%s: %s', async (kind, c) => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}${c.path}`;
+    // 1. Blocked without CORS. 2. The panel's snippet for the stored call.
+    const { ex, ev } = await blockedByBare(kind, port, url, c);
     expect(ev.verdict).toBe('blocked');
     const [policy] = policiesFor(ex, ev);
     expect(policy?.policy, policy?.note ?? '').not.toBeNull();
@@ -138,8 +155,8 @@ describe('snippets proven on real servers, in Chromium', () => {
     // 3. Allowed with it, in Chromium.
     const fixed = await startServer(kind, port, snippet);
     try {
-      lines = browser.consoleOf(page).length;
-      result = await call(url, c);
+      const lines = browser.consoleOf(page).length;
+      const result = await call(url, c);
       expect(result, `${snippet}\n${fixed.output()}`).toMatchObject({ ok: true, status: 200 });
       expect(await corsLines(lines)).toEqual([]);
       // 4. probe agrees.
@@ -169,6 +186,55 @@ describe('snippets proven on real servers, in Chromium', () => {
       await fixed.stop();
     }
   });
+
+  // When CORS is only the messenger: the server asks for authentication before its CORS handling runs, so the
+  // preflight (which never carries credentials) is refused 401. The panel says so and shows the snippet that
+  // puts CORS handling first; with it, the authenticated call goes through.
+  it.each(RUNNABLE)(
+    '%s: a preflight refused by authentication, and the snippet that answers it first',
+    async (kind) => {
+      const port = await closedPort();
+      const url = `http://127.0.0.1:${port}/api/items`;
+      const c: Call = {
+        name: 'a GET with Authorization',
+        path: '/api/items',
+        method: 'GET',
+        headers: [['Authorization', AUTHORIZATION]],
+        credentials: 'same-origin',
+      };
+      // 1. Blocked: the preflight gets the 401. 2. The panel's cause and snippet for the stored call.
+      const { ex, ev } = await blockedByBare(kind, port, url, c, { auth: true });
+      const cause = new Messenger('in this tab').causeOf(ex, ev);
+      expect([ev.verdict, ev.error?.stage, cause?.kind, cause?.status]).toEqual([
+        'blocked',
+        'preflight',
+        'preflight-refused',
+        401,
+      ]);
+      const [policy] = policiesFor(ex, ev, cause);
+      expect(policy!.policy).toMatchObject({
+        before: 'authentication',
+        preflight: true,
+        headers: ['authorization'],
+      });
+      const snippet = snippets(policy!.policy!).find((s) => s.server === kind)!.code;
+      const check = validate(kind, port, snippet, { auth: true });
+      expect(check.ok, `${snippet}\n${check.output}`).toBe(true);
+      // 3. With it, the call goes through, authenticated, with no CORS line.
+      const fixed = await startServer(kind, port, snippet, { auth: true });
+      try {
+        const lines = browser.consoleOf(page).length;
+        const result = await call(url, c);
+        expect(result, `${snippet}\n${fixed.output()}`).toMatchObject({ ok: true, status: 200 });
+        expect(await corsLines(lines)).toEqual([]);
+        // Without the credentials the request itself is still refused: the snippet moved CORS, not the login.
+        const anonymous = await call(url, { ...c, headers: [] });
+        expect(anonymous).toMatchObject({ ok: true, status: 401 });
+      } finally {
+        await fixed.stop();
+      }
+    },
+  );
 
   describe("the servers' checks catch the faults the snippets avoid", () => {
     it('nginx -t fails on a location path with ";" and a space written as a plain prefix', async () => {
@@ -216,6 +282,44 @@ describe('snippets proven on real servers, in Chromium', () => {
         expect(res.headers.get('access-control-allow-origin')).toBeNull();
       } finally {
         await go.stop();
+      }
+    });
+
+    it("Caddy's usual preflight answer comes after its basicauth: without the route, the preflight still gets the 401", async () => {
+      const port = await closedPort();
+      const policy = {
+        origin: 'http://a.test',
+        server: `http://127.0.0.1:${port}`,
+        host: `127.0.0.1:${port}`,
+        port: String(port),
+        path: '/api/items',
+        methods: ['GET'],
+        headers: ['authorization'],
+        credentials: false,
+        preflight: true,
+      };
+      const preflight = (origin: string) =>
+        fetch(`${origin}/api/items`, {
+          method: 'OPTIONS',
+          headers: {
+            Origin: 'http://a.test',
+            'Access-Control-Request-Method': 'GET',
+            'Access-Control-Request-Headers': 'authorization',
+          },
+        }).then((r) => r.status);
+      for (const [before, status] of [
+        [undefined, 401],
+        ['authentication', 204],
+      ] as const) {
+        const code = snippets({ ...policy, ...(before ? { before } : {}) }).find(
+          (x) => x.server === 'caddy',
+        )!.code;
+        const caddy = await startServer('caddy', port, code, { auth: true });
+        try {
+          expect(await preflight(caddy.origin)).toBe(status);
+        } finally {
+          await caddy.stop();
+        }
       }
     });
 

@@ -2,7 +2,7 @@
 // Everything from the network is rendered as text.
 import type { ComponentChildren } from 'preact';
 import type { CapturedExchange } from '../../capture/types';
-import type { Check, Exchange, Header, Verdict } from '../../cors/types';
+import type { Cause, Check, Exchange, Header, Verdict } from '../../cors/types';
 import type { StoredExchange } from '../../store/row';
 import { curlFor, isRedacted } from '../curl';
 import {
@@ -17,6 +17,7 @@ import {
 import type { RowSummary } from '../model';
 import { policiesFor, snippets } from '../snippets';
 import { LocalNetworkSection } from './LocalNetwork';
+import { CauseSection, causeInTab, ReadingsSection } from './Messenger';
 
 export interface DetailsProps {
   row: StoredExchange;
@@ -161,6 +162,7 @@ function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t:
       )}
       {line}
       {firefox}
+      <ReadingsSection v={ev} />
     </Section>
   );
 }
@@ -202,7 +204,17 @@ function Checks({ checks }: { checks: Check[] }) {
   );
 }
 
-function FixSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
+function FixSection({
+  ex,
+  ev,
+  cause,
+  copy,
+}: {
+  ex: Exchange;
+  ev: Verdict;
+  cause: Cause | null;
+  copy: (t: string) => void;
+}) {
   if (!ev.fixes.length && !ev.advice.length) return null;
   return (
     <Section title="Fix" testid="fix">
@@ -220,7 +232,7 @@ function FixSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: str
           {a}
         </p>
       ))}
-      {policiesFor(ex, ev).map(({ url, policy, note }) => (
+      {policiesFor(ex, ev, cause).map(({ url, policy, note }) => (
         <div key={url} class="snippets">
           <div class="label">
             Server configuration for <span class="url">{url}</span>
@@ -303,15 +315,18 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
   const servedBy = ev.checks.find((c) => c.rule === 'preflight-cache' && c.servedBy)?.servedBy;
   const filler = servedBy && rows.find((r) => r.id === servedBy.id);
   const cap = ex.capture;
+  // When CORS only reported another failure, that failure is said first (judged with the tab's calls).
+  const cause = causeInTab(ex, ev, rows);
   return (
     <div class="details" data-testid="details">
       <Section title="Timeline" testid="timeline">
         <Timeline ex={ex} ev={ev} />
       </Section>
+      {cause && <CauseSection cause={cause} />}
       <VerdictSection ex={ex} ev={ev} copy={copy} />
       {ev.localNetwork && <LocalNetworkSection ex={ex} facts={ev.localNetwork} />}
       <Checks checks={ev.checks} />
-      <FixSection ex={ex} ev={ev} copy={copy} />
+      <FixSection ex={ex} ev={ev} cause={cause} copy={copy} />
       {ev.warnings.length > 0 && (
         <Section title="Warnings" testid="warnings">
           <ul>

@@ -20,6 +20,12 @@ export interface ConsoleLine {
   from: 'page' | 'worker';
 }
 
+/**
+ * A stand-in for an ad blocker (tests/e2e/blocker): a declarativeNetRequest rule blocks every fetch and XHR
+ * whose URL holds "/blocked-by-client", and Chromium reports net::ERR_BLOCKED_BY_CLIENT.
+ */
+export const BLOCKER_DIR = resolve(import.meta.dirname, '../blocker');
+
 export interface ExtensionBrowser {
   context: BrowserContext;
   extensionId: string;
@@ -35,7 +41,13 @@ export interface ExtensionBrowser {
 
 export async function launchWithExtension(
   extensionDir: string,
-  opts: { extraArgs?: string[]; headless?: boolean; extensionLoading?: ExtensionLoading } = {},
+  opts: {
+    extraArgs?: string[];
+    headless?: boolean;
+    extensionLoading?: ExtensionLoading;
+    /** More unpacked extensions loaded beside it (BLOCKER_DIR, the stand-in ad blocker). */
+    alsoLoad?: string[];
+  } = {},
 ): Promise<ExtensionBrowser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'corscope-e2e-'));
   let context: BrowserContext;
@@ -47,6 +59,7 @@ export async function launchWithExtension(
       headless: opts.headless ?? true,
       extensionDir: resolve(extensionDir),
       ...(opts.extensionLoading && { extensionLoading: opts.extensionLoading }),
+      ...(opts.alsoLoad && { alsoLoad: opts.alsoLoad.map((d) => resolve(d)) }),
       args: opts.extraArgs ?? [],
     });
     context = launched.context;

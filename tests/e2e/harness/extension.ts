@@ -38,6 +38,7 @@ export interface ExportedLine {
       stage?: string;
     } | null;
     exposed?: string[];
+    reason?: { key: string; seen: string | null; hop: number } | null;
     checks: { rule: string; servedBy?: { id: string } }[];
     warnings?: { code: string; message: string; hop: number }[];
   };

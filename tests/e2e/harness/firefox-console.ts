@@ -59,11 +59,18 @@ export function firefoxLineOfWarning(message: string): string | null {
   return at < 0 ? null : message.slice(at);
 }
 
-/** One line per failed call: per URL, the line naming the failed check, else its "did not succeed". */
+/**
+ * One line per failed call: per URL, the line naming the failed check, else its "did not succeed". A call
+ * redirected to a URL that is not HTTP(S) gets its "did not succeed" at the URL that redirected, right after
+ * the line naming the check at the other URL (recorded): that line is the same call's, not one of its own.
+ */
 export function firefoxCorsLines(texts: readonly string[]): string[] {
   const byUrl = new Map<string, string[]>();
-  for (const t of texts) {
-    if (!t.startsWith('Cross-Origin Request Blocked')) continue;
+  const blocked = texts.filter((t) => t.startsWith('Cross-Origin Request Blocked'));
+  for (const [i, t] of blocked.entries()) {
+    const before = i > 0 ? blocked[i - 1]! : null;
+    const beforeUrl = before ? urlOfFirefoxLine(before) : null;
+    if (t.includes(DID_NOT_SUCCEED) && beforeUrl && !/^https?:/.test(beforeUrl)) continue;
     const url = urlOfFirefoxLine(t) ?? t;
     byUrl.set(url, [...(byUrl.get(url) ?? []), t]);
   }

@@ -14,6 +14,8 @@ export interface Reply {
   status: number;
   headers?: [string, string][];
   body?: string | Buffer;
+  /** Close the connection without a byte of answer: the browser gets an empty reply. */
+  empty?: true;
 }
 
 /** A request as the server received it. */
@@ -198,6 +200,10 @@ export async function startScenarioServer(): Promise<ScenarioServer> {
         : { status: 404, headers: [['Content-Type', 'text/plain']], body: `no route for ${path}` };
     } catch (e) {
       reply = { status: 500, headers: [['Content-Type', 'text/plain']], body: `handler threw: ${String(e)}` };
+    }
+    if (reply.empty) {
+      req.socket.destroy();
+      return;
     }
     // Every connection closes after its answer, so no request waits behind another on a kept-alive socket.
     const headers = [...(reply.headers ?? []), ['Connection', 'close']].flat();

@@ -6,6 +6,7 @@
 // logged, and what the recording shows crossed the wire.
 import { describe, expect, it } from 'vitest';
 import type { RawDetails } from '../../../src/capture/events';
+import { causesOf } from '../../../src/cors/messenger';
 import type { StoredExchange } from '../../../src/store/row';
 import { firefoxCorsLines } from '../../e2e/harness/firefox-console';
 import {
@@ -36,6 +37,7 @@ function firefoxLines(f: Fixture): string[] {
 }
 
 const types = (r: StoredExchange) => r.exchange.wire.map((w) => w.type);
+const calls = (rows: StoredExchange[]) => rows.map((r) => ({ exchange: r.exchange, verdict: r.evaluation }));
 
 describe('the recordings are what the reference says of Firefox', () => {
   it('Firefox rejects extraHeaders and reports originUrl instead of an initiator, and its own error strings', () => {
@@ -149,6 +151,108 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
     'connection-refused': () => {
       expect(rows.map((r) => [r.verdict, r.exchange.capture.netError])).toEqual([
         ['network-error', 'NS_ERROR_CONNECTION_REFUSED'],
+      ]);
+    },
+    // Network errors: Firefox's error string says which, and its line is "did not succeed" (or what the
+    // error string makes of it), never a credentials check.
+    'redirect-loop': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.netError])).toEqual([
+        ['network-error', 'TooManyRedirects', 'NS_ERROR_REDIRECT_LOOP'],
+      ]);
+      expect(rows[0]!.evaluation.error?.firefox).toBe('CORSDidNotSucceed');
+    },
+    'redirect-refused': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.evaluation.error?.firefox])).toEqual([
+        ['network-error', 'ConnectionRefused', 'CORSDidNotSucceed'],
+      ]);
+    },
+    'redirect-not-http': () => {
+      expect(
+        rows.map((r) => [
+          new URL(r.exchange.request.url).pathname.split('/').pop(),
+          r.verdict,
+          r.evaluation.error?.firefox,
+          r.exchange.netError ?? null,
+        ]),
+      ).toEqual([
+        // Firefox's webRequest reports nothing after a redirect to ftp: or an unknown scheme.
+        ['ftp', 'blocked', 'CORSRequestNotHttp', null],
+        ['data', 'network-error', 'CORSDidNotSucceed', 'NS_ERROR_CORRUPTED_CONTENT'],
+        ['file', 'network-error', 'CORSDidNotSucceed', 'NS_ERROR_CORRUPTED_CONTENT'],
+        ['custom', 'blocked', 'CORSRequestNotHttp', null],
+      ]);
+    },
+    'preflight-ok-empty-reply': () => {
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.evaluation.reason?.key,
+          r.exchange.netError,
+          r.evaluation.error?.firefox,
+        ]),
+      ).toEqual([
+        [
+          'network-error',
+          'ConnectionClosed',
+          'NS_ERROR_NET_ON_RECEIVING_FROM',
+          'CORSMultipleAllowOriginNotAllowed',
+        ],
+        ['network-error', 'ConnectionClosed', 'NS_ERROR_NET_RESET', 'CORSDidNotSucceed'],
+      ]);
+    },
+    'redirect-preflight-null': () => {
+      // Firefox checks the preflight after the redirect against the page's origin: "null" does not match.
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.evaluation.error?.stage,
+          r.evaluation.error?.firefox,
+          r.evaluation.error?.failedParameter,
+        ]),
+      ).toEqual([
+        ['blocked', 'preflight', 'CORSAllowOriginNotMatchingOrigin', 'null'],
+        ['blocked', 'preflight', 'CORSAllowOriginNotMatchingOrigin', 'null'],
+      ]);
+    },
+    'redirect-preflight-page-origin': () => {
+      // ... and the page's origin passes it; the request's own answer is checked against "null".
+      expect(rows.map(types)).toEqual([['preflight', 'request', 'preflight', 'request']]);
+      expect(rows.map((r) => [r.verdict, r.evaluation.error?.stage, r.evaluation.reason?.hop])).toEqual([
+        ['blocked', 'request', 3],
+      ]);
+    },
+    // When CORS is only the messenger: the same causes from what Firefox's webRequest shows.
+    'error-responses': () => {
+      const causes = causesOf(calls(rows), 'in this tab');
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          causes.get(r.exchange.id)?.status ?? null,
+          causes.get(r.exchange.id)?.answeredBy ?? null,
+        ]),
+      ).toEqual([
+        ['allowed', null, null],
+        ['blocked', 500, 'Server: gunicorn'],
+        ['blocked', 502, 'Server: nginx'],
+        ['blocked', 413, 'Via: 1.1 proxy'],
+      ]);
+      expect(rows[1]!.evaluation.error?.console).toBe(
+        `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${rows[1]!.url}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 500.`,
+      );
+    },
+    'preflight-refused': () => {
+      const causes = causesOf(calls(rows), 'in this tab');
+      expect(rows.map((r) => [r.evaluation.error?.firefox, causes.get(r.exchange.id)?.kind])).toEqual([
+        ['CORSMissingAllowOrigin', 'preflight-refused'],
+        ['CORSPreflightDidNotSucceed', 'preflight-refused'],
+        ['CORSMissingAllowOrigin', 'preflight-refused'],
+        ['CORSMissingAllowOrigin', 'preflight-refused'],
+      ]);
+    },
+    'stopped-not-cors': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.netError])).toEqual([
+        ['network-error', 'NameNotResolved', 'NS_ERROR_UNKNOWN_HOST'],
+        ['network-error', 'CertificateError', 'The certificate is not trusted because it is self-signed.'],
       ]);
     },
     'image-crossorigin-blocked': () => {

@@ -2,6 +2,8 @@
 // (tests/fixtures/webrequest, written by tests/e2e/record-events.ts). The browser is the oracle: the page's
 // results and the CORS lines Chromium printed.
 import { describe, expect, it } from 'vitest';
+import { causesOf } from '../../../src/cors/messenger';
+import type { StoredExchange } from '../../../src/store/row';
 import {
   checksOfBothBrowsers,
   expectEachPreflightOnce,
@@ -14,6 +16,8 @@ import {
 interface Fixture extends RecordedFixture {
   console: { type: string; text: string }[];
 }
+
+const calls = (rows: StoredExchange[]) => rows.map((r) => ({ exchange: r.exchange, verdict: r.evaluation }));
 
 const fixtures = readFixtures<Fixture>(new URL('../../fixtures/webrequest/', import.meta.url));
 
@@ -87,6 +91,155 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
       expect(rows[0]!.evaluation.error?.console).toBe(
         f.console.find((c) => c.text.startsWith('Access to image'))?.text,
       );
+    },
+    // Network errors: Chromium's error string says which, and no CORS line was printed.
+    'redirect-loop': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.netError])).toEqual([
+        ['network-error', 'TooManyRedirects', 'net::ERR_TOO_MANY_REDIRECTS'],
+      ]);
+      expect(rows[0]!.exchange.wire).toHaveLength(21);
+      expect(rows[0]!.evaluation.summary).toBe(
+        'Network error: More than 20 redirects: a redirect loop, not a CORS failure.',
+      );
+      // Credentials would have failed the first redirect's CORS check: the browser's error rules that out.
+      expect(rows[0]!.evaluation.checks[0]).toMatchObject({
+        rule: 'credentials-mode',
+        seen: '"same-origin" (not included cross-origin) because the browser reported net::ERR_TOO_MANY_REDIRECTS, not a CORS failure',
+      });
+      expect(rows[0]!.evaluation.dependsOn).toBeUndefined();
+    },
+    'redirect-refused': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.evaluation.reason?.hop])).toEqual([
+        ['network-error', 'ConnectionRefused', 1],
+      ]);
+      expect(rows[0]!.evaluation.summary).toBe(
+        "Network error: The connection was refused: nothing listens at that host and port (the server is down, or the URL's port is wrong) (net::ERR_CONNECTION_REFUSED).",
+      );
+    },
+    'redirect-not-http': () => {
+      expect(
+        rows.map((r) => [
+          new URL(r.exchange.request.url).pathname.split('/').pop(),
+          r.verdict,
+          r.evaluation.reason?.key,
+          r.exchange.netError ?? null,
+        ]),
+      ).toEqual([
+        ['ftp', 'blocked', 'CorsDisabledScheme', 'net::ERR_FAILED'],
+        ['data', 'network-error', 'RedirectNotHttp', 'net::ERR_UNSAFE_REDIRECT'],
+        ['file', 'network-error', 'RedirectNotHttp', 'net::ERR_UNSAFE_REDIRECT'],
+        // No webRequest event follows a redirect to an unknown scheme: the call ends at the redirect.
+        ['custom', 'blocked', 'CorsDisabledScheme', null],
+      ]);
+      expect(rows[3]!.exchange.outcome).toBeUndefined();
+    },
+    'preflight-ok-empty-reply': () => {
+      expect(rows.map((r) => [r.verdict, r.preflight, r.evaluation.reason?.key])).toEqual([
+        ['network-error', 'sent', 'EmptyResponse'],
+        ['network-error', 'sent', 'EmptyResponse'],
+      ]);
+      expect(rows[0]!.evaluation.summary).toBe(
+        'Network error: The server closed the connection without sending a response (an empty reply: it crashed or timed out on this request, or a proxy dropped it) (net::ERR_EMPTY_RESPONSE).',
+      );
+    },
+    'redirect-preflight-null': () => {
+      // Chromium checks the new preflight against "null", the Origin it sent: allowed.
+      expect(rows.map((r) => [r.verdict, r.exchange.wire.map((w) => w.type).join(',')])).toEqual([
+        ['allowed', 'preflight,request,preflight,request'],
+        ['allowed', 'preflight,request,preflight,request'],
+      ]);
+    },
+    // When CORS is only the messenger: what really failed, said first (the pass over the tab's calls).
+    'error-responses': () => {
+      const causes = causesOf(calls(rows), 'in this tab');
+      expect(rows.map((r) => [r.verdict, r.evaluation.error?.chromium ?? null])).toEqual([
+        ['allowed', null],
+        ['blocked', 'MissingAllowOriginHeader'],
+        ['blocked', 'MissingAllowOriginHeader'],
+        ['blocked', 'MissingAllowOriginHeader'],
+      ]);
+      const [ok, boom, gateway, upload] = rows.map((r) => causes.get(r.exchange.id) ?? null);
+      expect(ok).toBeNull();
+      const api = new URL(rows[0]!.url).origin;
+      expect(boom).toEqual({
+        kind: 'error-response',
+        status: 500,
+        hop: 0,
+        answeredBy: 'Server: gunicorn',
+        corsElsewhere: {
+          calls: 2,
+          ids: [rows[0]!.exchange.id, rows[3]!.exchange.id],
+          hops: [],
+          servers: ['gunicorn'],
+        },
+        summary: `GET ${api}/s/error-responses/boom was answered 500 Internal Server Error (Server: gunicorn): the application failed on this request. The error response carries no CORS headers, so the browser reports a CORS failure; the real failure is the 500. ${api} answers other calls in this tab with CORS headers (2 calls: ${rows[0]!.exchange.id}, ${rows[3]!.exchange.id}), so its CORS setup works; this error response skips it (an error handler, a gateway or a CDN error page answered without it).`,
+        fix: 'Fix the 500 first: it is why the call failed. Then have error responses carry the same CORS headers as the others (in the error handler, or at the gateway: nginx adds headers to an error only with "always"), so the page can read the error instead of a CORS failure.',
+      });
+      expect(gateway!.summary).toBe(
+        `GET ${api}/s/error-responses/gateway was answered 502 Bad Gateway (Server: nginx): a gateway or proxy got no valid answer from the application behind it. The error response carries no CORS headers, so the browser reports a CORS failure; the real failure is the 502. ${api} answers other calls in this tab with CORS headers (2 calls: ${rows[0]!.exchange.id}, ${rows[3]!.exchange.id}), so its CORS setup works; this error response skips it (an error handler, a gateway or a CDN error page answered without it). Its other answers came from Server: gunicorn, this one from Server: nginx: a different layer answered it.`,
+      );
+      // The 413 came after a preflight the same server answered with CORS headers.
+      expect([upload!.status, upload!.hop, upload!.answeredBy, upload!.corsElsewhere]).toEqual([
+        413,
+        1,
+        'Via: 1.1 proxy',
+        { calls: 1, ids: [rows[0]!.exchange.id], hops: [0], servers: ['gunicorn'] },
+      ]);
+    },
+    'preflight-refused': () => {
+      const causes = causesOf(calls(rows), 'in this tab');
+      expect(
+        rows.map((r) => [
+          r.evaluation.error?.chromium,
+          causes.get(r.exchange.id)?.kind,
+          causes.get(r.exchange.id)?.status,
+        ]),
+      ).toEqual([
+        ['PreflightMissingAllowOriginHeader', 'preflight-refused', 401],
+        ['PreflightInvalidStatus', 'preflight-refused', 403],
+        ['PreflightMissingAllowOriginHeader', 'preflight-refused', 405],
+        ['PreflightMissingAllowOriginHeader', 'preflight-refused', 404],
+      ]);
+      const api = new URL(rows[0]!.url).origin;
+      expect(causes.get(rows[0]!.exchange.id)!.summary).toBe(
+        `The preflight (OPTIONS ${api}/s/preflight-refused/auth) was refused with 401 Unauthorized: authentication or authorization runs before the server's CORS handling, and a browser never sends cookies or an Authorization header with a preflight, so it fails there whatever the page sends.`,
+      );
+      expect(causes.get(rows[0]!.exchange.id)!.fix).toBe(
+        'Answer preflights before authentication: put the CORS handling first (or exempt OPTIONS from the authentication check). Another CORS header will not help.',
+      );
+      expect(causes.get(rows[2]!.exchange.id)!.summary).toBe(
+        `The preflight (OPTIONS ${api}/s/preflight-refused/noroute) got 405 Method Not Allowed: the server has no route for OPTIONS at /s/preflight-refused/noroute, so its CORS handling never runs.`,
+      );
+      // The 403 preflight carried CORS headers itself: it is not its own evidence.
+      expect(causes.get(rows[1]!.exchange.id)!.corsElsewhere).toEqual({
+        calls: 0,
+        ids: [],
+        hops: [],
+        servers: [],
+      });
+    },
+    'stopped-not-cors': () => {
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.netError])).toEqual([
+        ['network-error', 'NameNotResolved', 'net::ERR_NAME_NOT_RESOLVED'],
+        ['network-error', 'CertificateError', 'net::ERR_CERT_AUTHORITY_INVALID'],
+      ]);
+      const causes = causesOf(calls(rows), 'in this tab');
+      expect(causes.get(rows[0]!.exchange.id)).toBeUndefined();
+      expect(causes.get(rows[1]!.exchange.id)).toMatchObject({
+        kind: 'not-cors',
+        summary:
+          "Not a CORS failure: The browser refused the server's TLS certificate, so the request never went out: not a CORS matter; fix the certificate.",
+      });
+    },
+    'blocked-by-client': () => {
+      // Never sent: webRequest saw only its error (no onSendHeaders), and the call is kept.
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.wire.length])).toEqual([
+        ['network-error', 'BlockedByClient', 0],
+      ]);
+      expect(rows[0]!.evaluation.summary).toBe(
+        'Network error: An extension in the browser (an ad or tracker blocker, a privacy tool) blocked the request before it was sent: not a CORS matter (net::ERR_BLOCKED_BY_CLIENT).',
+      );
+      expect(causesOf(calls(rows), 'in this tab').get(rows[0]!.exchange.id)?.kind).toBe('not-cors');
     },
     'credentials-include-star': () => {
       expect(rows[0]!.evaluation.error?.chromium).toBe('WildcardOriginNotAllowed');

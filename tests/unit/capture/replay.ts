@@ -89,8 +89,8 @@ export function expectEachPreflightOnce(rows: StoredExchange[], preflights: Set<
 }
 
 /**
- * Each preflight asks for the URL and method of what follows it on the wire (the exchange's request after
- * the last hop); `also` checks more of each pair.
+ * Each preflight asks for the URL and method of what follows it on the wire (when nothing does, of the request
+ * it stopped: the exchange's own, or where the hop before it redirected); `also` checks more of each pair.
  */
 export function expectPreflightsPaired(
   rows: StoredExchange[],
@@ -100,9 +100,14 @@ export function expectPreflightsPaired(
     r.exchange.wire.forEach((w, i) => {
       if (w.type !== 'preflight') return;
       const next = r.exchange.wire[i + 1];
-      expect(w.request.url).toBe(next?.request.url ?? r.exchange.request.url);
+      const before = r.exchange.wire[i - 1];
+      const location = before?.response?.headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
+      const stopped = location
+        ? { url: new URL(location, before!.request.url).href, method: before!.request.method }
+        : r.exchange.request;
+      expect(w.request.url).toBe(next?.request.url ?? stopped.url);
       const acrm = w.request.headers!.find(([n]) => n.toLowerCase() === 'access-control-request-method')![1];
-      expect(acrm).toBe(next?.request.method ?? r.exchange.request.method);
+      expect(acrm).toBe(next?.request.method ?? stopped.method);
       also(w, next);
     });
   }

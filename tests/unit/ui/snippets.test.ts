@@ -190,3 +190,95 @@ describe('paths and names a config would read as syntax', () => {
     expect(code('spring')).toContain('Spring reads "*" in a path pattern as a wildcard');
   });
 });
+
+describe('a preflight refused before CORS handling: the variants that put it first', () => {
+  const refused: CorsPolicy = {
+    origin: ORIGIN,
+    server: 'http://127.0.0.1:8102',
+    host: '127.0.0.1:8102',
+    port: '8102',
+    path: '/api/items',
+    methods: ['GET'],
+    headers: ['authorization'],
+    credentials: false,
+    preflight: true,
+    before: 'authentication',
+  };
+  const code = (p: CorsPolicy, server: string) => snippets(p).find((s) => s.server === server)!.code;
+
+  it('Spring: Spring Security answers the preflight with its CORS filter, before authentication', () => {
+    expect(code(refused, 'spring').split('\n').slice(0, 9)).toEqual([
+      '// With Spring Security: its CORS filter answers the preflight before authentication and the handlers,',
+      '// with the CorsConfigurationSource bean below.',
+      '@Bean',
+      'SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {',
+      '    http.cors(Customizer.withDefaults());',
+      '    // ... authorizeHttpRequests and the rest, as before',
+      '    return http.build();',
+      '}',
+      '',
+    ]);
+  });
+
+  it('nginx and Apache: the same configuration, said to answer before authentication', () => {
+    expect(code(refused, 'nginx')).toContain(
+      '    # "return" runs in the rewrite phase, before auth_basic and auth_request (the access phase):\n    # the preflight is answered before authentication. Keep this first in the location.\n    if ($request_method = OPTIONS) {',
+    );
+    expect(code(refused, 'apache')).toContain(
+      '# Answer the preflight with 204 while the URL is mapped, before authentication (Require) runs.\nRewriteEngine On',
+    );
+  });
+
+  it('Fastify and Go: where the CORS handling goes', () => {
+    expect(code(refused, 'fastify').split('\n').slice(-2)).toEqual([
+      '// Register it before the authentication hook: @fastify/cors answers the preflight in its onRequest',
+      '// hook, and Fastify runs onRequest hooks in the order they were added.',
+    ]);
+    expect(code(refused, 'go').split('\n').slice(-2)).toEqual([
+      '// Wrap the whole handler, authentication included: rs/cors answers the preflight before it runs.',
+      'http.ListenAndServe(":8102", c.Handler(handler)) // handler: mux inside its authentication',
+    ]);
+  });
+
+  it('Caddy: a route, so the preflight is answered before basic_auth, which Caddy orders before handle', () => {
+    expect(code(refused, 'caddy').split('\n')).toEqual([
+      'http://127.0.0.1:8102 {',
+      '\t@cors path_regexp ^/api/items$',
+      '\theader @cors {',
+      `\t\tAccess-Control-Allow-Origin "${ORIGIN}"`,
+      '\t\tVary "Origin"',
+      '\t}',
+      '\t# In a route, handlers run in the order written: the preflight is answered before authentication.',
+      '\troute {',
+      '\t\t@preflight {',
+      '\t\t\tmethod OPTIONS',
+      '\t\t\tpath_regexp ^/api/items$',
+      '\t\t}',
+      '\t\thandle @preflight {',
+      '\t\t\theader {',
+      `\t\t\t\tAccess-Control-Allow-Origin "${ORIGIN}"`,
+      '\t\t\t\tAccess-Control-Allow-Methods "GET"',
+      '\t\t\t\tAccess-Control-Allow-Headers "authorization"',
+      '\t\t\t\tVary "Origin"',
+      '\t\t\t}',
+      '\t\t\trespond 204',
+      '\t\t}',
+      '\t\t# ... basic_auth (basicauth before Caddy 2.8) or forward_auth, then reverse_proxy or file_server, as before',
+      '\t}',
+      '}',
+    ]);
+  });
+
+  it('a refused route (404, 405): Express and ASP.NET Core say their middleware answers OPTIONS itself', () => {
+    const routing = { ...refused, before: 'routing' as const };
+    expect(code(routing, 'express').split('\n').slice(-2)).toEqual([
+      '// First, before the routes: cors answers the preflight (OPTIONS → 204) itself, and a preflight carries no credentials.',
+      "app.use('/api/items', cors(corsOptions));",
+    ]);
+    expect(code(routing, 'aspnet').split('\n').slice(-3)).toEqual([
+      '// Before UseAuthentication() and UseAuthorization(): the CORS middleware answers the preflight itself,',
+      '// so OPTIONS needs no endpoint and is never refused by authentication.',
+      'app.UseCors("CorsFix");',
+    ]);
+  });
+});
