@@ -1,20 +1,15 @@
-// The details of one call: timeline, verdict, checks, fix, warnings, raw headers, cache and capture notes.
-// Everything from the network is rendered as text.
-import type { ComponentChildren } from 'preact';
+// The details of one call: timeline, verdict, "Try a fix" (the what-if), checks, fix, warnings, raw headers with
+// copy as curl and as `corscope probe`, cache and capture notes. Everything from the network is rendered as text.
+import { useState } from 'preact/hooks';
 import type { CapturedExchange, StoredExchange } from '../../capture/types';
 import type { Check, Exchange, Header, Verdict } from '../../cors/types';
 import { curlFor, isRedacted } from '../curl';
-import {
-  clock,
-  entryLabel,
-  fixText,
-  MDN_CORS_ERRORS,
-  redirectLocation,
-  safeHref,
-  specAnchor,
-} from '../format';
+import { clock, entryLabel, fixText, MDN_CORS_ERRORS, redirectLocation } from '../format';
 import type { RowSummary } from '../model';
-import { policiesFor, snippets } from '../snippets';
+import { probeCommand } from '../probe-command';
+import { policiesFor } from '../snippets';
+import { ChecksTable, CopyButton, PolicySnippets, Section } from './parts';
+import { WhatIf } from './WhatIf';
 
 export interface DetailsProps {
   row: StoredExchange;
@@ -40,19 +35,6 @@ export function outcomeNote(ex: Exchange): string | null {
     : 'The browser did not report an outcome for this call: this verdict comes from the headers alone, not from what the page saw.';
 }
 
-function CopyButton(props: { text: string; label?: string; copy: (t: string) => void; testid?: string }) {
-  return (
-    <button
-      type="button"
-      class="copy"
-      data-testid={props.testid ?? 'copy'}
-      onClick={() => props.copy(props.text)}
-    >
-      {props.label ?? 'Copy'}
-    </button>
-  );
-}
-
 /** "Copy as curl", when the request has a command (an http(s) URL). */
 function CurlButton(props: {
   command: string | null;
@@ -62,15 +44,6 @@ function CurlButton(props: {
 }) {
   return props.command === null ? null : (
     <CopyButton text={props.command} copy={props.copy} label={props.label} testid={props.testid} />
-  );
-}
-
-function Section(props: { title: string; testid: string; children: ComponentChildren }) {
-  return (
-    <section class="section" data-testid={props.testid}>
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
   );
 }
 
@@ -114,11 +87,15 @@ function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
   );
 }
 
+/** The engine whose rules gave the verdict: the one the call ran in. */
+const engineOf = (ex: Exchange, ev: Verdict) =>
+  ev.engine ?? (ex as Partial<CapturedExchange>).capture?.engine ?? 'chromium';
+
 function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
   const err = ev.error;
   // The engine whose rules gave the verdict (the one the call ran in): error.console is that browser's line,
   // the one the page's console showed.
-  const engine = ev.engine ?? (ex as Partial<CapturedExchange>).capture?.engine ?? 'chromium';
+  const engine = engineOf(ex, ev);
   const line = err?.console && (
     <div key="console" class="console-line">
       <div class="label">{engine === 'firefox' ? 'Firefox console' : 'Chromium console'}</div>
@@ -166,36 +143,7 @@ function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t:
 function Checks({ checks }: { checks: Check[] }) {
   return (
     <Section title="Checks" testid="checks">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Check</th>
-            <th>Required</th>
-            <th>Seen</th>
-            <th class="result">Result</th>
-            <th>Spec</th>
-          </tr>
-        </thead>
-        <tbody>
-          {checks.map((c, i) => (
-            <tr
-              key={i}
-              class={`check ${c.result}`}
-              data-testid={c.result === 'fail' ? 'check-fail' : 'check'}
-            >
-              <td>{c.title}</td>
-              <td>{c.required}</td>
-              <td>{c.seen}</td>
-              <td class={`result ${c.result}`}>{c.result}</td>
-              <td>
-                <a href={safeHref(c.spec)} target="_blank" rel="noreferrer">
-                  {specAnchor(c.spec)}
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ChecksTable checks={checks} />
     </Section>
   );
 }
@@ -218,26 +166,7 @@ function FixSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: str
           {a}
         </p>
       ))}
-      {policiesFor(ex, ev).map(({ url, policy, note }) => (
-        <div key={url} class="snippets">
-          <div class="label">
-            Server configuration for <span class="url">{url}</span>
-          </div>
-          {note && (
-            <p class="note" data-testid="snippet-note">
-              {note}
-            </p>
-          )}
-          {policy &&
-            snippets(policy).map((s) => (
-              <details key={s.server} data-testid={`snippet-${s.server}`}>
-                <summary>{s.label}</summary>
-                <pre class="mono">{s.code}</pre>
-                <CopyButton text={s.code} copy={copy} />
-              </details>
-            ))}
-        </div>
-      ))}
+      <PolicySnippets policies={policiesFor(ex, ev)} copy={copy} prefix="snippet" />
     </Section>
   );
 }
@@ -259,7 +188,7 @@ function HeaderTable({ headers, testid }: { headers: Header[]; testid: string })
   );
 }
 
-function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
+function RawHeaders({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
   const neverSent = !ex.wire.some((w) => w.type === 'request');
   const unsent =
     neverSent && ex.initiator !== 'null'
@@ -267,6 +196,12 @@ function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
       : null;
   return (
     <Section title="Headers" testid="headers">
+      <CopyButton
+        text={probeCommand(ex, ev, engineOf(ex, ev))}
+        copy={copy}
+        label="Copy as corscope probe"
+        testid="copy-probe"
+      />
       {ex.wire.map((w, i) => (
         <div key={i} class="wire-entry">
           <div class="label">
@@ -301,12 +236,26 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
   const servedBy = ev.checks.find((c) => c.rule === 'preflight-cache' && c.servedBy)?.servedBy;
   const filler = servedBy && rows.find((r) => r.id === servedBy.id);
   const cap = ex.capture;
+  // The what-if is open for this call (selecting another closes it).
+  const [tryingSeq, setTrying] = useState<number | null>(null);
+  const trying = tryingSeq !== null && tryingSeq === row.seq;
   return (
     <div class="details" data-testid="details">
       <Section title="Timeline" testid="timeline">
         <Timeline ex={ex} ev={ev} />
       </Section>
       <VerdictSection ex={ex} ev={ev} copy={copy} />
+      <div class="actions">
+        <button
+          type="button"
+          aria-expanded={trying}
+          data-testid="try-fix"
+          onClick={() => setTrying(trying ? null : (row.seq ?? null))}
+        >
+          Try a fix
+        </button>
+      </div>
+      {trying && <WhatIf key={row.seq} ex={ex} recorded={ev} copy={copy} />}
       <Checks checks={ev.checks} />
       <FixSection ex={ex} ev={ev} copy={copy} />
       {ev.warnings.length > 0 && (
@@ -320,7 +269,7 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
           </ul>
         </Section>
       )}
-      <RawHeaders ex={ex} copy={copy} />
+      <RawHeaders ex={ex} ev={ev} copy={copy} />
       {servedBy && (
         <Section title="Preflight cache" testid="cache">
           <p>

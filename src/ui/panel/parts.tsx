@@ -1,0 +1,112 @@
+// Pieces the details and the what-if share: copy buttons, sections, the checks table, the server snippets.
+// Everything from the network or a HAR is rendered as text.
+import type { ComponentChildren } from 'preact';
+import type { Check } from '../../cors/types';
+import { safeHref, specAnchor } from '../format';
+import { type PolicyResult, snippets } from '../snippets';
+import type { Mark } from '../whatif';
+
+export function CopyButton(props: {
+  text: string;
+  label?: string;
+  copy: (t: string) => void;
+  testid?: string;
+}) {
+  return (
+    <button
+      type="button"
+      class="copy"
+      data-testid={props.testid ?? 'copy'}
+      onClick={() => props.copy(props.text)}
+    >
+      {props.label ?? 'Copy'}
+    </button>
+  );
+}
+
+export function Section(props: { title: string; testid: string; children: ComponentChildren }) {
+  return (
+    <section class="section" data-testid={props.testid}>
+      <h3>{props.title}</h3>
+      {props.children}
+    </section>
+  );
+}
+
+const MARK_TEXT: Record<Mark, string> = { same: '', changed: 'changed', new: 'new' };
+
+/** A short tag beside what changed from the recording ("new", "changed"), in words as well as in colour. */
+export function MarkTag({ mark }: { mark: Mark | undefined }) {
+  return mark && mark !== 'same' ? <span class={`tag mark-${mark}`}>{MARK_TEXT[mark]}</span> : null;
+}
+
+/** Every check with what it required and saw; `marks` say how each stands against the recording. */
+export function ChecksTable({ checks, marks }: { checks: readonly Check[]; marks?: readonly Mark[] }) {
+  return (
+    <table class="table">
+      <thead>
+        <tr>
+          <th>Check</th>
+          <th>Required</th>
+          <th>Seen</th>
+          <th class="result">Result</th>
+          <th>Spec</th>
+        </tr>
+      </thead>
+      <tbody>
+        {checks.map((c, i) => (
+          <tr
+            key={i}
+            class={`check ${c.result}${marks?.[i] && marks[i] !== 'same' ? ` mark-${marks[i]}` : ''}`}
+            data-testid={c.result === 'fail' ? 'check-fail' : 'check'}
+          >
+            <td>
+              {c.title} <MarkTag mark={marks?.[i]} />
+            </td>
+            <td>{c.required}</td>
+            <td>{c.seen}</td>
+            <td class={`result ${c.result}`}>{c.result}</td>
+            <td>
+              <a href={safeHref(c.spec)} target="_blank" rel="noreferrer">
+                {specAnchor(c.spec)}
+              </a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The server configuration for each URL a policy names, as a copy-ready snippet per server. */
+export function PolicySnippets(props: {
+  policies: readonly PolicyResult[];
+  copy: (t: string) => void;
+  /** data-testid of each snippet: `${prefix}-${server}`; its note: `${prefix}-note`. */
+  prefix: string;
+}) {
+  return (
+    <>
+      {props.policies.map(({ url, policy, note }) => (
+        <div key={url} class="snippets">
+          <div class="label">
+            Server configuration for <span class="url">{url}</span>
+          </div>
+          {note && (
+            <p class="note" data-testid={`${props.prefix}-note`}>
+              {note}
+            </p>
+          )}
+          {policy &&
+            snippets(policy).map((s) => (
+              <details key={s.server} data-testid={`${props.prefix}-${s.server}`}>
+                <summary>{s.label}</summary>
+                <pre class="mono">{s.code}</pre>
+                <CopyButton text={s.code} copy={props.copy} testid={`copy-${props.prefix}-${s.server}`} />
+              </details>
+            ))}
+        </div>
+      ))}
+    </>
+  );
+}
