@@ -63,14 +63,28 @@ export interface Draft {
   steps: StepDraft[];
 }
 
-/** The empty answer that stands in for a response the recording does not hold. */
-export const EMPTY_STATUS: Record<SlotKind, number> = { preflight: 204, response: 200 };
+/** The empty answer that stands in for a response the recording does not hold (never changed in place). */
+const EMPTY: Record<SlotKind, ResponseDraft> = {
+  preflight: Object.freeze({ status: 204, headers: [] }),
+  response: Object.freeze({ status: 200, headers: [] }),
+};
 
 // https://fetch.spec.whatwg.org/#http-redirect-fetch: a 21st redirect is a network error, so 21 steps at most.
 const MAX_STEPS = 21;
 
-/** The responses the recording holds, step by step. */
+const stepsOf = new WeakMap<Exchange, StepDraft[]>();
+
+/** The responses the recording holds, step by step (read once per exchange; never change what it returns). */
 export function recordedSteps(ex: Exchange): StepDraft[] {
+  let steps = stepsOf.get(ex);
+  if (!steps) {
+    steps = readSteps(ex);
+    stepsOf.set(ex, steps);
+  }
+  return steps;
+}
+
+function readSteps(ex: Exchange): StepDraft[] {
   const steps: StepDraft[] = [];
   let step: StepDraft = {};
   for (const e of ex.wire) {
@@ -90,7 +104,7 @@ export function recordedSteps(ex: Exchange): StepDraft[] {
 /** The response a slot holds in a draft: absent ones as the empty answer; null when none arrived. */
 export function responseAt(draft: Draft, slot: Slot): ResponseDraft | null {
   const res = draft.steps[slot.step]?.[slot.kind];
-  return res === undefined ? { status: EMPTY_STATUS[slot.kind], headers: [] } : res;
+  return res === undefined ? EMPTY[slot.kind] : res;
 }
 
 /** Whether the recording holds this slot's response. */

@@ -2,7 +2,7 @@
 // prefilled with the proposed fix; every edit is evaluated at once (src/ui/whatif.ts) and shown against what was
 // recorded; the edited policy copies as any server snippet, the edited call as a `corscope probe` command.
 // Every value is an input's value or text: nothing from the page or a HAR becomes markup.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CredentialsMode, Exchange, Header, Verdict } from '../../cors/types';
 import { entryLabel, fixText } from '../format';
 import { probeCommand } from '../probe-command';
@@ -16,12 +16,13 @@ import {
   recordingDraft,
   responseAt,
   type Slot,
+  type SlotKind,
   type StepDraft,
   type WhatIfResult,
   withProposedFix,
   withResponse,
 } from '../whatif';
-import { ChecksTable, CopyButton, MarkTag, PolicySnippets, Section } from './parts';
+import { ChecksTable, CopyButton, MarkTag, PolicySnippets, pure, Section } from './parts';
 
 const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];
 
@@ -86,7 +87,9 @@ function HeaderList(props: {
               >
                 ×
               </button>
-              {edited && <span class="tag mark-changed">edited</span>}
+              {props.recorded !== undefined && (
+                <span class="tag-slot">{edited && <span class="tag mark-changed">edited</span>}</span>
+              )}
             </li>
           );
         })}
@@ -134,13 +137,17 @@ function StatusInput(props: { status: number; label: string; onChange: (s: numbe
   );
 }
 
-function RequestEditor(props: {
-  draft: Draft;
-  ignored: readonly string[];
-  recorded: Draft;
-  onChange: (d: Draft) => void;
+const RequestEditor = pure(function RequestEditor(props: {
+  method: string;
+  headers: Header[];
+  credentials: CredentialsMode;
+  /** The script's headers as recorded. */
+  recorded: readonly Header[];
+  /** The script's header names the browser ignores, joined with ", "; "" for none. */
+  ignored: string;
+  onChange: (patch: Partial<Draft>) => void;
 }) {
-  const { draft, onChange } = props;
+  const { onChange } = props;
   return (
     <fieldset class="hop" data-testid="whatif-request">
       <legend>Request, as the script makes it</legend>
@@ -151,17 +158,17 @@ function RequestEditor(props: {
             class="mono"
             size={8}
             data-testid="whatif-method"
-            value={draft.method}
+            value={props.method}
             spellcheck={false}
-            onInput={(e) => onChange({ ...draft, method: e.currentTarget.value })}
+            onInput={(e) => onChange({ method: e.currentTarget.value })}
           />
         </label>
         <label>
           Credentials{' '}
           <select
             data-testid="whatif-credentials"
-            value={draft.credentials}
-            onChange={(e) => onChange({ ...draft, credentials: e.currentTarget.value as CredentialsMode })}
+            value={props.credentials}
+            onChange={(e) => onChange({ credentials: e.currentTarget.value as CredentialsMode })}
           >
             {CREDENTIALS.map((c) => (
               <option key={c} value={c}>
@@ -173,53 +180,55 @@ function RequestEditor(props: {
       </div>
       <div class="muted">Headers the script sets</div>
       <HeaderList
-        headers={draft.headers}
-        recorded={props.recorded.headers}
+        headers={props.headers}
+        recorded={props.recorded}
         label="Script header"
         testid="whatif-request-headers"
-        onChange={(headers) => onChange({ ...draft, headers })}
+        onChange={(headers) => onChange({ headers })}
       />
-      {props.ignored.length > 0 && (
+      {props.ignored && (
         <p class="note" data-testid="whatif-ignored">
-          The browser sets {props.ignored.join(', ')} itself: a script cannot, so{' '}
-          {props.ignored.length === 1 ? 'it is' : 'they are'} ignored.
+          The browser sets {props.ignored} itself: a script cannot, so{' '}
+          {props.ignored.includes(',') ? 'they are' : 'it is'} ignored.
         </p>
       )}
     </fieldset>
   );
-}
+});
 
-/** One hop's response, editable; the preflight's request (what the server is asked) above it. */
-function HopEditor(props: {
-  result: WhatIfResult;
-  index: number;
-  draft: Draft;
-  recorded: readonly StepDraft[];
+/** One hop's response, editable; the preflight's request (what the server is asked) above it. Props are plain
+ * values or unchanged objects, so a keystroke re-renders only the hop it edits (and those whose state changed). */
+const HopEditor = pure(function HopEditor(props: {
+  step: number;
+  kind: SlotKind;
+  /** "Preflight", "Request", "Redirected request". */
+  label: string;
+  method: string;
+  url: string;
+  /** The preflight's request headers, as one line; "" for a request. */
+  asked: string;
+  res: ResponseDraft | null;
+  /** The recorded response's headers: null when none arrived, undefined when the recording does not hold it. */
+  recorded: readonly Header[] | null | undefined;
+  unreached: boolean;
+  decides: boolean;
   onChange: (slot: Slot, res: ResponseDraft | null) => void;
 }) {
-  const { result, index, draft } = props;
-  const { exchange, slots } = result.built;
-  const e = exchange.wire[index]!;
-  const slot = slots[index]!;
-  const res = responseAt(draft, slot);
-  const recorded = isRecorded(props.recorded, slot);
-  const recordedRes = props.recorded[slot.step]?.[slot.kind] ?? null;
+  const { res, onChange } = props;
+  const slot: Slot = { step: props.step, kind: props.kind };
   // "Preflight 1", "Request 1", "Redirected request 2": the hop, for the labels of its fields.
-  const hopName = `${entryLabel(exchange.wire, index)} ${slot.step + 1}`;
-  const asked = e.type === 'preflight' ? (e.request.headers ?? []) : [];
-  const decided = index === result.stoppedAt && result.verdict.verdict !== 'allowed';
+  const hopName = `${props.label} ${props.step + 1}`;
   return (
-    <fieldset class={`hop${index > result.stoppedAt ? ' unreached' : ''}`} data-testid="whatif-hop">
+    <fieldset class={`hop${props.unreached ? ' unreached' : ''}`} data-testid="whatif-hop">
       <legend>
-        {entryLabel(exchange.wire, index)}: <span class="mono">{e.request.method}</span>{' '}
-        <span class="url">{e.request.url}</span>
-        {!recorded && <span class="tag">not recorded</span>}
-        {index > result.stoppedAt && <span class="tag">not reached</span>}
-        {decided && <span class="tag mark-changed">decides the verdict</span>}
+        {props.label}: <span class="mono">{props.method}</span> <span class="url">{props.url}</span>
+        {props.recorded === undefined && <span class="tag">not recorded</span>}
+        {props.unreached && <span class="tag">not reached</span>}
+        {props.decides && <span class="tag mark-changed">decides the verdict</span>}
       </legend>
-      {asked.length > 0 && (
+      {props.asked && (
         <div class="asked mono muted" data-testid="whatif-asked">
-          {asked.map(([n, v]) => `${n}: ${v}`).join(' · ')}
+          {props.asked}
         </div>
       )}
       {res === null ? (
@@ -228,7 +237,7 @@ function HopEditor(props: {
           <button
             type="button"
             data-testid="whatif-answer"
-            onClick={() => props.onChange(slot, { status: 200, headers: [] })}
+            onClick={() => onChange(slot, { status: 200, headers: [] })}
           >
             Answer it
           </button>
@@ -238,18 +247,70 @@ function HopEditor(props: {
           <StatusInput
             status={res.status}
             label={`${hopName} status`}
-            onChange={(status) => props.onChange(slot, { ...res, status })}
+            onChange={(status) => onChange(slot, { ...res, status })}
           />
           <HeaderList
             headers={res.headers}
-            recorded={recorded && recordedRes ? recordedRes.headers : undefined}
+            recorded={props.recorded ?? undefined}
             label={`${hopName} header`}
             testid="whatif-response-headers"
-            onChange={(headers) => props.onChange(slot, { ...res, headers })}
+            onChange={(headers) => onChange(slot, { ...res, headers })}
           />
         </>
       )}
     </fieldset>
+  );
+});
+
+/** Each hop of the what-if's wire, editable, with a note where a recorded preflight is no longer sent. */
+function Hops(props: {
+  result: WhatIfResult;
+  draft: Draft;
+  steps: readonly StepDraft[];
+  onChange: (slot: Slot, res: ResponseDraft | null) => void;
+}) {
+  const { result, draft, steps } = props;
+  const { exchange, slots } = result.built;
+  const failed = result.verdict.verdict !== 'allowed';
+  return (
+    <>
+      {exchange.wire.map((e, i) => {
+        const slot = slots[i]!;
+        // A recorded preflight the request no longer needs: said where its step is.
+        const unsent =
+          slot.kind === 'response' &&
+          'preflight' in (steps[slot.step] ?? {}) &&
+          slots[i - 1]?.kind !== 'preflight';
+        return (
+          <div key={`${slot.step} ${slot.kind}`}>
+            {unsent && (
+              <p class="note" data-testid="whatif-unsent">
+                The recorded preflight is not sent now: this request needs none.
+              </p>
+            )}
+            <HopEditor
+              step={slot.step}
+              kind={slot.kind}
+              label={entryLabel(exchange.wire, i)}
+              method={e.request.method}
+              url={e.request.url}
+              asked={
+                e.type === 'preflight'
+                  ? (e.request.headers ?? []).map(([n, v]) => `${n}: ${v}`).join(' · ')
+                  : ''
+              }
+              res={responseAt(draft, slot)}
+              recorded={
+                isRecorded(steps, slot) ? (steps[slot.step]?.[slot.kind]?.headers ?? null) : undefined
+              }
+              unreached={i > result.stoppedAt}
+              decides={failed && i === result.stoppedAt}
+              onChange={props.onChange}
+            />
+          </div>
+        );
+      })}
+    </>
   );
 }
 
@@ -355,18 +416,15 @@ export function WhatIf({
   const asRecorded = useMemo(() => recordingDraft(ex, recorded), [ex, recorded]);
   const [draft, setDraft] = useState(() => initialDraft(ex, recorded));
   const result = useMemo(() => evaluateDraft(ex, recorded, draft), [ex, recorded, draft]);
-  const setResponse = (slot: Slot, res: ResponseDraft | null) => setDraft((d) => withResponse(d, slot, res));
+  // Stable across renders, so the hops a keystroke does not touch are not rendered again.
+  const setResponse = useCallback(
+    (slot: Slot, res: ResponseDraft | null) => setDraft((d) => withResponse(d, slot, res)),
+    [],
+  );
+  const setRequest = useCallback((patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch })), []);
   const ok = 'built' in result ? result : null;
   const problem = 'problem' in result ? result.problem : null;
   const cached = recorded.preflight === 'cached' && ok?.verdict.preflight === 'sent';
-  // A recorded preflight the request no longer needs: said where its step is.
-  const unsent = ok
-    ? steps.flatMap((s, step) =>
-        'preflight' in s && !ok.built.slots.some((x) => x.step === step && x.kind === 'preflight')
-          ? [step]
-          : [],
-      )
-    : [];
   return (
     <Section title="What if" testid="whatif">
       <div class="whatif-bar" data-testid="whatif-bar">
@@ -425,20 +483,15 @@ export function WhatIf({
           />
         )}
       </div>
-      <RequestEditor draft={draft} recorded={asRecorded} ignored={ok?.ignored ?? []} onChange={setDraft} />
-      {ok?.built.exchange.wire.map((_, i) => {
-        const slot = ok.built.slots[i]!;
-        return (
-          <div key={`${slot.step} ${slot.kind}`}>
-            {slot.kind === 'response' && unsent.includes(slot.step) && (
-              <p class="note" data-testid="whatif-unsent">
-                The recorded preflight is not sent now: this request needs none.
-              </p>
-            )}
-            <HopEditor result={ok} index={i} draft={draft} recorded={steps} onChange={setResponse} />
-          </div>
-        );
-      })}
+      <RequestEditor
+        method={draft.method}
+        headers={draft.headers}
+        credentials={draft.credentials}
+        recorded={asRecorded.headers}
+        ignored={ok?.ignored.join(', ') ?? ''}
+        onChange={setRequest}
+      />
+      {ok && <Hops result={ok} draft={draft} steps={steps} onChange={setResponse} />}
       {ok && <Outcome result={ok} recorded={recorded} copy={copy} />}
     </Section>
   );

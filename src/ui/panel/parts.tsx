@@ -1,6 +1,6 @@
 // Pieces the details and the what-if share: copy buttons, sections, the checks table, the server snippets.
 // Everything from the network or a HAR is rendered as text.
-import type { ComponentChildren } from 'preact';
+import { Component, type ComponentChildren, type ComponentType, type FunctionComponent, h } from 'preact';
 import type { Check } from '../../cors/types';
 import { safeHref, specAnchor } from '../format';
 import { type PolicyResult, snippets } from '../snippets';
@@ -109,4 +109,23 @@ export function PolicySnippets(props: {
       ))}
     </>
   );
+}
+
+/**
+ * The component, rendered again only when a prop changed (by identity): what React calls memo, without
+ * preact/compat (whose event and <select> handling the panel does not want).
+ */
+export function pure<P extends object>(inner: FunctionComponent<P>): ComponentType<P> {
+  return class Pure extends Component<P> {
+    override shouldComponentUpdate(next: P): boolean {
+      const prev = this.props as Record<string, unknown>;
+      const props = next as Record<string, unknown>;
+      for (const k in props) if (props[k] !== prev[k]) return true;
+      for (const k in prev) if (!(k in props)) return true;
+      return false;
+    }
+    override render(props: P) {
+      return h(inner, props);
+    }
+  };
 }
