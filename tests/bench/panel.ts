@@ -15,7 +15,7 @@ import type { StoredExchange } from '../../src/capture/types';
 import { Evaluator } from '../../src/cors/evaluate';
 import type { Exchange, Verdict } from '../../src/cors/types';
 import { type BodyChunk, chunksOf, type ListChunk } from '../../src/store/db';
-import { launchWithExtension } from '../e2e/harness/browser';
+import { type ExtensionBrowser, launchWithExtension } from '../e2e/harness/browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXTENSION = resolve(ROOT, '.output/chrome-mv3');
@@ -158,15 +158,21 @@ function filterTime(page: Page, text: string, expectCount: RegExp): Promise<numb
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function benchPanel(): Promise<Record<string, number>> {
+/** Chromium with the built extension (built first when missing), and an extension page to reach its store. */
+export async function benchBrowser(): Promise<{ browser: ExtensionBrowser; ext: Page }> {
   if (!existsSync(resolve(EXTENSION, 'manifest.json'))) {
     const b = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('wxt build failed');
   }
   const browser = await launchWithExtension(EXTENSION);
+  const ext = await browser.context.newPage();
+  await ext.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=0`);
+  return { browser, ext };
+}
+
+export async function benchPanel(): Promise<Record<string, number>> {
+  const { browser, ext } = await benchBrowser();
   try {
-    const ext = await browser.context.newPage();
-    await ext.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=0`);
     // Keep everything: the default retention (20,000) would trim the 50,000.
     await ext.evaluate(() =>
       (

@@ -6,10 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
-import { extensionPage, waitForRows } from './harness/extension';
-import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExtensionBrowser } from './harness/browser';
+import { pageWithExtension, waitForRows } from './harness/extension';
+import { closedPort, type ScenarioServer } from './harness/server';
 import { startServer } from './harness/servers';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -24,13 +24,7 @@ let page: Page;
 let ext: Page;
 
 beforeAll(async () => {
-  const buildError = inject('extensionBuildError');
-  if (buildError) throw new Error(buildError);
-  pages = await startScenarioServer();
-  browser = await launchWithExtension(inject('extensionDir'));
-  page = await browser.newPage();
-  await page.goto(`${pages.origins.page}/page`);
-  ext = await extensionPage(browser);
+  ({ pages, browser, page, ext } = await pageWithExtension());
 });
 afterAll(async () => {
   await browser?.close();

@@ -10,6 +10,7 @@ import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { PanelApp } from '../../../src/ui/panel/PanelApp';
 import { readJsonl } from '../../factories';
 import { validateHar } from '../../har-schema';
+import { openRow } from './open-row';
 import { sampleRows } from './rows';
 
 afterEach(cleanup);
@@ -41,14 +42,7 @@ const texts = (download: ReturnType<typeof vi.fn>) =>
   );
 
 /** Opens a call with the keyboard: Home, ArrowDown to its row, Enter. */
-async function open(id: string) {
-  const grid = screen.getByRole('grid');
-  fireEvent.keyDown(grid, { key: 'Home' });
-  const index = rows.findIndex((r) => r.exchange.id === id);
-  for (let i = 0; i < index; i++) fireEvent.keyDown(grid, { key: 'ArrowDown' });
-  fireEvent.keyDown(grid, { key: 'Enter' });
-  return screen.findByTestId('details');
-}
+const open = (id: string) => openRow(rows, id);
 
 describe('the toolbar filters', () => {
   it('blocked only', () => {

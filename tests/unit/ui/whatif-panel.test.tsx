@@ -6,6 +6,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/pre
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
 import { PanelApp } from '../../../src/ui/panel/PanelApp';
+import { openRow } from './open-row';
 import { sampleRows } from './rows';
 
 afterEach(cleanup);
@@ -30,14 +31,7 @@ function setup() {
 }
 
 /** Opens a call with the keyboard: Home, ArrowDown to its row, Enter. */
-async function open(id: string) {
-  const grid = screen.getByRole('grid');
-  fireEvent.keyDown(grid, { key: 'Home' });
-  const index = rows.findIndex((r) => r.exchange.id === id);
-  for (let i = 0; i < index; i++) fireEvent.keyDown(grid, { key: 'ArrowDown' });
-  fireEvent.keyDown(grid, { key: 'Enter' });
-  return screen.findByTestId('details');
-}
+const open = (id: string) => openRow(rows, id);
 
 async function tryFix(id: string) {
   const details = await open(id);
