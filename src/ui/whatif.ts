@@ -72,33 +72,53 @@ const EMPTY: Record<SlotKind, ResponseDraft> = {
 // https://fetch.spec.whatwg.org/#http-redirect-fetch: a 21st redirect is a network error, so 21 steps at most.
 const MAX_STEPS = 21;
 
-const stepsOf = new WeakMap<Exchange, StepDraft[]>();
+/** What the recording holds: the responses step by step, and what else each wire entry carries, by slot. */
+interface Recorded {
+  steps: StepDraft[];
+  /** A wire entry's other fields (e.g. the address space of a server that did not answer), by `${step} ${kind}`. */
+  extras: Map<string, Partial<WireEntry>>;
+}
+
+const recordedOf = new WeakMap<Exchange, Recorded>();
+
+function recording(ex: Exchange): Recorded {
+  let r = recordedOf.get(ex);
+  if (!r) {
+    r = readRecording(ex);
+    recordedOf.set(ex, r);
+  }
+  return r;
+}
 
 /** The responses the recording holds, step by step (read once per exchange; never change what it returns). */
 export function recordedSteps(ex: Exchange): StepDraft[] {
-  let steps = stepsOf.get(ex);
-  if (!steps) {
-    steps = readSteps(ex);
-    stepsOf.set(ex, steps);
-  }
-  return steps;
+  return recording(ex).steps;
 }
 
-function readSteps(ex: Exchange): StepDraft[] {
+const slotKey = (slot: Slot) => `${slot.step} ${slot.kind}`;
+
+function readRecording(ex: Exchange): Recorded {
   const steps: StepDraft[] = [];
+  const extras = new Map<string, Partial<WireEntry>>();
   let step: StepDraft = {};
   for (const e of ex.wire) {
-    const res = e.response && { status: e.response.status, headers: e.response.headers.slice() };
-    if (e.type === 'preflight') {
+    // A response keeps every field it has (the headers copied): only status and headers are edited.
+    const res = e.response && { ...e.response, headers: e.response.headers.slice() };
+    const { type, request: _request, response: _response, time: _time, ...rest } = e;
+    let slot: Slot;
+    if (type === 'preflight') {
       if ('preflight' in step) steps.push(step);
       step = { preflight: res };
+      slot = { step: steps.length, kind: 'preflight' };
     } else {
+      slot = { step: steps.length, kind: 'response' };
       steps.push({ ...step, response: res });
       step = {};
     }
+    if (Object.keys(rest).length) extras.set(slotKey(slot), rest);
   }
   if ('preflight' in step) steps.push(step);
-  return steps;
+  return { steps, extras };
 }
 
 /** The response a slot holds in a draft: absent ones as the empty answer; null when none arrived. */
@@ -165,7 +185,7 @@ function entry(type: WireEntry['type'], hop: Hop, res: ResponseDraft | null): Wi
   return {
     type,
     request: { method: type === 'preflight' ? 'OPTIONS' : hop.method, url: hop.url, headers },
-    response: res && { status: res.status, headers: named(res.headers) },
+    response: res && { ...res, headers: named(res.headers) },
   };
 }
 
@@ -173,16 +193,22 @@ function entry(type: WireEntry['type'], hop: Hop, res: ResponseDraft | null): Wi
 export function build(base: Exchange, draft: Draft, engine: Engine): Built {
   const headers = named(draft.headers);
   const mode = recordedMode(base);
+  // Every other field of the call and of its recorded entries goes along (the address spaces of Local Network
+  // Access, say); what the browser reported does not: this call was not made.
+  const { outcome: _outcome, ...call } = base;
   const exchange: Exchange = {
-    id: base.id,
-    initiator: base.initiator,
-    ...(base.api ? { api: base.api } : {}),
+    ...call,
     ...(mode ? { mode } : {}),
     credentials: draft.credentials,
-    request: { method: draft.method, url: base.request.url, headers },
+    request: { ...base.request, method: draft.method, headers },
     wire: [],
   };
+  const { extras } = recording(base);
   const slots: Slot[] = [];
+  const push = (type: WireEntry['type'], slot: Slot, hop: Hop, res: ResponseDraft | null) => {
+    exchange.wire.push({ ...extras.get(slotKey(slot)), ...entry(type, hop, res) });
+    slots.push(slot);
+  };
   const origin = normalizeOrigin(base.initiator);
   const url = base.request.url;
   const method = normalizeMethod(draft.method);
@@ -201,12 +227,12 @@ export function build(base: Exchange, draft: Draft, engine: Engine): Built {
   const include = draft.credentials === 'include';
   for (let step = 0; step < MAX_STEPS; step++) {
     if (hop.preflight) {
-      exchange.wire.push(entry('preflight', hop, responseAt(draft, { step, kind: 'preflight' })));
-      slots.push({ step, kind: 'preflight' });
+      const slot: Slot = { step, kind: 'preflight' };
+      push('preflight', slot, hop, responseAt(draft, slot));
     }
-    const res = responseAt(draft, { step, kind: 'response' });
-    exchange.wire.push(entry('request', hop, res));
-    slots.push({ step, kind: 'response' });
+    const slot: Slot = { step, kind: 'response' };
+    const res = responseAt(draft, slot);
+    push('request', slot, hop, res);
     if (!res || !isRedirectStatus(res.status)) break;
     // Where the evaluator's walk follows the redirect, the next step is what it would request.
     const w = mainFetch(exchange, include, ctx);
@@ -237,7 +263,10 @@ export function applyToDraft(draft: Draft, built: Built, fixes: readonly Fix[]):
   let out = draft;
   fixed.wire.forEach((e, i) => {
     slots[i] ??= nextSlot(slots[i - 1], e.type);
-    if (touched.has(i)) out = withResponse(out, slots[i]!, e.response);
+    const slot = slots[i]!;
+    // applyFixes keeps a response's status and headers: its other fields stay as they were.
+    if (touched.has(i))
+      out = withResponse(out, slot, e.response && { ...responseAt(out, slot), ...e.response });
   });
   return out;
 }

@@ -27,8 +27,9 @@ import { ChecksTable, CopyButton, MarkTag, PolicySnippets, pure, Section } from 
 const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];
 
 const START_NOTE =
-  'Starts from the recording with the proposed fix applied. It is evaluated as the first call of a fresh browser ' +
-  'profile: no preflight is cached, so a preflight goes out whenever the call needs one. Every edit is evaluated at once.';
+  'Starts from the recording, with the proposed fix applied where the call needs one. It is evaluated as the first ' +
+  'call of a fresh browser profile: no preflight is cached, so a preflight goes out whenever the call needs one. ' +
+  'Every edit is evaluated at once.';
 const CACHED_NOTE =
   "In the recording this call's preflight was served from the preflight cache: here it is sent, and its response " +
   'starts as what the call needs.';

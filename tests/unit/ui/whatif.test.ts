@@ -412,6 +412,49 @@ describe('the edits as the server changes they stand for', () => {
   });
 });
 
+describe('what else a call carries goes along', () => {
+  it('the fields the evaluator may read besides the wire (Local Network Access), but not the outcome', () => {
+    const r = row('s058');
+    // s058: a refused connection. As FORMAT.md records a call Local Network Access stopped.
+    const ex = {
+      ...r.exchange,
+      addressSpace: 'public',
+      localNetworkAccess: 'denied',
+      request: { ...r.exchange.request, targetAddressSpace: 'local' },
+      wire: r.exchange.wire.map((e) => ({ ...e, addressSpace: 'loopback' })),
+    } as Exchange;
+    const out = evaluateDraft(ex, r.evaluation, recordingDraft(ex, r.evaluation)) as WhatIfResult;
+    const built = out.built.exchange as Exchange & Record<string, unknown>;
+    expect([built.addressSpace, built.localNetworkAccess, built.outcome]).toEqual([
+      'public',
+      'denied',
+      undefined,
+    ]);
+    expect(built.request).toMatchObject({ targetAddressSpace: 'local' });
+    expect(built.wire[0]).toMatchObject({ addressSpace: 'loopback', response: null });
+  });
+
+  it("a response's own fields stay when the proposed fix edits its headers", () => {
+    const r = row('s003');
+    const ex = {
+      ...r.exchange,
+      wire: r.exchange.wire.map((e) => ({ ...e, response: { ...e.response!, addressSpace: 'local' } })),
+    } as Exchange;
+    const draft = initialDraft(ex, r.evaluation);
+    expect(draft.steps[0]!.response).toMatchObject({
+      addressSpace: 'local',
+      headers: [
+        ['Content-Type', 'text/plain'],
+        ['Content-Length', '2'],
+        ['Connection', 'close'],
+        ['Access-Control-Allow-Origin', PAGE],
+      ],
+    });
+    const built = (evaluateDraft(ex, r.evaluation, draft) as WhatIfResult).built.exchange;
+    expect(built.wire[0]!.response).toMatchObject({ addressSpace: 'local' });
+  });
+});
+
 describe('fixes for a response the browser has not got yet', () => {
   it('land on the step after the last one, preflight or response as the fix says', () => {
     const r = row('s052');
