@@ -348,6 +348,9 @@ function checkKeys(checks: readonly Check[], wire: readonly WireEntry[]): string
   });
 }
 
+// The recorded verdict's checks by key, made once per verdict (every keystroke compares against them).
+const keyedChecks = new WeakMap<Verdict, Map<string, Check>>();
+
 /** What changed from the recorded verdict (on the recorded wire) to the what-if's. */
 export function diffVerdicts(
   was: Verdict,
@@ -355,8 +358,13 @@ export function diffVerdicts(
   now: Verdict,
   nowWire: readonly WireEntry[],
 ): VerdictDiff {
-  const wasKeys = checkKeys(was.checks, wasWire);
-  const oldChecks = new Map<string, Check>(wasKeys.map((k, i) => [k, was.checks[i]!]));
+  let recorded = keyedChecks.get(was);
+  if (!recorded) {
+    const keys = checkKeys(was.checks, wasWire);
+    recorded = new Map(keys.map((k, i) => [k, was.checks[i]!]));
+    keyedChecks.set(was, recorded);
+  }
+  const oldChecks = new Map(recorded);
   const checks = checkKeys(now.checks, nowWire).map((k, i): Mark => {
     const old = oldChecks.get(k);
     oldChecks.delete(k);

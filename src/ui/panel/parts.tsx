@@ -40,6 +40,35 @@ export function MarkTag({ mark }: { mark: Mark | undefined }) {
   return mark && mark !== 'same' ? <span class={`tag mark-${mark}`}>{MARK_TEXT[mark]}</span> : null;
 }
 
+/** One check: a row of plain values, rendered again only when one of them changed. */
+const CheckRow = pure(function CheckRow(c: {
+  title: string;
+  required: string;
+  seen: string;
+  result: Check['result'];
+  spec: string;
+  mark: Mark | undefined;
+}) {
+  return (
+    <tr
+      class={`check ${c.result}${c.mark && c.mark !== 'same' ? ` mark-${c.mark}` : ''}`}
+      data-testid={c.result === 'fail' ? 'check-fail' : 'check'}
+    >
+      <td>
+        {c.title} <MarkTag mark={c.mark} />
+      </td>
+      <td>{c.required}</td>
+      <td>{c.seen}</td>
+      <td class={`result ${c.result}`}>{c.result}</td>
+      <td>
+        <a href={safeHref(c.spec)} target="_blank" rel="noreferrer">
+          {specAnchor(c.spec)}
+        </a>
+      </td>
+    </tr>
+  );
+});
+
 /** Every check with what it required and saw; `marks` say how each stands against the recording. */
 export function ChecksTable({ checks, marks }: { checks: readonly Check[]; marks?: readonly Mark[] }) {
   return (
@@ -55,23 +84,15 @@ export function ChecksTable({ checks, marks }: { checks: readonly Check[]; marks
       </thead>
       <tbody>
         {checks.map((c, i) => (
-          <tr
+          <CheckRow
             key={i}
-            class={`check ${c.result}${marks?.[i] && marks[i] !== 'same' ? ` mark-${marks[i]}` : ''}`}
-            data-testid={c.result === 'fail' ? 'check-fail' : 'check'}
-          >
-            <td>
-              {c.title} <MarkTag mark={marks?.[i]} />
-            </td>
-            <td>{c.required}</td>
-            <td>{c.seen}</td>
-            <td class={`result ${c.result}`}>{c.result}</td>
-            <td>
-              <a href={safeHref(c.spec)} target="_blank" rel="noreferrer">
-                {specAnchor(c.spec)}
-              </a>
-            </td>
-          </tr>
+            title={c.title}
+            required={c.required}
+            seen={c.seen}
+            result={c.result}
+            spec={c.spec}
+            mark={marks?.[i]}
+          />
         ))}
       </tbody>
     </table>
