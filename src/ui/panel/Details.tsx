@@ -237,8 +237,9 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
   const filler = servedBy && rows.find((r) => r.id === servedBy.id);
   const cap = ex.capture;
   // The what-if is open for this call (selecting another closes it).
-  const [tryingSeq, setTrying] = useState<number | null>(null);
-  const trying = tryingSeq !== null && tryingSeq === row.seq;
+  const callKey = row.seq ?? row.exchange.id;
+  const [tryingFor, setTrying] = useState<number | string | null>(null);
+  const trying = tryingFor === callKey;
   return (
     <div class="details" data-testid="details">
       <Section title="Timeline" testid="timeline">
@@ -250,12 +251,12 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
           type="button"
           aria-expanded={trying}
           data-testid="try-fix"
-          onClick={() => setTrying(trying ? null : (row.seq ?? null))}
+          onClick={() => setTrying(trying ? null : callKey)}
         >
           Try a fix
         </button>
       </div>
-      {trying && <WhatIf key={row.seq} ex={ex} recorded={ev} copy={copy} />}
+      {trying && <WhatIf key={callKey} ex={ex} recorded={ev} copy={copy} />}
       <Checks checks={ev.checks} />
       <FixSection ex={ex} ev={ev} copy={copy} />
       {ev.warnings.length > 0 && (

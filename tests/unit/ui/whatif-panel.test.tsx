@@ -5,6 +5,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryCommands, memorySource } from '../../../src/ui/memory-source';
+import { Details } from '../../../src/ui/panel/Details';
 import { PanelApp } from '../../../src/ui/panel/PanelApp';
 import { openRow } from './open-row';
 import { sampleRows } from './rows';
@@ -193,6 +194,15 @@ describe('Try a fix', () => {
     await open('s003');
     expect(screen.queryByTestId('whatif')).toBeNull();
     expect(screen.getByTestId('try-fix').getAttribute('aria-expanded')).toBe('false');
+  });
+});
+
+describe('a call the store has not numbered', () => {
+  it('opens by its id', () => {
+    const { seq: _seq, ...row } = rows.find((r) => r.exchange.id === 's003')!;
+    render(<Details row={row} rows={[]} onSelect={vi.fn()} copy={vi.fn()} />);
+    fireEvent.click(screen.getByTestId('try-fix'));
+    expect(screen.getByTestId('whatif-verdict').textContent).toBe('Recorded blocked → now allowed');
   });
 });
 
