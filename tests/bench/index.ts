@@ -8,6 +8,7 @@ import { benchCli } from './cli';
 import { benchEvaluator } from './evaluator';
 import { benchHar } from './har';
 import { benchPanel } from './panel';
+import { benchWhatIf } from './whatif';
 
 const TARGETS: Record<string, string> = {
   evaluator_vs_json_parse: '≤ 1.0',
@@ -18,6 +19,7 @@ const TARGETS: Record<string, string> = {
   store_writes_per_s: '≥ 5,000',
   panel_open_vs_100: '≤ 5',
   panel_filter_vs_100: '≤ 2',
+  whatif_keystroke_ms: '< 16 (p95, one frame)',
 };
 
 const RESULTS = 'bench-results.json';
@@ -28,6 +30,7 @@ const suites: Record<string, () => Promise<Record<string, number>> | Record<stri
   har: () => benchHar(),
   cli: () => benchCli(),
   panel: () => benchPanel(),
+  whatif: () => benchWhatIf(),
 };
 const unknown = only.filter((s) => !(s in suites));
 if (unknown.length)
@@ -35,7 +38,7 @@ if (unknown.length)
 
 // The browser suites: say which browsers run, or install them (Debian or Ubuntu as root), or stop with the
 // command to install them.
-if (!only.length || only.includes('capture') || only.includes('panel')) {
+if (!only.length || only.some((s) => ['capture', 'panel', 'whatif'].includes(s))) {
   try {
     ensureBrowsers('bench', (l) => console.log(l));
   } catch (e) {

@@ -12,10 +12,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Evaluator } from '../../src/cors/evaluate';
-import type { Exchange } from '../../src/cors/types';
+import type { Exchange, Verdict } from '../../src/cors/types';
 import { type BodyChunk, chunksOf, type ListChunk } from '../../src/store/db';
 import type { StoredExchange } from '../../src/store/row';
-import { launchWithExtension } from '../e2e/harness/browser';
+import { type ExtensionBrowser, launchWithExtension } from '../e2e/harness/browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const EXTENSION = resolve(ROOT, '.output/chrome-mv3');
@@ -24,7 +24,48 @@ const TAB_SMALL = 900_002;
 const BIG = 50_000;
 const SMALL = 100;
 
-function rows(tabId: number, n: number, firstSeq: number): StoredExchange[] {
+/** A stored row as capture writes it: the exchange with its capture info, its verdict, the list's fields. */
+export function storedRow(
+  ex: Exchange,
+  evaluation: Verdict,
+  tabId: number,
+  seq: number,
+  i: number,
+): StoredExchange {
+  const exchange = {
+    ...ex,
+    time: 1_790_000_000_000 + i,
+    capture: {
+      tabId,
+      frameId: 0,
+      documentId: null,
+      requestId: `${tabId}-${i}`,
+      resourceType: 'xmlhttprequest',
+      engine: 'chromium' as const,
+      ambiguous: false,
+      recovered: false,
+      missing: null,
+      headersLost: false,
+      netError: null,
+    },
+  };
+  return {
+    seq,
+    tabId,
+    time: exchange.time,
+    verdict: evaluation.verdict,
+    preflight: evaluation.preflight,
+    method: ex.request.method,
+    url: ex.request.url,
+    initiator: ex.initiator,
+    status: ex.wire.at(-1)?.response?.status ?? null,
+    exchange,
+    evaluation,
+  };
+}
+
+/** n rows cycling through the recorded samples, each with its own URL, evaluated in order. */
+export function rows(tabId: number, n: number, firstSeq: number): StoredExchange[] {
   const samples = readFileSync(resolve(ROOT, 'tests/fixtures/exchange/samples.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -34,44 +75,13 @@ function rows(tabId: number, n: number, firstSeq: number): StoredExchange[] {
   for (let i = 0; i < n; i++) {
     const s = samples[i % samples.length]!;
     const ex = { ...s, id: `b${tabId}-${i}`, request: { ...s.request, url: `${s.request.url}?n=${i}` } };
-    const evaluation = ev.evaluate(ex);
-    const exchange = {
-      ...ex,
-      time: 1_790_000_000_000 + i,
-      capture: {
-        tabId,
-        frameId: 0,
-        documentId: null,
-        requestId: `${tabId}-${i}`,
-        resourceType: 'xmlhttprequest',
-        engine: 'chromium' as const,
-        ambiguous: false,
-        recovered: false,
-        missing: null,
-        headersLost: false,
-        netError: null,
-      },
-    };
-    const row: StoredExchange = {
-      seq: firstSeq + i,
-      tabId,
-      time: exchange.time,
-      verdict: evaluation.verdict,
-      preflight: evaluation.preflight,
-      method: ex.request.method,
-      url: ex.request.url,
-      initiator: ex.initiator,
-      status: ex.wire.at(-1)?.response?.status ?? null,
-      exchange,
-      evaluation,
-    };
-    out.push(row);
+    out.push(storedRow(ex, ev.evaluate(ex), tabId, firstSeq + i, i));
   }
   return out;
 }
 
 /** Writes rows as DexieExchangeStore does: per 200 rows, a ListChunk of their summaries and a BodyChunk. */
-async function fill(page: Page, all: StoredExchange[]): Promise<void> {
+export async function fill(page: Page, all: StoredExchange[]): Promise<void> {
   for (let i = 0; i < all.length; i += 2_500) {
     const batch = all.slice(i, i + 2_500);
     const lists: ListChunk[] = [];
@@ -148,15 +158,21 @@ function filterTime(page: Page, text: string, expectCount: RegExp): Promise<numb
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function benchPanel(): Promise<Record<string, number>> {
+/** Chromium with the built extension (built first when missing), and an extension page to reach its store. */
+export async function benchBrowser(): Promise<{ browser: ExtensionBrowser; ext: Page }> {
   if (!existsSync(resolve(EXTENSION, 'manifest.json'))) {
     const b = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('wxt build failed');
   }
   const browser = await launchWithExtension(EXTENSION);
+  const ext = await browser.context.newPage();
+  await ext.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=0`);
+  return { browser, ext };
+}
+
+export async function benchPanel(): Promise<Record<string, number>> {
+  const { browser, ext } = await benchBrowser();
   try {
-    const ext = await browser.context.newPage();
-    await ext.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=0`);
     // Keep everything: the default retention (20,000) would trim the 50,000.
     await ext.evaluate(() =>
       (

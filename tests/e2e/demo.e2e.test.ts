@@ -1,7 +1,7 @@
 // The demo in real Chromium with CORScope loaded: every call's stored verdict against what Chromium did, every
 // failure reason at least once, then the panel and popup opened for the demo tab: rows, the details of a
-// blocked call, the hostile header rendered as text. Screenshots of the real panel go to a temporary folder, or
-// to docs/screenshots with `npm run screenshots` (harness/screenshots.ts).
+// blocked call and its what-if, the hostile header rendered as text. Screenshots of the real panel go to a
+// temporary folder, or to docs/screenshots with `npm run screenshots` (harness/screenshots.ts).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOSTILE_VALUE } from '../../src/demo/calls';
@@ -143,6 +143,24 @@ describe('the panel for the demo tab', () => {
     expect(fix.join('\n')).toContain(demo.origins.page);
     expect(fix.join('\n')).toContain('Access-Control-Allow-Origin');
     await panel.screenshot({ path: shots.path('panel-details.png') });
+  });
+
+  it('tries the proposed fix: in the what-if the same call is allowed', async () => {
+    await panel.getByTestId('row').filter({ hasText: '/demo/items/7' }).click();
+    await panel.getByTestId('try-fix').click();
+    const whatif = panel.getByTestId('whatif');
+    await expect
+      .poll(() => whatif.getByTestId('whatif-verdict').textContent())
+      .toBe('Recorded blocked → now allowed');
+    expect(await whatif.getByTestId('whatif-console-none').count()).toBe(1);
+    // Scroll the details pane (only) to the what-if.
+    await whatif.evaluate((e) => {
+      const pane = e.closest('.details-pane')!;
+      pane.scrollTop += e.getBoundingClientRect().top - pane.getBoundingClientRect().top;
+    });
+    await panel.screenshot({ path: shots.path('panel-whatif.png') });
+    await panel.getByTestId('try-fix').click();
+    expect(await panel.getByTestId('whatif').count()).toBe(0);
   });
 
   it('renders a hostile header value as text: no element created, nothing run', async () => {

@@ -9,14 +9,14 @@
 // rs/cors cannot allow a header name with "%" at all: its snippet says so instead. And the checks catch what they
 // are there for: the same configs written the naive way fail them, or serve what was not meant.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Messenger } from '../../src/cors/messenger';
 import type { Exchange, Verdict } from '../../src/cors/types';
 import { policiesFor, snippets } from '../../src/ui/snippets';
 import { run } from '../unit/cli/run';
-import { type ExtensionBrowser, launchWithExtension } from './harness/browser';
-import { extensionPage, waitForRows } from './harness/extension';
-import { closedPort, type ScenarioServer, startScenarioServer } from './harness/server';
+import type { ExtensionBrowser } from './harness/browser';
+import { pageWithExtension, waitForRows } from './harness/extension';
+import { closedPort, type ScenarioServer } from './harness/server';
 import {
   AUTHORIZATION,
   RUNNABLE,
@@ -62,15 +62,9 @@ describe('snippets proven on real servers, in Chromium', () => {
   let ext: Page;
 
   beforeAll(async () => {
-    const buildError = inject('extensionBuildError');
-    if (buildError) throw new Error(buildError);
-    pages = await startScenarioServer();
-    browser = await launchWithExtension(inject('extensionDir'));
-    page = await browser.newPage();
-    await page.goto(`${pages.origins.page}/page`);
+    ({ pages, browser, page, ext } = await pageWithExtension());
     // A cookie for 127.0.0.1 (cookies ignore ports), for the credentialed call to carry.
     await browser.context.addCookies([{ name: 'sid', value: '1', domain: '127.0.0.1', path: '/' }]);
-    ext = await extensionPage(browser);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,23 +1,19 @@
-// The details of one call: timeline, verdict, checks, fix, warnings, raw headers, cache and capture notes.
-// Everything from the network is rendered as text.
-import type { ComponentChildren } from 'preact';
+// The details of one call: timeline, what really failed (when CORS only reported it), verdict, Local Network
+// Access, "Try a fix" (the what-if), checks, fix, warnings, raw headers with copy as curl and as
+// `corscope probe`, cache and capture notes. Everything from the network is rendered as text.
+import { useState } from 'preact/hooks';
 import type { CapturedExchange } from '../../capture/types';
 import type { Cause, Check, Exchange, Header, Verdict } from '../../cors/types';
 import type { StoredExchange } from '../../store/row';
 import { curlFor, isRedacted } from '../curl';
-import {
-  clock,
-  entryLabel,
-  fixText,
-  MDN_CORS_ERRORS,
-  redirectLocation,
-  safeHref,
-  specAnchor,
-} from '../format';
+import { clock, entryLabel, fixText, MDN_CORS_ERRORS, redirectLocation } from '../format';
 import type { RowSummary } from '../model';
-import { policiesFor, snippets } from '../snippets';
+import { probeCommand } from '../probe-command';
+import { policiesFor } from '../snippets';
 import { LocalNetworkSection } from './LocalNetwork';
 import { CauseSection, causeInTab, ReadingsSection } from './Messenger';
+import { ChecksTable, CopyButton, PolicySnippets, Section } from './parts';
+import { WhatIf } from './WhatIf';
 
 export interface DetailsProps {
   row: StoredExchange;
@@ -43,19 +39,6 @@ export function outcomeNote(ex: Exchange): string | null {
     : 'The browser did not report an outcome for this call: this verdict comes from the headers alone, not from what the page saw.';
 }
 
-function CopyButton(props: { text: string; label?: string; copy: (t: string) => void; testid?: string }) {
-  return (
-    <button
-      type="button"
-      class="copy"
-      data-testid={props.testid ?? 'copy'}
-      onClick={() => props.copy(props.text)}
-    >
-      {props.label ?? 'Copy'}
-    </button>
-  );
-}
-
 /** "Copy as curl", when the request has a command (an http(s) URL). */
 function CurlButton(props: {
   command: string | null;
@@ -65,15 +48,6 @@ function CurlButton(props: {
 }) {
   return props.command === null ? null : (
     <CopyButton text={props.command} copy={props.copy} label={props.label} testid={props.testid} />
-  );
-}
-
-function Section(props: { title: string; testid: string; children: ComponentChildren }) {
-  return (
-    <section class="section" data-testid={props.testid}>
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
   );
 }
 
@@ -117,11 +91,15 @@ function Timeline({ ex, ev }: { ex: Exchange; ev: Verdict }) {
   );
 }
 
+/** The engine whose rules gave the verdict: the one the call ran in. */
+const engineOf = (ex: Exchange, ev: Verdict) =>
+  ev.engine ?? (ex as Partial<CapturedExchange>).capture?.engine ?? 'chromium';
+
 function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
   const err = ev.error;
   // The engine whose rules gave the verdict (the one the call ran in): error.console is that browser's line,
   // the one the page's console showed.
-  const engine = ev.engine ?? (ex as Partial<CapturedExchange>).capture?.engine ?? 'chromium';
+  const engine = engineOf(ex, ev);
   const line = err?.console && (
     <div key="console" class="console-line">
       <div class="label">{engine === 'firefox' ? 'Firefox console' : 'Chromium console'}</div>
@@ -170,36 +148,7 @@ function VerdictSection({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t:
 function Checks({ checks }: { checks: Check[] }) {
   return (
     <Section title="Checks" testid="checks">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Check</th>
-            <th>Required</th>
-            <th>Seen</th>
-            <th class="result">Result</th>
-            <th>Spec</th>
-          </tr>
-        </thead>
-        <tbody>
-          {checks.map((c, i) => (
-            <tr
-              key={i}
-              class={`check ${c.result}`}
-              data-testid={c.result === 'fail' ? 'check-fail' : 'check'}
-            >
-              <td>{c.title}</td>
-              <td>{c.required}</td>
-              <td>{c.seen}</td>
-              <td class={`result ${c.result}`}>{c.result}</td>
-              <td>
-                <a href={safeHref(c.spec)} target="_blank" rel="noreferrer">
-                  {specAnchor(c.spec)}
-                </a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ChecksTable checks={checks} />
     </Section>
   );
 }
@@ -232,26 +181,7 @@ function FixSection({
           {a}
         </p>
       ))}
-      {policiesFor(ex, ev, cause).map(({ url, policy, note }) => (
-        <div key={url} class="snippets">
-          <div class="label">
-            Server configuration for <span class="url">{url}</span>
-          </div>
-          {note && (
-            <p class="note" data-testid="snippet-note">
-              {note}
-            </p>
-          )}
-          {policy &&
-            snippets(policy).map((s) => (
-              <details key={s.server} data-testid={`snippet-${s.server}`}>
-                <summary>{s.label}</summary>
-                <pre class="mono">{s.code}</pre>
-                <CopyButton text={s.code} copy={copy} />
-              </details>
-            ))}
-        </div>
-      ))}
+      <PolicySnippets policies={policiesFor(ex, ev, cause)} copy={copy} prefix="snippet" />
     </Section>
   );
 }
@@ -273,7 +203,7 @@ function HeaderTable({ headers, testid }: { headers: Header[]; testid: string })
   );
 }
 
-function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
+function RawHeaders({ ex, ev, copy }: { ex: Exchange; ev: Verdict; copy: (t: string) => void }) {
   const neverSent = !ex.wire.some((w) => w.type === 'request');
   const unsent =
     neverSent && ex.initiator !== 'null'
@@ -281,6 +211,12 @@ function RawHeaders({ ex, copy }: { ex: Exchange; copy: (t: string) => void }) {
       : null;
   return (
     <Section title="Headers" testid="headers">
+      <CopyButton
+        text={probeCommand(ex, ev, engineOf(ex, ev))}
+        copy={copy}
+        label="Copy as corscope probe"
+        testid="copy-probe"
+      />
       {ex.wire.map((w, i) => (
         <div key={i} class="wire-entry">
           <div class="label">
@@ -317,6 +253,10 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
   const cap = ex.capture;
   // When CORS only reported another failure, that failure is said first (judged with the tab's calls).
   const cause = causeInTab(ex, ev, rows);
+  // The what-if is open for this call (selecting another closes it).
+  const callKey = row.seq ?? row.exchange.id;
+  const [tryingFor, setTrying] = useState<number | string | null>(null);
+  const trying = tryingFor === callKey;
   return (
     <div class="details" data-testid="details">
       <Section title="Timeline" testid="timeline">
@@ -325,6 +265,17 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
       {cause && <CauseSection cause={cause} />}
       <VerdictSection ex={ex} ev={ev} copy={copy} />
       {ev.localNetwork && <LocalNetworkSection ex={ex} facts={ev.localNetwork} />}
+      <div class="actions">
+        <button
+          type="button"
+          aria-expanded={trying}
+          data-testid="try-fix"
+          onClick={() => setTrying(trying ? null : callKey)}
+        >
+          Try a fix
+        </button>
+      </div>
+      {trying && <WhatIf key={callKey} ex={ex} recorded={ev} copy={copy} />}
       <Checks checks={ev.checks} />
       <FixSection ex={ex} ev={ev} cause={cause} copy={copy} />
       {ev.warnings.length > 0 && (
@@ -338,7 +289,7 @@ export function Details({ row, rows, onSelect, copy }: DetailsProps) {
           </ul>
         </Section>
       )}
-      <RawHeaders ex={ex} copy={copy} />
+      <RawHeaders ex={ex} ev={ev} copy={copy} />
       {servedBy && (
         <Section title="Preflight cache" testid="cache">
           <p>

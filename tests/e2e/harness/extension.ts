@@ -1,7 +1,9 @@
 // Talking to the built CORScope extension from a test: its pages, its export, its worker.
 import type { Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { send } from '../../../src/demo/main';
-import type { ExtensionBrowser } from './browser';
+import { type ExtensionBrowser, launchWithExtension } from './browser';
+import { type ScenarioServer, startScenarioServer } from './server';
 
 /** Sends a CORScope message from an extension page and returns the answer (the demo's own helper). */
 export { send };
@@ -49,6 +51,25 @@ export async function extensionPage(b: ExtensionBrowser): Promise<Page> {
   const page = await b.context.newPage();
   await page.goto(`chrome-extension://${b.extensionId}/popup.html`);
   return page;
+}
+
+/**
+ * For a test's beforeAll: the scenario server, Chromium with the built extension, a page on the server's page
+ * origin, and an extension page.
+ */
+export async function pageWithExtension(): Promise<{
+  pages: ScenarioServer;
+  browser: ExtensionBrowser;
+  page: Page;
+  ext: Page;
+}> {
+  const buildError = inject('extensionBuildError');
+  if (buildError) throw new Error(buildError);
+  const pages = await startScenarioServer();
+  const browser = await launchWithExtension(inject('extensionDir'));
+  const page = await browser.newPage();
+  await page.goto(`${pages.origins.page}/page`);
+  return { pages, browser, page, ext: await extensionPage(browser) };
 }
 
 /** The export contract: runtime.sendMessage({source:'corscope', type:'export', format:'jsonl', tabId}). */

@@ -41,6 +41,7 @@ const texts = (download: ReturnType<typeof vi.fn>) =>
     (download.mock.calls as [string, Blob][]).map(async ([f, b]) => [f, await b.text()] as [string, string]),
   );
 
+/** Opens a call with the keyboard: Home, ArrowDown to its row, Enter. */
 const open = (id: string) => openCall(rows, id);
 
 describe('the toolbar filters', () => {

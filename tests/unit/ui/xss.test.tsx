@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // Every string a page or a HAR controls, set to markup and script, renders as text in the panel (list,
-// details, scope, statuses) and the popup (counts, top lists, other calls, statuses): no element, no
+// details, the what-if's editor and its outcome, scope, statuses) and the popup (counts, top lists, other calls, statuses): no element, no
 // handler, no javascript: link comes out of it.
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -74,13 +74,36 @@ describe('hostile strings stay text', () => {
       />,
     );
     await screen.findByTestId('store-status');
+    let hostileValues = 0;
     for (const row of screen.getAllByTestId('row')) {
       fireEvent.click(row);
       fireEvent.keyDown(screen.getByRole('grid'), { key: 'Enter' });
       const details = await screen.findByTestId('details');
       for (const d of within(details).queryAllByRole('group')) d.setAttribute('open', '');
       expectInert(container);
+      // The what-if's editor: the hostile method and script headers make fetch() throw (said as text); with a
+      // plain GET and no script headers, every hop's fields hold the hostile names and values as values.
+      fireEvent.click(within(details).getByTestId('try-fix'));
+      expect(screen.getByTestId('whatif-problem').textContent).toContain('<img src=x onerror=');
+      expectInert(container);
+      fireEvent.input(screen.getByTestId('whatif-method'), { target: { value: 'GET' } });
+      const request = screen.getByTestId('whatif-request');
+      while (within(request).queryAllByTestId('whatif-header-remove').length)
+        fireEvent.click(within(request).getAllByTestId('whatif-header-remove')[0]!);
+      const hops = screen.getAllByTestId('whatif-hop');
+      expect(hops.length).toBeGreaterThan(0);
+      const values = hops.flatMap((h) => [...h.querySelectorAll('input')].map((i) => i.value));
+      if (values.some((v) => v.startsWith(PAYLOAD))) hostileValues++;
+      expect(hops[0]!.querySelector('legend')!.textContent).toContain('<img src=x onerror=');
+      // Typed or pasted into the editor, the payload stays a value too.
+      fireEvent.click(within(hops[0]!).getByTestId('whatif-header-add'));
+      const names = within(hops[0]!).getAllByTestId('whatif-header-name');
+      fireEvent.input(names.at(-1)!, { target: { value: PAYLOAD } });
+      for (const d of within(details).queryAllByRole('group')) d.setAttribute('open', '');
+      expectInert(container);
     }
+    // The recorded responses (s003, s043, s053; s026's request was never answered) are in the editor.
+    expect(hostileValues).toBe(3);
     fireEvent.click(screen.getByTestId('export-har'));
     await screen.findByTestId('export-error');
     fireEvent.change(screen.getByTestId('scope'), { target: { value: 'other' } });
