@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StoredExchange } from '../../../src/store/row';
 import { Evaluator, type Exchange } from '../../../src/cors';
+import type { StoredExchange } from '../../../src/store/row';
 import { probeCommand } from '../../../src/ui/probe-command';
 import {
   applyToDraft,
