@@ -2,7 +2,7 @@
 // prefilled with the proposed fix; every edit is evaluated at once (src/ui/whatif.ts) and shown against what was
 // recorded; the edited policy copies as any server snippet, the edited call as a `corscope probe` command.
 // Every value is an input's value or text: nothing from the page or a HAR becomes markup.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CredentialsMode, Exchange, Header, Verdict } from '../../cors/types';
 import { entryLabel, fixText } from '../format';
 import { probeCommand } from '../probe-command';
@@ -51,7 +51,8 @@ function HeaderList(props: {
   const { headers, onChange, label } = props;
   const list = useRef<HTMLUListElement>(null);
   const added = useRef(false);
-  useEffect(() => {
+  // At the commit, before the next paint: keys typed right after the click go to the new line.
+  useLayoutEffect(() => {
     if (!added.current) return;
     added.current = false;
     list.current?.querySelector<HTMLInputElement>('li:last-child input')?.focus();
