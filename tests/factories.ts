@@ -1,4 +1,4 @@
-// Typed factories for exchanges, as the exchange format defines them (../shared/exchange/README.md).
+// Typed factories for exchanges, as the exchange format defines them (tests/fixtures/exchange/FORMAT.md).
 import type { Exchange, Header, HttpResponse, WireEntry } from '../src/cors/types';
 
 export const PAGE = 'http://127.0.0.1:8101';

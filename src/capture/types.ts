@@ -23,7 +23,7 @@ export interface CaptureInfo {
   netError: string | null;
 }
 
-/** An exchange as capture builds it: the format of ../shared/exchange/README.md plus `capture`. */
+/** An exchange as capture builds it: the format of tests/fixtures/exchange/FORMAT.md plus `capture`. */
 export interface CapturedExchange extends Exchange {
   time: number;
   capture: CaptureInfo;

@@ -1,4 +1,4 @@
-// Every recorded sample call (../shared/exchange/samples.jsonl: every category), made again from a real
+// Every recorded sample call (tests/fixtures/exchange/samples.jsonl: every category), made again from a real
 // page in Chromium against a server that answers as the recording did, with CORScope loaded. The oracle is
 // the browser: what the page saw, and the console line Chromium printed, against what CORScope stored.
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 // Firefox's CORS console lines, as the oracle for stored verdicts. Firefox logs "Cross-Origin Request
 // Blocked: ... (Reason: ...)" per failed call, often followed by "(Reason: CORS request did not succeed)";
-// the line that names the failed check is the call's (../shared/exchange/README.md, Firefox). A call whose
+// the line that names the failed check is the call's (tests/fixtures/exchange/FORMAT.md, Firefox). A call whose
 // only line is "did not succeed" (a refused connection) is a network error, and that line is its own.
 // Firefox's CORS warnings ("Cross-Origin Request Warning: ... soon. (Reason: ...)") never reach BiDi's
 // log.entryAdded, which forwards only errors (Firefox's remote/webdriver-bidi/modules/windowglobal/log.sys.mjs

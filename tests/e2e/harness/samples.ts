@@ -1,4 +1,4 @@
-// Replaying a recorded sample (../shared/exchange/samples.jsonl) against the scenario server: its URLs moved
+// Replaying a recorded sample (tests/fixtures/exchange/samples.jsonl) against the scenario server: its URLs moved
 // to the server's ports, the server answering each path as the recording shows, and the call made again from
 // a page as the sample's script made it. Used by samples.e2e.test.ts and tests/fixtures/har/record-chromium.ts.
 import type { Page } from 'playwright-core';

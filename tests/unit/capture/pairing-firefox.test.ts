@@ -1,4 +1,4 @@
-// Pairing on event sequences in the order Firefox delivers them (../shared/reference/webrequest.md, Firefox):
+// Pairing on event sequences in the order Firefox delivers them (as recorded in tests/fixtures/webrequest-firefox):
 // the request's onSendHeaders before its preflight, the preflight's end events delivered too, a failed
 // preflight and its request both ending in NS_ERROR_DOM_BAD_URI. Recorded sequences from real Firefox are
 // replayed in recorded-firefox.test.ts; these cover the orders a recording does not pin down.

@@ -1,4 +1,4 @@
-// Pairing on event sequences in the order Chromium delivers them (../shared/reference/webrequest.md);
+// Pairing on event sequences in the order Chromium delivers them (as recorded in tests/fixtures/webrequest);
 // recorded sequences from real Chromium are replayed in recorded.test.ts.
 import { describe, expect, it } from 'vitest';
 import { CaptureController, type CaptureSink, commitsDocument } from '../../../src/capture/controller';

@@ -1,6 +1,6 @@
 // Normalization, pairing and evaluation replayed on webRequest event sequences recorded from real Firefox
 // ESR 153 (tests/fixtures/webrequest-firefox, written by tests/e2e/record-firefox-events.ts). Firefox's shapes
-// differ from Chromium's (../shared/reference/webrequest.md): originUrl instead of initiator, no documentId,
+// differ from Chromium's (tests/fixtures/webrequest-firefox): originUrl instead of initiator, no documentId,
 // a request's onSendHeaders before its preflight, a CORS-blocked response ending in onCompleted, failed
 // preflights in NS_ERROR_DOM_BAD_URI. The browser is the oracle: the page's results, the lines Firefox
 // logged, and what the recording shows crossed the wire.
