@@ -39,8 +39,9 @@ export function stoppedByLocalNetworkAccess(
 }
 
 /**
- * The exchange with the browser's Local Network Access stop written on the request it stopped (`error`), so the
- * evaluator runs the check; unchanged when the call was not stopped by it.
+ * The exchange ending at the request the browser's Local Network Access check stopped, with the browser's name
+ * for the stop as its `netError` (for a Chromium preflight, DevTools' name rather than webRequest's
+ * "net::ERR_FAILED"), so the evaluator runs the check; unchanged when the call was not stopped by it.
  */
 export function withLocalNetworkStop(ex: CapturedExchange): CapturedExchange {
   const { netError } = ex.capture;
@@ -57,7 +58,5 @@ export function withLocalNetworkStop(ex: CapturedExchange): CapturedExchange {
     wire.pop();
   const last = wire[wire.length - 1];
   if (!last || last.response) return ex;
-  const error = isLocalNetworkError(netError) ? netError! : CHROMIUM_PREFLIGHT_STOPPED;
-  wire[wire.length - 1] = { ...last, error };
-  return { ...ex, wire };
+  return { ...ex, wire, netError: isLocalNetworkError(netError) ? netError! : CHROMIUM_PREFLIGHT_STOPPED };
 }

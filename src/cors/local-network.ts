@@ -30,7 +30,6 @@ import type {
   LocalNetworkFacts,
   LocalNetworkPermission,
   PermissionState,
-  WireEntry,
 } from './types';
 import { blocked, type Fetch, failure, networkError, type Walk } from './walk';
 
@@ -216,8 +215,8 @@ function inferredResource(ex: Exchange, url: string): AddressSpace | null {
 }
 
 /** Where the facts come from, in plain words: the recorded spaces, else the browser's error. */
-function basisOf(entry: WireEntry, recorded: boolean): string {
-  return recorded ? 'the address spaces as recorded' : `the browser's error ${entry.error}`;
+function basisOf(ex: Exchange, recorded: boolean): string {
+  return recorded ? 'the address spaces as recorded' : `the browser's error ${ex.netError}`;
 }
 
 /**
@@ -230,8 +229,9 @@ export function localNetworkAccessCheck(f: Fetch, i: number): Walk | null {
   const entry = ex.wire[i]!;
   const answered = entry.response !== null;
   const recorded = entry.response?.addressSpace ?? entry.addressSpace ?? null;
-  // The browser said so: its check stopped this request (it then names no space we could read).
-  const reported = !answered && isLocalNetworkError(entry.error);
+  // The browser said so: its check stopped this request (it then names no space we could read). The call's
+  // error is that of the request where it ended: the one with no response, since the walk stops there.
+  const reported = !answered && isLocalNetworkError(ex.netError);
   if (!reported && (recorded === null || !ex.addressSpace)) return null;
   // Only a public page is checked (Chromium 156, Firefox ESR 153): a refusal says the page was public.
   const initiator = ex.addressSpace ?? 'public';
@@ -251,7 +251,7 @@ export function localNetworkAccessCheck(f: Fetch, i: number): Walk | null {
     permissionState: state,
     hop: i,
     blocked: false,
-    basis: basisOf(entry, recorded !== null),
+    basis: basisOf(ex, recorded !== null),
   };
   const stage = f.redirectCount > 0 ? 'redirect' : entry.type === 'preflight' ? 'preflight' : 'request';
   const check = (title: string, required: string, seen: string, result: 'pass' | 'fail' | 'info') =>

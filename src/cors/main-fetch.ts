@@ -42,7 +42,7 @@ export function mainFetch(ex: Exchange, include: boolean, ctx: WalkContext): Wal
     //    and the browser named no other error: a blocked mixed-content request leaves none (no webRequest
     //    event; DevTools' errorText is empty), and the Local Network Access check may let an HTTPS page call
     //    a plain-http device, failing it for its own reason.
-    if (!entry.response && !entry.error && !f.ex.netError && blockedAsMixedContent(f.origin, f.url))
+    if (!entry.response && !f.ex.netError && blockedAsMixedContent(f.origin, f.url))
       return networkError(f, 'MixedContent', i, f.url);
     const end =
       entry.type === 'preflight' ? corsPreflightFetch(f, i) : (mainFetchHop(f, i) ?? httpFetch(f, i));

@@ -55,11 +55,6 @@ export interface WireEntry {
   time?: number;
   /** No response: the address space of the server that was to answer. */
   addressSpace?: AddressSpace;
-  /**
-   * No response: the error the browser reported for this request, as it spelled it (webRequest's
-   * onErrorOccurred, a HAR's `_error`): "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS".
-   */
-  error?: string;
 }
 
 export interface Exchange {
@@ -75,9 +70,11 @@ export interface Exchange {
   outcome?: 'success' | 'error';
   /**
    * The browser's own error string for the call, when it reported one: webRequest's onErrorOccurred `error`,
-   * a HAR's `_error` or `_failureText` ("net::ERR_CONNECTION_REFUSED", "NS_ERROR_NET_RESET"). A CORS failure
-   * reports "net::ERR_FAILED" (Chromium) or "NS_ERROR_DOM_BAD_URI" (Firefox); any other string names a failure
-   * that is not CORS (catalog.ts, NETWORK_ERRORS).
+   * a HAR's `_error` or `_failureText` ("net::ERR_CONNECTION_REFUSED", "NS_ERROR_NET_RESET"). A call ends where
+   * it failed, so it is the error of the last wire entry. A CORS failure reports "net::ERR_FAILED" (Chromium)
+   * or "NS_ERROR_DOM_BAD_URI" (Firefox); a Local Network Access stop
+   * "net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS" or "NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED" (local-network.ts);
+   * any other string names a failure that is not CORS (catalog.ts, NETWORK_ERRORS).
    */
   netError?: string;
   /** Optional: when the call started, ms since the epoch. Used for preflight-cache expiry. */

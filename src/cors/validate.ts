@@ -93,6 +93,7 @@ export function parseExchange(v: unknown): Parsed {
     if (hp) return bad(hp.field, hp.message);
     const space = addressSpaceProblem(e.addressSpace, `${f}.addressSpace`);
     if (space) return bad(space.field, space.message);
+    // Older files wrote the error of a request the browser stopped on its entry (read as the call's netError).
     if (e.error !== undefined && typeof e.error !== 'string') return bad(`${f}.error`, 'must be a string');
     if (e.response !== null) {
       if (!isObj(e.response))
@@ -130,7 +131,7 @@ export function parseExchange(v: unknown): Parsed {
   if (v.netError !== undefined && (typeof v.netError !== 'string' || v.netError === ''))
     return bad('netError', 'must be the browser\'s error string ("net::ERR_CONNECTION_REFUSED")');
   // Normalize optional header lists so the evaluator never meets undefined where it reads headers.
-  const wire = (v.wire as Record<string, unknown>[]).map((e) => {
+  const wire = (v.wire as Record<string, unknown>[]).map(({ error: _older, ...e }) => {
     const req = e.request as Record<string, unknown>;
     const res = e.response as Record<string, unknown> | null;
     return {
@@ -139,5 +140,8 @@ export function parseExchange(v: unknown): Parsed {
       response: res === null ? null : { ...res, headers: (res.headers as Header[] | undefined) ?? [] },
     } as unknown as WireEntry;
   });
-  return { exchange: { ...(v as unknown as Exchange), wire } };
+  // The call ended at its last wire entry: an older file's error there is the call's.
+  const ended = (v.wire as Record<string, unknown>[]).at(-1)?.error;
+  const netError = (typeof ended === 'string' && ended) || v.netError;
+  return { exchange: { ...(v as unknown as Exchange), wire, ...(netError ? { netError } : {}) } };
 }

@@ -85,6 +85,7 @@ const ref = {
   verdict: oneOf(...VERDICT_KINDS),
   preflight: oneOf(...PREFLIGHT),
   'addressSpace?': SPACE,
+  // Older exports' per-entry error (read as the call's netError).
   'netError?': str,
 };
 

@@ -27,6 +27,7 @@ import {
   isEventSourceRequest,
 } from '../capture/request-mode';
 import { getCombined, requestedHeaderNames } from '../cors/headers';
+import { isLocalNetworkError } from '../cors/local-network';
 import { originOf } from '../cors/origin';
 import { isRedirectStatus, methodAfterRedirect } from '../cors/redirect';
 import { browserAddedHeaderName, corsSafelistedMethod, corsUnsafeRequestHeaderNames } from '../cors/safelist';
@@ -581,24 +582,22 @@ export class ExchangeBuilder {
   }
 
   private wireEntry(w: HarWire, type: WireEntry['type']): WireEntry {
-    // The server's address space: CORScope's own HAR records it (DevTools' HAR does not). The browser's error
-    // for this very request: CORScope's HAR says which; elsewhere it is the entry's.
+    // The server's address space: CORScope's own HAR records it (DevTools' HAR does not).
     const space = w.cors?.addressSpace;
-    const error = w.cors ? w.cors.netError : w.error;
     return {
       type,
       request: { method: w.method, url: w.url, headers: w.requestHeaders },
       response: w.response && space ? { ...w.response, addressSpace: space } : w.response,
       time: w.time,
       ...(w.response === null && space ? { addressSpace: space } : {}),
-      // The browser's error for a request that got no answer: a Local Network Access stop says so.
-      ...(w.response === null && error ? { error } : {}),
     };
   }
 
   private buildCorscope(g: Group, v: HarCorsVerdict): ImportedExchange {
     const hops = g.hops.filter((h) => h.cors!.role !== 'unsent').sort((a, b) => a.cors!.hop - b.cors!.hop);
     const call = v.call;
+    // The call's error; older exports wrote the stopped request's own on its entry, where the call ended.
+    const netError = hops[hops.length - 1]?.cors?.netError || call.netError;
     const exchange: Exchange = {
       id: v.pair,
       initiator: call.initiator,
@@ -608,7 +607,7 @@ export class ExchangeBuilder {
       request: call.request,
       wire: hops.map((h) => this.wireEntry(h, h.cors!.role === 'preflight' ? 'preflight' : 'request')),
       ...(call.outcome !== undefined ? { outcome: call.outcome } : {}),
-      ...(call.netError ? { netError: call.netError } : {}),
+      ...(netError ? { netError } : {}),
       ...(call.time !== undefined ? { time: call.time } : {}),
       ...(call.addressSpace ? { addressSpace: call.addressSpace } : {}),
       ...(call.localNetworkAccess ? { localNetworkAccess: call.localNetworkAccess } : {}),
@@ -696,6 +695,15 @@ export class ExchangeBuilder {
         : undefined;
     // A proxy's "error" is its own (the connection it made), not the browser's decision.
     const outcomeFrom = outcome && !(this.traits.proxy && final.response !== null) ? 'browser' : 'headers';
+    // The browser's own error string for a call that failed (a proxy's is its own connection's). Where the
+    // request that got no answer names a Local Network Access stop, that is the call's error: DevTools writes
+    // it on a stopped preflight and only "net::ERR_FAILED" on the request behind it.
+    const stopped = hops.find((h) => h.response === null)?.error;
+    const netError = isLocalNetworkError(stopped)
+      ? stopped
+      : failed && final.error && !this.traits.proxy
+        ? final.error
+        : null;
     const type = firstRequest?.resourceType?.toLowerCase();
     const api = type
       ? Object.hasOwn(API, type)
@@ -711,8 +719,7 @@ export class ExchangeBuilder {
       request,
       wire: hops.map((h) => this.wireEntry(h, isPreflight(h) ? 'preflight' : 'request')),
       ...(outcome ? { outcome } : {}),
-      // The browser's own error string for a call that failed (a proxy's is its own connection's).
-      ...(failed && final.error && !this.traits.proxy ? { netError: final.error } : {}),
+      ...(netError ? { netError } : {}),
       time: Math.min(...g.hops.map((h) => h.time)),
     };
     return { exchange, entries: g.hops.map((h) => h.index), recorded: null, scope, outcomeFrom };

@@ -89,7 +89,7 @@ export interface HarCorsCall {
   request: { method: string; url: string; headers?: Header[]; targetAddressSpace?: string };
   time?: number;
   tabId?: number;
-  /** webRequest's error for the call ("net::ERR_FAILED"), when capture saw one. */
+  /** The browser's error for the call (the exchange's `netError`); null when capture saw none. */
   netError?: string | null;
   /** The page's address space and Local Network Access permissions, when known. */
   addressSpace?: AddressSpace;
@@ -107,7 +107,10 @@ export interface HarCorsRef {
   preflight: PreflightState;
   /** The address space of this entry's server, when known. */
   addressSpace?: AddressSpace;
-  /** The browser's own error for this request, when it got no response (a Local Network Access stop). */
+  /**
+   * Read, never written: exports made before the call's error lived only in `call.netError` wrote the error of a
+   * request the browser stopped here; the call ended at that request, so the import takes it as the call's.
+   */
   netError?: string;
 }
 

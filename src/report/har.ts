@@ -6,14 +6,16 @@
 //   (url: the request it asks for; requestId: the call's id), as DevTools writes preflights.
 // - A request the browser never sent (the wire ends at a preflight, or is empty) gets an entry of its own
 //   with `response.status` 0: the script's request, with no response.
-// - The last entry of a call that failed carries the browser's network error, "net::ERR_FAILED" for a CORS
-//   failure, on `response._error` (where DevTools writes it) and on `_error`. A response that arrived keeps
-//   its real status and headers even when CORS blocked it: the verdict depends on them.
+// - A call that failed carries the browser's error for it (the exchange's `netError`, else "net::ERR_FAILED",
+//   what a CORS failure reports) on `response._error` (where DevTools writes it) and on `_error`: on its last
+//   wire entry, where it ended (a preflight only when it got no response: the browser stopped it), and on the
+//   request never sent, as webRequest reported it there (behind a preflight Chromium's Local Network Access
+//   check stopped, "net::ERR_FAILED", as DevTools writes it). A response that arrived keeps its real status
+//   and headers even when CORS blocked it: the verdict depends on them.
 // - `_cors` on every entry: { pair, hop, role, verdict, preflight, addressSpace? (its server's) }; on the call's
 //   last entry, the whole verdict too (summary, error, checks, fixes, advice, warnings, exposed, localNetwork)
 //   and `call`: what a HAR has no field for (initiator, api, mode, credentials, outcome, the request as the
-//   script issued it, the page's address space and Local Network Access permissions).
-// - A request the browser stopped carries its own error on `response._error` (a Local Network Access stop).
+//   script issued it, the browser's error, the page's address space and Local Network Access permissions).
 // - Timings are unknown: blocked, dns, connect and ssl are -1; send, wait and receive 0 (the spec allows
 //   no -1 there); `time` 0. startedDateTime is the wire entry's capture time, else the call's.
 // - Secrets were redacted at capture and again at export with the list in force (src/capture/redact.ts);
@@ -189,7 +191,7 @@ function callOf(ex: Exchange | CapturedExchange, tabId: number | undefined): Har
     },
     ...(ex.time !== undefined ? { time: ex.time } : {}),
     ...(tabId !== undefined ? { tabId } : {}),
-    ...(capture ? { netError: capture.netError } : ex.netError ? { netError: ex.netError } : {}),
+    ...(capture ? { netError: ex.netError ?? null } : ex.netError ? { netError: ex.netError } : {}),
     ...(ex.addressSpace ? { addressSpace: ex.addressSpace } : {}),
     ...(ex.localNetworkAccess ? { localNetworkAccess: ex.localNetworkAccess } : {}),
   };
@@ -202,13 +204,15 @@ export function entriesOf(
   opts: { time?: number; tabId?: number; pageref?: string } = {},
 ): HarEntry[] {
   const time = ex.time ?? opts.time;
-  // The error the browser reported for a call that failed, as capture saw it, else DevTools' generic one.
+  // The error the browser reported for a call that failed, else DevTools' generic one; for the request never
+  // sent, what webRequest reported for it where capture saw it.
   const failed = v.verdict === 'blocked' || v.verdict === 'network-error';
-  const netError = failed
-    ? (('capture' in ex ? ex.capture.netError : null) ?? ex.netError ?? CORS_NET_ERROR)
-    : null;
+  const netError = failed ? (ex.netError ?? CORS_NET_ERROR) : null;
+  const unsentError = failed ? (('capture' in ex ? ex.capture.netError : null) ?? netError) : null;
   const unsent = ex.wire.length === 0 || ex.wire[ex.wire.length - 1]!.type === 'preflight';
   const last = unsent ? ex.wire.length : ex.wire.length - 1;
+  // The wire's last entry has the call's error, a preflight only where it got no response (it was stopped).
+  const ended = (w: WireEntry, hop: number) => hop === ex.wire.length - 1 && (!unsent || !w.response);
   const ref = (hop: number, role: HarCorsRef['role']): HarCorsRef => ({
     pair: ex.id,
     hop,
@@ -253,17 +257,12 @@ export function entriesOf(
   });
   const entries = ex.wire.map((w, hop) => {
     const space = w.response?.addressSpace ?? w.addressSpace;
-    const r = {
-      ...ref(hop, w.type),
-      ...(space ? { addressSpace: space } : {}),
-      ...(w.error ? { netError: w.error } : {}),
-    };
+    const r = { ...ref(hop, w.type), ...(space ? { addressSpace: space } : {}) };
     const preflight = w.type === 'preflight';
     return entry(
       w.time ?? time,
       harRequest(w.request),
-      // The browser's own error for the request it stopped, else the call's on its last entry.
-      harResponse(w, w.error ?? (hop === last ? netError : null)),
+      harResponse(w, ended(w, hop) ? netError : null),
       preflight ? 'preflight' : resourceType,
       preflight ? { type: 'preflight', url: w.request.url, requestId: ex.id } : scriptInitiator,
       hop === last ? full(r) : r,
@@ -275,7 +274,7 @@ export function entriesOf(
       entry(
         ex.wire[ex.wire.length - 1]?.time ?? time,
         harRequest(ex.request),
-        noResponse(netError ?? CORS_NET_ERROR),
+        noResponse(unsentError ?? CORS_NET_ERROR),
         resourceType,
         scriptInitiator,
         full(ref(ex.wire.length, 'unsent')),

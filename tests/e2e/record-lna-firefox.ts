@@ -2,8 +2,8 @@
 // lna/samples.jsonl made again from a page in headless Firefox ESR over WebDriver BiDi, its pages and servers put
 // in the same address spaces with Firefox's test prefs, the permissions set as lna/firefox/browser.json says (an
 // unanswered permission prompt would hold the call for minutes). What reached the servers is the wire; a request
-// Firefox stopped (BiDi's fetchError) is on it with no headers, no response, its address space and Firefox's
-// error. Writes lna/firefox/samples.jsonl (URLs on the recorded ports, 8501-8507).
+// Firefox stopped (BiDi's fetchError) ends it with no headers, no response and its address space, and Firefox's
+// error is the call's `netError`. Writes lna/firefox/samples.jsonl (URLs on the recorded ports, 8501-8507).
 //
 //   npx tsx tests/e2e/record-lna-firefox.ts
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -157,6 +157,8 @@ for (const ex of samples) {
   );
   // A request whose preflight was stopped never went out: the preflight stands for it.
   const preflightStopped = stopped.find((e) => (e.params.request as { method: string }).method === 'OPTIONS');
+  // The call ends at the stopped request: its error is the call's.
+  let netError: string | undefined;
   for (const e of preflightStopped ? [preflightStopped] : stopped.slice(0, 1)) {
     const r = e.params.request as { method: string; url: string };
     const recordedUrl = toRecorded(r.url);
@@ -165,8 +167,8 @@ for (const ex of samples) {
       request: { method: r.method, url: recordedUrl, headers: [] },
       response: null,
       addressSpace: SPACE[Number(new URL(recordedUrl).port)]!,
-      error: String(e.params.errorText),
     });
+    netError = String(e.params.errorText);
   }
   const granted: LocalNetworkAccess =
     perms['loopback-network'] === perms['local-network']
@@ -183,13 +185,14 @@ for (const ex of samples) {
     request: ex.request,
     wire,
     outcome: result.ok ? 'success' : 'error',
+    ...(netError ? { netError } : {}),
   };
   out.push(recordedEx);
   const lines = firefox.consoleOf(page).splice(0);
   console.log(
     ex.id,
     result.ok ? 'ok' : result.error,
-    wire.map((w) => `${w.type} ${w.request.method} ${w.response?.status ?? w.error}`).join(' > '),
+    wire.map((w) => `${w.type} ${w.request.method} ${w.response?.status ?? netError}`).join(' > '),
     lines.map((l) => l.text.slice(0, 90)).join(' | '),
   );
 }

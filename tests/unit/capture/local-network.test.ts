@@ -139,9 +139,8 @@ describe("calls Firefox's check refused, as its webRequest shows them", () => {
 
   it('keeps only the refused preflight on the wire: its request never left', () => {
     const [row] = firefoxRows('lna-ff-preflight');
-    expect(row!.exchange.wire.map((w) => [w.type, w.response, w.error])).toEqual([
-      ['preflight', null, 'NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED'],
-    ]);
+    expect(row!.exchange.wire.map((w) => [w.type, w.response])).toEqual([['preflight', null]]);
+    expect(row!.exchange.netError).toBe('NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED');
     expect(row!.evaluation).toMatchObject({
       preflight: 'sent',
       error: { stage: 'preflight', firefox: 'CORSDidNotSucceed' },
@@ -185,7 +184,15 @@ describe('the stop written on the exchange', () => {
 
   it("drops Firefox's request that never left behind its stopped preflight", () => {
     const ex = withLocalNetworkStop(base([preflight, request], 'NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED'));
-    expect(ex.wire).toEqual([{ ...preflight, error: 'NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED' }]);
+    expect(ex.wire).toEqual([preflight]);
+    expect(ex.netError).toBe('NS_ERROR_LOCAL_NETWORK_ACCESS_DENIED');
+  });
+
+  it("names Chromium's stopped preflight as DevTools does, not by the request's net::ERR_FAILED", () => {
+    const ex = withLocalNetworkStop(base([preflight], 'net::ERR_FAILED'));
+    expect(ex.wire).toEqual([preflight]);
+    expect(ex.netError).toBe('net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS');
+    expect(ex.capture.netError).toBe('net::ERR_FAILED');
   });
 
   it('does not take a refused connection, or a preflight that was answered, for the check', () => {

@@ -8,6 +8,7 @@ import {
   potentiallyTrustworthy,
   targetAddressSpaceOf,
 } from '../../../src/cors/local-network';
+import { parseExchange } from '../../../src/cors/validate';
 import { fakeExchange, response, wireRequest } from '../../factories';
 import { readSampleSet } from './sample-set';
 
@@ -26,8 +27,9 @@ function stoppedCall(page: string, url: string, error = BLOCKED): Exchange {
   return fakeExchange({
     initiator: page,
     request: { method: 'GET', url, headers: [] },
-    wire: [{ type: 'request', request: { method: 'GET', url, headers: [] }, response: null, error }],
+    wire: [{ type: 'request', request: { method: 'GET', url, headers: [] }, response: null }],
     outcome: 'error',
+    netError: error,
   });
 }
 
@@ -170,6 +172,38 @@ describe('where the recording names no address space', () => {
       resource: 'loopback',
       permissionState: 'denied',
       basis: `the browser's error ${BLOCKED}`,
+    });
+  });
+
+  it("reads an older file's error on the stopped request's entry as the call's netError", () => {
+    const url = 'http://127.0.0.1:5000/api';
+    const stopped = { type: 'preflight', request: { method: 'OPTIONS', url, headers: [] }, response: null };
+    const older = {
+      id: 'x1',
+      initiator: 'https://app.example',
+      request: { method: 'PUT', url, headers: [['X-Custom', 'v1']] },
+      wire: [{ ...stopped, error: BLOCKED }],
+      outcome: 'error',
+      netError: 'net::ERR_FAILED',
+    };
+    const parsed = parseExchange(older);
+    expect(parsed).toEqual({
+      exchange: { ...older, wire: [{ ...stopped, request: { ...stopped.request } }], netError: BLOCKED },
+    });
+    const [v] = evaluateAll(['exchange' in parsed ? parsed.exchange : fakeExchange({})]);
+    expect(v).toMatchObject({
+      verdict: 'blocked',
+      preflight: 'sent',
+      error: {
+        stage: 'preflight',
+        chromium: 'LocalNetworkAccessPermissionDenied',
+        console:
+          "Access to fetch at 'http://127.0.0.1:5000/api' from origin 'https://app.example' has been blocked by CORS policy: Permission was denied for this request to access the `loopback` address space.",
+      },
+      localNetwork: { resource: 'loopback', blocked: true, basis: `the browser's error ${BLOCKED}` },
+    });
+    expect(parseExchange({ ...older, wire: [{ ...stopped, error: 7 }] })).toMatchObject({
+      field: 'wire[0].error',
     });
   });
 

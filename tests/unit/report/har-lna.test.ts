@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type Exchange, evaluateAll } from '../../../src/cors/index';
 import { toHar } from '../../../src/report/har';
 import { HarImport, type ImportedExchange } from '../../../src/report/har-import';
+import type { HarEntry } from '../../../src/report/har-types';
 import { readJsonl } from '../../factories';
 import { storedRows } from '../ui/rows';
 
@@ -22,6 +23,8 @@ async function importHar(har: object) {
   for await (const call of imp.calls([JSON.stringify(har)])) exchanges.push(call);
   return { exchanges, issues: imp.issues };
 }
+
+const STOPPED = 'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS';
 
 const pick = (v: ReturnType<typeof evaluateAll>[number]) => ({
   id: v.id,
@@ -42,23 +45,60 @@ describe("CORScope's HAR", () => {
     expect(again.filter((v) => v.localNetwork?.blocked)).toHaveLength(9);
   });
 
-  it("writes the stopped request's own error on its entry, and the server's address space in _cors", () => {
-    const rows = storedRows([
-      {
-        ...lna.find((e) => e.id === 'l001')!,
-        wire: [
-          {
-            ...lna.find((e) => e.id === 'l001')!.wire[0]!,
-            error: 'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS',
-          },
-        ],
-      },
-    ]);
+  it("writes the call's error on the stopped request's entry, and the server's address space in _cors", () => {
+    const rows = storedRows([{ ...lna.find((e) => e.id === 'l001')!, netError: STOPPED }]);
     const [entry] = toHar(rows).log.entries;
-    expect(entry!.response._error).toBe('net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS');
+    expect(entry!.response._error).toBe(STOPPED);
     expect(entry!._cors).toMatchObject({
       addressSpace: 'loopback',
-      call: { addressSpace: 'public', localNetworkAccess: 'denied' },
+      call: { addressSpace: 'public', localNetworkAccess: 'denied', netError: STOPPED },
+    });
+  });
+
+  it("carries a stopped preflight's error through, with what webRequest reported for the request behind it", async () => {
+    // No address space recorded: only the browser's error says the check stopped it.
+    const l005 = lna.find((e) => e.id === 'l005')!;
+    const { addressSpace: _page, ...call } = l005;
+    const rows = storedRows([
+      { ...call, wire: l005.wire.map(({ addressSpace: _server, ...w }) => w), netError: STOPPED },
+    ]);
+    rows[0]!.exchange.capture.netError = 'net::ERR_FAILED';
+    expect(rows[0]!.evaluation.localNetwork?.blocked).toBe(true);
+    const har = toHar(rows);
+    expect(har.log.entries.map((e) => [e._cors?.role, e.response._error])).toEqual([
+      ['preflight', STOPPED],
+      ['unsent', 'net::ERR_FAILED'],
+    ]);
+    const { exchanges, issues } = await importHar(har);
+    expect(issues).toEqual([]);
+    expect(exchanges.map((e) => e.exchange.netError)).toEqual([STOPPED]);
+    const [again] = evaluateAll([exchanges[0]!.exchange]);
+    expect(pick(again!)).toEqual(pick(rows[0]!.evaluation));
+    expect(again!.localNetwork?.basis).toBe(`the browser's error ${STOPPED}`);
+  });
+
+  it("imports an older export, which wrote the stopped preflight's error in its entry's _cors.netError", async () => {
+    // Exported before the call's error lived only in _cors.call.netError: Chromium's preflight stop as capture
+    // stored it (tests/fixtures/webrequest-lna/lna-preflight.json), with webRequest's net::ERR_FAILED as the call's.
+    const har = JSON.parse(
+      readFileSync(join(process.cwd(), 'tests/fixtures/har/corscope-lna-preflight-older.har'), 'utf8'),
+    );
+    expect(har.log.entries.map((e: HarEntry) => [e._cors?.role, e._cors?.netError ?? null])).toEqual([
+      ['preflight', STOPPED],
+      ['unsent', null],
+    ]);
+    expect(har.log.entries[1]._cors.call.netError).toBe('net::ERR_FAILED');
+    const { exchanges, issues } = await importHar(har);
+    expect(issues).toEqual([]);
+    expect(exchanges.map((e) => e.exchange.netError)).toEqual([STOPPED]);
+    const [v] = evaluateAll([exchanges[0]!.exchange]);
+    expect(pick(v!)).toMatchObject({
+      verdict: 'blocked',
+      stage: 'preflight',
+      chromium: 'LocalNetworkAccessPermissionDenied',
+      console:
+        "Access to fetch at 'http://127.0.0.1:46853/lna/ok/put' from origin 'https://pub.test:45089' has been blocked by CORS policy: Permission was denied for this request to access the `loopback` address space.",
+      localNetwork: { resource: 'loopback', blocked: true, basis: `the browser's error ${STOPPED}` },
     });
   });
 
@@ -133,7 +173,7 @@ describe("DevTools' HAR", () => {
           ['Access-Control-Request-Method', 'PUT'],
           ['Access-Control-Request-Headers', 'x-custom'],
         ],
-        error: 'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS',
+        error: STOPPED,
         initiator: { type: 'preflight' },
       }),
     ];
@@ -142,6 +182,9 @@ describe("DevTools' HAR", () => {
     });
     expect(issues).toEqual([]);
     expect(exchanges).toHaveLength(1);
+    // The call ends at the preflight: its error is the call's, not the request's net::ERR_FAILED.
+    expect(exchanges[0]!.exchange.wire.map((w) => [w.type, w.response])).toEqual([['preflight', null]]);
+    expect(exchanges[0]!.exchange.netError).toBe(STOPPED);
     const [v] = evaluateAll([exchanges[0]!.exchange]);
     expect(pick(v!)).toMatchObject({
       verdict: 'blocked',
