@@ -569,10 +569,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'redirect-preflight-page-origin',
-    firefoxOnly:
-      'Chromium blocks it at the new preflight after the redirect, and capture does not yet pair that preflight with its call (it is stored on its own)',
     description:
-      "fetch PUT with X-Custom and credentials: 'include' to API/start: preflighted, answered 307 to API2/end; API2 answers its preflight with Access-Control-Allow-Origin: PAGE (and credentials) and the PUT with the same. Firefox ESR 153 checks the preflight against the page's origin and lets it pass, sends the PUT, then checks its answer against null: blocked (does not match PAGE).",
+      "fetch PUT with X-Custom and credentials: 'include' to API/start: preflighted, answered 307 to API2/end; API2 answers its preflight with Access-Control-Allow-Origin: PAGE (and credentials) and the PUT with the same. Chromium checks the new preflight against null, the Origin it sent: blocked there, the PUT to API2 never sent, and that preflight is the call's. Firefox ESR 153 checks the preflight against the page's origin and lets it pass, sends the PUT, then checks its answer against null: blocked (does not match PAGE).",
     async run({ server, page, path, api, api2 }) {
       const o = server.origins.page;
       const allow: Headers = [...preflightAllows(o, 'PUT', 'X-Custom'), ...ACAC];

@@ -4,10 +4,12 @@
 // answered call settles in the release line (./release-line.ts) and onCompleted is not listened to.
 import { passesEitherWay } from '../../cors/check';
 import { getCombined } from '../../cors/headers';
+import { methodAfterRedirect } from '../../cors/redirect';
 import type { RequestEvent } from '../events';
-import { type Call, currentHop, type Outcome, type Preflight, unsafeNamesOf } from './call';
+import { type Call, currentHop, isRedirect, type Outcome, type Preflight, unsafeNamesOf } from './call';
 import type { EngineOrder, EngineState, PairingParts } from './engine';
 import { ReleaseLine } from './release-line';
+import { redirectTarget } from './scope';
 
 export class ChromiumOrder implements EngineOrder {
   readonly engine = 'chromium';
@@ -60,7 +62,23 @@ export class ChromiumOrder implements EngineOrder {
     return this.line.isSettled(requestId);
   }
 
-  ending(): void {}
+  /**
+   * A call that ends in an error on a redirect hop: when the browser sent a preflight to the redirect's target
+   * (a preflighted call redirected to another origin), that preflight failed and its request was never sent.
+   * Chromium reports the error on the call at the redirect; the preflight, waiting under the target's key (or
+   * still in flight when it failed on the network), is this call's.
+   */
+  ending(call: Call, ev: RequestEvent): void {
+    const hop = currentHop(call);
+    if (ev.kind !== 'error' || !hop?.response || !isRedirect(hop)) return;
+    const target = redirectTarget(hop);
+    if (target === null) return;
+    const method = methodAfterRedirect(hop.response.status, hop.request.method);
+    const pf =
+      this.parts.queue.take(call, target, method, null) ??
+      this.parts.queue.takeInFlight(call, target, method);
+    if (pf) call.wire.push(pf.entry);
+  }
 
   done(call: Call, outcome: Outcome): void {
     this.line.ended(call, outcome, this.parts.latest());

@@ -149,6 +149,18 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
         ['allowed', 'preflight,request,preflight,request'],
       ]);
     },
+    'redirect-preflight-page-origin': () => {
+      // ... and blocks it when the new preflight allows only the page's origin (not the Origin it supplied,
+      // null): that preflight is the call's, and the PUT to the new URL was never sent.
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.exchange.wire.map((w) => w.type).join(','),
+          r.evaluation.error?.stage,
+          r.evaluation.error?.failedParameter,
+        ]),
+      ).toEqual([['blocked', 'preflight,request,preflight', 'preflight', 'http://127.0.0.1:46753']]);
+    },
     // When CORS is only the messenger: what really failed, said first (the pass over the tab's calls).
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');
