@@ -752,12 +752,14 @@ export function netErrorKey(netError: string | null | undefined): NetworkErrorKe
 
 /**
  * Firefox's reason for a network error its CORS listener saw: "CORS request did not succeed", except for a
- * connection that closed after the request went out (NS_ERROR_NET_ON_RECEIVING_FROM, recorded for an empty
- * reply to a PUT): its CORS check finds no response headers to read, and Firefox logs "Multiple CORS header
- * ‘Access-Control-Allow-Origin’ not allowed", with no status.
+ * connection that closed after the request went out, before any answer (NS_ERROR_NET_ON_RECEIVING_FROM,
+ * recorded for an empty reply to a PUT): its CORS check finds no response headers to read, and Firefox logs
+ * "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed", with no status. The same string on a hop
+ * that was answered (a redirect Firefox refused to follow, recorded for one to a URL with a username and
+ * password) did not succeed.
  */
-export function firefoxNetworkReason(netError: string | null | undefined): FirefoxReason {
-  return netError === 'NS_ERROR_NET_ON_RECEIVING_FROM'
+export function firefoxNetworkReason(netError: string | null | undefined, answered = false): FirefoxReason {
+  return netError === 'NS_ERROR_NET_ON_RECEIVING_FROM' && !answered
     ? { key: 'CORSMultipleAllowOriginNotAllowed', status: null }
     : { key: 'CORSDidNotSucceed', status: null };
 }

@@ -154,7 +154,7 @@ export class Evaluator {
     if (w.verdict !== 'network-error') return null;
     // Firefox logs a line when its CORS listener sees the request fail (nsCORSListenerProxy::CheckRequestApproved):
     // "CORS request did not succeed" (Status code: (null)), or what its error string makes of it.
-    const ff = firefox && w.corsHop ? firefoxNetworkReason(ex.netError) : null;
+    const ff = firefox && w.corsHop ? firefoxNetworkReason(ex.netError, !!ex.wire[w.hop]?.response) : null;
     const ffLine = ff ? firefoxConsoleLine(ff.key, null, w.url, ff.status) : null;
     const entry: NetworkErrorEntry = NETWORK_ERRORS[w.reason!.key as keyof typeof NETWORK_ERRORS];
     return {

@@ -585,6 +585,23 @@ export const SCENARIOS: Scenario[] = [
       return [await call(page, api('start'), { ...PUT_CUSTOM, credentials: 'include' })];
     },
   },
+  {
+    name: 'redirect-same-origin-to-userinfo',
+    description:
+      'fetch GET to PAGE/start (the page\'s own origin), answered 302 to API/end with a username and password in the URL (http://user:pass@...). Both browsers refuse to follow a cross-origin redirect to a URL with credentials: a CORS call, though it began same-origin, whose request to API was never sent (Chromium: RedirectContainsCredentials; Firefox ESR 153: a network error, "CORS request did not succeed").',
+    async run({ server, page, path }) {
+      server.route(path('start'), {
+        actual: {
+          status: 302,
+          headers: [['Location', `http://user:pass@127.0.0.1:${server.apiPort}${path('end')}`]],
+        },
+      });
+      server.route(path('end'), {
+        actual: { status: 200, headers: [...acao(server.origins.page), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, `${server.origins.page}${path('start')}`)];
+    },
+  },
   // When CORS is only the messenger: a failure that reaches the page as a CORS error.
   {
     name: 'error-responses',

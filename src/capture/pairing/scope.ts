@@ -5,7 +5,7 @@ import { originOf, sameOrigin } from '../../cors/origin';
 import type { Api, Engine, Header, WireEntry } from '../../cors/types';
 import { type CallScope, corsScope, isEventSourceRequest } from '../request-mode';
 import type { CapturedExchange } from '../types';
-import type { Call, Outcome } from './call';
+import { type Call, isRedirect, type Outcome } from './call';
 
 const API_BY_TYPE: Record<string, Api> = {
   image: 'image',
@@ -67,12 +67,17 @@ export function callScope(call: Call): CallScope {
     };
   }
   const lost = call.recovered && call.missing.length > 0;
+  const hops: { url: string; headers: Header[] | null }[] = (requests.length ? requests : call.wire).map(
+    (e) => ({ url: e.request.url, headers: e.request.headers ?? null }),
+  );
+  // Ended on a redirect the browser refused to follow (to a URL with a username and password, say): the
+  // request was bound for its target, so a call that began same-origin left it there.
+  const last = call.wire[call.wire.length - 1];
+  const refused = last && isRedirect(last) ? redirectTarget(last) : null;
+  if (refused) hops.push({ url: refused, headers: null });
   const scope = corsScope({
     method: call.method,
-    hops: (requests.length ? requests : call.wire).map((e) => ({
-      url: e.request.url,
-      headers: e.request.headers ?? null,
-    })),
+    hops,
     // A worker that restarted may have lost the request's headers: they are empty, not complete.
     originRecorded: !(lost && !requests.some((e) => e.request.headers?.length)),
     preflight,

@@ -221,6 +221,25 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
         ['blocked', 'request', 3],
       ]);
     },
+    'redirect-same-origin-to-userinfo': () => {
+      // Began same-origin, ended on the redirect Firefox refused (its error string is the one an empty reply
+      // gives, but on an answered hop): a CORS network error, "CORS request did not succeed".
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.evaluation.reason?.key,
+          r.exchange.netError,
+          r.evaluation.error?.firefox,
+        ]),
+      ).toEqual([
+        [
+          'network-error',
+          'RedirectCredentialsRefused',
+          'NS_ERROR_NET_ON_RECEIVING_FROM',
+          'CORSDidNotSucceed',
+        ],
+      ]);
+    },
     // When CORS is only the messenger: the same causes from what Firefox's webRequest shows.
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');

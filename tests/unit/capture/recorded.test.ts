@@ -161,6 +161,12 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
         ]),
       ).toEqual([['blocked', 'preflight,request,preflight', 'preflight', 'http://127.0.0.1:46753']]);
     },
+    'redirect-same-origin-to-userinfo': () => {
+      // Began same-origin, ended on the redirect Chromium refused: a CORS call all the same.
+      expect(rows.map((r) => [r.verdict, r.evaluation.reason?.key, r.exchange.wire.length])).toEqual([
+        ['blocked', 'RedirectContainsCredentials', 1],
+      ]);
+    },
     // When CORS is only the messenger: what really failed, said first (the pass over the tab's calls).
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');
