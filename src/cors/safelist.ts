@@ -162,6 +162,21 @@ const SAFE_CONTENT_TYPES = new Set([
   'text/plain',
 ]);
 
+/**
+ * Firefox's deviation from the safelist (ESR 153, recorded in tests/fixtures/webrequest-firefox/firefox-safelist.json):
+ * nsContentUtils' IsCORSUnsafeRequestHeaderByte compares the byte as a signed char, so every byte above 0x7F
+ * (any non-ASCII character) is unsafe in Accept and Content-Type; and a Content-Type is safelisted only when it
+ * parses as one media type (NS_ParseRequestContentType), so a comma, which makes it a list, is unsafe too.
+ */
+function firefoxUnsafeValue(lowerName: string, value: string): string | null {
+  if (lowerName !== 'accept' && lowerName !== 'content-type') return null;
+  for (let i = 0; i < value.length; i++)
+    if (value.charCodeAt(i) > 0x7f) return 'value has a byte above 0x7F, which Firefox never safelists here';
+  if (lowerName === 'content-type' && value.includes(','))
+    return 'value is not one media type (it has a comma), which Firefox never safelists';
+  return null;
+}
+
 function isSafelistedContentType(value: string): boolean {
   if (hasUnsafeByte(value)) return false;
   const semi = value.indexOf(';');
@@ -192,6 +207,7 @@ export function corsSafelistedRequestHeader(
   engine: Engine = 'chromium',
 ): boolean {
   if (value.length > 128) return false;
+  if (engine === 'firefox' && firefoxUnsafeValue(lowerName, value)) return false;
   switch (lowerName) {
     case 'accept':
       return !hasUnsafeByte(value);
@@ -234,7 +250,7 @@ export function corsUnsafeRequestHeaderNames(
       safelistValueSize += value.length;
     } else {
       unsafe.add(lower);
-      if (!reasons.has(lower)) reasons.set(lower, unsafeReason(lower, value));
+      if (!reasons.has(lower)) reasons.set(lower, unsafeReason(lower, value, engine));
     }
   }
   if (safelistValueSize > 1024) {
@@ -247,8 +263,10 @@ export function corsUnsafeRequestHeaderNames(
   return { names: [...unsafe].sort(), reasons };
 }
 
-function unsafeReason(lower: string, value: string): string {
+function unsafeReason(lower: string, value: string, engine: Engine): string {
   if (value.length > 128) return `value is ${value.length} bytes, over the 128-byte limit`;
+  const firefox = engine === 'firefox' ? firefoxUnsafeValue(lower, value) : null;
+  if (firefox) return firefox;
   switch (lower) {
     case 'accept':
       return 'value has a byte that is not allowed in a safelisted Accept';

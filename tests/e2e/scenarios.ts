@@ -602,6 +602,27 @@ export const SCENARIOS: Scenario[] = [
       return [await call(page, `${server.origins.page}${path('start')}`)];
     },
   },
+  {
+    name: 'firefox-safelist',
+    description:
+      'fetch GET to API/accept three times, with Accept: text/plain;q=0.9,\u00e9 (a byte above 0x7F); then GET API/content-type with Content-Type: text/plain;a=1,2 (a comma in a parameter). The Fetch Standard safelists both values and Chromium sends no preflight; Firefox ESR 153 does not (its safelist refuses any byte above 0x7F in Accept and Content-Type, and a Content-Type it cannot parse as one type): it preflights the Accept calls (the second again, as it does right after a first preflight) and serves the third from its preflight cache (Access-Control-Max-Age: 600), and preflights the Content-Type call.',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      for (const rest of ['accept', 'content-type']) {
+        server.route(path(rest), {
+          preflight: { status: 204, headers: preflightAllows(o, 'GET', 'Accept, Content-Type', 600) },
+          actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+        });
+      }
+      const accept = { headers: { Accept: 'text/plain;q=0.9,\u00e9' } };
+      return [
+        await call(page, api('accept'), accept),
+        await call(page, api('accept'), accept),
+        await call(page, api('accept'), accept),
+        await call(page, api('content-type'), { headers: { 'Content-Type': 'text/plain;a=1,2' } }),
+      ];
+    },
+  },
   // When CORS is only the messenger: a failure that reaches the page as a CORS error.
   {
     name: 'error-responses',

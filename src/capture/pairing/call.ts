@@ -2,7 +2,7 @@
 // a preflight's call (computed here and nowhere else), and the small readings of events every part shares.
 import { getCombined, requestedHeaderNames } from '../../cors/headers';
 import { browserAddedHeaderName, corsUnsafeRequestHeaderNames } from '../../cors/safelist';
-import type { Header, WireEntry } from '../../cors/types';
+import type { Engine, Header, WireEntry } from '../../cors/types';
 import type { RequestEvent } from '../events';
 
 /** A finished preflight waits this long (in event time) for its request before it stands alone. */
@@ -126,9 +126,9 @@ export function askedHeaders(headers: Header[]): string {
 }
 
 /** The unsafe header names the browser would list for a request sent with these headers. */
-export function unsafeNamesOf(headers: Header[]): string {
+export function unsafeNamesOf(headers: Header[], engine: Engine = 'chromium'): string {
   const own = headers.filter((h) => !browserAddedHeaderName(h[0].toLowerCase()));
-  return corsUnsafeRequestHeaderNames(own).names.join(',');
+  return corsUnsafeRequestHeaderNames(own, engine).names.join(',');
 }
 
 /** A hop answered with a redirect the browser follows (a 3xx with Location, as webRequest reports them). */

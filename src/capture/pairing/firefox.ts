@@ -54,7 +54,7 @@ export class FirefoxOrder implements EngineOrder {
       if (pairingKey(call, current.request.url, current.request.method) !== key) continue;
       if (call.wire[n - 2]?.type === 'preflight') continue;
       candidates.push(call);
-      const matches = unsafeNamesOf(current.request.headers ?? []) === acrh;
+      const matches = unsafeNamesOf(current.request.headers ?? [], 'firefox') === acrh;
       if (!chosen || (matches && !exact)) {
         chosen = call;
         exact = matches;

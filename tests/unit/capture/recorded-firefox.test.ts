@@ -240,6 +240,15 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
         ],
       ]);
     },
+    'firefox-safelist': () => {
+      // Firefox preflights them (the second Accept call again), and serves the third from its cache.
+      expect(rows.map((r) => [r.verdict, r.preflight, r.exchange.capture.ambiguous])).toEqual([
+        ['allowed', 'sent', false],
+        ['allowed', 'sent', false],
+        ['allowed', 'cached', false],
+        ['allowed', 'sent', false],
+      ]);
+    },
     // When CORS is only the messenger: the same causes from what Firefox's webRequest shows.
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');

@@ -167,6 +167,15 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
         ['blocked', 'RedirectContainsCredentials', 1],
       ]);
     },
+    'firefox-safelist': () => {
+      // Chromium follows the spec's safelist: a byte above 0x7F in Accept and a Content-Type list pass it.
+      expect(rows.map((r) => [r.verdict, r.preflight])).toEqual([
+        ['allowed', 'none'],
+        ['allowed', 'none'],
+        ['allowed', 'none'],
+        ['allowed', 'none'],
+      ]);
+    },
     // When CORS is only the messenger: what really failed, said first (the pass over the tab's calls).
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');

@@ -627,4 +627,21 @@ describe('what needs a preflight (Firefox’s safelist)', () => {
     expect(sent([['DPR', '2']])).toEqual(['cached', 'none']);
     expect(sent([['Range', 'bytes=0-']])).toEqual(['none', 'none']);
   });
+
+  it('a byte above 0x7F in Accept or Content-Type, or a Content-Type list, needs one in Firefox only', () => {
+    expect(sent([['Accept', 'text/plain;q=0.9,\u00e9']])).toEqual(['cached', 'none']);
+    expect(sent([['Content-Type', 'text/plain;charset=\u00e9']])).toEqual(['cached', 'none']);
+    expect(sent([['Content-Type', 'text/plain;a=1,2']])).toEqual(['cached', 'none']);
+    // ASCII values, and a comma in Accept, are safelisted in both.
+    expect(sent([['Accept', 'text/plain;q=0.9,*/*']])).toEqual(['none', 'none']);
+    expect(sent([['Content-Type', 'text/plain;charset=utf-8']])).toEqual(['none', 'none']);
+    // Accept-Language already allows only ASCII letters and a few signs, in both.
+    expect(sent([['Accept-Language', 'fr-\u00e9']])).toEqual(['cached', 'cached']);
+  });
+
+  it('says why in the preflight check', () => {
+    const ex = simpleCall({ headers: [['Content-Type', 'text/plain;a=1,2']], res: response(200, [acao()]) });
+    const seen = JSON.stringify(firefox(ex).checks);
+    expect(seen).toContain('value is not one media type (it has a comma), which Firefox never safelists');
+  });
 });
