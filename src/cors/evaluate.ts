@@ -15,6 +15,7 @@ import {
   type NetworkErrorEntry,
 } from './catalog';
 import { withCredentialsMode } from './credentials';
+import { splitJoinedLines } from './joined-lines';
 import { firefoxLocalNetworkReason, localNetworkAdvice } from './local-network';
 import { exposedOf, mainFetch } from './main-fetch';
 import { chromiumConsoleLine, firefoxConsoleLine } from './messages';
@@ -36,8 +37,11 @@ export class Evaluator {
     this.cache = new PreflightCache(this.engine);
   }
 
-  evaluate(ex: Exchange): Verdict {
+  evaluate(recorded: Exchange): Verdict {
     const ctx: WalkContext = { cache: this.cache, engine: this.engine };
+    // Only Firefox counts Access-Control-Allow-Origin lines; Chromium reads the joined value as they are.
+    const { ex, note: joined } =
+      this.engine === 'firefox' ? splitJoinedLines(recorded) : { ex: recorded, note: null };
     const { walk: chosen, note, readings } = withCredentialsMode(ex, ctx);
     for (const o of chosen.cacheOps) {
       if (o.op === 'store') this.cache.store(o.origin, o.url, ex.id, o.policy, o.time);
@@ -57,7 +61,7 @@ export class Evaluator {
       error: own.error,
       summary: own.summary,
       reason: own.reason,
-      checks: note ? [note, ...chosen.checks] : chosen.checks,
+      checks: [...(note ? [note] : []), ...(joined ? [joined] : []), ...chosen.checks],
       fixes: own.fixes,
       advice: repaired?.advice ?? [],
       warnings: warnings(ex, chosen, { echoed: this.echoed, engine: this.engine }),

@@ -79,6 +79,11 @@ export interface Exchange {
   netError?: string;
   /** Optional: when the call started, ms since the epoch. Used for preflight-cache expiry. */
   time?: number;
+  /**
+   * The recorder joined each response header's repeated lines into one value with ", " (Firefox's webRequest
+   * does): a comma in Access-Control-Allow-Origin is read as several lines (src/cors/joined-lines.ts).
+   */
+  headersJoined?: boolean;
   /** The address space of the page (the initiator), when known. */
   addressSpace?: AddressSpace;
   /** The page's Local Network Access permissions, when known. */

@@ -128,6 +128,8 @@ export function parseExchange(v: unknown): Parsed {
   if (permission) return bad(permission.field, permission.message);
   if (v.request.targetAddressSpace !== undefined && typeof v.request.targetAddressSpace !== 'string')
     return bad('request.targetAddressSpace', "must be a string (fetch()'s targetAddressSpace option)");
+  if (v.headersJoined !== undefined && typeof v.headersJoined !== 'boolean')
+    return bad('headersJoined', 'must be true or false');
   if (v.netError !== undefined && (typeof v.netError !== 'string' || v.netError === ''))
     return bad('netError', 'must be the browser\'s error string ("net::ERR_CONNECTION_REFUSED")');
   // Normalize optional header lists so the evaluator never meets undefined where it reads headers.

@@ -603,6 +603,26 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'acao-repeated',
+    description:
+      'fetch GET to API/twice, answered with two Access-Control-Allow-Origin lines both PAGE; to API/star-and-page, two lines "*" and PAGE; to API/list, one line "PAGE, THIRD". Blocked, all three. Chromium joins repeated lines and reads a comma as several values in either case (MultipleAllowOriginValues); Firefox ESR 153 counts the lines: two are "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed", one holding a list "does not match". Firefox\'s webRequest hands the add-on the two lines joined into one value with ", ".',
+    async run({ server, page, path, api }) {
+      const o = server.origins.page;
+      server.route(path('twice'), {
+        actual: { status: 200, headers: [...acao(o), ...acao(o), ...TEXT], body: 'ok' },
+      });
+      server.route(path('star-and-page'), {
+        actual: { status: 200, headers: [...acao('*'), ...acao(o), ...TEXT], body: 'ok' },
+      });
+      server.route(path('list'), {
+        actual: { status: 200, headers: [...acao(`${o}, ${server.origins.third}`), ...TEXT], body: 'ok' },
+      });
+      const out: CallResult[] = [];
+      for (const rest of ['twice', 'star-and-page', 'list']) out.push(await call(page, api(rest)));
+      return out;
+    },
+  },
+  {
     name: 'firefox-safelist',
     description:
       'fetch GET to API/accept three times, with Accept: text/plain;q=0.9,\u00e9 (a byte above 0x7F); then GET API/content-type with Content-Type: text/plain;a=1,2 (a comma in a parameter). The Fetch Standard safelists both values and Chromium sends no preflight; Firefox ESR 153 does not (its safelist refuses any byte above 0x7F in Accept and Content-Type, and a Content-Type it cannot parse as one type): it preflights the Accept calls (the second again, as it does right after a first preflight) and serves the third from its preflight cache (Access-Control-Max-Age: 600), and preflights the Content-Type call.',

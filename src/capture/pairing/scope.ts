@@ -115,6 +115,8 @@ export function exchangeOf(
     request: { method: call.method, url: call.url },
     wire: call.wire,
     ...(outcome ? { outcome } : {}),
+    // Firefox's webRequest joins a response header's repeated lines into one value.
+    ...(engine === 'firefox' ? { headersJoined: true } : {}),
     time: call.start,
     capture: {
       tabId: call.tabId,

@@ -176,6 +176,14 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
         ['allowed', 'none'],
       ]);
     },
+    'acao-repeated': () => {
+      // Chromium joins repeated lines itself and reads a comma as several values, one line or two.
+      expect(rows.map((r) => [r.verdict, r.evaluation.error?.chromium, r.exchange.headersJoined])).toEqual([
+        ['blocked', 'MultipleAllowOriginValues', undefined],
+        ['blocked', 'MultipleAllowOriginValues', undefined],
+        ['blocked', 'MultipleAllowOriginValues', undefined],
+      ]);
+    },
     // When CORS is only the messenger: what really failed, said first (the pass over the tab's calls).
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');

@@ -484,6 +484,29 @@ describe('Access-Control-Allow-Origin: header lines, not values (CheckOriginHead
       firefox: 'CORSMultipleAllowOriginNotAllowed',
     });
   });
+  it('joined by the recorder (Firefox capture), a comma is read as several lines, and the checks say so', () => {
+    const ex = { ...simpleCall({ res: response(200, [acao(`${PAGE}, ${OTHER}`)]) }), headersJoined: true };
+    const v = firefox(ex);
+    expect(v.error?.console).toBe(
+      line(ex.request.url, 'Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed'),
+    );
+    expect(v.checks.find((c) => c.rule === 'recording')).toMatchObject({
+      hop: 0,
+      result: 'info',
+      seen: `Access-Control-Allow-Origin "${PAGE}, ${OTHER}" as the browser handed it on, read as 2 header lines (a comma cannot be part of one origin; if it was one line holding a list, Firefox says it does not match)`,
+    });
+    // The wire stored stays as recorded; Chromium reads the joined value as it does its own.
+    expect(ex.wire[0]!.response!.headers).toEqual([acao(`${PAGE}, ${OTHER}`)]);
+    expect(chromium(ex).error?.chromium).toBe('MultipleAllowOriginValues');
+    expect(chromium(ex).checks.some((c) => c.rule === 'recording')).toBe(false);
+  });
+
+  it('joined, one origin alone is one line: allowed, and nothing to say', () => {
+    const ex = { ...simpleCall({ res: response(200, [acao()]) }), headersJoined: true };
+    const v = firefox(ex);
+    expect(v.verdict).toBe('allowed');
+    expect(v.checks.some((c) => c.rule === 'recording')).toBe(false);
+  });
 });
 
 describe('redirects', () => {
