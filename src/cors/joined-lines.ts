@@ -3,10 +3,11 @@
 // tests/fixtures/webrequest-firefox/acao-repeated.json), while Firefox's own CORS check counts the lines
 // (CheckOriginHeader: two are "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed"). A comma
 // cannot come from one valid origin, so a joined Access-Control-Allow-Origin holding one is read as that many
-// lines, and the verdict says so: one line holding a list would have been "does not match" instead.
+// lines, and the verdict says so, with the line Firefox logs were it one line holding a list ("does not match").
 import { getCombined } from './headers';
+import { firefoxConsoleLine } from './messages';
 import { SPEC } from './spec';
-import type { Check, Exchange, Header } from './types';
+import type { Check, Exchange, Header, WireEntry } from './types';
 
 const ACAO = 'access-control-allow-origin';
 
@@ -28,7 +29,7 @@ export function splitJoinedLines(ex: Exchange): { ex: Exchange; note: Check | nu
       spec: SPEC.corsCheck,
       hop,
       required: 'each Access-Control-Allow-Origin line as it was received',
-      seen: `Access-Control-Allow-Origin "${value}" as the browser handed it on, read as ${lines.length} header lines (a comma cannot be part of one origin; if it was one line holding a list, Firefox says it does not match)`,
+      seen: `Access-Control-Allow-Origin "${value}" as Firefox handed it on, its lines joined: read as ${lines.length} lines (a comma cannot be part of one origin). One line holding that list looks the same, and Firefox then logs: ${oneLine(value, w)}`,
       result: 'info',
     };
     const split: Header[] = [];
@@ -39,4 +40,14 @@ export function splitJoinedLines(ex: Exchange): { ex: Exchange; note: Check | nu
     return { ...w, response: { ...w.response!, headers: split } };
   });
   return note ? { ex: { ...ex, wire }, note } : { ex, note: null };
+}
+
+/** Firefox's line for a response whose one Access-Control-Allow-Origin line holds `value`. */
+function oneLine(value: string, hop: WireEntry): string {
+  return firefoxConsoleLine(
+    'CORSAllowOriginNotMatchingOrigin',
+    value,
+    hop.request.url,
+    hop.response?.status ?? null,
+  );
 }

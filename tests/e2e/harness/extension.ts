@@ -41,7 +41,7 @@ export interface ExportedLine {
     } | null;
     exposed?: string[];
     reason?: { key: string; seen: string | null; hop: number } | null;
-    checks: { rule: string; servedBy?: { id: string } }[];
+    checks: { rule: string; seen: string; servedBy?: { id: string } }[];
     warnings?: { code: string; message: string; hop: number }[];
   };
 }

@@ -76,3 +76,20 @@ export function firefoxCorsLines(texts: readonly string[]): string[] {
   }
   return [...byUrl.values()].map((ls) => ls.find((l) => !l.includes(DID_NOT_SUCCEED)) ?? ls[0]!);
 }
+
+const ONE_LINE = 'One line holding that list looks the same, and Firefox then logs: ';
+
+/**
+ * The line a stored Firefox verdict stands for, against the line Firefox logged: its own, or, when capture
+ * read a joined Access-Control-Allow-Origin as several lines, the line its note gives for one line holding
+ * that list, where that is the one Firefox logged (webRequest shows the two alike).
+ */
+export function storedFirefoxLine(
+  verdict: { error: { console: string | null } | null; checks: { rule: string; seen: string }[] },
+  logged: string | null,
+): { line: string | null; oneLine: boolean } {
+  const note = verdict.checks.find((c) => c.rule === 'recording' && c.seen.includes(ONE_LINE));
+  const alternative = note ? note.seen.slice(note.seen.indexOf(ONE_LINE) + ONE_LINE.length) : null;
+  if (alternative !== null && alternative === logged) return { line: alternative, oneLine: true };
+  return { line: verdict.error?.console ?? null, oneLine: false };
+}

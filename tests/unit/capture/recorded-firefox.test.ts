@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { RawDetails } from '../../../src/capture/events';
 import { causesOf } from '../../../src/cors/messenger';
 import type { StoredExchange } from '../../../src/store/row';
-import { firefoxCorsLines } from '../../e2e/harness/firefox-console';
+import { firefoxCorsLines, storedFirefoxLine, urlOfFirefoxLine } from '../../e2e/harness/firefox-console';
 import {
   checksOfBothBrowsers,
   expectEachPreflightOnce,
@@ -29,11 +29,12 @@ const fixtures = readFixtures<Fixture>(new URL('../../fixtures/webrequest-firefo
 
 const SELF = 'moz-extension://0ec28b5d-d27a-4fd5-8602-aa75d91ac67d';
 
-/**
- * One Access-Control-Allow-Origin line holding a list: Firefox's webRequest hands it on exactly as it hands on
- * two lines joined, and capture reads it as two (acao-repeated).
- */
-const INDISTINGUISHABLE = '/s/acao-repeated/list.';
+/** The logged line naming the same URL as the row's line, if any (the one-line reading is compared to it). */
+function oneLineOf(r: StoredExchange, logged: string[]): string | null {
+  const own = r.evaluation.error?.console;
+  const url = own ? urlOfFirefoxLine(own) : null;
+  return logged.find((l) => url !== null && urlOfFirefoxLine(l) === url) ?? null;
+}
 
 /** The CORS line Firefox logged for each failed call (errors of the page, as BiDi reported them). */
 function firefoxLines(f: Fixture): string[] {
@@ -80,10 +81,14 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
   it('stores one exchange per cross-origin CORS call, with the verdict the page saw and the line Firefox logged', () => {
     expect(rows.every((r) => r.exchange.capture.engine === 'firefox')).toBe(true);
     expect(rows.every((r) => r.evaluation.engine === 'firefox')).toBe(true);
-    const stored = rows.map((r) => r.evaluation.error?.console).filter((l): l is string => !!l);
-    // The one call webRequest cannot show as Firefox saw it (its own test below says what is stored).
-    const shown = (l: string) => !l.includes(INDISTINGUISHABLE);
-    expect(stored.filter(shown).sort()).toEqual(firefoxLines(f).filter(shown).sort());
+    const logged = firefoxLines(f);
+    const stored = rows
+      .map((r) => {
+        const own = r.evaluation.error?.console ?? null;
+        return storedFirefoxLine(r.evaluation, logged.find((l) => l === own) ?? oneLineOf(r, logged)).line;
+      })
+      .filter((l): l is string => !!l);
+    expect(stored.sort()).toEqual([...logged].sort());
     // fetch reports the response type; XHR and images carry none.
     const allowedInPage = f.page.filter((p) => p.ok && (p.type ?? 'cors') === 'cors').length;
     expect(rows.filter((r) => r.verdict === 'allowed')).toHaveLength(allowedInPage);
@@ -259,11 +264,12 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
     },
     'acao-repeated': () => {
       // Two lines reach the add-on joined into one value: read as two, as Firefox counted them. One line
-      // holding a list looks the same, so it is read as two too, and the verdict says what Firefox would
-      // say were it one line.
+      // holding a list looks the same, so it is read as two too, and the note gives the line Firefox then
+      // logs (it did, for /list).
+      const api = 'http://127.0.0.1:33391/s/acao-repeated';
       expect(
         rows.map((r) => [
-          new URL(r.url).pathname,
+          r.url,
           r.verdict,
           r.evaluation.error?.firefox,
           r.evaluation.checks.find((c) => c.rule === 'recording')?.seen,
@@ -274,15 +280,18 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
           ['star-and-page', '*, http://127.0.0.1:34663'],
           ['list', 'http://127.0.0.1:34663, http://localhost:34663'],
         ].map(([path, value]) => [
-          `/s/acao-repeated/${path}`,
+          `${api}/${path}`,
           'blocked',
           'CORSMultipleAllowOriginNotAllowed',
-          `Access-Control-Allow-Origin "${value}" as the browser handed it on, read as 2 header lines (a comma cannot be part of one origin; if it was one line holding a list, Firefox says it does not match)`,
+          `Access-Control-Allow-Origin "${value}" as Firefox handed it on, its lines joined: read as 2 lines (a comma cannot be part of one origin). One line holding that list looks the same, and Firefox then logs: Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${api}/${path}. (Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘${value}’).`,
         ]),
       );
-      expect(firefoxLines(f).find((l) => l.includes(INDISTINGUISHABLE))).toContain(
-        '(Reason: CORS header ‘Access-Control-Allow-Origin’ does not match ‘http://127.0.0.1:34663, http://localhost:34663’)',
-      );
+      const logged = firefoxLines(f);
+      expect(rows.map((r) => storedFirefoxLine(r.evaluation, oneLineOf(r, logged)).oneLine)).toEqual([
+        false,
+        false,
+        true,
+      ]);
     },
     // When CORS is only the messenger: the same causes from what Firefox's webRequest shows.
     'error-responses': () => {

@@ -493,7 +493,7 @@ describe('Access-Control-Allow-Origin: header lines, not values (CheckOriginHead
     expect(v.checks.find((c) => c.rule === 'recording')).toMatchObject({
       hop: 0,
       result: 'info',
-      seen: `Access-Control-Allow-Origin "${PAGE}, ${OTHER}" as the browser handed it on, read as 2 header lines (a comma cannot be part of one origin; if it was one line holding a list, Firefox says it does not match)`,
+      seen: `Access-Control-Allow-Origin "${PAGE}, ${OTHER}" as Firefox handed it on, its lines joined: read as 2 lines (a comma cannot be part of one origin). One line holding that list looks the same, and Firefox then logs: ${line(ex.request.url, `CORS header ‘Access-Control-Allow-Origin’ does not match ‘${PAGE}, ${OTHER}’`)}`,
     });
     // The wire stored stays as recorded; Chromium reads the joined value as it does its own.
     expect(ex.wire[0]!.response!.headers).toEqual([acao(`${PAGE}, ${OTHER}`)]);
