@@ -1,8 +1,9 @@
 // The request's credentials mode (https://fetch.spec.whatwg.org/#concept-request-credentials-mode) when the
 // recording does not say it: webRequest cannot see it. The wire is walked as sent; where the answer would
 // change with the other mode, the evidence decides: the outcome the browser reported (its error string
-// included), else what was sent (a Cookie header means "include"). Where nothing shows it, the verdict gives
-// both readings, its own fields following the default (not included), and a check says it is assumed.
+// included), else what was sent (a Cookie or Sec-Fetch-Storage-Access header means "include"). Where nothing
+// shows it, the verdict gives both readings, its own fields following the default (not included), and a check
+// says it is assumed.
 import { netErrorKey } from './catalog';
 import { getCombined } from './headers';
 import { exposedOf, mainFetch } from './main-fetch';
@@ -28,7 +29,8 @@ export function withCredentialsMode(
 ): { walk: Walk; note: Check | null; readings: CredentialsReadings | null } {
   if (ex.credentials)
     return { walk: mainFetch(ex, ex.credentials === 'include', ctx), note: null, readings: null };
-  const sent = sentCookie(ex);
+  const shown = credentialsShown(ex);
+  const sent = shown !== null;
   const first = mainFetch(ex, sent, ctx);
   if (!first.credentialsMattered) return { walk: first, note: null, readings: null };
   const other = mainFetch(ex, !sent, ctx);
@@ -40,10 +42,10 @@ export function withCredentialsMode(
     ? netErrorKey(ex.netError)
       ? `the browser reported ${ex.netError}, not a CORS failure`
       : `the page saw ${ex.outcome === 'success' ? 'success' : 'an error'}`
-    : sent
-      ? 'a Cookie header was sent'
+    : shown !== null
+      ? `a ${shown} header was sent`
       : 'no Cookie header was sent, and nothing recorded shows whether credentials were included';
-  const shown = better !== 0 || sent;
+  const known = better !== 0 || sent;
   return {
     walk: chosen,
     note: {
@@ -52,10 +54,10 @@ export function withCredentialsMode(
       spec: SPEC.credentials,
       hop: -1,
       required: 'the verdict depends on whether credentials are included',
-      seen: `${shown ? '' : 'assumed '}${chosen.include ? '"include"' : '"same-origin" (not included cross-origin)'} because ${basis}`,
+      seen: `${known ? '' : 'assumed '}${chosen.include ? '"include"' : '"same-origin" (not included cross-origin)'} because ${basis}`,
       result: 'info',
     },
-    readings: shown ? null : { omit: first, include: other, basis },
+    readings: known ? null : { omit: first, include: other, basis },
   };
 }
 
@@ -80,7 +82,17 @@ function explains(ex: Exchange, w: Walk): number {
   return w.verdict === 'blocked' ? 2 : w.verdict === 'network-error' ? 1 : 0;
 }
 
-function sentCookie(ex: Exchange): boolean {
-  for (const w of ex.wire ?? []) if (getCombined(w.request.headers, 'cookie') !== null) return true;
-  return false;
+/**
+ * A header the browser sends only when credentials are included, if one was sent: `Cookie`, or
+ * `Sec-Fetch-Storage-Access` (https://privacycg.github.io/storage-access-headers/: on a credentialed
+ * cross-site request; recorded from Chromium 156 on the request and from Firefox ESR 153 on its preflight,
+ * never on the same call made without credentials).
+ */
+function credentialsShown(ex: Exchange): string | null {
+  for (const w of ex.wire ?? []) {
+    if (getCombined(w.request.headers, 'cookie') !== null) return 'Cookie';
+    if (getCombined(w.request.headers, 'sec-fetch-storage-access') !== null)
+      return 'Sec-Fetch-Storage-Access';
+  }
+  return null;
 }

@@ -399,6 +399,29 @@ describe('a verdict that depends on a credentials mode nothing shows gives both 
     });
     expect([cookie.verdict, cookie.dependsOn]).toEqual(['blocked', undefined]);
   });
+
+  it('Sec-Fetch-Storage-Access settles it too: browsers send it only on a credentialed cross-site request', () => {
+    const ex = unknown(simpleCall({ url: `${API}/data`, res: response(200, [acao('*')]) }));
+    for (const engine of ['chromium', 'firefox'] as const) {
+      const v = new Evaluator({ engine }).evaluate({
+        ...ex,
+        wire: [
+          {
+            ...ex.wire[0]!,
+            request: {
+              ...ex.wire[0]!.request,
+              headers: [
+                ['Origin', PAGE],
+                ['Sec-Fetch-Storage-Access', 'none'],
+              ],
+            },
+          },
+        ],
+      });
+      expect([v.verdict, v.dependsOn]).toEqual(['blocked', undefined]);
+      expect(v.checks[0]!.seen).toBe('"include" because a Sec-Fetch-Storage-Access header was sent');
+    }
+  });
 });
 
 describe('the exchange format', () => {
