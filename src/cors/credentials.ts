@@ -86,7 +86,8 @@ function explains(ex: Exchange, w: Walk): number {
  * A header the browser sends only when credentials are included, if one was sent: `Cookie`, or
  * `Sec-Fetch-Storage-Access` (https://privacycg.github.io/storage-access-headers/: on a credentialed
  * cross-site request; recorded from Chromium 156 on the request and from Firefox ESR 153 on its preflight,
- * never on the same call made without credentials).
+ * never on the same call made without credentials). Nothing else webRequest gives tells it: Firefox's details
+ * (thirdParty, cookieStoreId, urlClassification, frameAncestors, ...) are alike with and without credentials.
  */
 function credentialsShown(ex: Exchange): string | null {
   for (const w of ex.wire ?? []) {

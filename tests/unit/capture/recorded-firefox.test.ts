@@ -59,6 +59,42 @@ describe('the recordings are what the reference says of Firefox', () => {
     }
   });
 
+  it('no webRequest detail tells the credentials mode but Sec-Fetch-Storage-Access (thirdParty, cookieStoreId, ... alike)', () => {
+    // The same preflighted PUT with and without credentials, both redirected cross-site (redirect-preflight-null).
+    const f = fixtures.find((x) => x.scenario === 'redirect-preflight-null')!;
+    const details = (path: string) =>
+      f.events
+        .filter((e) => new URL(e.details.url).pathname.endsWith(path))
+        .map((e) => {
+          const { requestId, timeStamp, url, requestHeaders, responseHeaders, ...rest } =
+            e.details as RawDetails & Record<string, unknown>;
+          const names = (requestHeaders ?? [])
+            .map((h) => h.name)
+            .filter((n) => n !== 'Sec-Fetch-Storage-Access');
+          const storageAccess = (requestHeaders ?? []).some((h) => h.name === 'Sec-Fetch-Storage-Access');
+          return {
+            kind: e.kind,
+            ...rest,
+            names,
+            storageAccess,
+            answered: (responseHeaders ?? []).length > 0,
+          };
+        });
+    const [creds, plain] = [details('/creds-end'), details('/plain-end')];
+    expect(Object.keys(creds[0]!)).toEqual(
+      expect.arrayContaining([
+        'thirdParty',
+        'cookieStoreId',
+        'urlClassification',
+        'incognito',
+        'frameAncestors',
+      ]),
+    );
+    expect(creds.map((d) => ({ ...d, storageAccess: false }))).toEqual(plain);
+    expect(creds.map((d) => d.storageAccess)).toContain(true);
+    expect(plain.map((d) => d.storageAccess)).not.toContain(true);
+  });
+
   it("a preflight carries its request's documentId (Firefox 153 reports one for subresources)", () => {
     for (const f of fixtures) {
       const sends = f.events.filter((e) => e.kind === 'onSendHeaders' && e.details.type !== 'main_frame');
