@@ -137,4 +137,19 @@ describe('a verdict that depends on a credentials mode nothing shows', () => {
       `Access to fetch at '${rows[8]!.url}' from origin '${rows[8]!.initiator}' has been blocked by CORS policy: The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.`,
     );
   });
+  it('marks the reading that applies once the user says how the call was made', async () => {
+    setup();
+    const details = await open(8);
+    const readings = within(details).getByTestId('readings');
+    const [omit, include] = ['omit', 'include'].map((k) => within(readings).getByTestId(`reading-${k}`));
+    expect([omit!.dataset.applies, include!.dataset.applies]).toEqual([undefined, undefined]);
+    const say = within(readings).getByTestId('say-include');
+    expect(say.textContent).toBe("with credentials (credentials: 'include', withCredentials)");
+    fireEvent.click(say);
+    expect([omit!.dataset.applies, include!.dataset.applies]).toEqual(['no', 'yes']);
+    expect(include!.textContent).toMatch(/^Applies \(as you said\): if the request included credentials/);
+    expect(say.getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(within(readings).getByTestId('say-omit'));
+    expect([omit!.dataset.applies, include!.dataset.applies]).toEqual(['yes', 'no']);
+  });
 });
