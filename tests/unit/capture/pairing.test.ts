@@ -152,6 +152,60 @@ describe('pairing', () => {
     expect([v.verdict, v.preflight]).toEqual(['allowed', 'sent']);
   });
 
+  it("a call that fails at the new preflight after a cross-origin redirect: that preflight is the call's", () => {
+    const a = `${API}/e`;
+    const b = 'http://localhost:8102/e2';
+    const redirectedPut = (id: string) => [
+      ...preflightEvents(a, 'PUT', 'x-custom', { status: 204, headers: allow }),
+      ev('send', id, 'PUT', a, { headers: requestHeaders([['X-Custom', '1']]) }),
+      ev('response', id, 'PUT', a, {
+        status: 307,
+        headers: [
+          ['Location', b],
+          ['Access-Control-Allow-Origin', PAGE],
+        ],
+      }),
+    ];
+    const nullPreflight = (id: string) =>
+      ev('send', id, 'OPTIONS', b, {
+        headers: [
+          ['Origin', 'null'],
+          ['Access-Control-Request-Method', 'PUT'],
+          ['Access-Control-Request-Headers', 'x-custom'],
+        ],
+      });
+    // Answered, and blocked by its Access-Control-Allow-Origin (the page's origin, not null).
+    const answered = collect();
+    answered.run([
+      ...redirectedPut('r5'),
+      nullPreflight('p-answered'),
+      ev('response', 'p-answered', 'OPTIONS', b, { status: 204, headers: allow }),
+      ev('error', 'r5', 'PUT', b, { error: 'net::ERR_FAILED' }),
+    ]);
+    // Still in flight when the call failed: the preflight's connection was refused.
+    const inFlight = collect();
+    inFlight.run([
+      ...redirectedPut('r6'),
+      nullPreflight('p-in-flight'),
+      ev('error', 'r6', 'PUT', b, { error: 'net::ERR_CONNECTION_REFUSED' }),
+    ]);
+    for (const { out } of [answered, inFlight]) {
+      expect(out.map((x) => x.wire.map((w) => `${w.type} ${w.request.url}`))).toEqual([
+        [`preflight ${a}`, `request ${a}`, `preflight ${b}`],
+      ]);
+    }
+    // The controller hands the evaluator the browser's error string as the exchange's netError.
+    const [blocked, refused] = [answered.out[0]!, inFlight.out[0]!].map((x) =>
+      new Evaluator().evaluate({ ...x, netError: x.capture.netError ?? undefined }),
+    );
+    expect([blocked!.verdict, blocked!.error?.chromium, blocked!.error?.stage]).toEqual([
+      'blocked',
+      'PreflightAllowOriginMismatch',
+      'preflight',
+    ]);
+    expect([refused!.verdict, refused!.reason?.key]).toEqual(['network-error', 'ConnectionRefused']);
+  });
+
   it('pairs identical concurrent calls one to one, first in first out, and marks them ambiguous', () => {
     const { run, out } = collect();
     const url = `${API}/same`;
