@@ -70,10 +70,10 @@ export function callScope(call: Call): CallScope {
   const hops: { url: string; headers: Header[] | null }[] = (requests.length ? requests : call.wire).map(
     (e) => ({ url: e.request.url, headers: e.request.headers ?? null }),
   );
-  // Ended on a redirect the browser refused to follow (to a URL with a username and password, say): the
-  // request was bound for its target, so a call that began same-origin left it there.
+  // Ended in an error on a redirect the browser refused to follow (to a URL with a username and password,
+  // say): the request was bound for its target, so a call that began same-origin left it there.
   const last = call.wire[call.wire.length - 1];
-  const refused = last && isRedirect(last) ? redirectTarget(last) : null;
+  const refused = call.netError && last && isRedirect(last) ? redirectTarget(last) : null;
   if (refused) hops.push({ url: refused, headers: null });
   const scope = corsScope({
     method: call.method,

@@ -206,6 +206,28 @@ describe('pairing', () => {
     expect([refused!.verdict, refused!.reason?.key]).toEqual(['network-error', 'ConnectionRefused']);
   });
 
+  it('a same-origin call that fails on a redirect to another origin is a CORS call; to its own origin, it is not', () => {
+    const { run, out, counts } = collect();
+    const sameOriginGet = (id: string, to: string) => [
+      ev('send', id, 'GET', `${PAGE}/start-${id}`, {
+        headers: [
+          ['Accept', '*/*'],
+          ['Sec-Fetch-Mode', 'cors'],
+        ],
+      }),
+      ev('response', id, 'GET', `${PAGE}/start-${id}`, { status: 302, headers: [['Location', to]] }),
+      ev('error', id, 'GET', to, { error: 'net::ERR_FAILED' }),
+    ];
+    run([
+      ...sameOriginGet('u1', `http://user:pass@127.0.0.1:8102/end`),
+      ...sameOriginGet('u2', `http://user:pass@127.0.0.1:8101/end`),
+    ]);
+    expect(out.map((x) => x.request.url)).toEqual([`${PAGE}/start-u1`]);
+    expect(counts).toEqual(['same-origin']);
+    const v = new Evaluator().evaluate({ ...out[0]!, netError: out[0]!.capture.netError ?? undefined });
+    expect([v.verdict, v.reason?.key]).toEqual(['blocked', 'RedirectContainsCredentials']);
+  });
+
   it('pairs identical concurrent calls one to one, first in first out, and marks them ambiguous', () => {
     const { run, out } = collect();
     const url = `${API}/same`;
