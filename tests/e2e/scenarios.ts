@@ -421,6 +421,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'credentials-cross-site',
+    description:
+      "fetch GET from PAGE to API2 (another site: localhost) answered ACAO: * only, with credentials: 'include' and without, no cookie set. Blocked with credentials, allowed without. Browsers send Sec-Fetch-Storage-Access only on the credentialed cross-site request (or its preflight), so that header is what shows the credentials mode when no Cookie is sent.",
+    async run({ server, page, path, api2 }) {
+      server.route(path('data'), {
+        actual: { status: 200, headers: [...acao('*'), ...TEXT], body: 'ok' },
+      });
+      return [await call(page, api2('data'), { credentials: 'include' }), await call(page, api2('data'))];
+    },
+  },
+  {
     name: 'credentials-include-star',
     description:
       "fetch GET with credentials: 'include' from PAGE to API, with a cookie sid=e2e set for 127.0.0.1 (so a Cookie header is sent); the response has ACAO: * only. Blocked: the wildcard is not allowed with credentials.",

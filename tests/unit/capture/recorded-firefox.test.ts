@@ -329,6 +329,31 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
         true,
       ]);
     },
+    'credentials-cross-site': () => {
+      // Firefox reports no outcome: Sec-Fetch-Storage-Access, sent only on the credentialed call, is what shows
+      // its mode. The other call gives both readings, allowed as assumed (no credentials), as it was.
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.evaluation.error?.firefox ?? null,
+          r.evaluation.checks.find((c) => c.rule === 'credentials-mode')?.seen,
+          r.evaluation.dependsOn?.readings.include?.error?.firefox ?? null,
+        ]),
+      ).toEqual([
+        [
+          'blocked',
+          'CORSNotSupportingCredentials',
+          '"include" because a Sec-Fetch-Storage-Access header was sent',
+          null,
+        ],
+        [
+          'allowed',
+          null,
+          'assumed "same-origin" (not included cross-origin) because no Cookie header was sent, and nothing recorded shows whether credentials were included',
+          'CORSNotSupportingCredentials',
+        ],
+      ]);
+    },
     // When CORS is only the messenger: the same causes from what Firefox's webRequest shows.
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');

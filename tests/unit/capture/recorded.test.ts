@@ -184,6 +184,19 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
         ['blocked', 'MultipleAllowOriginValues', undefined],
       ]);
     },
+    'credentials-cross-site': () => {
+      // Chromium reports each call's outcome, which settles both.
+      expect(
+        rows.map((r) => [
+          r.verdict,
+          r.evaluation.dependsOn === undefined,
+          r.evaluation.checks.find((c) => c.rule === 'credentials-mode')?.seen,
+        ]),
+      ).toEqual([
+        ['blocked', true, '"include" because the page saw an error'],
+        ['allowed', true, '"same-origin" (not included cross-origin) because the page saw success'],
+      ]);
+    },
     // When CORS is only the messenger: what really failed, said first (the pass over the tab's calls).
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');
