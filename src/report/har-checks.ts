@@ -107,6 +107,7 @@ const call = object({
   'netError?': nullable(str),
   'addressSpace?': SPACE,
   'localNetworkAccess?': localNetworkAccess,
+  'headersJoined?': must((v) => typeof v === 'boolean', 'true or false'),
 });
 
 const corsError = object({

@@ -611,6 +611,7 @@ export class ExchangeBuilder {
       ...(call.time !== undefined ? { time: call.time } : {}),
       ...(call.addressSpace ? { addressSpace: call.addressSpace } : {}),
       ...(call.localNetworkAccess ? { localNetworkAccess: call.localNetworkAccess } : {}),
+      ...(call.headersJoined ? { headersJoined: true } : {}),
     };
     // CORScope stores CORS calls; a sample set's exchanges may hold others, which its verdict names.
     const scope: CallScope =

@@ -94,6 +94,8 @@ export interface HarCorsCall {
   /** The page's address space and Local Network Access permissions, when known. */
   addressSpace?: AddressSpace;
   localNetworkAccess?: LocalNetworkAccess;
+  /** The recorder joined repeated response header lines (Firefox capture): the entries' headers are as joined. */
+  headersJoined?: boolean;
 }
 
 /** `_cors` on every entry: which call and hop it is, and that call's verdict. */

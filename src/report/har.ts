@@ -15,7 +15,7 @@
 // - `_cors` on every entry: { pair, hop, role, verdict, preflight, addressSpace? (its server's) }; on the call's
 //   last entry, the whole verdict too (summary, error, checks, fixes, advice, warnings, exposed, localNetwork)
 //   and `call`: what a HAR has no field for (initiator, api, mode, credentials, outcome, the request as the
-//   script issued it, the browser's error, the page's address space and Local Network Access permissions).
+//   script issued it, the browser's error, the page's address space and Local Network Access permissions, headersJoined).
 // - Timings are unknown: blocked, dns, connect and ssl are -1; send, wait and receive 0 (the spec allows
 //   no -1 there); `time` 0. startedDateTime is the wire entry's capture time, else the call's.
 // - Secrets were redacted at capture and again at export with the list in force (src/capture/redact.ts);
@@ -194,6 +194,7 @@ function callOf(ex: Exchange | CapturedExchange, tabId: number | undefined): Har
     ...(capture ? { netError: ex.netError ?? null } : ex.netError ? { netError: ex.netError } : {}),
     ...(ex.addressSpace ? { addressSpace: ex.addressSpace } : {}),
     ...(ex.localNetworkAccess ? { localNetworkAccess: ex.localNetworkAccess } : {}),
+    ...(ex.headersJoined ? { headersJoined: true } : {}),
   };
 }
 

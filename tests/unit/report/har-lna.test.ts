@@ -1,7 +1,8 @@
 // Local Network Access through HAR files: CORScope's own HAR keeps the address spaces, the permissions and the
 // browser's error, and a DevTools HAR's stopped preflight (`_error` net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS)
 // is recognized. DevTools' HAR writes no address space and, for a simple request the check stopped, only
-// "net::ERR_FAILED" with no response: that call stays a request with no response.
+// "net::ERR_FAILED" with no response: that call stays a request with no response. A Firefox capture's
+// headersJoined survives the trip too.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -193,5 +194,37 @@ describe("DevTools' HAR", () => {
       console:
         "Access to fetch at 'http://127.0.0.1:9000/lna/put' from origin 'https://pub.test:8443' has been blocked by CORS policy: Permission was denied for this request to access the `loopback` address space.",
     });
+  });
+});
+
+describe("CORScope's HAR of a Firefox capture", () => {
+  it('keeps headersJoined, so the joined Access-Control-Allow-Origin reads the same under Firefox rules', async () => {
+    const ex: Exchange = {
+      id: 'joined',
+      initiator: 'http://127.0.0.1:8101',
+      request: { method: 'GET', url: 'http://127.0.0.1:8102/twice' },
+      wire: [
+        {
+          type: 'request',
+          request: {
+            method: 'GET',
+            url: 'http://127.0.0.1:8102/twice',
+            headers: [['Origin', 'http://127.0.0.1:8101']],
+          },
+          response: {
+            status: 200,
+            headers: [['Access-Control-Allow-Origin', 'http://127.0.0.1:8101, http://127.0.0.1:8101']],
+          },
+        },
+      ],
+      headersJoined: true,
+    };
+    const har = toHar(storedRows([ex]));
+    expect(har.log.entries[0]!._cors).toMatchObject({ call: { headersJoined: true } });
+    const { exchanges, issues } = await importHar(JSON.parse(JSON.stringify(har)));
+    expect(issues).toEqual([]);
+    expect(exchanges[0]!.exchange.headersJoined).toBe(true);
+    const [v] = evaluateAll([exchanges[0]!.exchange], { engine: 'firefox' });
+    expect(v!.error?.firefox).toBe('CORSMultipleAllowOriginNotAllowed');
   });
 });
