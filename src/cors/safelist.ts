@@ -163,10 +163,10 @@ const SAFE_CONTENT_TYPES = new Set([
 ]);
 
 /**
- * Firefox's deviation from the safelist (ESR 153, recorded in tests/fixtures/webrequest-firefox/firefox-safelist.json):
- * nsContentUtils' IsCORSUnsafeRequestHeaderByte compares the byte as a signed char, so every byte above 0x7F
- * (any non-ASCII character) is unsafe in Accept and Content-Type; and a Content-Type is safelisted only when it
- * parses as one media type (NS_ParseRequestContentType), so a comma, which makes it a list, is unsafe too.
+ * Firefox's deviation from the safelist (nsContentUtils::IsCORSSafelistedRequestHeader), as recorded in
+ * Firefox ESR 153 (tests/fixtures/webrequest-firefox/firefox-safelist.json): a byte above 0x7F (any non-ASCII
+ * character) makes Accept and Content-Type unsafe, where the spec lets it pass; and a Content-Type with a comma
+ * (a list, not one media type: "text/plain;a=1,2") is unsafe too.
  */
 function firefoxUnsafeValue(lowerName: string, value: string): string | null {
   if (lowerName !== 'accept' && lowerName !== 'content-type') return null;
