@@ -696,15 +696,16 @@ export class ExchangeBuilder {
         : undefined;
     // A proxy's "error" is its own (the connection it made), not the browser's decision.
     const outcomeFrom = outcome && !(this.traits.proxy && final.response !== null) ? 'browser' : 'headers';
-    // The browser's own error string for a call that failed (a proxy's is its own connection's). Where the
-    // request that got no answer names a Local Network Access stop, that is the call's error: DevTools writes
-    // it on a stopped preflight and only "net::ERR_FAILED" on the request behind it.
-    const stopped = hops.find((h) => h.response === null)?.error;
-    const netError = isLocalNetworkError(stopped)
-      ? stopped
-      : failed && final.error && !this.traits.proxy
-        ? final.error
-        : null;
+    // The browser's own error string for a call that failed (a proxy's is its own connection's): the call ended
+    // at the first hop with no answer, so that hop's error is the call's. DevTools writes a preflight's own
+    // failure (a refused connection, a Local Network Access stop) on the preflight, and only "net::ERR_FAILED"
+    // or nothing on the request behind it; a proxy's file keeps only a Local Network Access stop's name.
+    const stopped = hops.find((h) => h.response === null)?.error ?? null;
+    const netError = this.traits.proxy
+      ? isLocalNetworkError(stopped)
+        ? stopped
+        : null
+      : (stopped ?? (failed ? final.error : null));
     const type = firstRequest?.resourceType?.toLowerCase();
     const api = type
       ? Object.hasOwn(API, type)

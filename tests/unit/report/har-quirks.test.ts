@@ -269,6 +269,33 @@ describe('HAR writers: what each one writes, read right', () => {
     ]);
   });
 
+  it("Chrome DevTools: a refused preflight is the call's error, even for a plain-http URL from an https page", async () => {
+    // DevTools writes the preflight's own failure on it and nothing on the request behind it: the call ended
+    // at the preflight, so its error is the call's, not a mixed-content block the browser never named.
+    const url = 'http://api.example/x';
+    const preflight = entry(
+      url,
+      [
+        ['Origin', PAGE],
+        ['Access-Control-Request-Method', 'PUT'],
+      ],
+      0,
+      [],
+      {
+        _resourceType: 'preflight',
+        _initiator: { type: 'preflight', url },
+        response: { _error: 'net::ERR_CONNECTION_REFUSED' },
+      },
+    );
+    const put = entry(url, [['Origin', PAGE]], 0, [], { _resourceType: 'fetch' });
+    preflight.request.method = 'OPTIONS';
+    put.request.method = 'PUT';
+    const { calls } = await importAndJudge(har('WebInspector', [preflight, put]));
+    expect(calls.map((j) => [j.call.exchange.netError, j.verdict?.verdict, j.verdict?.reason?.key])).toEqual([
+      ['net::ERR_CONNECTION_REFUSED', 'network-error', 'ConnectionRefused'],
+    ]);
+  });
+
   it('Firefox: a form-like POST with Origin and no Sec-Fetch-Mode is cannot tell; with Sec-Fetch-Mode it is decided', async () => {
     const post = (mode: string | null) => ({
       ...entry(
