@@ -211,31 +211,34 @@ export function redactUrl(url: string, params: ReadonlySet<string>): string {
     const m = SCHEME_AUTHORITY.exec(out);
     const userinfo = m?.[2]?.lastIndexOf('@') ?? -1;
     if (m && userinfo !== -1) {
+      // Both the user name (a token often travels there) and the password: lengths kept, and a URL
+      // that carried credentials still carries some, for the redirect-credentials check.
       const info = m[2]!.slice(0, userinfo);
-      const colon = info.indexOf(':');
-      if (colon !== -1) {
-        const password = info.slice(colon + 1);
-        if (password && !URL_MARKER.test(password)) {
-          const redacted = `${info.slice(0, colon + 1)}${urlMarker(password.length)}`;
-          out = `${m[1]}${redacted}${out.slice(m[1]!.length + info.length)}`;
-        }
-      }
+      // A user name already redacted holds a ":" of its own.
+      const colon = info.startsWith('[redacted:') ? info.indexOf(':', info.indexOf(']')) : info.indexOf(':');
+      const mark = (s: string) => (s && !URL_MARKER.test(s) ? urlMarker(s.length) : s);
+      const redacted =
+        colon === -1 ? mark(info) : `${mark(info.slice(0, colon))}:${mark(info.slice(colon + 1))}`;
+      out = `${m[1]}${redacted}${out.slice(m[1]!.length + info.length)}`;
     }
   }
   if (!params.size) return out;
-  const qs = out.indexOf('?');
   const hs = out.indexOf('#');
-  const query = qs === -1 ? null : [qs + 1, hs !== -1 && hs > qs ? hs : out.length];
-  const fragment = hs === -1 ? null : [hs + 1, out.length];
-  let result = '';
-  let from = 0;
-  for (const part of [query, fragment]) {
-    if (!part) continue;
-    const [start, end] = part as [number, number];
-    result += out.slice(from, start) + redactParams(out.slice(start, end), params);
-    from = end;
+  const qs = out.indexOf('?');
+  // The query only when its "?" comes before any "#"; a "?" inside the fragment starts the fragment's
+  // parameters (a hash router's "#/callback?code=...").
+  const queryEnd = hs === -1 ? out.length : hs;
+  let result = out.slice(0, queryEnd);
+  if (qs !== -1 && qs < queryEnd) {
+    result = out.slice(0, qs + 1) + redactParams(out.slice(qs + 1, queryEnd), params);
   }
-  return result + out.slice(from);
+  if (hs === -1) return result;
+  const fragment = out
+    .slice(hs + 1)
+    .split('?')
+    .map((part) => redactParams(part, params))
+    .join('?');
+  return `${result}#${fragment}`;
 }
 
 function redactParams(text: string, params: ReadonlySet<string>): string {

@@ -100,10 +100,39 @@ describe('redaction at capture', () => {
   it('redacts a password in a URL, and leaves a URL without secrets as it is', () => {
     const params = new Set(['token']);
     expect(redactUrl('http://user:hunter2@api.test/a?token=x#token=y', params)).toBe(
-      'http://user:[redacted:7-bytes]@api.test/a?token=[redacted:1-bytes]#token=[redacted:1-bytes]',
+      'http://[redacted:4-bytes]:[redacted:7-bytes]@api.test/a?token=[redacted:1-bytes]#token=[redacted:1-bytes]',
     );
     expect(redactUrl('http://api.test/a?b=1', params)).toBe('http://api.test/a?b=1');
     expect(redactUrl('/cb?%54oken=abc', params)).toBe('/cb?%54oken=[redacted:3-bytes]');
+  });
+
+  it('a "?" inside the fragment starts fragment parameters, not the query (hash routers)', () => {
+    const params = new Set(['token', 'access_token', 'code']);
+    expect(redactUrl('https://a.example/cb#state=1?token=abc', params)).toBe(
+      'https://a.example/cb#state=1?token=[redacted:3-bytes]',
+    );
+    expect(redactUrl('https://a.example/cb#x?y=1&access_token=SECRET', params)).toBe(
+      'https://a.example/cb#x?y=1&access_token=[redacted:6-bytes]',
+    );
+    expect(redactUrl('https://app.example/#/callback?code=XYZ&state=s', params)).toBe(
+      'https://app.example/#/callback?code=[redacted:3-bytes]&state=s',
+    );
+    expect(redactUrl('https://a.example/p?code=12#token=abcd', params)).toBe(
+      'https://a.example/p?code=[redacted:2-bytes]#token=[redacted:4-bytes]',
+    );
+    expect(redactUrl('https://a.example/p?q=1#frag', params)).toBe('https://a.example/p?q=1#frag');
+  });
+
+  it('redacts a user name in a URL too, keeping its length, so the URL still shows it carried credentials', () => {
+    const params = new Set<string>();
+    expect(redactUrl('https://ghp_SECRETTOKEN@github.com/x', params)).toBe(
+      'https://[redacted:15-bytes]@github.com/x',
+    );
+    expect(redactUrl('https://u:p@h.example/', params)).toBe(
+      'https://[redacted:1-bytes]:[redacted:1-bytes]@h.example/',
+    );
+    const once = redactUrl('https://user:pass@h.example/', params);
+    expect(redactUrl(once, params)).toBe('https://[redacted:4-bytes]:[redacted:4-bytes]@h.example/');
   });
 });
 
