@@ -8,7 +8,7 @@ import type { RawDetails, RawKind } from './events';
 import { withLocalNetworkStop } from './local-network';
 import { initiatorOf, normalize } from './normalize';
 import { Pairer, type PairingState } from './pairing';
-import { makeRedactor, type Redactor } from './redact';
+import { type Redactor, redactorOf } from './redact';
 import { siteMatcher } from './sites';
 import type { CapturedExchange } from './types';
 
@@ -116,7 +116,7 @@ export class CaptureController {
     private readonly engine: Engine = 'chromium',
   ) {
     this.settings = settings;
-    this.redact = makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
+    this.redact = redactorOf(settings);
     this.disabled = siteMatcher(settings.disabledSites);
     this.pairer = new Pairer({
       engine,
@@ -130,7 +130,7 @@ export class CaptureController {
 
   configure(settings: CaptureSettings): void {
     this.settings = settings;
-    this.redact = makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
+    this.redact = redactorOf(settings);
     this.disabled = siteMatcher(settings.disabledSites);
     this.scope(settings.onlySites);
   }

@@ -162,8 +162,16 @@ export function makeRedactor(policy: Partial<RedactionPolicy> = DEFAULT_POLICY):
   return { headers, url, exchange, derived };
 }
 
-/** The default policy's redactor: for code with no settings at hand (the HAR export of rows as given). */
-export const defaultRedactor = makeRedactor();
+/**
+ * The redactor the settings' lists ask for (the default parameters where none are given): at capture, at HAR
+ * import and at export.
+ */
+export function redactorOf(lists: {
+  redactHeaders: readonly string[];
+  redactParams?: readonly string[];
+}): Redactor {
+  return makeRedactor({ headers: lists.redactHeaders, params: lists.redactParams });
+}
 
 function redactRequest<R extends { url: string; headers?: Header[] }>(
   req: R,

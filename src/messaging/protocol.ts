@@ -5,8 +5,7 @@ import {
   ALWAYS_REDACTED,
   DEFAULT_REDACTED_HEADERS,
   DEFAULT_REDACTED_PARAMS,
-  makeRedactor,
-  type Redactor,
+  redactorOf,
 } from '../capture/redact';
 import { EXPORT_FORMATS, type ExportFormat, exportWriter, pagesOf } from '../report/writer';
 import type { ExchangeStore, StoreStatus } from '../store/repository';
@@ -48,11 +47,6 @@ export type CaptureOn = (typeof CAPTURE_ON)[number];
 /** The sites capture is on: null for all of them. */
 export function captureSites(settings: Pick<Settings, 'captureOn' | 'captureSites'>): string[] | null {
   return settings.captureOn === 'listed' ? settings.captureSites : null;
-}
-
-/** The redactor the settings ask for: at capture, at HAR import and at export. */
-export function redactorOf(settings: Pick<Settings, 'redactHeaders' | 'redactParams'>): Redactor {
-  return makeRedactor({ headers: settings.redactHeaders, params: settings.redactParams });
 }
 
 /** Frozen, arrays included: spread it into a new object before changing anything. */

@@ -2,7 +2,8 @@
 // size exports (one runtime message is capped at 64 MiB in Chromium, and 20,000 calls as HAR are 70-90 MB).
 // The background is asked only to write what it still buffers and for the settings (the redaction list).
 import type { Redactor } from '../capture/redact';
-import { type CorscopeMessage, commandsOver, messages, redactorOf, request } from '../messaging/protocol';
+import { redactorOf } from '../capture/redact';
+import { type CorscopeMessage, commandsOver, messages, request } from '../messaging/protocol';
 import { type ExportFormat, exportWriter, type PageSeed, pagesOf } from '../report/writer';
 import type { CorscopeDB } from './db';
 import type { StoredExchange } from './row';

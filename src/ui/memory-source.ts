@@ -1,6 +1,7 @@
 // An in-memory PanelSource (and Commands), no storage and no browser: the panel shows an imported HAR through
 // it (PanelApp), and the UI tests drive the panel and the popup with it.
 
+import { redactorOf } from '../capture/redact';
 import { exportText, normalizeSettings } from '../messaging/protocol';
 import type { StoredExchange } from '../store/row';
 import {
@@ -75,24 +76,36 @@ export function memorySource(initial: StoredExchange[] = []): MemorySource {
   };
 }
 
-/** In-memory Commands over a memorySource: clear and export act on its rows, exports as the background's. */
-export function memoryCommands(source: MemorySource, settings: Settings = normalizeSettings({})): Commands {
+/**
+ * In-memory Commands over a memorySource: clear and export act on its rows, exports as the background's, with
+ * the redaction list in force at export (`listInForce`: where the list is kept; by default these commands'
+ * own settings), so rows read before a name was added leave without its value.
+ */
+export function memoryCommands(
+  source: MemorySource,
+  settings: Settings = normalizeSettings({}),
+  listInForce?: () => Promise<Settings>,
+): Commands {
   let current = { ...settings };
+  const exported = async (tabId: number | undefined) => {
+    const redact = redactorOf(listInForce ? await listInForce() : current);
+    return source.all(tabId).map((row) => redact.derived(row));
+  };
   return {
     async clear(tabId) {
       source.clear(tabId);
     },
     async exportJsonl(tabId) {
-      return exportText(source.all(tabId), 'jsonl');
+      return exportText(await exported(tabId), 'jsonl');
     },
     async exportHar(tabId) {
-      return exportText(source.all(tabId), 'har');
+      return exportText(await exported(tabId), 'har');
     },
     async exportMarkdown(tabId) {
-      return exportText(source.all(tabId), 'markdown');
+      return exportText(await exported(tabId), 'markdown');
     },
     async exportFile(format, tabId, onProgress) {
-      const rows = source.all(tabId);
+      const rows = await exported(tabId);
       onProgress?.(0, rows.length);
       const blob = new Blob([exportText(rows, format)]);
       onProgress?.(rows.length, rows.length);

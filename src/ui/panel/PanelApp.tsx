@@ -184,7 +184,8 @@ export function PanelApp({
     setImported({
       name: file.name,
       source: rowsSource,
-      commands: memoryCommands(rowsSource),
+      // Its exports redact with the list in force when they are made, as the tab's own exports do.
+      commands: memoryCommands(rowsSource, undefined, () => commands.getSettings()),
       calls: result.rows.length,
       summary: importSummary(result),
     });

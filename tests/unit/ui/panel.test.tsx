@@ -391,6 +391,24 @@ describe('importing a HAR file', () => {
     expect(screen.queryByTestId('view-imported')).toBeNull();
   });
 
+  it('an imported call leaves with the redaction list in force at export, not the one at import', async () => {
+    const { commands, download } = setup(rows.slice(0, 2));
+    const har = JSON.parse(harText) as Har;
+    har.log.entries[0]!.request.headers.push({ name: 'X-Team-Token', value: 'team-secret-1234' });
+    drop(harFile(JSON.stringify(har)));
+    await screen.findByTestId('view-imported');
+    const settings = await commands.getSettings();
+    await commands.setSettings({ redactHeaders: [...settings.redactHeaders, 'x-team-token'] });
+    fireEvent.click(screen.getByTestId('export-har'));
+    await waitFor(() => expect(download).toHaveBeenCalledOnce());
+    const [, text] = (await texts(download))[0]!;
+    expect(text).not.toContain('team-secret-1234');
+    const sent = (JSON.parse(text) as Har).log.entries.flatMap((e) => e.request.headers);
+    expect(sent.filter((h) => h.name === 'X-Team-Token')).toEqual([
+      { name: 'X-Team-Token', value: '[redacted: 16 bytes]' },
+    ]);
+  });
+
   it('"Import HAR…" opens a file picker that imports the same way', async () => {
     setup(rows.slice(0, 2));
     const input = screen.getByTestId('import-file') as HTMLInputElement;
