@@ -203,9 +203,13 @@ export class CaptureService {
     this.listen();
   }
 
-  /** Merges a patch, saves it and applies it; resolves to the settings in force. */
+  /**
+   * Merges a patch, saves it and applies it; resolves to the settings in force. A field given as undefined
+   * (Firefox's messaging keeps such fields) leaves the setting as it is.
+   */
   async setSettings(patch: Partial<Settings>): Promise<Settings> {
-    const next = { ...this.settings, ...patch };
+    const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const next = normalizeSettings({ ...this.settings, ...given });
     await this.ports.settings.save(next);
     this.apply(next);
     return next;

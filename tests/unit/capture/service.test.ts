@@ -240,6 +240,15 @@ describe('CaptureService: listeners', () => {
     expect(rows.map((r) => r.exchange.capture.requestId)).toEqual(['p2']);
   });
 
+  it('a patch whose fields are undefined changes nothing and loses nothing', async () => {
+    const { service, webRequest } = ports();
+    await service.start();
+    await service.setSettings({ disabledSites: ['ads.test'], retention: 5_000 });
+    const kept = await service.setSettings({ retention: undefined, disabledSites: undefined });
+    expect([kept.retention, kept.disabledSites]).toEqual([5_000, ['ads.test']]);
+    expect(webRequest.registered()).toEqual(allSites);
+  });
+
   it('Firefox: onCompleted too, and no extraHeaders', async () => {
     const { webRequest } = ports({ engine: 'firefox' });
     expect(webRequest.registered()).toEqual([
