@@ -112,14 +112,14 @@ const PACKAGES: Record<Exclude<System, 'other'>, Partial<Record<Need, string>>> 
   debian: { chromium: 'chromium', firefox: 'firefox-esr', ...DEBIAN_TOOLS },
   // Ubuntu's chromium-browser and firefox packages install the snaps.
   ubuntu: { chromium: 'chromium-browser', firefox: 'firefox', ...DEBIAN_TOOLS },
-  // rs/cors is packaged by Debian alone: elsewhere the Go snippet's server cannot be built from packages.
+  // The tests run Apache as Debian lays it out (apache2, its modules folder), and rs/cors is packaged by Debian
+  // alone: elsewhere those two have no package that would do (see missingMessage).
   fedora: {
     chromium: 'chromium',
     firefox: 'firefox',
     xvfb: 'xorg-x11-server-Xvfb',
     imagemagick: 'ImageMagick',
     nginx: 'nginx',
-    apache: 'httpd',
     caddy: 'caddy',
   },
   arch: {
@@ -128,7 +128,6 @@ const PACKAGES: Record<Exclude<System, 'other'>, Partial<Record<Need, string>>> 
     xvfb: 'xorg-server-xvfb',
     imagemagick: 'imagemagick',
     nginx: 'nginx',
-    apache: 'apache',
     caddy: 'caddy',
   },
   macos: { chromium: 'google-chrome', firefox: 'firefox' },
@@ -194,9 +193,24 @@ export function setupPlan(missing: Need[], host: Host): Plan {
         ? [
             ['apt-get', 'update', '-qq'],
             ['apt-get', 'install', '-y', '-qq', ...packages],
+            ...servicesOff(packages),
           ]
         : null,
   };
+}
+
+/** Debian's server packages that start and enable a system service (on port 80) when installed. */
+const SERVICES = ['nginx', 'apache2', 'caddy'];
+
+/**
+ * The tests run the servers as child processes on loopback ports: the services the packages just installed
+ * started are stopped and disabled again, where systemd runs them (a container has none).
+ */
+function servicesOff(packages: string[]): string[][] {
+  const started = SERVICES.filter((p) => packages.includes(p));
+  if (!started.length) return [];
+  const units = started.join(' ');
+  return [['sh', '-c', `if [ -d /run/systemd/system ]; then systemctl disable --now ${units}; fi`]];
 }
 
 function joinWords(items: string[]): string {
@@ -214,8 +228,14 @@ export function missingMessage(purpose: Purpose, missing: Need[], host: Host): s
   ];
   for (const engine of ENGINES.filter((e) => missing.includes(e)))
     lines.push(`Looked at: ${lookedAt(engine, host)}.`);
+  const system = systemOf(host);
+  const unpackaged = missing.filter((n): n is Tool => system !== 'other' && !PACKAGES[system][n]);
   if (plan.commands.length) lines.push('Install with:', ...plan.commands.map((c) => `  ${c}`));
-  else lines.push("Install it with this system's package manager.");
+  else if (!unpackaged.length) lines.push("Install it with this system's package manager.");
+  if (unpackaged.length)
+    lines.push(
+      `${joinWords(unpackaged.map((n) => NAME[n]))}: the tests use Debian's packages (${unpackaged.map((n) => DEBIAN_TOOLS[n]).join(' ')}), with no equivalent packaged here: run the tests on Debian or Ubuntu.`,
+    );
   const vars = ENGINES.filter((e) => missing.includes(e)).map((e) => ENV_VAR[e]);
   if (vars.length)
     lines.push(
@@ -248,6 +268,8 @@ export function ensureSetup(purpose: Purpose, host: Host, io: SetupIO, opts: { i
     const plan = setupPlan(missing, host);
     if (!opts.install || !plan.install) throw new SetupError(missingMessage(purpose, missing, host));
     io.log(`Not found: ${joinWords(missing.map((n) => NAME[n]))}. Installing as root: ${plan.commands[0]}`);
+    if (servicesOff(plan.packages).length)
+      io.log('Then stopping the services those servers start: the tests run them as child processes.');
     for (const argv of plan.install) {
       const r = io.run(argv);
       if (!r.ok)

@@ -124,6 +124,18 @@ describe('the plan for each system', () => {
 });
 
 describe('the message when nothing is found', () => {
+  it('npm test on Fedora, Apache and Go missing: dnf for what it packages, Debian for the rest', () => {
+    const host = fakeHost({ platform: 'linux', osRelease: FEDORA_42 });
+    expect(missingMessage('test', ['nginx', 'apache', 'go'], host)).toBe(
+      [
+        'npm test needs nginx (the tests prove its CORS snippet on a real server), Apache (the same, for its snippet) and Go and the rs/cors package (the same, for the Go snippet), and none of them was found.',
+        'Install with:',
+        '  sudo dnf install -y nginx',
+        "Apache and Go with rs/cors: the tests use Debian's packages (apache2 golang-go golang-github-rs-cors-dev), with no equivalent packaged here: run the tests on Debian or Ubuntu.",
+      ].join('\n'),
+    );
+  });
+
   it('npm start on macOS', () => {
     const host = fakeHost({ platform: 'darwin', env: { HOME: '/Users/ana' } });
     expect(missingMessage('demo', ['chromium'], host)).toBe(
@@ -245,9 +257,12 @@ describe('ensureSetup', () => {
     expect(ran).toEqual([
       ['apt-get', 'update', '-qq'],
       ['apt-get', 'install', '-y', '-qq', ...packages.split(' ')],
+      // Debian starts the servers' services on install (port 80): stopped and disabled again under systemd.
+      ['sh', '-c', 'if [ -d /run/systemd/system ]; then systemctl disable --now nginx apache2 caddy; fi'],
     ]);
     expect(said).toEqual([
       `Not found: a Chromium-family browser, Firefox, Xvfb, ImageMagick's import, nginx, Apache, Caddy and Go with rs/cors. Installing as root: apt-get update && apt-get install -y ${packages}`,
+      'Then stopping the services those servers start: the tests run them as child processes.',
       'Browser: Chromium 156.0.8078.114 at /usr/bin/chromium',
       'Browser: Firefox 153.8.0esr at /usr/bin/firefox-esr',
     ]);
