@@ -19,7 +19,7 @@ import { firstHop, needsPreflight, type PageCall } from './browser';
 import { reasonOf } from './evaluate';
 import { browserFetch, type FetchResult } from './fetch';
 import { sendHttp } from './http';
-import { type Io, openInput, write } from './io';
+import { type Io, jsonLine, openInput, write } from './io';
 import { inPool, rateLimited } from './limit';
 import { notesOf, outcomeOf, probeJson } from './probe';
 import { readRecording } from './recording';
@@ -222,7 +222,7 @@ function render(
   errors: string[],
 ): string {
   if (format === 'json') {
-    return `${JSON.stringify({
+    return `${jsonLine({
       against: target,
       calls: replayed.map((r) => ({
         id: r.call.exchange.id,

@@ -15,7 +15,7 @@ import {
 import { browserSetHeader, firstHop, needsPreflight, type PageCall } from './browser';
 import { browserFetch, type FetchResult } from './fetch';
 import { sendHttp } from './http';
-import { type Io, write } from './io';
+import { type Io, jsonLine, write } from './io';
 import { type CallNotes, explainMarkdown, explainText, visible } from './render';
 import { PROBE_USAGE } from './usage';
 
@@ -110,7 +110,7 @@ export function notesOf(r: FetchResult): CallNotes {
 
 export function renderCall(r: FetchResult, format: ProbeFormat): string {
   const notes = notesOf(r);
-  if (format === 'json') return `${JSON.stringify(probeJson(r))}\n`;
+  if (format === 'json') return `${jsonLine(probeJson(r))}\n`;
   if (format === 'markdown') return explainMarkdown(r.exchange, r.verdict, notes);
   return explainText(r.exchange, r.verdict, notes);
 }

@@ -19,7 +19,7 @@ import {
 import type { PageCall } from './browser';
 import { browserFetch, type FetchResult } from './fetch';
 import { sendHttp } from './http';
-import { type Io, write } from './io';
+import { type Io, jsonLine, write } from './io';
 import { rateLimited } from './limit';
 import { outcomeOf } from './probe';
 import { visible } from './render';
@@ -346,7 +346,7 @@ function render(
   const requests = probes.reduce((n, p) => n + p.result.exchange.wire.length, 0);
   const tally = `${probes.length} calls from ${new Set(probes.map((p) => p.origin)).size} origins, ${requests} requests`;
   if (format === 'json') {
-    return `${JSON.stringify({
+    return `${jsonLine({
       target,
       findings,
       probes: probes.map((p) => ({

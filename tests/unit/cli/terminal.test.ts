@@ -1,6 +1,11 @@
 // What a HAR or a JSON Lines file carries never acts on the terminal: control characters come out as
 // visible escapes, JSON output escapes what JSON.stringify leaves raw, and repeated error lines are capped.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server as TcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { close, rawServer } from '../../e2e/harness/net';
 import { run } from './run';
 
 // Everything a terminal acts on but the line break: C0, DEL, C1 (an 8-bit CSI among them), bidi controls.
@@ -79,5 +84,70 @@ describe('corscope evaluate: binary input', () => {
     expect(lines.length).toBeLessThanOrEqual(11);
     expect(lines[lines.length - 1]).toMatch(/^corscope evaluate: [\d,]+ more "\(line\)" errors not shown$/);
     expect(err.length).toBeLessThan(4000);
+  });
+});
+
+describe('corscope probe, check and scan --format json: what a server sent stays text', () => {
+  // An 8-bit CSI (byte 0x9b) and a right-to-left override (U+202E, UTF-8 bytes e2 80 ae) in the
+  // Access-Control-Allow-Origin a server sends; a header's bytes are read one character each (0x80 is C1).
+  const response =
+    'HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: http://evil.test\x9b31m\xe2\x80\xae\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+  let raw: { port: number; server: TcpServer };
+  beforeAll(async () => {
+    raw = await rawServer(response);
+  });
+  afterAll(() => close(raw.server));
+  const base = () => `http://127.0.0.1:${raw.port}`;
+
+  it('probe', async () => {
+    const { out } = await run(['probe', `${base()}/x`, '--origin', 'http://a.test', '--format', 'json']);
+    expect(out).not.toMatch(RAW_CONTROL);
+    expect(out).toContain('"http://evil.test\\u009b31mâ\\u0080®"');
+    expect(out.split('\n')).toHaveLength(2);
+  });
+
+  it('check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'corscope-terminal-'));
+    try {
+      const file = join(dir, 'r.jsonl');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          id: 'c1',
+          initiator: 'http://a.test',
+          credentials: 'same-origin',
+          request: { method: 'GET', url: 'http://api.test/x', headers: [] },
+          wire: [
+            {
+              type: 'request',
+              request: { method: 'GET', url: 'http://api.test/x', headers: [['Origin', 'http://a.test']] },
+              response: { status: 200, headers: [['Access-Control-Allow-Origin', 'http://a.test']] },
+            },
+          ],
+        }),
+      );
+      const { out } = await run(['check', file, '--against', base(), '--format', 'json']);
+      expect(out).not.toMatch(RAW_CONTROL);
+      expect(out).toContain('"http://evil.test\\u009b31mâ\\u0080®"');
+      expect(out.split('\n')).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('scan', async () => {
+    const { out } = await run([
+      'scan',
+      `${base()}/x`,
+      '--origin',
+      'http://a.test',
+      '--rate',
+      '1000',
+      '--format',
+      'json',
+    ]);
+    expect(out).not.toMatch(RAW_CONTROL);
+    expect(out).toContain('"http://evil.test\\u009b31mâ\\u0080®"');
+    expect(out.split('\n')).toHaveLength(2);
   });
 });
