@@ -2,6 +2,7 @@
 // (the recorded API's origin replaced by BASE_URL, the page's origin kept), each as the browser would make it,
 // and judged: a deployment gate that fails when a call that worked in the recording would be blocked.
 import { Evaluator, type Header, originOf } from '../cors';
+import { visible } from '../report/inert';
 import { code, tableCode, text } from '../report/markdown';
 import { credentialsOf, type RecordedCall, scriptHeaders } from '../report/recorded-call';
 import {
@@ -23,7 +24,7 @@ import { type Io, jsonLine, openInput, write } from './io';
 import { inPool, rateLimited } from './limit';
 import { notesOf, outcomeOf, probeJson } from './probe';
 import { readRecording } from './recording';
-import { explainMarkdown, explainText, visible } from './render';
+import { explainMarkdown, explainText } from './render';
 import { formatTable } from './table';
 import { CHECK_USAGE } from './usage';
 

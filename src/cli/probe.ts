@@ -1,6 +1,7 @@
 // `corscope probe URL --origin ORIGIN`: asks the live server the question the browser would ask, and explains
 // the answer as the panel does.
 import type { CredentialsMode, Header } from '../cors';
+import { visible } from '../report/inert';
 import {
   commandArgs,
   NET_OPTIONS,
@@ -16,7 +17,7 @@ import { browserSetHeader, firstHop, needsPreflight, type PageCall } from './bro
 import { browserFetch, type FetchResult } from './fetch';
 import { sendHttp } from './http';
 import { type Io, jsonLine, write } from './io';
-import { type CallNotes, explainMarkdown, explainText, visible } from './render';
+import { type CallNotes, explainMarkdown, explainText } from './render';
 import { PROBE_USAGE } from './usage';
 
 export const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', 'include'];

@@ -1,16 +1,12 @@
 // One call explained for a terminal or a Markdown file, as the panel explains it: what went over the wire,
 // the verdict and the browser's console line, every check, the fix and the warnings. What a server sent is
-// data: control characters are made visible for a terminal, Markdown syntax escaped for a report.
+// data: control characters (bidirectional ones too) are made visible for a terminal, Markdown syntax
+// escaped for a report.
 import type { Exchange, Fix, Verdict } from '../cors';
+import { visible } from '../report/inert';
 import { code, fenced, tableCode, text } from '../report/markdown';
 import { entryLabel, fixText, redirectLocation } from '../ui/format';
 import { formatTable } from './table';
-
-/** Control characters (C0, DEL, C1) as \xHH, so what a server sends cannot drive the terminal. */
-export function visible(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it escapes
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 export function fixTarget(f: Fix): string {
   return f.on === 'preflight'

@@ -3,6 +3,7 @@
 // OPTIONS go out), judged by the evaluator, and reported with a severity, the evidence and the fix.
 import { getDomain } from 'tldts';
 import { Evaluator, type Exchange, type Header, type Verdict } from '../cors';
+import { visible } from '../report/inert';
 import { code, tableCode, text } from '../report/markdown';
 import { fixText } from '../ui/format';
 import {
@@ -22,7 +23,6 @@ import { sendHttp } from './http';
 import { type Io, jsonLine, write } from './io';
 import { rateLimited } from './limit';
 import { outcomeOf } from './probe';
-import { visible } from './render';
 import { formatTable } from './table';
 import { SCAN_USAGE } from './usage';
 
