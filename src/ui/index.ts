@@ -1,5 +1,5 @@
 // The UI's public surface: the apps, their data interfaces, and the pure helpers.
-export { curlFor, shellQuote } from './curl';
+export { curlFor } from './curl';
 export { useRow, useRows, useSettings } from './hooks';
 export { copyText, downloadFile, exportFilename } from './io';
 export { type MemorySource, memoryCommands, memorySource } from './memory-source';

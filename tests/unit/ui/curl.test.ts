@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { curlFor, shellQuote } from '../../../src/ui/curl';
+import { curlFor } from '../../../src/ui/curl';
+import { bashQuote } from '../../../src/ui/shell';
 
 describe('curlFor', () => {
   it('writes a preflight as curl', () => {
@@ -57,19 +58,27 @@ describe('curlFor', () => {
   });
 });
 
-describe('shellQuote (DevTools "Copy as cURL (bash)")', () => {
+describe('bashQuote (DevTools "Copy as cURL (bash)")', () => {
   it('single-quotes printable text', () => {
-    expect(shellQuote('a b $HOME `x` "y"')).toBe(`'a b $HOME \`x\` "y"'`);
+    expect(bashQuote('a b $HOME `x` "y"')).toBe(`'a b $HOME \`x\` "y"'`);
   });
 
   it('ANSI-C quotes a quote, a backslash, CR, LF, "!" and every control character as \\xHH', () => {
-    expect(shellQuote("a'b")).toBe(`$'a\\'b'`);
-    expect(shellQuote('a\\b!')).toBe(`$'a\\\\b\\x21'`);
-    expect(shellQuote('a\r\nb')).toBe(`$'a\\r\\nb'`);
-    expect(shellQuote('\x1b[201~\x0f\x00\x7f')).toBe(`$'\\x1b[201~\\x0f\\x00\\x7f'`);
-    expect(shellQuote('\x80\x85\x9b\x9f')).toBe(`$'\\x80\\x85\\x9b\\x9f'`);
+    expect(bashQuote("a'b")).toBe(`$'a\\'b'`);
+    expect(bashQuote('a\\b!')).toBe(`$'a\\\\b\\x21'`);
+    expect(bashQuote('a\r\nb')).toBe(`$'a\\r\\nb'`);
+    expect(bashQuote('\x1b[201~\x0f\x00\x7f')).toBe(`$'\\x1b[201~\\x0f\\x00\\x7f'`);
+    expect(bashQuote('\x80\x85\x9b\x9f')).toBe(`$'\\x80\\x85\\x9b\\x9f'`);
     // Printable Latin-1 and other text stay as they are.
-    expect(shellQuote('é\u00a0✓')).toBe(`'é\u00a0✓'`);
+    expect(bashQuote('é\u00a0✓')).toBe(`'é\u00a0✓'`);
+  });
+
+  it('ANSI-C quotes a tab as \\t and the bidirectional controls as their UTF-8 bytes', () => {
+    expect(bashQuote('a\tb')).toBe(`$'a\\tb'`);
+    expect(bashQuote('exe.\u202etxt')).toBe(`$'exe.\\xe2\\x80\\xaetxt'`);
+    expect(bashQuote('\u061c\u200e\u200f\u202a\u2066\u2069')).toBe(
+      `$'\\xd8\\x9c\\xe2\\x80\\x8e\\xe2\\x80\\x8f\\xe2\\x80\\xaa\\xe2\\x81\\xa6\\xe2\\x81\\xa9'`,
+    );
   });
 });
 
@@ -91,7 +100,14 @@ function argsIn(dir: string): string[] {
 
 describe('pasted into a real interactive bash (pty, bracketed paste)', () => {
   // A page may send any byte but NUL, CR and LF in a header value; a HAR may hold anything.
-  const cases: { name: string; url: string; headers: [string, string][]; urlArg?: string }[] = [
+  const cases: {
+    name: string;
+    url: string;
+    headers: [string, string][];
+    urlArg?: string;
+    /** The -H arguments as bytes (latin1), where they differ from "name: value". */
+    headerArgs?: string[];
+  }[] = [
     {
       // Ends the bracketed paste, erases the line (Ctrl-U), types a command and runs it (Ctrl-O).
       name: 'a header value that ends the paste and runs a line',
@@ -111,6 +127,13 @@ describe('pasted into a real interactive bash (pty, bracketed paste)', () => {
       name: 'C1 controls and DEL (an 8-bit CSI among them)',
       url: 'http://x.test/a',
       headers: [['X-C1', '\x9b201~\x15touch PWNED\x0f\x85\x7f\x07']],
+    },
+    {
+      // Shows "-H 'X-Bidi: a" and then the rest reversed; curl receives the override's UTF-8 bytes.
+      name: 'a right-to-left override',
+      url: 'http://x.test/a',
+      headers: [['X-Bidi', "a\u202e'; touch PWNED #"]],
+      headerArgs: ["X-Bidi: a\xe2\x80\xae'; touch PWNED #"],
     },
     {
       name: 'a URL that ends the paste and runs a line',
@@ -134,7 +157,7 @@ describe('pasted into a real interactive bash (pty, bracketed paste)', () => {
           '-X',
           'PUT',
           c.urlArg ?? c.url,
-          ...c.headers.flatMap(([n, v]) => ['-H', `${n}: ${v}`]),
+          ...(c.headerArgs ?? c.headers.map(([n, v]) => `${n}: ${v}`)).flatMap((h) => ['-H', h]),
         ]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
