@@ -5,7 +5,9 @@
 //   who answered (Server, Via, a CDN's own header), and the same server's answers with CORS headers, in this
 //   call (its preflight) and in the others;
 // - a preflight refused with 401, 403, 404 or 405: authentication or routing runs before CORS handling, or
-//   OPTIONS has no route; the fix is the order or an OPTIONS route, not another header;
+//   nothing answers OPTIONS at that path; the fix is the order, the path or an OPTIONS route, not another header;
+// - a preflight whose CORS headers are there but whose status is not 2xx (a 500, a 401 after the CORS
+//   handling ran): the status is the problem;
 // - a request the browser stopped for a reason that is not CORS (an extension's block, a certificate, mixed
 //   content): not a CORS verdict at all.
 // Calls are seen one by one (`see`), so a stream can be judged with what came before, and a whole tab or file
@@ -123,6 +125,8 @@ export interface PendingCause {
   hops: number[];
   /** Whether any of its hops (the failed one too) carried it from that server: the call is in its notes. */
   noted: boolean;
+  /** Whether the failed response itself carries Access-Control-Allow-Origin (a preflight failing on its status). */
+  carriesCors: boolean;
   /** For a request stopped for a reason that is not CORS: its words and what to do. */
   notCors: { summary: string; fix: string } | null;
 }
@@ -161,6 +165,7 @@ export function pendingCause(ex: Exchange, v: Verdict): PendingCause | null {
     path: pathOf(entry.request.url),
     hops,
     noted: hops.length > 0 || hasAcao(res),
+    carriesCors: hasAcao(res),
     notCors: null,
   };
 }
@@ -185,6 +190,7 @@ function notCors(ex: Exchange, v: Verdict): PendingCause | null {
     path: '',
     hops: [],
     noted: false,
+    carriesCors: false,
     notCors: {
       summary: `Not a CORS failure: ${networkClause({ reason: v.reason, onPreflight: v.error?.stage === 'preflight' })}.`,
       fix: entry.advice ?? '',
@@ -256,20 +262,54 @@ export class Messenger {
     };
     const phrase = PHRASES[status] ? ` ${PHRASES[status]}` : '';
     const by = p.answeredBy ? ` (${p.answeredBy})` : '';
+    // CORS handling answered the preflight, and the status failed it: the headers are not the problem.
+    const ok = 'Its CORS headers are there, but a preflight passes only with a 2xx (ok) status';
+    const noPath = `nothing answers OPTIONS at ${p.path} (the path may be wrong, or OPTIONS has no route there)`;
     if (p.kind === 'preflight-refused') {
       const auth = status === 401 || status === 403;
+      const authWhy =
+        'a browser never sends cookies or an Authorization header with a preflight, so it fails there whatever the page sends.';
+      const noHelp = 'Another CORS header will not help.';
+      if (p.carriesCors)
+        return {
+          kind: 'preflight-refused',
+          ...base,
+          corsElsewhere: elsewhere,
+          summary: auth
+            ? `${p.what} was refused with ${status}${phrase}${by}. ${ok}: authentication or authorization refused it, and ${authWhy}`
+            : `${p.what} got ${status}${phrase}${by}. ${ok}: ${status === 404 ? noPath : `the server does not allow OPTIONS at ${p.path}`}.`,
+          fix: auth
+            ? `Exempt OPTIONS from the authentication check, so the preflight gets a 2xx status (204 or 200). ${noHelp}`
+            : status === 404
+              ? `Check the path first. If it is right, answer OPTIONS there with a 2xx status (204 or 200). ${noHelp}`
+              : `Answer OPTIONS at this path with a 2xx status (204 or 200). ${noHelp}`,
+        };
+      const route =
+        'to the CORS handling: CORS middleware answers preflights itself when it runs first, for every method.';
       return {
         kind: 'preflight-refused',
         ...base,
         corsElsewhere: elsewhere,
         summary: auth
-          ? `${p.what} was refused with ${status}${phrase}${by}: authentication or authorization runs before the server's CORS handling, and a browser never sends cookies or an Authorization header with a preflight, so it fails there whatever the page sends.`
-          : `${p.what} got ${status}${phrase}${by}: the server has no route for OPTIONS at ${p.path}, so its CORS handling never runs.`,
+          ? `${p.what} was refused with ${status}${phrase}${by}: authentication or authorization runs before the server's CORS handling, and ${authWhy}`
+          : status === 404
+            ? `${p.what} got ${status}${phrase}${by}: ${noPath}, so the server's CORS handling does not answer the preflight.`
+            : `${p.what} got ${status}${phrase}${by}: the server has no route for OPTIONS at ${p.path}, so its CORS handling never runs.`,
         fix: auth
-          ? 'Answer preflights before authentication: put the CORS handling first (or exempt OPTIONS from the authentication check). Another CORS header will not help.'
-          : 'Route OPTIONS for this path to the CORS handling: CORS middleware answers preflights itself when it runs first, for every method. Another CORS header will not help.',
+          ? `Answer preflights before authentication: put the CORS handling first (or exempt OPTIONS from the authentication check). ${noHelp}`
+          : status === 404
+            ? `Check the path first. If it is right, route OPTIONS for it ${route} ${noHelp}`
+            : `Route OPTIONS for this path ${route} ${noHelp}`,
       };
     }
+    if (p.carriesCors)
+      return {
+        kind: 'error-response',
+        ...base,
+        corsElsewhere: elsewhere,
+        summary: `${p.what} was answered ${status}${phrase}${by}: ${statusWords(status)}. ${ok}, so the browser reports a CORS failure; the real failure is the ${status}.`,
+        fix: `Fix the ${status}: a preflight needs a 2xx status (204 or 200), and its CORS headers are already there.`,
+      };
     return {
       kind: 'error-response',
       ...base,

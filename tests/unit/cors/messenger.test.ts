@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Evaluator } from '../../../src/cors/index';
 import { causesOf, Messenger } from '../../../src/cors/messenger';
 import type { Exchange, Header } from '../../../src/cors/types';
-import { API, response, simpleCall } from '../../factories';
+import { API, PAGE, preflightedCall, response, simpleCall } from '../../factories';
 
 const judged = (ex: Exchange) => ({ exchange: ex, verdict: new Evaluator().evaluate(ex) });
 const get = (path: string, status: number, headers: Header[]) =>
@@ -64,5 +64,74 @@ describe('the evidence it names', () => {
       hops: [],
       servers: [],
     });
+  });
+});
+
+describe('a failing preflight', () => {
+  const put = (status: number, headers: Header[]) =>
+    judged(
+      preflightedCall({ method: 'PUT', url: `${API}/x`, unsafe: [], preflight: response(status, headers) }),
+    );
+  const cors: Header[] = [
+    ['Access-Control-Allow-Origin', PAGE],
+    ['Access-Control-Allow-Methods', 'PUT'],
+  ];
+
+  it('a 500 that carries CORS headers: they are there, a preflight needs a 2xx status', () => {
+    const call = put(500, [...cors, ['Server', 'nginx']]);
+    expect(call.verdict.error?.chromium).toBe('PreflightInvalidStatus');
+    const cause = new Messenger('in this file').causeOf(call.exchange, call.verdict)!;
+    expect(cause.kind).toBe('error-response');
+    expect(cause.summary).toBe(
+      `The preflight (OPTIONS ${API}/x) was answered 500 Internal Server Error (Server: nginx): the application failed on this request. Its CORS headers are there, but a preflight passes only with a 2xx (ok) status, so the browser reports a CORS failure; the real failure is the 500.`,
+    );
+    expect(cause.fix).toBe(
+      'Fix the 500: a preflight needs a 2xx status (204 or 200), and its CORS headers are already there.',
+    );
+  });
+
+  it('a 401 that carries CORS headers: CORS handling ran, authentication refused the preflight', () => {
+    const call = put(401, cors);
+    const cause = new Messenger('in this file').causeOf(call.exchange, call.verdict)!;
+    expect(cause.kind).toBe('preflight-refused');
+    expect(cause.summary).toBe(
+      `The preflight (OPTIONS ${API}/x) was refused with 401 Unauthorized. Its CORS headers are there, but a preflight passes only with a 2xx (ok) status: authentication or authorization refused it, and a browser never sends cookies or an Authorization header with a preflight, so it fails there whatever the page sends.`,
+    );
+    expect(cause.fix).toBe(
+      'Exempt OPTIONS from the authentication check, so the preflight gets a 2xx status (204 or 200). Another CORS header will not help.',
+    );
+  });
+
+  it('a 404 without CORS headers: nothing answers OPTIONS at that path', () => {
+    const call = put(404, []);
+    const cause = new Messenger('in this file').causeOf(call.exchange, call.verdict)!;
+    expect(cause.summary).toBe(
+      `The preflight (OPTIONS ${API}/x) got 404 Not Found: nothing answers OPTIONS at /x (the path may be wrong, or OPTIONS has no route there), so the server's CORS handling does not answer the preflight.`,
+    );
+    expect(cause.fix).toBe(
+      'Check the path first. If it is right, route OPTIONS for it to the CORS handling: CORS middleware answers preflights itself when it runs first, for every method. Another CORS header will not help.',
+    );
+  });
+
+  it('a 404 that carries CORS headers: they are there, nothing answers OPTIONS at that path', () => {
+    const call = put(404, cors);
+    const cause = new Messenger('in this file').causeOf(call.exchange, call.verdict)!;
+    expect(cause.summary).toBe(
+      `The preflight (OPTIONS ${API}/x) got 404 Not Found. Its CORS headers are there, but a preflight passes only with a 2xx (ok) status: nothing answers OPTIONS at /x (the path may be wrong, or OPTIONS has no route there).`,
+    );
+    expect(cause.fix).toBe(
+      'Check the path first. If it is right, answer OPTIONS there with a 2xx status (204 or 200). Another CORS header will not help.',
+    );
+  });
+
+  it('a 405 that carries CORS headers: they are there, OPTIONS is not allowed at that path', () => {
+    const call = put(405, cors);
+    const cause = new Messenger('in this file').causeOf(call.exchange, call.verdict)!;
+    expect(cause.summary).toBe(
+      `The preflight (OPTIONS ${API}/x) got 405 Method Not Allowed. Its CORS headers are there, but a preflight passes only with a 2xx (ok) status: the server does not allow OPTIONS at /x.`,
+    );
+    expect(cause.fix).toBe(
+      'Answer OPTIONS at this path with a 2xx status (204 or 200). Another CORS header will not help.',
+    );
   });
 });
