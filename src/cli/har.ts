@@ -92,7 +92,7 @@ export async function runHar(
   const report = format === 'markdown' ? new MarkdownReport(undefined, 'in this file') : null;
   // When CORS is only the messenger: the CORS calls' evidence, for each failed call's cause. JSON goes out as
   // calls come, with what the calls before showed; the table waits for all of them (and so does Markdown).
-  const messenger = new Messenger('in this file');
+  const messenger = new Messenger('in this file', format === 'json' || format === 'jsonl');
   const pending: { at: number; cause: PendingCause }[] = [];
   const counts = emptyCounts();
   const errors: HarIssue[] = [];

@@ -85,7 +85,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   const table: ReturnType<typeof textRow>[] = [];
   // When CORS is only the messenger: the calls' evidence, for each failed call's cause. JSON Lines go out as
   // they come, with what the lines before showed; the table waits for all of them.
-  const messenger = new Messenger('in this file');
+  const messenger = new Messenger('in this file', format === 'json');
   const pending: { at: number; cause: PendingCause }[] = [];
   // 2 MB of binary is thousands of bad lines: the first of each kind are printed, the rest counted.
   const cap = new LineCap();

@@ -202,8 +202,15 @@ function notCors(ex: Exchange, v: Verdict): PendingCause | null {
 export class Messenger {
   private readonly servers = new Map<string, ServerNotes>();
 
-  /** `where` says where the other calls are, for the sentences: "in this tab", "in this file". */
-  constructor(private readonly where = 'here') {}
+  /**
+   * `where` says where the other calls are, for the sentences: "in this tab", "in this file". `streamed`: each
+   * cause is told when its call comes, with only the calls before it seen, and says so ("Nothing before this
+   * call in this file shows…").
+   */
+  constructor(
+    private readonly where = 'here',
+    private readonly streamed = false,
+  ) {}
 
   /** Notes the servers that answered this call with Access-Control-Allow-Origin (each call once, before its cause). */
   see(ex: Exchange): void {
@@ -331,7 +338,7 @@ export class Messenger {
       );
     else
       out.push(
-        `Nothing else ${this.where} shows whether ${p.server}'s CORS setup works: fix the ${p.status} first, then look at CORS again.`,
+        `Nothing ${this.streamed ? 'before this call' : 'else'} ${this.where} shows whether ${p.server}'s CORS setup works: fix the ${p.status} first, then look at CORS again.`,
       );
     const own = p.serverHeader;
     if (own && e.servers.length && !e.servers.includes(own))

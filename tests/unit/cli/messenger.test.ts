@@ -112,3 +112,73 @@ describe('corscope har', () => {
     ]);
   });
 });
+
+describe('a 502 before the first call its server answered with CORS headers', () => {
+  const call = (id: string, status: number, headers: [string, string][]) => ({
+    id,
+    initiator: 'https://a.example',
+    credentials: 'omit',
+    request: { method: 'GET', url: `https://b.example/${id}` },
+    wire: [
+      {
+        type: 'request',
+        request: { method: 'GET', url: `https://b.example/${id}`, headers: [] },
+        response: { status, headers },
+      },
+    ],
+  });
+  const file = join(dir, 'first-502.jsonl');
+  writeFileSync(
+    file,
+    [
+      call('fail', 502, [['Server', 'cloudflare']]),
+      call('ok', 200, [
+        ['Access-Control-Allow-Origin', 'https://a.example'],
+        ['Server', 'nginx'],
+      ]),
+    ]
+      .map((c) => JSON.stringify(c))
+      .join('\n'),
+  );
+  const streamed =
+    "GET https://b.example/fail was answered 502 Bad Gateway (Server: cloudflare): a gateway or proxy got no valid answer from the application behind it. The error response carries no CORS headers, so the browser reports a CORS failure; the real failure is the 502. Nothing before this call in this file shows whether https://b.example's CORS setup works: fix the 502 first, then look at CORS again.";
+
+  it('evaluate --format json, which goes out call by call, speaks of the calls before it', async () => {
+    const lines = readJsonl<Line>((await run(['evaluate', file])).out);
+    expect(lines[0]!.cause!.summary).toBe(streamed);
+  });
+
+  it('har --format jsonl, the same', async () => {
+    const entry = (id: string, status: number, headers: [string, string][]) => ({
+      startedDateTime: '2025-01-01T00:00:00.000Z',
+      request: {
+        method: 'GET',
+        url: `https://b.example/${id}`,
+        headers: [{ name: 'Origin', value: 'https://a.example' }],
+      },
+      response: { status, headers: headers.map(([name, value]) => ({ name, value })) },
+    });
+    const har = JSON.stringify({
+      log: {
+        version: '1.2',
+        creator: { name: 'x', version: '1' },
+        entries: [
+          entry('fail', 502, [['Server', 'cloudflare']]),
+          entry('ok', 200, [
+            ['Access-Control-Allow-Origin', 'https://a.example'],
+            ['Server', 'nginx'],
+          ]),
+        ],
+      },
+    });
+    const lines = readJsonl<Line>((await run(['har', '-', '--format', 'jsonl'], har)).out);
+    expect(lines[0]!.cause!.summary).toBe(streamed);
+  });
+
+  it('the table, which waits for every call, speaks of the file', async () => {
+    const { out } = await run(['evaluate', '--format', 'text', file]);
+    expect(out).toContain(
+      'https://b.example answers other calls in this file with CORS headers (1 call: ok), so its CORS setup works; this error response skips it (an error handler, a gateway or a CDN error page answered without it). Its other answers came from Server: nginx, this one from Server: cloudflare: a different layer answered it.',
+    );
+  });
+});
