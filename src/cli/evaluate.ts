@@ -1,7 +1,7 @@
 // `corscope evaluate [FILE|-]`: exchanges in (JSON Lines), verdicts out, same order, same ids.
 import { Evaluator } from '../cors/evaluate';
 import { summaryBody } from '../cors/sentence';
-import type { Cause, Engine, Exchange, Verdict } from '../cors/types';
+import type { Cause, Engine, Exchange, Reading, Verdict } from '../cors/types';
 import { parseExchange } from '../cors/validate';
 import { formatTable, tableLines } from './table';
 
@@ -76,6 +76,13 @@ export interface TextRow {
   reason: string;
 }
 
+/** A failed reading's short reason, in parentheses: both readings may be blocked, for different reasons. */
+function failureOf(r: Reading): string {
+  return r.verdict === 'blocked' || r.verdict === 'network-error'
+    ? ` (${summaryBody(r).replace(/\.$/, '')})`
+    : '';
+}
+
 /** The few words the text table shows for a verdict, with both readings when it depends on what was not recorded. */
 export function reasonOf(v: Verdict): string {
   const own =
@@ -86,7 +93,7 @@ export function reasonOf(v: Verdict): string {
         : '';
   const readings = v.dependsOn
     ? ` Depends on the ${v.dependsOn.input} mode, not recorded: ${Object.values(v.dependsOn.readings)
-        .map((r) => `${r.when}, ${r.verdict}`)
+        .map((r) => `${r.when}, ${r.verdict}${failureOf(r)}`)
         .join('; ')}.`
     : '';
   return `${own}${readings}`.trim();

@@ -68,6 +68,32 @@ describe('corscope evaluate', () => {
     expect(out).toContain('66 calls:');
   });
 
+  it('a verdict that depends on the credentials mode names the failure of each reading', async () => {
+    // A redirect to ftp: with "Access-Control-Allow-Origin: *": blocked either way, for two reasons.
+    const line = JSON.stringify({
+      id: 'r',
+      initiator: 'https://a.example',
+      request: { method: 'GET', url: 'https://b.example/x' },
+      wire: [
+        {
+          type: 'request',
+          request: { method: 'GET', url: 'https://b.example/x', headers: [['Origin', 'https://a.example']] },
+          response: {
+            status: 302,
+            headers: [
+              ['Location', 'ftp://c.example/f'],
+              ['Access-Control-Allow-Origin', '*'],
+            ],
+          },
+        },
+      ],
+    });
+    const { out } = await run(['evaluate', '--format', 'text', '-'], line);
+    expect(out.replace(/ +/g, ' ')).toContain(
+      "r GET https://b.example/x blocked cross-origin requests need http: or https:. Depends on the credentials mode, not recorded: if the request did not include credentials (fetch's default), blocked (cross-origin requests need http: or https:); if the request included credentials (credentials: 'include', XHR's withCredentials), blocked (the request includes credentials (cookies), and the redirect response from https://b.example answers with Access-Control-Allow-Origin: *, which the browser refuses with credentials).\n",
+    );
+  });
+
   it('rejects unknown options and missing files with a clear message', async () => {
     expect((await run(['evaluate', '--colour'])).code).toBe(64);
     const missing = await run(['evaluate', '/nonexistent/x.jsonl']);
