@@ -69,7 +69,9 @@ function networkWords(v: Verdict): string {
 
 // Every value interpolated into the report goes through one of these: `code` (a code span), `tableCode` (a
 // code span in a table cell), `text` (prose on one line) or `fenced` (a block). What a page or a HAR sent
-// is then text wherever the report is pasted: no heading, list, link, image or HTML can come out of it.
+// is then text wherever the report is pasted: no heading, list, image, HTML or Markdown link syntax can come
+// out of it. One thing remains: a renderer with GFM's autolinks makes a bare URL (http://…, www.…) or e-mail
+// address in prose a link, as it would in any text; a value in a code span or a block stays text.
 
 /** Control characters, line breaks included, as visible escapes: a value stays on its line. */
 const oneLine = (s: string) => s.replace(UNSAFE_FOR_DISPLAY, escapeChar);
