@@ -13,6 +13,7 @@ import {
   sameOrigin,
 } from '../cors';
 import { potentiallyTrustworthy } from '../cors/origin';
+import { isRedirectStatus, requestAfterRedirect, taintsOrigin } from '../cors/redirect';
 import { forbiddenRequestHeaderName, normalizeMethod } from '../cors/safelist';
 
 /** A non-headless Chromium 156 on Linux: what a developer's browser sends. */
@@ -197,12 +198,9 @@ export function includesCredentials(call: PageCall, hop: Hop): boolean {
   return call.credentials === 'include' || (call.credentials === 'same-origin' && !hop.cors);
 }
 
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type']);
-
 /** The Location of a redirect response resolved against its URL; null when the response is not a redirect. */
 export function redirectTarget(status: number, headers: Header[], url: string): string | null {
-  if (!REDIRECT_STATUSES.has(status)) return null;
+  if (!isRedirectStatus(status)) return null;
   const location = headers.find(([n]) => n.toLowerCase() === 'location')?.[1];
   if (location === undefined) return null;
   try {
@@ -229,24 +227,14 @@ export function redirectRefusal(call: PageCall, hop: Hop, next: string): string 
 }
 
 /**
- * https://fetch.spec.whatwg.org/#http-redirect-fetch steps 12-14: 301/302 turn POST into GET and 303 anything but
- * GET and HEAD, dropping the body and its headers; a redirect to another origin drops Authorization (Chromium
- * 156 does, measured) and, from a cross-origin URL, makes Origin "null".
+ * https://fetch.spec.whatwg.org/#http-redirect-fetch steps 12-14 (requestAfterRedirect, taintsOrigin): 301/302
+ * turn POST into GET and 303 anything but GET and HEAD, dropping the body and its headers; a redirect to another
+ * origin drops Authorization and, from a cross-origin URL, makes Origin "null".
  */
 export function followRedirect(call: PageCall, hop: Hop, status: number, next: string): Hop {
-  let { method, headers, body } = hop;
-  if (
-    ((status === 301 || status === 302) && method === 'POST') ||
-    (status === 303 && method !== 'GET' && method !== 'HEAD')
-  ) {
-    method = 'GET';
-    body = null;
-    headers = headers.filter(([n]) => !BODY_HEADERS.has(n.toLowerCase()));
-  }
-  const from = originOf(hop.url);
-  const to = originOf(next);
-  if (!sameOrigin(from, to)) headers = headers.filter(([n]) => n.toLowerCase() !== 'authorization');
-  const tainted = hop.tainted || (!sameOrigin(from, to) && !sameOrigin(call.origin, from));
-  const cors = hop.cors || tainted || !sameOrigin(call.origin, to);
+  const { method, headers, keepsBody } = requestAfterRedirect(status, hop.method, hop.headers, hop.url, next);
+  const tainted = hop.tainted || taintsOrigin(call.origin, hop.url, next);
+  const cors = hop.cors || tainted || !sameOrigin(call.origin, originOf(next));
+  const body = keepsBody ? hop.body : null;
   return { url: next, method, headers, body, urls: [...hop.urls, next], tainted, cors };
 }

@@ -47,28 +47,19 @@ export interface FetchResult {
 }
 
 const safeToSend = (method: string) => method === 'GET' || method === 'HEAD';
-const hasAuthorization = (hop: Hop) => hop.headers.some(([n]) => n.toLowerCase() === 'authorization');
 
 export async function browserFetch(call: PageCall, opts: FetchOptions): Promise<FetchResult> {
   const now = opts.now ?? Date.now;
   const ev = opts.evaluator ?? new Evaluator({ engine: opts.engine });
   const started = now();
   const wire: WireEntry[] = [];
-  // Chromium 156 drops Authorization on a redirect to another origin (measured), but the evaluator would still
-  // count it among the script's headers at the next preflight; once dropped, the evaluator reads the script's
-  // headers off the wire instead.
-  let authorizationDropped = false;
   const exchange = (): Exchange => ({
     id: opts.id ?? 'probe',
     initiator: call.origin,
     api: call.api ?? 'fetch',
     mode: 'cors',
     credentials: call.credentials,
-    request: {
-      method: firstHop(call).method,
-      url: call.url,
-      ...(authorizationDropped ? {} : { headers: redact(call.headers) }),
-    },
+    request: { method: firstHop(call).method, url: call.url, headers: redact(call.headers) },
     wire: wire.slice(),
     time: started,
   });
@@ -122,9 +113,7 @@ export async function browserFetch(call: PageCall, opts: FetchOptions): Promise<
     if (next === null || blocked()) break;
     refusedRedirect = redirectRefusal(call, hop, next);
     if (refusedRedirect) break;
-    const after = followRedirect(call, hop, res.status, next);
-    if (hasAuthorization(hop) && !hasAuthorization(after)) authorizationDropped = true;
-    hop = after;
+    hop = followRedirect(call, hop, res.status, next);
   }
   const ex = exchange();
   return { exchange: ex, verdict: ev.evaluate(ex), notSent, failure, refusedRedirect };

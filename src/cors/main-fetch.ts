@@ -9,7 +9,7 @@ import { localNetworkAccessCheck } from './local-network';
 import { blockedAsMixedContent, isHttpScheme, normalizeOrigin, originOf, sameOrigin } from './origin';
 import { corsPreflightFetch } from './preflight';
 import { endOfRecording } from './recording';
-import { httpRedirectFetch, isRedirectStatus, serializedOrigin } from './redirect';
+import { httpRedirectFetch, isRedirectStatus, redirectLocation, serializedOrigin } from './redirect';
 import {
   browserAddedHeaderName,
   corsSafelistedMethod,
@@ -245,14 +245,17 @@ function httpFetch(f: Fetch, i: number): Walk | null {
   if (!f.firefox && headersTooBig(res.headers)) return networkError(f, 'ResponseHeadersTooBig', i, url);
   // 8. If actualResponse's status is a redirect status, then ... HTTP-redirect fetch; but first
   // 6.4. "If request's response tainting is "cors" and a CORS check for request and response returns failure,
-  //      then return a network error": the redirect response itself must pass it.
+  //      then return a network error": the redirect response itself must pass it. The network layer counts
+  //      the redirect and parses its location before that check (redirectLocation).
   const location = isRedirectStatus(res.status) ? getCombined(res.headers, 'location') : null;
   if (location !== null) {
+    const next = redirectLocation(f, i, location);
+    if (typeof next !== 'string') return next;
     if (f.corsFlag) {
       const failed = corsCheckAt(f, i, res, 'redirect');
       if (failed) return failed;
     }
-    return httpRedirectFetch(f, i, res, location);
+    return httpRedirectFetch(f, i, res, location, next);
   }
   // The final response.
   w.hop = i;

@@ -3,7 +3,7 @@
 import { isHttpScheme, originOf, parseUrl, sameOrigin } from './origin';
 import { corsUnsafeRequestHeaderNames } from './safelist';
 import { SPEC } from './spec';
-import type { HttpResponse } from './types';
+import type { Header, HttpResponse } from './types';
 import { blocked, type Fetch, failure, networkError, schemeNotHttp, type Walk } from './walk';
 
 /** https://fetch.spec.whatwg.org/#redirect-status */
@@ -40,14 +40,61 @@ export function methodAfterRedirect(status: number, method: string): string {
 }
 
 // https://fetch.spec.whatwg.org/#request-body-header-name: a redirect that drops the body drops these.
-const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-location', 'content-type']);
+const REQUEST_BODY_HEADER_NAMES = new Set([
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'content-type',
+]);
+
+// https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name
+const CORS_NON_WILDCARD_REQUEST_HEADER_NAMES = new Set(['authorization']);
+
+/** What the request carries to locationURL: its method, its headers, and whether its body goes too. */
+export interface RedirectedRequest {
+  method: string;
+  headers: Header[];
+  keepsBody: boolean;
+  /** Step 13 applied: the CORS non-wildcard request-header names (Authorization) were deleted. */
+  nonWildcardDeleted: boolean;
+}
 
 /**
- * https://fetch.spec.whatwg.org/#http-redirect-fetch, for the redirect response `res` of hop `i` (its CORS
- * check already passed): fails the call, or sets the request up for the next hop and returns null.
+ * Steps 12-13 of https://fetch.spec.whatwg.org/#http-redirect-fetch, as Chromium 156 and Firefox ESR 153 apply
+ * them. 12: a method that changes to `GET` loses its body and every request-body-header name. 13: "If
+ * request's current URL's origin is not same origin with locationURL's origin, then for each headerName of
+ * CORS non-wildcard request-header name, delete headerName from request's header list." Both browsers do
+ * (recorded in Chromium 156: the next preflight no longer asks for authorization and the request arrives
+ * without it; Firefox: nsCORSListenerProxy::AsyncOnChannelRedirect, NS_ShouldRemoveAuthHeaderOnRedirect).
  */
-export function httpRedirectFetch(f: Fetch, i: number, res: HttpResponse, location: string): Walk | null {
-  const { walk: w, url } = f;
+export function requestAfterRedirect(
+  status: number,
+  method: string,
+  headers: Header[],
+  currentUrl: string,
+  locationUrl: string,
+): RedirectedRequest {
+  const next = methodAfterRedirect(status, method);
+  const keepsBody = next === method;
+  const nonWildcardDeleted = !sameOrigin(originOf(currentUrl), originOf(locationUrl));
+  const out = headers.filter(
+    ([n]) =>
+      !(!keepsBody && REQUEST_BODY_HEADER_NAMES.has(n.toLowerCase())) &&
+      !(nonWildcardDeleted && CORS_NON_WILDCARD_REQUEST_HEADER_NAMES.has(n.toLowerCase())),
+  );
+  return { method: next, headers: out, keepsBody, nonWildcardDeleted };
+}
+
+/**
+ * Steps 7-8 and 3-5 of https://fetch.spec.whatwg.org/#http-redirect-fetch, in the order the network layer runs
+ * them, before the redirect response's CORS check (main fetch 6.4): the redirect count, then the location
+ * URL. Recorded in Chromium 156: a 21st redirect without Access-Control-Allow-Origin fails with
+ * net::ERR_TOO_MANY_REDIRECTS, and a Location of `http://[::1` with `Access-Control-Allow-Origin: *` and
+ * credentials included with net::ERR_INVALID_REDIRECT, neither with a CORS error. Returns the location URL,
+ * or the failed walk.
+ */
+export function redirectLocation(f: Fetch, i: number, location: string): string | Walk {
+  const { url } = f;
   // 7. If request's redirect count is 20, then return a network error. 8. Increase request's redirect count by 1.
   //    (Counted before the location is parsed: where both fail, the count is the error named.)
   if (++f.redirectCount > 20)
@@ -58,9 +105,8 @@ export function httpRedirectFetch(f: Fetch, i: number, res: HttpResponse, locati
     });
   // 3. Let locationURL be actualResponse's location URL given request's current URL's fragment.
   // 5. If locationURL is failure, then return a network error.
-  let next: string;
   try {
-    next = new URL(location, url).href;
+    return new URL(location, url).href;
   } catch {
     return networkError(f, 'InvalidRedirectLocation', i, url, {
       header: 'Location',
@@ -68,6 +114,21 @@ export function httpRedirectFetch(f: Fetch, i: number, res: HttpResponse, locati
       corsHop: f.corsFlag,
     });
   }
+}
+
+/**
+ * https://fetch.spec.whatwg.org/#http-redirect-fetch, for the redirect response `res` of hop `i` to `next`
+ * (its count, its location URL and its CORS check already passed): fails the call, or sets the request up
+ * for the next hop and returns null. `location` is the header as sent.
+ */
+export function httpRedirectFetch(
+  f: Fetch,
+  i: number,
+  res: HttpResponse,
+  location: string,
+  next: string,
+): Walk | null {
+  const { walk: w, url } = f;
   // 6. If locationURL's scheme is not an HTTP(S) scheme, then return a network error.
   if (!isHttpScheme(next)) {
     // The last hop, and the page saw success: redirect mode "manual" (an opaque redirect), never followed.
@@ -132,20 +193,15 @@ export function httpRedirectFetch(f: Fetch, i: number, res: HttpResponse, locati
     seen: `${res.status} to ${next}${f.taintedOrigin ? ' (Origin is now "null")' : ''}`,
     result: 'info',
   });
-  // 12. ... set request's method to `GET` and its body to null, and delete the request-body-header names.
-  const method = methodAfterRedirect(res.status, f.method);
-  if (method !== f.method) {
-    f.method = method;
-    f.headers = f.headers.filter((h) => !BODY_HEADERS.has(h[0].toLowerCase()));
-    if (f.headersKnown) f.unsafe = corsUnsafeRequestHeaderNames(f.headers, f.engine);
-  }
-  // 13. If request's current URL's origin is not same origin with locationURL's origin, then for each headerName
-  //     of CORS non-wildcard request-header name (Authorization), delete headerName from request's header list:
-  //     the next preflight no longer asks for it. Firefox does (nsCORSListenerProxy::AsyncOnChannelRedirect,
-  //     NS_ShouldRemoveAuthHeaderOnRedirect); Chromium 156 is left as recorded.
-  if (f.firefox && f.unsafe.names.includes('authorization') && !sameOrigin(originOf(url), originOf(next))) {
-    f.headers = f.headers.filter((h) => h[0].toLowerCase() !== 'authorization');
-    f.unsafe = { names: f.unsafe.names.filter((n) => n !== 'authorization'), reasons: f.unsafe.reasons };
+  // 12-13. The method, its body and the CORS non-wildcard request-header names (Authorization).
+  const after = requestAfterRedirect(res.status, f.method, f.headers, url, next);
+  f.method = after.method;
+  f.headers = after.headers;
+  if (f.headersKnown) f.unsafe = corsUnsafeRequestHeaderNames(f.headers, f.engine);
+  else if (after.nonWildcardDeleted) {
+    // The script's headers are unknown, the names from the preflight stand for them.
+    const names = f.unsafe.names.filter((n) => !CORS_NON_WILDCARD_REQUEST_HEADER_NAMES.has(n));
+    f.unsafe = { names, reasons: f.unsafe.reasons };
   }
   w.method = f.method;
   w.unsafe = f.unsafe.names;

@@ -431,10 +431,9 @@ describe('Authorization and * in Access-Control-Allow-Headers', () => {
     const needed = (v: Verdict) => v.checks.filter((c) => c.rule === 'preflight-needed').map((c) => c.seen);
     expect(needed(firefox(ex))).toEqual([expect.stringMatching(/^needed/), 'not needed']);
     expect(firefox(ex).verdict).toBe('allowed');
-    expect(needed(chromium(ex))).toEqual([
-      expect.stringMatching(/^needed/),
-      expect.stringMatching(/^needed/),
-    ]);
+    // Chromium 156 drops it too (recorded: tests/unit/cors/redirect.test.ts).
+    expect(needed(chromium(ex))).toEqual([expect.stringMatching(/^needed/), 'not needed']);
+    expect(chromium(ex).verdict).toBe('allowed');
   });
 });
 
