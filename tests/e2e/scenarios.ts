@@ -282,6 +282,34 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'redirect-drops-authorization',
+    description:
+      "fetch GET with Authorization and X-Custom to API/ok and to API/refused: each preflighted (allowing both, ACAO: PAGE) and answered 307 to API2 (another origin). The redirect deletes Authorization (HTTP-redirect fetch step 13), so the new preflight, with Origin: null, asks only for x-custom. API2/ok-end's preflight allows X-Custom (ACAO: *): allowed, the GET arrives without Authorization. API2/refused-end's allows no header: blocked, the line naming x-custom, not authorization.",
+    async run({ server, page, path, api, api2 }) {
+      const o = server.origins.page;
+      for (const [name, allowed] of [
+        ['ok', 'X-Custom'],
+        ['refused', ''],
+      ] as const) {
+        server.route(path(name), {
+          preflight: { status: 204, headers: preflightAllows(o, 'GET', 'Authorization, X-Custom') },
+          actual: { status: 307, headers: [...acao(o), ['Location', api2(`${name}-end`)]] },
+        });
+        server.route(path(`${name}-end`), {
+          preflight: {
+            status: 204,
+            headers: allowed
+              ? preflightAllows('*', 'GET', allowed)
+              : [...acao('*'), ['Access-Control-Max-Age', '0']],
+          },
+          actual: { status: 200, headers: [...acao('*'), ...TEXT], body: 'ok' },
+        });
+      }
+      const init = { headers: { Authorization: 'Bearer e2e', 'X-Custom': '1' } };
+      return [await call(page, api('ok'), init), await call(page, api('refused'), init)];
+    },
+  },
+  {
     name: 'redirect-simple',
     description:
       'fetch GET to API/start, answered 302 (with ACAO: *) to API2/end, which answers 200 with ACAO: *. Allowed (Origin: null after the cross-origin redirect).',
