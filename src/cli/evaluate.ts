@@ -86,7 +86,7 @@ function failureOf(r: Reading): string {
 /** The few words the text table shows for a verdict, with both readings when it depends on what was not recorded. */
 export function reasonOf(v: Verdict): string {
   const own =
-    v.verdict === 'blocked' || v.verdict === 'network-error'
+    v.verdict === 'blocked' || v.verdict === 'network-error' || v.verdict === 'cannot-tell'
       ? summaryBody(v)
       : v.verdict === 'allowed' && v.preflight !== 'none'
         ? `preflight ${v.preflight}`

@@ -20,6 +20,7 @@ import { firefoxLocalNetworkReason, localNetworkAdvice } from './local-network';
 import { exposedOf, mainFetch } from './main-fetch';
 import { chromiumConsoleLine, firefoxConsoleLine } from './messages';
 import { normalizeOrigin } from './origin';
+import { recordedOutcomeWins } from './recorded-outcome';
 import { summarySentence } from './sentence';
 import type { CorsErrorInfo, Engine, EvaluatorOptions, Exchange, Fix, Reading, Verdict } from './types';
 import type { Walk, WalkContext } from './walk';
@@ -95,7 +96,7 @@ export class Evaluator {
         );
       }
     }
-    return verdict;
+    return recordedOutcomeWins(ex, verdict);
   }
 
   /**

@@ -16,6 +16,7 @@ const OPENING: Partial<Record<VerdictKind, string>> = {
   allowed: 'Allowed: ',
   blocked: 'Blocked: ',
   'network-error': 'Network error: ',
+  'cannot-tell': 'Cannot tell: ',
 };
 
 /** One plain sentence: what happened to the call. */

@@ -91,7 +91,14 @@ export interface Exchange {
 }
 
 /** The verdicts, in the order lists and filters show them. */
-export const VERDICT_KINDS = ['allowed', 'blocked', 'opaque', 'same-origin', 'network-error'] as const;
+export const VERDICT_KINDS = [
+  'allowed',
+  'blocked',
+  'opaque',
+  'same-origin',
+  'network-error',
+  'cannot-tell',
+] as const;
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 export type PreflightState = 'none' | 'sent' | 'cached';
 export type Stage = 'preflight' | 'request' | 'redirect';
@@ -323,4 +330,9 @@ export interface Verdict {
   dependsOn?: DependsOn;
   /** Present when CORS only reported another failure: what really failed (set by the pass over a tab's or file's calls). */
   cause?: Cause;
+  /**
+   * Present with verdict "cannot-tell": why the evidence does not say (src/cors/recorded-outcome.ts). Today's
+   * reason, "outcome-disagrees": the browser recorded success where the recorded headers would block the call.
+   */
+  cannotTell?: { reason: 'outcome-disagrees' };
 }

@@ -2,6 +2,7 @@
 // evaluated; the rest carry their class and its reason. Shared by `corscope har` and the panel's import.
 import type { CallClass, CallScope } from '../capture/request-mode';
 import { Evaluator } from '../cors/evaluate';
+import { summaryBody } from '../cors/sentence';
 import type { Engine, Verdict } from '../cors/types';
 import type { ImportedExchange } from './har-import';
 
@@ -89,18 +90,11 @@ export class HarJudge {
   judge(call: ImportedExchange): JudgedCall {
     if (call.scope.class !== 'cors') return { call, scope: call.scope, verdict: null };
     const v = this.ev().evaluate(call.exchange);
-    const ex = call.exchange;
-    if (v.verdict === 'blocked' && ex.outcome === 'success' && call.outcomeFrom === 'browser') {
-      // The recording of what the browser did wins: it let the call through, so the headers in the file are
-      // not all the browser saw (a response from its cache, headers the recorder left out).
+    if (v.cannotTell) {
+      // The recording of what the browser did wins (src/cors/recorded-outcome.ts): not judged.
       return {
         call,
-        scope: {
-          ...call.scope,
-          class: 'cannot-tell',
-          reason: 'outcome-disagrees',
-          text: `The browser recorded this call as successful, but the headers in the file would have blocked it (${v.error?.chromium ?? 'CORS'}): the file does not show everything the browser saw.`,
-        },
+        scope: { ...call.scope, class: 'cannot-tell', reason: v.cannotTell.reason, text: summaryBody(v) },
         verdict: null,
       };
     }

@@ -110,3 +110,46 @@ describe('corscope evaluate', () => {
     expect(r.stderr).not.toContain('EPIPE');
   });
 });
+
+describe('corscope evaluate: the browser recorded success where the headers would block', () => {
+  const line = JSON.stringify({
+    id: 's1',
+    initiator: 'https://a.example',
+    outcome: 'success',
+    credentials: 'omit',
+    request: { method: 'GET', url: 'https://b.example/x' },
+    wire: [
+      {
+        type: 'request',
+        request: { method: 'GET', url: 'https://b.example/x', headers: [] },
+        response: { status: 200, headers: [['Access-Control-Allow-Origin', 'https://c.example']] },
+      },
+    ],
+  });
+  const why =
+    'The browser recorded this call as successful (the page read the response), but the recorded headers would have blocked it (AllowOriginMismatch): the recording does not show everything the browser saw (a header webRequest or the HAR did not show, a response from the cache).';
+
+  it('json: verdict cannot-tell with the reason, no error and no fix; exit 0', async () => {
+    const { code, out } = await run(['evaluate', '-'], line);
+    expect(code).toBe(0);
+    const [v] = readJsonl<Record<string, unknown>>(out);
+    expect(v).toMatchObject({
+      id: 's1',
+      verdict: 'cannot-tell',
+      cannotTell: { reason: 'outcome-disagrees' },
+      summary: `Cannot tell: ${why}`,
+      error: null,
+      reason: null,
+      fixes: [],
+    });
+  });
+
+  it('text: the verdict column says cannot-tell and the reason says why; nothing counted blocked', async () => {
+    const { code, out } = await run(['evaluate', '-', '--format', 'text'], line);
+    expect(code).toBe(0);
+    expect(out).toContain(`cannot-tell  ${why}`);
+    expect(out).not.toContain('blocked (');
+    expect(out).toContain('1 cannot-tell');
+    expect(out).not.toMatch(/\d+ blocked/);
+  });
+});

@@ -173,3 +173,16 @@ describe('HAR dialects: the realistic page as each writer recorded it', () => {
     }
   });
 });
+
+describe('HAR: the browser recorded success where the headers in the file would block', () => {
+  it('chrome-har: the call is "cannot tell", with why, and not counted as blocked', async () => {
+    const calls = await judgeFile('realistic-chrome-har.har');
+    const j = calls.find((c) => pathOf(c.call.exchange.request.url) === '/real/redirect-to-api')!;
+    expect(j.verdict).toBeNull();
+    expect(j.scope.class).toBe('cannot-tell');
+    expect(j.scope.reason).toBe('outcome-disagrees');
+    expect(j.scope.text).toBe(
+      'The browser recorded this call as successful (the page read the response), but the recorded headers would have blocked it (MissingAllowOriginHeader): the recording does not show everything the browser saw (a header webRequest or the HAR did not show, a response from the cache).',
+    );
+  });
+});

@@ -458,6 +458,7 @@ describe('DexieExchangeStore: queries', () => {
       opaque: 0,
       'same-origin': 0,
       'network-error': 1,
+      'cannot-tell': 0,
     });
     expect(await store.countByVerdict()).toEqual({
       allowed: 3,
@@ -465,6 +466,7 @@ describe('DexieExchangeStore: queries', () => {
       opaque: 0,
       'same-origin': 0,
       'network-error': 1,
+      'cannot-tell': 0,
     });
   });
 

@@ -11,7 +11,7 @@ import { PanelApp } from '../../../src/ui/panel/PanelApp';
 import { readJsonl } from '../../factories';
 import { validateHar } from '../../har-schema';
 import { openCall } from './open-call';
-import { sampleRows } from './rows';
+import { sampleRows, storedRows } from './rows';
 
 afterEach(cleanup);
 
@@ -460,5 +460,39 @@ describe('importing a HAR file', () => {
       'bad.har: entry 0: request.url: required: a string; entry skipped (1 more problem). 62 calls could be read.',
     );
     expect(screen.getByTestId('view-imported').textContent).toBe('Imported: bad.har (62 calls)');
+  });
+});
+
+describe('the browser recorded success where the headers would block', () => {
+  it('the panel says cannot tell and why: no blocked badge, no console line, no fix', async () => {
+    const list = storedRows([
+      {
+        id: 'd1',
+        initiator: 'https://a.example',
+        credentials: 'omit',
+        outcome: 'success',
+        request: { method: 'GET', url: 'https://b.example/x', headers: [] },
+        wire: [
+          {
+            type: 'request',
+            request: { method: 'GET', url: 'https://b.example/x', headers: [] },
+            response: { status: 200, headers: [['Access-Control-Allow-Origin', 'https://c.example']] },
+          },
+        ],
+      },
+    ]);
+    setup(list);
+    const details = await openCall(list, 'd1');
+    const items = within(details)
+      .getAllByTestId('timeline-item')
+      .map((li) => li.textContent);
+    expect(items.at(-1)).toBe('Outcome cannot-tell (the page saw success)');
+    expect(within(details).getByTestId('summary').textContent).toBe(
+      'Cannot tell: The browser recorded this call as successful (the page read the response), but the recorded headers would have blocked it (AllowOriginMismatch): the recording does not show everything the browser saw (a header webRequest or the HAR did not show, a response from the cache).',
+    );
+    expect(within(details).queryByTestId('console')).toBeNull();
+    expect(within(details).queryByTestId('fix')).toBeNull();
+    expect(details.querySelector('.v-blocked')).toBeNull();
+    expect(details.querySelector('.v-cannot-tell')?.textContent).toBe('cannot-tell');
   });
 });

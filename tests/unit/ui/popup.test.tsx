@@ -32,6 +32,7 @@ describe('tabStats', () => {
       opaque: 1,
       'same-origin': 1,
       'network-error': 2,
+      'cannot-tell': 0,
     });
     expect(stats.origins).toEqual([
       ['http://127.0.0.1:8102', 32],

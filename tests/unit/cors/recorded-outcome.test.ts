@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Evaluator } from '../../../src/cors/evaluate';
+import type { Exchange } from '../../../src/cors/types';
+
+// The browser recorded success; the recorded Access-Control-Allow-Origin names another origin.
+const disagreeing = (outcome?: 'success' | 'error'): Exchange => ({
+  id: 's1',
+  initiator: 'https://a.example',
+  credentials: 'omit',
+  ...(outcome ? { outcome } : {}),
+  request: { method: 'GET', url: 'https://b.example/x', headers: [] },
+  wire: [
+    {
+      type: 'request',
+      request: { method: 'GET', url: 'https://b.example/x', headers: [] },
+      response: { status: 200, headers: [['Access-Control-Allow-Origin', 'https://c.example']] },
+    },
+  ],
+});
+
+const TEXT =
+  'The browser recorded this call as successful (the page read the response), but the recorded headers would have blocked it (AllowOriginMismatch): the recording does not show everything the browser saw (a header webRequest or the HAR did not show, a response from the cache).';
+
+describe('the recorded outcome wins over the headers', () => {
+  it('a call the browser recorded as successful that the headers would block: cannot tell, no error, no fix', () => {
+    const v = new Evaluator().evaluate(disagreeing('success'));
+    expect(v.verdict).toBe('cannot-tell');
+    expect(v.cannotTell).toEqual({ reason: 'outcome-disagrees' });
+    expect(v.summary).toBe(`Cannot tell: ${TEXT}`);
+    expect(v.error).toBeNull();
+    expect(v.reason).toBeNull();
+    expect(v.fixes).toEqual([]);
+    expect(v.advice).toEqual([]);
+    // The checks still show what the recorded headers say.
+    expect(v.checks.find((c) => c.rule === 'acao')).toMatchObject({
+      result: 'fail',
+      seen: '"https://c.example"',
+      required: '"https://a.example" or "*"',
+    });
+  });
+
+  it('the same headers with an error recorded, or no outcome, are blocked', () => {
+    for (const outcome of ['error', undefined] as const) {
+      const v = new Evaluator().evaluate(disagreeing(outcome));
+      expect(v.verdict).toBe('blocked');
+      expect(v.cannotTell).toBeUndefined();
+      expect(v.error?.chromium).toBe('AllowOriginMismatch');
+      expect(v.fixes.map((f) => `${f.header}: ${f.value}`)).toEqual([
+        'Access-Control-Allow-Origin: https://a.example',
+      ]);
+    }
+  });
+
+  it('Firefox rules: the same', () => {
+    const v = new Evaluator({ engine: 'firefox' }).evaluate(disagreeing('success'));
+    expect(v.verdict).toBe('cannot-tell');
+    expect(v.engine).toBe('firefox');
+    expect(v.error).toBeNull();
+  });
+
+  it('a call the browser recorded as successful that the headers allow stays allowed', () => {
+    const ex = disagreeing('success');
+    ex.wire[0]!.response!.headers = [['Access-Control-Allow-Origin', 'https://a.example']];
+    const v = new Evaluator().evaluate(ex);
+    expect(v.verdict).toBe('allowed');
+    expect(v.cannotTell).toBeUndefined();
+  });
+});
