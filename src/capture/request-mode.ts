@@ -20,7 +20,7 @@
 // send it on every cross-origin CORS request, and on GET or HEAD only then), the recorder's resource type,
 // then the page's origin as the recording gives it.
 import { getCombined } from '../cors/headers';
-import { normalizeOrigin, originOf, parseUrl, sameOrigin } from '../cors/origin';
+import { isSerializedOrigin, normalizeOrigin, originOf, parseUrl, sameOrigin } from '../cors/origin';
 import type { Header } from '../cors/types';
 
 /** https://fetch.spec.whatwg.org/#concept-request-mode */
@@ -295,19 +295,26 @@ function allSameOrigin(ev: CallEvidence, origin: string): boolean {
 }
 
 /**
- * The origin the call was made from: the Origin header of its first hop when recorded (the browser's own
- * word), else the page's origin as the recording gives it; null when neither is known.
+ * The origin the call was made from, as recorded: the Origin header of its first hop when recorded (the
+ * browser's own word), else the page's origin as the recording gives it; null when neither is known. Not yet
+ * checked to be an origin.
  */
-function callerOrigin(ev: CallEvidence): string | null {
+function recordedCallerOrigin(ev: CallEvidence): string | null {
   const sent = getCombined(ev.hops[0]?.headers ?? undefined, 'origin');
-  if (sent !== null) return normalizeOrigin(sent);
-  if (ev.pageOrigin) return normalizeOrigin(ev.pageOrigin);
+  if (sent !== null) return sent;
+  if (ev.pageOrigin) return ev.pageOrigin;
   // A same-origin request redirected away: the first hop that left sent the page's origin.
   for (let i = 1; i < ev.hops.length; i++) {
     const later = getCombined(ev.hops[i]!.headers ?? undefined, 'origin');
-    if (later !== null) return normalizeOrigin(later);
+    if (later !== null) return later;
   }
   return null;
+}
+
+/** The origin the call was made from, normalized; null when not known or not an origin. */
+function callerOrigin(ev: CallEvidence): string | null {
+  const raw = recordedCallerOrigin(ev);
+  return raw !== null && isSerializedOrigin(raw) ? normalizeOrigin(raw) : null;
 }
 
 /** A later hop carries an Origin header and leaves the caller's origin: the chain became a CORS request. */
@@ -327,7 +334,7 @@ export function corsScope(ev: CallEvidence): CallScope {
   const destination = requestDestination(headers, ev.resourceType);
   const url = first?.url ?? '';
   const scheme = parseUrl(url)?.scheme ?? url.slice(0, url.indexOf(':') + 1).toLowerCase();
-  const page = ev.pageOrigin ? normalizeOrigin(ev.pageOrigin) : null;
+  const page = ev.pageOrigin && isSerializedOrigin(ev.pageOrigin) ? normalizeOrigin(ev.pageOrigin) : null;
   if (!HTTP_SCHEMES.has(scheme)) {
     return scope(
       'not-governed',
@@ -367,6 +374,17 @@ export function corsScope(ev: CallEvidence): CallScope {
       mode,
       destination,
       page,
+    );
+  }
+  const raw = recordedCallerOrigin(ev);
+  if (raw !== null && !isSerializedOrigin(raw)) {
+    return scope(
+      'cannot-tell',
+      'origin-unknown',
+      'The Origin recorded for this call is not an origin (scheme://host[:port], or "null"), so the page\'s origin is unknown and so is whether this request left it.',
+      mode,
+      destination,
+      null,
     );
   }
   const origin = callerOrigin(ev);

@@ -11,7 +11,7 @@ import {
   type NetworkFix,
 } from './catalog';
 import { getCombined, parseTokenList } from './headers';
-import { normalizeOrigin, originOf } from './origin';
+import { isSerializedOrigin, normalizeOrigin, originOf } from './origin';
 import type { Exchange, Fix, Header, HttpResponse, WireEntry } from './types';
 import type { Walk, WalkContext } from './walk';
 
@@ -67,6 +67,12 @@ function mergeFix(fixes: Fix[], fix: Fix): void {
 
 /** The value of ACAO that lets this call through, or null when no header is safe to suggest. */
 function allowOriginValue(w: Walk, advice: string[]): string | null {
+  if (!isSerializedOrigin(w.originSent)) {
+    advice.push(
+      'The page\'s origin as recorded is not an origin (scheme://host[:port], or "null"): no Access-Control-Allow-Origin value can be suggested for it.',
+    );
+    return null;
+  }
   if (w.originSent !== 'null') return w.originSent;
   if (!w.include) return '*';
   advice.push(

@@ -101,6 +101,21 @@ export function sameOrigin(a: string, b: string): boolean {
   return a !== 'null' && a.toLowerCase() === b.toLowerCase();
 }
 
+// scheme "://" host [":" port]: a domain or IPv4 address (letters, digits, "-", "_", dots between labels) or an
+// IPv6 address in brackets. No path, query, user info, list or wildcard.
+const SERIALIZED_ORIGIN =
+  /^[a-z][a-z0-9+.-]*:\/\/(?:\[[0-9a-f:.]+\]|[a-z0-9_-]+(?:\.[a-z0-9_-]+)*)(?::\d{1,5})?$/i;
+
+/**
+ * Whether a string is an origin as browsers serialize it
+ * (https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin): "null" (opaque), or
+ * scheme://host[:port]. What the page's origin may be: anything else ("*", a URL with a path, a list of
+ * origins) is not an origin, and nothing is judged or advised for it.
+ */
+export function isSerializedOrigin(s: string): boolean {
+  return s === 'null' || SERIALIZED_ORIGIN.test(s);
+}
+
 /** Normalizes an initiator as given in an exchange ("HTTP://A.com:80" → "http://a.com"). */
 export function normalizeOrigin(initiator: string): string {
   if (initiator === 'null' || initiator === '') return 'null';

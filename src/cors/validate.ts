@@ -2,6 +2,7 @@
 // The rules for what can cross the wire (a method, a header name, a status) are here, once: the HAR
 // importer applies the same ones.
 import { isToken } from './headers';
+import { isSerializedOrigin } from './origin';
 import type { Exchange, Header, WireEntry } from './types';
 
 /** A request method is a token (RFC 9110 §9.1): no space, no control character, no Markdown or shell syntax. */
@@ -69,6 +70,11 @@ export function parseExchange(v: unknown): Parsed {
   if (typeof v.id !== 'string' || v.id === '') return bad('id', 'required: a non-empty string');
   if (typeof v.initiator !== 'string')
     return bad('initiator', 'required: the serialized origin of the page, or "null"');
+  if (!isSerializedOrigin(v.initiator))
+    return bad(
+      'initiator',
+      'must be the serialized origin of the page (scheme://host[:port], no path), or "null"',
+    );
   if (!isObj(v.request)) return bad('request', 'required: an object with method and url');
   const method = methodProblem(v.request.method);
   if (method) return bad('request.method', method);

@@ -3,6 +3,7 @@
 // (a method is a token, a header name is a token, a status is 100-599). readEntry calls checkEntry once;
 // a problem skips the entry with an issue naming the field, like any other bad entry.
 
+import { isSerializedOrigin } from '../cors/origin';
 import { VERDICT_KINDS } from '../cors/types';
 import { headerNameProblem, isHttpStatus, methodProblem } from '../cors/validate';
 import type { HarCors } from './har-types';
@@ -96,7 +97,10 @@ const localNetworkAccess: Rule = (v, path) =>
     : object({ 'local?': PERMISSION, 'loopback?': PERMISSION })(v, path);
 
 const call = object({
-  initiator: str,
+  initiator: must(
+    (v) => typeof v === 'string' && isSerializedOrigin(v),
+    'the serialized origin of the page (scheme://host[:port]), or "null"',
+  ),
   'api?': oneOf('fetch', 'xhr', 'image', 'font', 'script', 'stylesheet', 'other'),
   'mode?': oneOf('cors', 'no-cors', 'same-origin', 'navigate'),
   'credentials?': oneOf('omit', 'same-origin', 'include'),

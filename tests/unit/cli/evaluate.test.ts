@@ -153,3 +153,50 @@ describe('corscope evaluate: the browser recorded success where the headers woul
     expect(out).not.toMatch(/\d+ blocked/);
   });
 });
+
+describe('corscope evaluate: an initiator that is not an origin', () => {
+  const ex = (initiator: string) =>
+    JSON.stringify({
+      id: 'i',
+      initiator,
+      credentials: 'include',
+      request: { method: 'GET', url: 'https://b.example/x' },
+      wire: [
+        {
+          type: 'request',
+          request: { method: 'GET', url: 'https://b.example/x', headers: [] },
+          response: { status: 200, headers: [] },
+        },
+      ],
+    });
+  const MESSAGE =
+    'initiator: must be the serialized origin of the page (scheme://host[:port], no path), or "null"';
+
+  it('each is an input error naming the line; the others are still evaluated; exit 1', async () => {
+    const bad = [
+      '*',
+      'https://a.example/path?q',
+      'file:///etc/passwd',
+      'about:blank',
+      'https://a.example, https://evil.example',
+      '',
+    ];
+    const good = [
+      'https://a.example',
+      'null',
+      'http://127.0.0.1:8101',
+      'HTTP://A.example:80',
+      'http://[::1]:9000',
+    ];
+    const { code, out, err } = await run(['evaluate', '-'], [...bad, ...good].map(ex).join('\n'));
+    expect(code).toBe(1);
+    const rows = readJsonl<Record<string, unknown>>(out);
+    expect(rows.slice(0, bad.length)).toEqual(
+      bad.map((_, i) => ({ line: i + 1, id: 'i', error: MESSAGE, field: 'initiator' })),
+    );
+    expect(rows.slice(bad.length).map((r) => r.verdict)).toEqual(good.map(() => 'blocked'));
+    expect(err).toContain('line 5');
+    expect(out).not.toContain('evil.example"');
+    expect(out).not.toContain('Access-Control-Allow-Origin: *');
+  });
+});

@@ -66,3 +66,22 @@ describe('the recorded outcome wins over the headers', () => {
     expect(v.cannotTell).toBeUndefined();
   });
 });
+
+describe('the fix names an origin, never anything else', () => {
+  const advice =
+    'The page\'s origin as recorded is not an origin (scheme://host[:port], or "null"): no Access-Control-Allow-Origin value can be suggested for it.';
+  for (const initiator of ['*', 'https://a.example, https://evil.example']) {
+    for (const credentials of ['include', 'omit'] as const) {
+      it(`initiator ${JSON.stringify(initiator)}, credentials ${credentials}: no fix, the advice says why`, () => {
+        const ex = disagreeing();
+        ex.initiator = initiator;
+        ex.credentials = credentials;
+        ex.wire[0]!.response!.headers = [];
+        const v = new Evaluator().evaluate(ex);
+        expect(v.verdict).toBe('blocked');
+        expect(v.fixes).toEqual([]);
+        expect(v.advice).toEqual([advice]);
+      });
+    }
+  }
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { plainReason } from '../../../src/cors/catalog';
 import { toHar } from '../../../src/report/har';
-import type { HarEntry } from '../../../src/report/har-types';
+import type { HarCorsVerdict, HarEntry } from '../../../src/report/har-types';
 import { run } from '../cli/run';
 import { importAndEvaluate, sampleRows } from './helpers';
 
@@ -56,6 +56,17 @@ describe('a malformed _cors entry is reported and skipped, and the calls after i
     ['a hop that is not a number', (e) => ({ ...e, _cors: { ...e._cors!, hop: 'x' } }), '_cors.hop'],
     ['an unknown role', (e) => ({ ...e, _cors: { ...e._cors!, role: 'constructor' } }), '_cors.role'],
     ['_cors that is a string', (e) => ({ ...e, _cors: 'p1' }), '_cors: must be an object'],
+    [
+      'a call whose initiator is not an origin',
+      (e) => ({
+        ...e,
+        _cors: {
+          ...e._cors!,
+          call: { ...(e._cors as HarCorsVerdict).call, initiator: 'https://a.example, https://evil.example' },
+        },
+      }),
+      '_cors.call.initiator: must be the serialized origin of the page (scheme://host[:port]), or "null"',
+    ],
   ];
   it.each(bad)('%s', async (_name, mutate, message) => {
     const text = withEntry100(mutate);
