@@ -193,7 +193,7 @@ export function setupPlan(missing: Need[], host: Host): Plan {
         ? [
             ['apt-get', 'update', '-qq'],
             ['apt-get', 'install', '-y', '-qq', ...packages],
-            ...servicesOff(packages),
+            ...servicesOff(packages, host),
           ]
         : null,
   };
@@ -204,13 +204,14 @@ const SERVICES = ['nginx', 'apache2', 'caddy'];
 
 /**
  * The tests run the servers as child processes on loopback ports: the services the packages just installed
- * started are stopped and disabled again, where systemd runs them (a container has none).
+ * started are stopped and disabled again where systemd runs them (sd_booted(3): /run/systemd/system exists;
+ * a container has none).
  */
-function servicesOff(packages: string[]): string[][] {
+function servicesOff(packages: string[], host: Host): string[][] {
   const started = SERVICES.filter((p) => packages.includes(p));
-  if (!started.length) return [];
-  const units = started.join(' ');
-  return [['sh', '-c', `if [ -d /run/systemd/system ]; then systemctl disable --now ${units}; fi`]];
+  const systemctl = onPath('systemctl', host);
+  if (!started.length || !systemctl || !host.listDir('/run/systemd').includes('system')) return [];
+  return [[systemctl, 'disable', '--now', ...started]];
 }
 
 function joinWords(items: string[]): string {
@@ -268,7 +269,7 @@ export function ensureSetup(purpose: Purpose, host: Host, io: SetupIO, opts: { i
     const plan = setupPlan(missing, host);
     if (!opts.install || !plan.install) throw new SetupError(missingMessage(purpose, missing, host));
     io.log(`Not found: ${joinWords(missing.map((n) => NAME[n]))}. Installing as root: ${plan.commands[0]}`);
-    if (servicesOff(plan.packages).length)
+    if (servicesOff(plan.packages, host).length)
       io.log('Then stopping the services those servers start: the tests run them as child processes.');
     for (const argv of plan.install) {
       const r = io.run(argv);

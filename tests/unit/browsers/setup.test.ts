@@ -257,16 +257,45 @@ describe('ensureSetup', () => {
     expect(ran).toEqual([
       ['apt-get', 'update', '-qq'],
       ['apt-get', 'install', '-y', '-qq', ...packages.split(' ')],
-      // Debian starts the servers' services on install (port 80): stopped and disabled again under systemd.
-      ['sh', '-c', 'if [ -d /run/systemd/system ]; then systemctl disable --now nginx apache2 caddy; fi'],
     ]);
     expect(said).toEqual([
       `Not found: a Chromium-family browser, Firefox, Xvfb, ImageMagick's import, nginx, Apache, Caddy and Go with rs/cors. Installing as root: apt-get update && apt-get install -y ${packages}`,
-      'Then stopping the services those servers start: the tests run them as child processes.',
       'Browser: Chromium 156.0.8078.114 at /usr/bin/chromium',
       'Browser: Firefox 153.8.0esr at /usr/bin/firefox-esr',
     ]);
     expect(found.chromium?.product).toBe('Chromium');
+  });
+
+  it('under systemd, the services Debian starts for the servers it installed are stopped and disabled again', () => {
+    const host = debianRoot(
+      {
+        '/usr/bin/chromium': CHROMIUM,
+        '/usr/bin/firefox-esr': FIREFOX,
+        '/usr/bin/systemctl': null,
+        '/usr/bin/go': null,
+      },
+      { ...RS_CORS, '/run/systemd': ['system', 'journal'] },
+    );
+    const { io, ran, said } = recorder((argv) => {
+      if (argv[1] === 'install')
+        for (const path of [
+          '/usr/bin/Xvfb',
+          '/usr/bin/import',
+          '/usr/sbin/nginx',
+          '/usr/sbin/apache2',
+          '/usr/bin/caddy',
+        ])
+          host.add(path, null);
+      return { ok: true, output: '' };
+    });
+    ensureSetup('test', host, io, { install: true });
+    expect(ran.slice(1)).toEqual([
+      ['apt-get', 'install', '-y', '-qq', 'xvfb', 'imagemagick', 'nginx', 'apache2', 'caddy'],
+      ['/usr/bin/systemctl', 'disable', '--now', 'nginx', 'apache2', 'caddy'],
+    ]);
+    expect(said[1]).toBe(
+      'Then stopping the services those servers start: the tests run them as child processes.',
+    );
   });
 
   it('installs only what is missing', () => {
