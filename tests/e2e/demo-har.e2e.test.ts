@@ -1,7 +1,7 @@
 // A HAR of the demo recorded from real Chromium (built from the DevTools protocol's Network events, as
 // DevTools' own export builds it), imported by `corscope har`: every call's verdict is what the browser did.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -42,6 +42,7 @@ beforeAll(async () => {
   const file = join(tmpdir(), `corscope-demo-${process.pid}.har`);
   writeFileSync(file, JSON.stringify(recorder.har(`${demo.origins.page}/`)));
   const run = spawnSync('node', ['bin/corscope.js', 'har', file, '--format', 'jsonl'], { encoding: 'utf8' });
+  rmSync(file);
   status = run.status;
   rows = run.stdout
     .trim()

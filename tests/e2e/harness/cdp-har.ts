@@ -35,7 +35,32 @@ export async function recordCdpHar(page: Page) {
   const cdp = await page.context().newCDPSession(page);
   const records: Rec[] = [];
   const current = new Map<string, Rec>();
-  const early = new Map<string, { req?: H[]; res?: { status: number; headers: H[] } }>();
+  // A redirected request keeps its requestId for every hop, and the ExtraInfo events (the headers on the
+  // wire) come on their own channel, before or after the hop's requestWillBeSent. As DevTools' ExtraInfoBuilder
+  // does, the n-th ExtraInfo of a requestId belongs to its n-th hop.
+  const hops = new Map<string, Rec[]>();
+  const requestExtra = new Map<string, H[][]>();
+  const responseExtra = new Map<string, { status: number; headers: H[] }[]>();
+  const sync = (id: string) => {
+    const list = hops.get(id) ?? [];
+    list.forEach((rec, i) => {
+      const req = requestExtra.get(id)?.[i];
+      if (req && rec.provisional) {
+        rec.headers = req;
+        rec.provisional = false;
+      }
+      const res = responseExtra.get(id)?.[i];
+      if (res) {
+        rec.responseHeaders = res.headers;
+        if (res.status) rec.status = res.status;
+      }
+    });
+  };
+  const append = <T>(map: Map<string, T[]>, id: string, v: T) => {
+    const list = map.get(id);
+    if (list) list.push(v);
+    else map.set(id, [v]);
+  };
 
   cdp.on('Network.requestWillBeSent', (e) => {
     const prev = current.get(e.requestId);
@@ -67,28 +92,18 @@ export async function recordCdpHar(page: Page) {
       corsError: null,
       ...(e.request.postData !== undefined ? { postData: e.request.postData } : {}),
     };
-    const x = early.get(e.requestId);
-    if (x?.req) {
-      rec.headers = x.req;
-      rec.provisional = false;
-    }
-    early.delete(e.requestId);
     current.set(e.requestId, rec);
+    append(hops, e.requestId, rec);
     records.push(rec);
+    sync(e.requestId);
   });
   cdp.on('Network.requestWillBeSentExtraInfo', (e) => {
-    const rec = current.get(e.requestId);
-    const headers = toList(e.headers);
-    if (rec?.provisional) {
-      rec.headers = headers;
-      rec.provisional = false;
-    } else if (!rec) early.set(e.requestId, { ...early.get(e.requestId), req: headers });
+    append(requestExtra, e.requestId, toList(e.headers));
+    sync(e.requestId);
   });
   cdp.on('Network.responseReceivedExtraInfo', (e) => {
-    const rec = current.get(e.requestId);
-    if (!rec) return;
-    rec.responseHeaders = toList(e.headers);
-    if (e.statusCode) rec.status = e.statusCode;
+    append(responseExtra, e.requestId, { status: e.statusCode, headers: toList(e.headers) });
+    sync(e.requestId);
   });
   cdp.on('Network.responseReceived', (e) => {
     const rec = current.get(e.requestId);
