@@ -2,17 +2,11 @@
 // the verdict and the browser's console line, every check, the fix and the warnings. What a server sent is
 // data: control characters (bidirectional ones too) are made visible for a terminal, Markdown syntax
 // escaped for a report.
-import type { Exchange, Fix, Verdict } from '../cors';
+import { type Exchange, fixTarget, type Verdict } from '../cors';
 import { visible } from '../report/inert';
 import { code, fenced, tableCode, text } from '../report/markdown';
 import { entryLabel, fixText, redirectLocation } from '../ui/format';
 import { formatTable } from './table';
-
-export function fixTarget(f: Fix): string {
-  return f.on === 'preflight'
-    ? `the preflight response (OPTIONS ${f.url})`
-    : `the response to ${f.method} ${f.url}`;
-}
 
 /** Extra facts about a probed call that the verdict alone does not carry. */
 export interface CallNotes {

@@ -1,4 +1,4 @@
-export { applyFixes } from './advice';
+export { applyFixes, fixTarget } from './advice';
 export { PreflightCache } from './cache';
 export { Evaluator, evaluateAll, exposedHeaders } from './evaluate';
 export { originOf, sameOrigin } from './origin';

@@ -1,6 +1,7 @@
 // A report a person reads: counts by verdict and by reason, then each blocked call with the line the
 // browser printed and the fix. Pure; `MarkdownReport` takes calls one at a time, so a long import keeps
 // only the blocked calls in memory.
+import { fixTarget } from '../cors/advice';
 import { networkClause } from '../cors/catalog';
 import { Messenger } from '../cors/messenger';
 import { networkFacts } from '../cors/sentence';
@@ -114,12 +115,6 @@ function fixLine(f: Fix): string {
   if (f.action === 'status') return `answer with status ${code(f.value ?? '')}: ${text(f.why)}`;
   if (f.action === 'remove') return `remove ${code(f.header)}: ${text(f.why)}`;
   return `set ${code(`${f.header}: ${f.value ?? ''}`)}: ${text(f.why)}`;
-}
-
-function fixTarget(f: Fix): string {
-  return f.on === 'preflight'
-    ? `the preflight (OPTIONS) response from ${code(f.url)}`
-    : `the response to ${text(f.method)} ${code(f.url)}`;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -304,7 +299,7 @@ function blockedSection(n: number, ex: Exchange, v: Verdict, basis?: string, cau
     out.push('Fix:', '');
     const groups = new Map<string, Fix[]>();
     for (const f of v.fixes) {
-      const key = fixTarget(f);
+      const key = fixTarget(f, code, text);
       const list = groups.get(key);
       if (list) list.push(f);
       else groups.set(key, [f]);

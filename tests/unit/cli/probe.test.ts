@@ -140,7 +140,7 @@ describe('corscope probe', () => {
       `Access to fetch at '${api}/f' from origin '${page}' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.`,
     );
     expect(out).toContain(
-      `On the preflight response (OPTIONS ${api}/f): set Access-Control-Allow-Origin: ${page}`,
+      `On the preflight (OPTIONS) response from ${api}/f: set Access-Control-Allow-Origin: ${page}`,
     );
   });
 
