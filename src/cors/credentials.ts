@@ -1,14 +1,14 @@
 // The request's credentials mode (https://fetch.spec.whatwg.org/#concept-request-credentials-mode) when the
 // recording does not say it: webRequest cannot see it. The wire is walked as sent; where the answer would
 // change with the other mode, the evidence decides: the outcome the browser reported (its error string
-// included), else what was sent (a Cookie or Sec-Fetch-Storage-Access header means "include"). Where nothing
-// shows it, the verdict gives both readings, its own fields following the default (not included), and a check
-// says it is assumed.
+// included), else what was sent (a Cookie or Sec-Fetch-Storage-Access header, or an Authorization header the
+// page could not have set, means "include": see credentialsShown). Where nothing shows it, the verdict gives
+// both readings, its own fields following the default (not included), and a check says it is assumed.
 import { netErrorKey } from './catalog';
-import { getCombined } from './headers';
+import { getCombined, requestedHeaderNames } from './headers';
 import { exposedOf, mainFetch } from './main-fetch';
 import { SPEC } from './spec';
-import type { Check, Exchange } from './types';
+import type { Check, Exchange, WireEntry } from './types';
 import type { Walk, WalkContext } from './walk';
 
 /** Both readings of a call whose verdict depends on the credentials mode, which nothing recorded shows. */
@@ -43,7 +43,7 @@ export function withCredentialsMode(
       ? `the browser reported ${ex.netError}, not a CORS failure`
       : `the page saw ${ex.outcome === 'success' ? 'success' : 'an error'}`
     : shown !== null
-      ? `a ${shown} header was sent`
+      ? shown
       : 'no Cookie header was sent, and nothing recorded shows whether credentials were included';
   const known = better !== 0 || sent;
   return {
@@ -83,17 +83,43 @@ function explains(ex: Exchange, w: Walk): number {
 }
 
 /**
- * A header the browser sends only when credentials are included, if one was sent: `Cookie`, or
- * `Sec-Fetch-Storage-Access` (https://privacycg.github.io/storage-access-headers/: on a credentialed
- * cross-site request; recorded from Chromium 156 on the request and from Firefox ESR 153 on its preflight,
- * never on the same call made without credentials). Nothing else webRequest gives tells it: Firefox's details
- * (thirdParty, cookieStoreId, urlClassification, frameAncestors, ...) are alike with and without credentials.
+ * What was sent that the browser sends only when credentials are included, if anything, as the verdict says
+ * it: a `Cookie` header, a `Sec-Fetch-Storage-Access` header (https://privacycg.github.io/storage-access-headers/:
+ * on a credentialed cross-site request; recorded from Chromium 156 on the request and from Firefox ESR 153 on
+ * its preflight, never on the same call made without credentials), or an `Authorization` header the page could
+ * not have set: HTTP authentication entries are credentials
+ * (https://fetch.spec.whatwg.org/#concept-http-network-or-cache-fetch), which the browser adds from its cache only
+ * with credentials included, and a page sets Authorization on a cross-origin call only through a preflight
+ * asking for it (it is never CORS-safelisted). So it shows "include" on a hop whose own preflight is on the
+ * wire without authorization in Access-Control-Request-Headers, the page's request listing none; never on a
+ * hop without a preflight on the wire, which a cached preflight may have let the page's own header through.
+ * Recorded with a Basic identity cached for the API: Firefox ESR 153's webRequest lists the added
+ * Authorization in onSendHeaders of the credentialed calls only ('include'; not 'omit' nor 'same-origin');
+ * Chromium 156 sends it as well (DevTools' Network.requestWillBeSentExtraInfo shows it), but its webRequest
+ * lists it neither in onBeforeSendHeaders nor in onSendHeaders, with extraHeaders. Nothing else webRequest
+ * gives tells the mode: Firefox's details (thirdParty,
+ * cookieStoreId, urlClassification, frameAncestors, ...) are alike with and without credentials.
  */
 function credentialsShown(ex: Exchange): string | null {
-  for (const w of ex.wire ?? []) {
-    if (getCombined(w.request.headers, 'cookie') !== null) return 'Cookie';
+  const wire = ex.wire ?? [];
+  for (const [i, w] of wire.entries()) {
+    if (getCombined(w.request.headers, 'cookie') !== null) return 'a Cookie header was sent';
     if (getCombined(w.request.headers, 'sec-fetch-storage-access') !== null)
-      return 'Sec-Fetch-Storage-Access';
+      return 'a Sec-Fetch-Storage-Access header was sent';
+    if (browserAddedAuthorization(ex, w, wire[i - 1]))
+      return 'an Authorization header was sent that its preflight did not ask for: the browser added it from its HTTP authentication cache';
   }
   return null;
+}
+
+/** True when request `w` carries Authorization, its own preflight `before` did not ask for it, nor did the page. */
+function browserAddedAuthorization(ex: Exchange, w: WireEntry, before: WireEntry | undefined): boolean {
+  return (
+    w.type === 'request' &&
+    getCombined(w.request.headers, 'authorization') !== null &&
+    before?.type === 'preflight' &&
+    before.request.url === w.request.url &&
+    !requestedHeaderNames(before.request.headers).includes('authorization') &&
+    getCombined(ex.request.headers, 'authorization') === null
+  );
 }

@@ -475,6 +475,55 @@ export const SCENARIOS: Scenario[] = [
       }
     },
   },
+  {
+    name: 'credentials-http-auth',
+    description:
+      "API/auth answers 401 with WWW-Authenticate: Basic realm=\"r\" unless Authorization is sent, 200 with it; both answers carry ACAO: PAGE and Access-Control-Allow-Credentials: true. A page on API itself (same origin) first calls API/auth with XMLHttpRequest's user and password, which puts the identity in the browser's HTTP authentication cache for API's protection space. Then PAGE fetches GET API/auth/x with credentials: 'include', 'omit' and the default 'same-origin', no header set by the page; then PUT API/auth/put with X-Custom, credentials: 'include' and 'omit', each preflighted (ACAO: PAGE, ACAC: true, Access-Control-Request-Headers x-custom only) and answered without Access-Control-Allow-Credentials. Only the credentialed calls carry the cached Authorization (the wire shows it in both browsers; webRequest only in Firefox): the credentialed GET is allowed, the credentialed PUT blocked (no ACAC), the others allowed with their 401.",
+    async run({ server, page, name, path, api }) {
+      const o = server.origins.page;
+      const cors: Headers = [...acao(o), ...ACAC, ...TEXT];
+      const auth = (req: { headers: Record<string, unknown> }): Reply =>
+        req.headers.authorization
+          ? { status: 200, headers: cors, body: 'authorized' }
+          : { status: 401, headers: [['WWW-Authenticate', 'Basic realm="r"'], ...cors], body: 'who?' };
+      server.route(path('auth'), auth);
+      server.route(path('auth/x'), auth);
+      // The preflighted PUT: its preflight allows credentials, its response does not (no ACAC).
+      server.route(path('auth/put'), (req) =>
+        req.preflight
+          ? { status: 204, headers: [...preflightAllows(o, 'PUT', 'X-Custom'), ...ACAC] }
+          : req.headers.authorization
+            ? { status: 200, headers: [...acao(o), ...TEXT], body: 'authorized' }
+            : {
+                status: 401,
+                headers: [['WWW-Authenticate', 'Basic realm="r"'], ...acao(o), ...TEXT],
+                body: 'who?',
+              },
+      );
+      // The login runs in the tab itself, at API's page, before the tab goes back to PAGE.
+      await page.goto(`${server.origins.api}/page?scenario=${name}`);
+      const logged = await page.evaluate(
+        (u) =>
+          new Promise<number>((resolve) => {
+            const x = new XMLHttpRequest();
+            x.open('GET', u, true, 'e2e', 'secret');
+            x.onload = () => resolve(x.status);
+            x.onerror = () => resolve(-1);
+            x.send();
+          }),
+        api('auth'),
+      );
+      await page.goto(`${server.origins.page}/page?scenario=${name}`);
+      return [
+        { login: logged },
+        await call(page, api('auth/x'), { credentials: 'include' }),
+        await call(page, api('auth/x'), { credentials: 'omit' }),
+        await call(page, api('auth/x')),
+        await call(page, api('auth/put'), { ...PUT_CUSTOM, credentials: 'include' }),
+        await call(page, api('auth/put'), { ...PUT_CUSTOM, credentials: 'omit' }),
+      ];
+    },
+  },
   // Authorization under Access-Control-Allow-Headers: *. The Fetch Standard keeps Authorization out of "*";
   // recorded in Chromium 156 and Firefox ESR 153: both let "*" cover it without credentials (Firefox logs a
   // deprecation warning: network.cors_preflight.authorization_covered_by_wildcard), and block it with them.

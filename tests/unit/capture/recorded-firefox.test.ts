@@ -354,6 +354,55 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Firefo
         ],
       ]);
     },
+    'credentials-http-auth': () => {
+      // With a Basic identity cached for API, Firefox adds Authorization to the credentialed calls only, and
+      // its webRequest lists it. The credentialed PUT's preflight did not ask for authorization, so the page
+      // did not set it: credentials were included, and the PUT (answered without ACAC) is blocked. The
+      // credentialed GET shows no preflight, so its Authorization shows nothing: it is allowed either way.
+      expect(
+        f.events
+          .filter((e) => e.kind === 'onSendHeaders' && e.details.url.includes('/auth/'))
+          .map((e) => [
+            e.details.method,
+            (e.details.requestHeaders ?? []).some((h) => h.name === 'Authorization'),
+          ]),
+      ).toEqual([
+        ['GET', true],
+        ['GET', false],
+        ['GET', false],
+        ['PUT', true],
+        ['OPTIONS', false],
+        ['PUT', false],
+        ['OPTIONS', false],
+      ]);
+      expect(
+        rows.map((r) => [
+          r.exchange.request.method,
+          r.verdict,
+          r.evaluation.error?.firefox ?? null,
+          r.evaluation.checks.find((c) => c.rule === 'credentials-mode')?.seen ?? null,
+          r.evaluation.dependsOn === undefined,
+        ]),
+      ).toEqual([
+        ['GET', 'allowed', null, null, true],
+        ['GET', 'allowed', null, null, true],
+        ['GET', 'allowed', null, null, true],
+        [
+          'PUT',
+          'blocked',
+          'CORSMissingAllowCredentials',
+          '"include" because an Authorization header was sent that its preflight did not ask for: the browser added it from its HTTP authentication cache',
+          true,
+        ],
+        [
+          'PUT',
+          'allowed',
+          null,
+          'assumed "same-origin" (not included cross-origin) because no Cookie header was sent, and nothing recorded shows whether credentials were included',
+          false,
+        ],
+      ]);
+    },
     // When CORS is only the messenger: the same causes from what Firefox's webRequest shows.
     'error-responses': () => {
       const causes = causesOf(calls(rows), 'in this tab');

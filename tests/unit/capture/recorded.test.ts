@@ -184,6 +184,32 @@ describe.each(fixtures.map((f) => [f.scenario, f] as const))('recorded in Chromi
         ['blocked', 'MultipleAllowOriginValues', undefined],
       ]);
     },
+    'credentials-http-auth': () => {
+      // With a Basic identity cached for API, Chromium sends Authorization on the credentialed calls (the
+      // server and DevTools saw it), but its webRequest lists it nowhere, with extraHeaders: not even on
+      // the login's own retry. Chromium reports each outcome, which settles the mode where it matters.
+      expect(
+        f.events.filter(
+          (e) =>
+            e.kind === 'onSendHeaders' &&
+            (e.details.requestHeaders ?? []).some((h) => h.name.toLowerCase() === 'authorization'),
+        ),
+      ).toEqual([]);
+      expect(
+        rows.map((r) => [
+          r.exchange.request.method,
+          r.verdict,
+          r.evaluation.checks.find((c) => c.rule === 'credentials-mode')?.seen ?? null,
+          r.evaluation.dependsOn === undefined,
+        ]),
+      ).toEqual([
+        ['GET', 'allowed', null, true],
+        ['GET', 'allowed', null, true],
+        ['GET', 'allowed', null, true],
+        ['PUT', 'blocked', '"include" because the page saw an error', true],
+        ['PUT', 'allowed', '"same-origin" (not included cross-origin) because the page saw success', true],
+      ]);
+    },
     'credentials-cross-site': () => {
       // Chromium reports each call's outcome, which settles both.
       expect(

@@ -422,6 +422,66 @@ describe('a verdict that depends on a credentials mode nothing shows gives both 
       expect(v.checks[0]!.seen).toBe('"include" because a Sec-Fetch-Storage-Access header was sent');
     }
   });
+
+  describe('an Authorization header the page could not have set settles it (HTTP authentication the browser added)', () => {
+    /**
+     * A PUT with X-Custom (and `asked` in its preflight's Access-Control-Request-Headers), the preflight
+     * allowing credentials, the PUT sent with Authorization and answered 200 with ACAO: PAGE but no
+     * Access-Control-Allow-Credentials: allowed without credentials, blocked with them.
+     */
+    const authorized = (asked: string[], preflighted = true): Exchange => {
+      const url = `${API}/put`;
+      const request = wireRequest('PUT', url, PAGE, response(200, [acao()]), [
+        ['X-Custom', '1'],
+        ['Authorization', 'Basic ZTJlOnNlY3JldA=='],
+      ]);
+      const preflight = wirePreflight(
+        'PUT',
+        url,
+        PAGE,
+        asked,
+        response(204, [
+          acao(),
+          ['Access-Control-Allow-Methods', 'PUT'],
+          ['Access-Control-Allow-Headers', 'X-Custom, Authorization'],
+          ['Access-Control-Allow-Credentials', 'true'],
+        ]),
+      );
+      return {
+        id: 'auth',
+        initiator: PAGE,
+        request: { method: 'PUT', url },
+        wire: preflighted ? [preflight, request] : [request],
+      };
+    };
+
+    it('its own preflight did not ask for authorization: the browser added it, so credentials were included', () => {
+      for (const engine of ['chromium', 'firefox'] as const) {
+        const v = new Evaluator({ engine }).evaluate(authorized(['x-custom']));
+        expect([v.verdict, v.dependsOn, v.error?.stage]).toEqual(['blocked', undefined, 'request']);
+        expect(v.checks[0]).toMatchObject({
+          rule: 'credentials-mode',
+          seen: '"include" because an Authorization header was sent that its preflight did not ask for: the browser added it from its HTTP authentication cache',
+        });
+      }
+    });
+
+    it('cannot tell where the page could have set it: its preflight asked for it, or no preflight is on the wire (one served from the cache)', () => {
+      for (const ex of [authorized(['authorization', 'x-custom']), authorized([], false)]) {
+        const v = chromium(ex);
+        expect([v.verdict, v.dependsOn !== undefined]).toEqual(['allowed', true]);
+        expect(v.checks.find((c) => c.rule === 'credentials-mode')?.seen).toBe(
+          'assumed "same-origin" (not included cross-origin) because no Cookie header was sent, and nothing recorded shows whether credentials were included',
+        );
+      }
+    });
+
+    it('cannot tell where the page issued the request with an Authorization header of its own', () => {
+      const ex = authorized(['x-custom']);
+      const v = chromium({ ...ex, request: { ...ex.request, headers: [['Authorization', 'Bearer page']] } });
+      expect([v.verdict, v.dependsOn !== undefined]).toEqual(['allowed', true]);
+    });
+  });
 });
 
 describe('the exchange format', () => {
