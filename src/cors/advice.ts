@@ -214,10 +214,6 @@ function tokenListWith(
 }
 
 /**
- * Applies fixes to a copy of an exchange: each fix edits the response of the wire entry it names (`hop`);
- * a fix for a response the browser never got adds that entry at the end of the wire.
- */
-/**
  * Where a fix goes: "the preflight (OPTIONS) response from URL" or "the response to METHOD URL"; `url` and
  * `method` quote each for the output (Markdown code, say).
  */
@@ -227,6 +223,10 @@ export function fixTarget(f: Fix, url = (s: string) => s, method = url): string 
     : `the response to ${method(f.method)} ${url(f.url)}`;
 }
 
+/**
+ * Applies fixes to a copy of an exchange: each fix edits the response of the wire entry it names (`hop`);
+ * a fix for a response the browser never got adds that entry at the end of the wire.
+ */
 export function applyFixes(ex: Exchange, fixes: readonly Fix[]): Exchange {
   const wire: WireEntry[] = ex.wire.map((e) => ({
     ...e,

@@ -97,8 +97,8 @@ function explains(ex: Exchange, w: Walk): number {
  * Authorization in onSendHeaders of the credentialed calls only ('include'; not 'omit' nor 'same-origin');
  * Chromium 156 sends it as well (DevTools' Network.requestWillBeSentExtraInfo shows it), but its webRequest
  * lists it neither in onBeforeSendHeaders nor in onSendHeaders, with extraHeaders. Nothing else webRequest
- * gives tells the mode: Firefox's details (thirdParty,
- * cookieStoreId, urlClassification, frameAncestors, ...) are alike with and without credentials.
+ * gives tells the mode: Firefox's details (thirdParty, cookieStoreId, urlClassification, frameAncestors, ...)
+ * are alike with and without credentials.
  */
 function credentialsShown(ex: Exchange): string | null {
   const wire = ex.wire ?? [];
