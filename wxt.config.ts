@@ -6,7 +6,7 @@ import { ICON_SIZES, ICONS, renderIcons } from './assets/icons';
 /** The add-on's id in Firefox (browser_specific_settings.gecko.id); the Firefox e2e tests pin its UUID by it. */
 export const GECKO_ID = 'corscope@corscope.dev';
 
-// See ../shared/DESIGN.md: entrypoints live in extension/, everything else in src/.
+// Entrypoints live in extension/, everything else in src/ (README.md, "Layout").
 export default defineConfig({
   entrypointsDir: 'extension',
   imports: false,
