@@ -7,6 +7,10 @@
 //   capture_vs_bare     2,000 calls (half preflighted), bursts of 200, loopback, no latency:
 //                       page time with CORScope / page time with a bare extension (./bare-extension: the
 //                       same three listeners, filters and extraInfoSpec, empty bodies)
+//   capture_cpu_vs_bare, capture_overhead_cpu_vs_bare  the same two cases in CPU time: what all of the
+//                       browser's processes used while the page made its calls (./cpu.ts), CORScope / bare;
+//                       beside them what the extension's process used (capture_*worker_cpu_ms_*), which is
+//                       where CORScope's own work runs.
 //   store_writes_per_s  20,000 realistic rows enqueued at once into DexieExchangeStore, in an extension page,
 //                       real IndexedDB, until flush() resolves
 //   sw_heap_mb_20k      CORScope's service worker JS heap (after a GC) with 20,000 captured calls stored
@@ -35,6 +39,7 @@ import { launchWithExtension } from '../e2e/harness/browser';
 import { RECORDER_DIR, takeEvents } from '../e2e/harness/recorder';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
 import { benchCaptureFirefox } from './capture-firefox';
+import { type BrowserCpu, browserCpu, cpuSince } from './cpu';
 import { drive, median, round, type Workload, workloadAnswers } from './workload';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -271,6 +276,8 @@ function routeBench(server: ScenarioServer): void {
 
 interface RunResult {
   ms: number;
+  /** What the browser's processes used while the page made the measured calls; null without /proc. */
+  cpu: BrowserCpu | null;
   /** CORScope only: status once everything was written, and how long after the page finished that took. */
   status?: Status;
   drainMs?: number;
@@ -305,7 +312,9 @@ async function oneRun(
     const warm = Math.min(w.total, w.burst * 2);
     await drive(page, api, { total: warm, burst: w.burst, tag: `w${id}` });
     await sleep(400); // CORScope writes the warm-up's rows (100 ms flush delay) before the clock starts
+    const before = browserCpu();
     const { ms } = await drive(page, api, { ...w, tag: `m${id}` });
+    const cpu = cpuSince(before, browserCpu());
     server.requests.length = 0;
     if (config === 'outside') {
       // Nothing of the page's reached capture.
@@ -314,9 +323,9 @@ async function oneRun(
       const status = await extensionStatus(ext);
       if (status.stored || status.pending)
         throw new Error(`outside the list, CORScope stored ${status.stored}`);
-      return { ms };
+      return { ms, cpu };
     }
-    if (config !== 'corscope') return { ms };
+    if (config !== 'corscope') return { ms, cpu };
     const ext = await b.context.newPage();
     await ext.goto(`chrome-extension://${b.extensionId}/popup.html`);
     const { status, ms: drainMs } = await waitStored(ext, warm + w.total, 60_000);
@@ -325,7 +334,7 @@ async function oneRun(
         `CORScope stored ${status.stored} of ${warm + w.total} calls: ${JSON.stringify(status)}`,
       );
     }
-    return { ms, status, drainMs };
+    return { ms, cpu, status, drainMs };
   } finally {
     await b.close();
   }
@@ -346,13 +355,41 @@ async function alternate(
       out[c].push(res);
       const drain =
         res.drainMs === undefined ? '' : ` (all stored ${res.drainMs} ms after the page finished)`;
-      log(`${label} run ${r + 1}/${RUNS} ${c.padEnd(8)} ${res.ms.toFixed(0).padStart(6)} ms${drain}`);
+      const cpu = res.cpu
+        ? `, CPU ${res.cpu.totalMs.toFixed(0)} ms (extension ${res.cpu.extensionMs.toFixed(0)} ms)`
+        : '';
+      log(`${label} run ${r + 1}/${RUNS} ${c.padEnd(8)} ${res.ms.toFixed(0).padStart(6)} ms${cpu}${drain}`);
     }
   }
   return out;
 }
 
 const times = (rs: RunResult[]) => rs.map((r) => r.ms);
+
+/**
+ * CORScope's CPU figures beside the bare extension's, medians, under `prefix`: `<prefix>cpu_vs_bare` (all of
+ * the browser's processes), and the ms of both, all and the extension process alone. Nothing without /proc.
+ */
+function cpuFigures(prefix: string, bare: RunResult[], corscope: RunResult[]): Record<string, number> {
+  const of = (rs: RunResult[], k: keyof BrowserCpu) => {
+    const xs = rs.flatMap((r) => (r.cpu ? [r.cpu[k]] : []));
+    return xs.length === rs.length ? median(xs) : null;
+  };
+  const [bareMs, csMs] = [of(bare, 'totalMs'), of(corscope, 'totalMs')];
+  const [bareExt, csExt] = [of(bare, 'extensionMs'), of(corscope, 'extensionMs')];
+  if (bareMs === null || csMs === null || bareExt === null || csExt === null) return {};
+  log(
+    `${prefix}cpu_vs_bare: browser CPU bare ${bareMs.toFixed(0)} ms, corscope ${csMs.toFixed(0)} ms; ` +
+      `extension process bare ${bareExt.toFixed(0)} ms, corscope ${csExt.toFixed(0)} ms (medians)`,
+  );
+  return {
+    [`${prefix}cpu_vs_bare`]: round(csMs / bareMs, 3),
+    [`${prefix}cpu_ms_bare`]: Math.round(bareMs),
+    [`${prefix}cpu_ms_corscope`]: Math.round(csMs),
+    [`${prefix}worker_cpu_ms_bare`]: Math.round(bareExt),
+    [`${prefix}worker_cpu_ms_corscope`]: Math.round(csExt),
+  };
+}
 
 // --- the CPU profile of CORScope's service worker in the stress case ---------------------------------
 
@@ -661,6 +698,7 @@ export async function benchCapture(): Promise<Record<string, number>> {
       log(
         `capture_overhead: none ${latNone.toFixed(0)} ms, bare ${latBare.toFixed(0)} ms, corscope ${latCorscope.toFixed(0)} ms (medians)`,
       );
+      Object.assign(out, cpuFigures('capture_overhead_', lat.bare, lat.corscope));
     }
 
     if (PARTS.has('outside')) {
@@ -709,6 +747,7 @@ export async function benchCapture(): Promise<Record<string, number>> {
       log(
         `capture_vs_bare: none ${sNone.toFixed(0)} ms, bare ${sBare.toFixed(0)} ms, corscope ${sCorscope.toFixed(0)} ms (medians)`,
       );
+      Object.assign(out, cpuFigures('capture_', stress.bare, stress.corscope));
     }
 
     if (PARTS.has('settle')) {
