@@ -311,7 +311,7 @@ async function oneRun(
     const id = ++runCounter;
     const warm = Math.min(w.total, w.burst * 2);
     await drive(page, api, { total: warm, burst: w.burst, tag: `w${id}` });
-    await sleep(400); // CORScope writes the warm-up's rows (100 ms flush delay) before the clock starts
+    await sleep(400); // CORScope writes the warm-up's rows (its flush delay, FLUSH_MS) before the clock starts
     const before = browserCpu();
     const { ms } = await drive(page, api, { ...w, tag: `m${id}` });
     const cpu = cpuSince(before, browserCpu());
