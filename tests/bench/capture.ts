@@ -371,13 +371,10 @@ const times = (rs: RunResult[]) => rs.map((r) => r.ms);
  * the browser's processes), and the ms of both, all and the extension process alone. Nothing without /proc.
  */
 function cpuFigures(prefix: string, bare: RunResult[], corscope: RunResult[]): Record<string, number> {
-  const of = (rs: RunResult[], k: keyof BrowserCpu) => {
-    const xs = rs.flatMap((r) => (r.cpu ? [r.cpu[k]] : []));
-    return xs.length === rs.length ? median(xs) : null;
-  };
+  if (![...bare, ...corscope].every((r) => r.cpu)) return {};
+  const of = (rs: RunResult[], k: keyof BrowserCpu) => median(rs.map((r) => r.cpu![k]));
   const [bareMs, csMs] = [of(bare, 'totalMs'), of(corscope, 'totalMs')];
   const [bareExt, csExt] = [of(bare, 'extensionMs'), of(corscope, 'extensionMs')];
-  if (bareMs === null || csMs === null || bareExt === null || csExt === null) return {};
   log(
     `${prefix}cpu_vs_bare: browser CPU bare ${bareMs.toFixed(0)} ms, corscope ${csMs.toFixed(0)} ms; ` +
       `extension process bare ${bareExt.toFixed(0)} ms, corscope ${csExt.toFixed(0)} ms (medians)`,
