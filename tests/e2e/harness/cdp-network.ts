@@ -3,12 +3,37 @@
 // (clientSecurityState, resourceIPAddressSpace). The webRequest fixture recorders keep it beside the events.
 import type { CDPSession } from 'playwright-core';
 
-/** Collects the Network events of the requests whose URL `keep` selects, in order, as plain records. */
-export function watchNetwork(session: CDPSession, keep: (url: string) => boolean): Record<string, unknown>[] {
+/** What watchNetwork listens to: a CDPSession, or a fake that emits the same events. */
+export type NetworkEvents = Pick<CDPSession, 'on'>;
+
+/**
+ * Collects the Network events of the requests whose URL `keep` selects, in order, as plain records. Chromium
+ * may send a request's requestWillBeSentExtraInfo before its requestWillBeSent (which alone has the URL):
+ * such an early record waits, and follows its request's requestWillBeSent.
+ */
+export function watchNetwork(
+  session: NetworkEvents,
+  keep: (url: string) => boolean,
+): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const ours = new Set<string>();
+  /** Records of requests not announced yet, by requestId. */
+  const early = new Map<string, Record<string, unknown>[]>();
+  /** Requests announced and not kept: their late records are dropped without waiting. */
+  const others = new Set<string>();
+  const push = (requestId: string, record: Record<string, unknown>): void => {
+    if (ours.has(requestId)) out.push(record);
+    else if (!others.has(requestId)) early.set(requestId, [...(early.get(requestId) ?? []), record]);
+  };
   session.on('Network.requestWillBeSent', (e) => {
-    if (!keep(e.request.url)) return;
+    const waiting = early.get(e.requestId) ?? [];
+    early.delete(e.requestId);
+    if (!keep(e.request.url)) {
+      // A redirect's next hop keeps the requestId: the request stays ours once it was.
+      if (!ours.has(e.requestId)) others.add(e.requestId);
+      return;
+    }
+    others.delete(e.requestId);
     ours.add(e.requestId);
     out.push({
       event: 'requestWillBeSent',
@@ -22,23 +47,23 @@ export function watchNetwork(session: CDPSession, keep: (url: string) => boolean
           : { type: e.initiator.type },
       ...(e.redirectResponse ? { redirectStatus: e.redirectResponse.status } : {}),
     });
+    out.push(...waiting);
   });
   session.on('Network.requestWillBeSentExtraInfo', (e) => {
-    if (ours.has(e.requestId) && e.clientSecurityState)
-      out.push({
+    if (e.clientSecurityState)
+      push(e.requestId, {
         event: 'requestWillBeSentExtraInfo',
         requestId: e.requestId,
         clientSecurityState: e.clientSecurityState,
       });
   });
   session.on('Network.responseReceivedExtraInfo', (e) => {
-    if (ours.has(e.requestId))
-      out.push({
-        event: 'responseReceivedExtraInfo',
-        requestId: e.requestId,
-        statusCode: e.statusCode,
-        resourceIPAddressSpace: e.resourceIPAddressSpace,
-      });
+    push(e.requestId, {
+      event: 'responseReceivedExtraInfo',
+      requestId: e.requestId,
+      statusCode: e.statusCode,
+      resourceIPAddressSpace: e.resourceIPAddressSpace,
+    });
   });
   session.on('Network.responseReceived', (e) => {
     if (ours.has(e.requestId))
