@@ -7,6 +7,9 @@
 //   capture_vs_bare     2,000 calls (half preflighted), bursts of 200, loopback, no latency:
 //                       page time with CORScope / page time with a bare extension (./bare-extension: the
 //                       same three listeners, filters and extraInfoSpec, empty bodies)
+//   capture_overhead_vs_bare  the 400-call case, CORScope / the bare extension: what CORScope's own work costs
+//                       there; each *vs_bare figure has its spread beside it (*_low, *_high: the lowest and
+//                       highest ratio within one round of runs)
 //   capture_cpu_vs_bare, capture_overhead_cpu_vs_bare  the same two cases in CPU time: what all of the
 //                       browser's processes used while the page made its calls (./cpu.ts), CORScope / bare;
 //                       beside them what the extension's process used (capture_*worker_cpu_ms_*), which is
@@ -367,6 +370,26 @@ async function alternate(
 const times = (rs: RunResult[]) => rs.map((r) => r.ms);
 
 /**
+ * CORScope's page time over the bare extension's, `<prefix>vs_bare`: the ratio of the medians, and beside it
+ * the spread, the lowest and highest ratio of one round's two runs (they ran one after the other, so a
+ * machine that slows for a while moves both).
+ */
+function overBare(prefix: string, bare: RunResult[], corscope: RunResult[]): Record<string, number> {
+  const rounds = corscope.map((r, i) => r.ms / bare[i]!.ms);
+  const ratio = median(times(corscope)) / median(times(bare));
+  const [low, high] = [Math.min(...rounds), Math.max(...rounds)];
+  log(
+    `${prefix}vs_bare: ${ratio.toFixed(3)} (rounds ${low.toFixed(3)}-${high.toFixed(3)}: ` +
+      `${rounds.map((x) => x.toFixed(3)).join(' ')})`,
+  );
+  return {
+    [`${prefix}vs_bare`]: round(ratio, 3),
+    [`${prefix}vs_bare_low`]: round(low, 3),
+    [`${prefix}vs_bare_high`]: round(high, 3),
+  };
+}
+
+/**
  * CORScope's CPU figures beside the bare extension's, medians, under `prefix`: `<prefix>cpu_vs_bare` (all of
  * the browser's processes), and the ms of both, all and the extension process alone. Nothing without /proc.
  */
@@ -695,6 +718,7 @@ export async function benchCapture(): Promise<Record<string, number>> {
       log(
         `capture_overhead: none ${latNone.toFixed(0)} ms, bare ${latBare.toFixed(0)} ms, corscope ${latCorscope.toFixed(0)} ms (medians)`,
       );
+      Object.assign(out, overBare('capture_overhead_', lat.bare, lat.corscope));
       Object.assign(out, cpuFigures('capture_overhead_', lat.bare, lat.corscope));
     }
 
@@ -735,7 +759,6 @@ export async function benchCapture(): Promise<Record<string, number>> {
       const sNone = median(times(stress.none));
       const sBare = median(times(stress.bare));
       const sCorscope = median(times(stress.corscope));
-      out.capture_vs_bare = round(sCorscope / sBare, 3);
       out.capture_bare_vs_none = round(sBare / sNone, 3);
       out.capture_stress_ms_none = Math.round(sNone);
       out.capture_stress_ms_bare = Math.round(sBare);
@@ -744,6 +767,7 @@ export async function benchCapture(): Promise<Record<string, number>> {
       log(
         `capture_vs_bare: none ${sNone.toFixed(0)} ms, bare ${sBare.toFixed(0)} ms, corscope ${sCorscope.toFixed(0)} ms (medians)`,
       );
+      Object.assign(out, overBare('capture_', stress.bare, stress.corscope));
       Object.assign(out, cpuFigures('capture_', stress.bare, stress.corscope));
     }
 
