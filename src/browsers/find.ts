@@ -48,7 +48,7 @@ export class SetupError extends Error {
 export const ENV_VAR: Record<Engine, string> = { chromium: 'CORSCOPE_CHROMIUM', firefox: 'CORSCOPE_FIREFOX' };
 
 /** The first major version of branded Google Chrome that ignores --load-extension. */
-export const CHROME_IGNORES_LOAD_EXTENSION = 137;
+const CHROME_IGNORES_LOAD_EXTENSION = 137;
 
 /** Where to look, in order: names on PATH, then fixed paths. */
 interface SearchList {
@@ -187,7 +187,7 @@ export function parseVersionOutput(text: string): { product: string | null; vers
 }
 
 /** The product an install path belongs to, for when the browser cannot say (Windows), or says no name. */
-export function productFromPath(engine: Engine, path: string): string {
+function productFromPath(engine: Engine, path: string): string {
   if (engine === 'firefox') return 'Firefox';
   const p = path.toLowerCase();
   if (p.includes('chrome for testing')) return 'Google Chrome for Testing';
@@ -198,7 +198,7 @@ export function productFromPath(engine: Engine, path: string): string {
 }
 
 /** The highest of the version-named folders beside chrome.exe / msedge.exe ("140.0.7339.81"). */
-export function versionFromFolders(names: string[]): string | null {
+function versionFromFolders(names: string[]): string | null {
   const versions = names.filter((n) => /^\d+(\.\d+){3}$/.test(n));
   const key = (v: string) => v.split('.').map(Number);
   versions.sort((a, b) => {

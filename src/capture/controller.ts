@@ -40,7 +40,7 @@ export interface CaptureSettings {
  * The verdict for a call whose deciding headers were lost in a service-worker restart: only what the browser
  * reported (success or error), with no explanation, rather than a confident one built on missing headers.
  */
-export function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
+function outcomeOnly(ex: CapturedExchange, v: Verdict): Verdict {
   const ok = ex.outcome === 'success';
   const lost: Reason = { key: 'AnswerLost', header: null, seen: ex.capture.missing, required: null, hop: -1 };
   return {

@@ -45,12 +45,12 @@ export const DEFAULT_REDACTED_PARAMS = [
 /** Headers whose value is a URL: its parameters are redacted as a request URL's are. */
 const URL_HEADERS = new Set(['location', 'content-location', 'referer']);
 
-export function redactedMarker(length: number): string {
+function redactedMarker(length: number): string {
   return `[redacted: ${length} bytes]`;
 }
 
 /** The marker inside a URL: no space, so the URL stays one word. */
-export function urlMarker(length: number): string {
+function urlMarker(length: number): string {
   return `[redacted:${length}-bytes]`;
 }
 
@@ -63,7 +63,7 @@ export interface RedactionPolicy {
   params: readonly string[];
 }
 
-export const DEFAULT_POLICY: RedactionPolicy = {
+const DEFAULT_POLICY: RedactionPolicy = {
   headers: DEFAULT_REDACTED_HEADERS,
   params: DEFAULT_REDACTED_PARAMS,
 };

@@ -19,7 +19,7 @@ export const SNAPSHOT_MS = 500;
 /** The store's flush delay in the worker (see the top of this file). */
 export const FLUSH_MS = 250;
 /** Often enough that an answered call settles (./pairing/release-line.ts, SETTLE_MS) soon after its answer. */
-export const SWEEP_MS = 250;
+const SWEEP_MS = 250;
 
 export type Listener = (details: RawDetails) => void;
 

@@ -5,7 +5,7 @@ import type { Engine } from '../cors';
 import type { HttpOptions } from './http';
 import { type Io, term, write } from './io';
 
-export const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
+const PROBE_FORMATS = ['table', 'json', 'markdown'] as const;
 export type ProbeFormat = (typeof PROBE_FORMATS)[number];
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -17,7 +17,7 @@ import { isRedirectStatus, requestAfterRedirect, taintsOrigin } from '../cors/re
 import { forbiddenRequestHeaderName, normalizeMethod } from '../cors/safelist';
 
 /** A non-headless Chromium 156 on Linux: what a developer's browser sends. */
-export const USER_AGENT =
+const USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const CLIENT_HINTS: Header[] = [
   ['sec-ch-ua-platform', '"Linux"'],
@@ -98,10 +98,7 @@ function site(url: string): string | null {
 }
 
 /** https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header, over every URL of the chain. */
-export function secFetchSite(
-  origin: string,
-  urls: readonly string[],
-): 'same-origin' | 'same-site' | 'cross-site' {
+function secFetchSite(origin: string, urls: readonly string[]): 'same-origin' | 'same-site' | 'cross-site' {
   if (urls.every((u) => sameOrigin(origin, originOf(u)))) return 'same-origin';
   const mine = origin === 'null' ? null : site(origin);
   if (mine !== null && urls.every((u) => site(u) === mine)) return 'same-site';
@@ -194,7 +191,7 @@ export function requestHeaders(call: PageCall, hop: Hop): Header[] {
 }
 
 /** https://fetch.spec.whatwg.org/#concept-request-credentials-mode: whether cookies go with this hop. */
-export function includesCredentials(call: PageCall, hop: Hop): boolean {
+function includesCredentials(call: PageCall, hop: Hop): boolean {
   return call.credentials === 'include' || (call.credentials === 'same-origin' && !hop.cors);
 }
 

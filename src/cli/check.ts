@@ -38,7 +38,7 @@ interface Replayed {
 }
 
 /** The page would now fail a call that worked in the recording. */
-export function isRegression(r: Replayed): boolean {
+function isRegression(r: Replayed): boolean {
   if (!r.now || r.now.failure || r.call.recorded.verdict !== 'allowed') return false;
   return r.now.verdict.verdict === 'blocked' || (r.now.verdict.verdict === 'network-error' && !r.now.notSent);
 }

@@ -27,7 +27,7 @@ export type FailOn = (typeof FAIL_ON)[number];
 /** Warnings about the recording, not about the server's policy: they fail nothing. */
 const NOT_RISKY = new Set<Warning['code']>(['api-unknown']);
 
-export const isRisky = (v: Verdict): boolean => v.warnings.some((w) => !NOT_RISKY.has(w.code));
+const isRisky = (v: Verdict): boolean => v.warnings.some((w) => !NOT_RISKY.has(w.code));
 
 function issueLine(file: string, i: HarIssue): string {
   const where = i.entry !== null ? `entry ${i.entry}: ` : `${file}: `;

@@ -53,7 +53,7 @@ function pairs(raw: string[]): Header[] {
 }
 
 /** The proxy for a URL from the environment, or null: NO_PROXY entries match a host, its subdomains, or "*". */
-export function proxyFor(url: URL, env: Record<string, string | undefined>): URL | null {
+function proxyFor(url: URL, env: Record<string, string | undefined>): URL | null {
   const get = (name: string) => env[name.toLowerCase()] ?? env[name];
   const noProxy = (get('NO_PROXY') ?? '')
     .split(/[\s,]+/)

@@ -25,7 +25,7 @@ export const CREDENTIALS: readonly CredentialsMode[] = ['omit', 'same-origin', '
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** -H "Name: value", as a script would set it; the browser's own headers are refused, Cookie goes to the jar. */
-export function parseHeader(raw: string): Header {
+function parseHeader(raw: string): Header {
   const colon = raw.indexOf(':');
   const name = colon > 0 ? raw.slice(0, colon).trim() : '';
   if (!TOKEN.test(name)) throw new UsageError(`-H "${raw}": expected "Name: value" with a header name`);
@@ -36,7 +36,7 @@ export function parseHeader(raw: string): Header {
 }
 
 /** The call a page would make, from probe's arguments. */
-export function pageCall(v: {
+function pageCall(v: {
   origin: string;
   url: string;
   method?: string;
@@ -86,7 +86,7 @@ export function outcomeOf(r: FetchResult): string {
 }
 
 /** Exit status for one probed call: 0 the page may read it, 2 it may not, 1 a server did not answer. */
-export function exitFor(r: FetchResult): number {
+function exitFor(r: FetchResult): number {
   if (r.failure) return 1;
   if (r.verdict.verdict === 'blocked') return 2;
   if (r.notSent) return 0;
@@ -109,7 +109,7 @@ export function notesOf(r: FetchResult): CallNotes {
   return { notSent: r.notSent, failure: r.failure?.message ?? null, refusedRedirect: r.refusedRedirect };
 }
 
-export function renderCall(r: FetchResult, format: ProbeFormat): string {
+function renderCall(r: FetchResult, format: ProbeFormat): string {
   const notes = notesOf(r);
   if (format === 'json') return `${jsonLine(probeJson(r))}\n`;
   if (format === 'markdown') return explainMarkdown(r.exchange, r.verdict, notes);

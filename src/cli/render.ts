@@ -18,14 +18,14 @@ export interface CallNotes {
 }
 
 /** The one-line verdict: "allowed (preflight sent)", "preflight passed; PUT not sent". */
-export function verdictLine(v: Verdict, notes: CallNotes = {}): string {
+function verdictLine(v: Verdict, notes: CallNotes = {}): string {
   if (notes.notSent && v.verdict !== 'blocked')
     return `preflight passed; ${notes.notSent.method} not sent (without --send only GET and HEAD are sent)`;
   return `${v.verdict} (preflight ${v.preflight})`;
 }
 
 /** The summary sentence, or what stands in for it when the request was held back. */
-export function summaryLine(v: Verdict, notes: CallNotes = {}): string {
+function summaryLine(v: Verdict, notes: CallNotes = {}): string {
   if (notes.notSent && v.verdict !== 'blocked') {
     const { method, url } = notes.notSent;
     return `The preflight allows ${method}: the browser would now send ${method} ${url}. CORScope did not send it (its method is not GET or HEAD; --send sends it), so whether its response allows the page is not known.`;

@@ -153,7 +153,7 @@ export interface Finding {
 const RANK: Severity[] = ['info', 'low', 'medium', 'high'];
 
 /** How bad it is that a page on this origin passes: with credentials it reads the user's data. */
-export function severityOf(reach: Reach, credentials: boolean, wildcard: boolean): Severity {
+function severityOf(reach: Reach, credentials: boolean, wildcard: boolean): Severity {
   if (!credentials) return wildcard ? 'info' : 'low';
   return reach === 'anyone' ? 'high' : 'medium';
 }
@@ -219,7 +219,7 @@ function warningsOf(probes: Probe[]): string[] {
   return [...byCode.values()];
 }
 
-export function findingsOf(checks: OriginCheck[], probes: Probe[], trusted: string | null): Finding[] {
+function findingsOf(checks: OriginCheck[], probes: Probe[], trusted: string | null): Finding[] {
   const out: Finding[] = [];
   let arbitrary: { finding: Finding; calls: string; probes: Probe[] } | null = null;
   for (const c of checks) {

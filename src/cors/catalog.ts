@@ -113,7 +113,7 @@ const validValueHint = (api: Api | undefined) =>
 const credentialsHint = (api: Api | undefined) => (api === 'xhr' ? XHR_CREDENTIALS_HINT : '');
 
 // As Chromium 156 prints it (recorded: a fetch redirected to ftp: and to an unknown scheme).
-export const CORS_ENABLED_SCHEMES =
+const CORS_ENABLED_SCHEMES =
   'chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app';
 
 /** The Access-Control-Allow-Origin fix's reason when the header must name the page's origin. */
@@ -398,7 +398,7 @@ export const CORS_ERRORS = {
 const LOCAL_NETWORK_ACCESS = 'Local Network Access';
 
 /** The failures the Local Network Access check reports (Chromium's names, and Firefox's refusal). */
-export const LOCAL_NETWORK_KEYS: ReadonlySet<string> = new Set([
+const LOCAL_NETWORK_KEYS: ReadonlySet<string> = new Set([
   'LocalNetworkAccessPermissionDenied',
   'InsecureLocalNetwork',
   'InvalidLocalNetworkAccess',
@@ -734,7 +734,7 @@ export const NETWORK_ERRORS = {
  * What a CORS failure reports, and nothing more (recorded): Chromium's net::ERR_FAILED (which it also gives a
  * few other failures) and Firefox's NS_ERROR_DOM_BAD_URI.
  */
-export const CORS_FAILURE_NET_ERRORS: readonly string[] = ['net::ERR_FAILED', 'NS_ERROR_DOM_BAD_URI'];
+const CORS_FAILURE_NET_ERRORS: readonly string[] = ['net::ERR_FAILED', 'NS_ERROR_DOM_BAD_URI'];
 
 /**
  * The record the browser's error string names: a network error that is not CORS. Null when there is none, or

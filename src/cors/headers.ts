@@ -4,7 +4,7 @@ import type { Header } from './types';
 // (Chromium strips it too: an ACAO of "  https://a  " matches https://a).
 const HTTP_WS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
-export function normalizeValue(value: string): string {
+function normalizeValue(value: string): string {
   const first = value.charCodeAt(0);
   const last = value.charCodeAt(value.length - 1);
   if (first > 32 && last > 32) return value;

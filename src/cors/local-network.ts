@@ -34,7 +34,7 @@ import type {
 import { blocked, type Fetch, failure, networkError, type Walk } from './walk';
 
 /** The errors the browsers report for a request their Local Network Access check stopped (measured). */
-export const LOCAL_NETWORK_ERRORS: Readonly<Record<string, 'chromium' | 'firefox'>> = {
+const LOCAL_NETWORK_ERRORS: Readonly<Record<string, 'chromium' | 'firefox'>> = {
   // Chromium: webRequest's onErrorOccurred for a simple request, DevTools for a preflight.
   'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS': 'chromium',
   // Firefox: webRequest's onErrorOccurred and BiDi's fetchError, for a preflight and a request alike.
@@ -52,7 +52,7 @@ export function isLocalNetworkError(error: string | null | undefined): boolean {
 const RANK: Record<AddressSpace, number> = { public: 0, local: 1, loopback: 2 };
 
 /** https://wicg.github.io/local-network-access/#ip-address-space-section: `a` is less public than `b`. */
-export function lessPublic(a: AddressSpace, b: AddressSpace): boolean {
+function lessPublic(a: AddressSpace, b: AddressSpace): boolean {
   return RANK[a] > RANK[b];
 }
 
@@ -186,7 +186,7 @@ export function targetAddressSpaceOf(value: string | undefined): AddressSpace | 
 }
 
 /** The permission that opens a more private address space to a public page. */
-export function permissionFor(space: AddressSpace): LocalNetworkPermission | null {
+function permissionFor(space: AddressSpace): LocalNetworkPermission | null {
   return space === 'loopback' ? 'loopback-network' : space === 'local' ? 'local-network' : null;
 }
 

@@ -31,7 +31,7 @@ export interface PreflightPolicy {
 export const MAX_AGE_CAP: Record<Engine, number> = { chromium: 7200, firefox: 86400 };
 // https://fetch.spec.whatwg.org/#http-access-control-max-age: "If max-age is null, then set max-age to 5."
 // Firefox uses the same (PREFLIGHT_DEFAULT_EXPIRY_SECONDS, "chosen to be compatible with Chromium").
-export const DEFAULT_MAX_AGE = 5;
+const DEFAULT_MAX_AGE = 5;
 
 export const ENGINE_NAME: Record<Engine, string> = { chromium: 'Chromium', firefox: 'Firefox' };
 
@@ -43,7 +43,7 @@ export type AllowList = 'Access-Control-Allow-Methods' | 'Access-Control-Allow-H
  * a token fails with InvalidAllowMethodsPreflightResponse or InvalidAllowHeadersPreflightResponse, the item
  * as its parameter (Firefox: CORSInvalidAllowMethod / CORSInvalidAllowHeader with the same token).
  */
-export function parseAllowList(
+function parseAllowList(
   headers: Header[],
   list: AllowList,
   hop: number,
@@ -72,10 +72,7 @@ export function parseAllowList(
  * (not cached); capped at 7200 s. Firefox (nsCORSPreflightListener::AddResultToCache): absent or empty → 5 s;
  * anything but the digits 0-9 → not cached at all; capped at 86400 s; 0 → not cached.
  */
-export function preflightMaxAge(
-  headers: Header[],
-  engine: Engine,
-): Pick<PreflightPolicy, 'maxAge' | 'maxAgeSent'> {
+function preflightMaxAge(headers: Header[], engine: Engine): Pick<PreflightPolicy, 'maxAge' | 'maxAgeSent'> {
   const raw = getCombined(headers, 'access-control-max-age');
   const cap = MAX_AGE_CAP[engine];
   if (engine === 'firefox') {
@@ -153,7 +150,7 @@ export function authorizationByWildcard(policy: PreflightPolicy, unsafeNames: re
 }
 
 /** https://fetch.spec.whatwg.org/#ok-status */
-export function isOkStatus(status: number): boolean {
+function isOkStatus(status: number): boolean {
   return status >= 200 && status <= 299;
 }
 

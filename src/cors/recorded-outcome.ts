@@ -6,15 +6,15 @@
 import type { Exchange, Verdict } from './types';
 
 /** The reason a disagreeing call cannot be told, as a HAR's call classes name it. */
-export const OUTCOME_DISAGREES = 'outcome-disagrees';
+const OUTCOME_DISAGREES = 'outcome-disagrees';
 
 /** The browser recorded success where the headers would block the call. */
-export function outcomeDisagrees(ex: Exchange, v: Pick<Verdict, 'verdict'>): boolean {
+function outcomeDisagrees(ex: Exchange, v: Pick<Verdict, 'verdict'>): boolean {
   return ex.outcome === 'success' && v.verdict === 'blocked';
 }
 
 /** Why such a call cannot be told, in plain words, naming the check the headers fail. */
-export function disagreementText(v: Pick<Verdict, 'error'>): string {
+function disagreementText(v: Pick<Verdict, 'error'>): string {
   return `The browser recorded this call as successful (the page read the response), but the recorded headers would have blocked it (${v.error?.chromium ?? 'CORS'}): the recording does not show everything the browser saw (a header webRequest or the HAR did not show, a response from the cache).`;
 }
 

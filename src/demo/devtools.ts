@@ -84,7 +84,7 @@ export async function devtoolsTargets(
 }
 
 /** DevTools' id for CORScope's panel: the extension's origin and the panel's title, as DevTools makes it. */
-export const corsPanelId = (extensionId: string): string => `chrome-extension://${extensionId}CORS`;
+const corsPanelId = (extensionId: string): string => `chrome-extension://${extensionId}CORS`;
 
 /**
  * Shows the CORS panel in each open DevTools window once DevTools has added it, and resolves true when the

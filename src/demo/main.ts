@@ -39,14 +39,14 @@ export interface DemoOptions {
 
 export type ExportedRow = StoredExchange['exchange'] & { evaluation: StoredExchange['evaluation'] };
 
-export function buildExtension(log: (line: string) => void): void {
+function buildExtension(log: (line: string) => void): void {
   log('Building the extension (wxt build)…');
   const run = spawnSync('npx', ['wxt', 'build'], { cwd: ROOT, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`wxt build failed:\n${run.stdout}\n${run.stderr}`);
 }
 
 /** The terminal summary: counts by verdict, then one line per call. */
-export function summarizeRows(rows: ExportedRow[]): string {
+function summarizeRows(rows: ExportedRow[]): string {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.evaluation.verdict, (counts.get(r.evaluation.verdict) ?? 0) + 1);
   const table = formatTable(

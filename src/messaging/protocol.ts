@@ -11,7 +11,7 @@ import { EXPORT_FORMATS, type ExportFormat, exportWriter, pagesOf } from '../rep
 import type { ExchangeStore, StoreStatus } from '../store/repository';
 import type { StoredExchange } from '../store/row';
 
-export const SOURCE = 'corscope';
+const SOURCE = 'corscope';
 
 /** What the user controls about capture. */
 export interface Settings {
@@ -41,7 +41,7 @@ export interface Settings {
 
 export { ALWAYS_REDACTED };
 
-export const CAPTURE_ON = ['all', 'listed'] as const;
+const CAPTURE_ON = ['all', 'listed'] as const;
 export type CaptureOn = (typeof CAPTURE_ON)[number];
 
 /** The sites capture is on: null for all of them. */
@@ -326,7 +326,7 @@ export interface Self {
  * Whether a message comes from one of the extension's own pages (the DevTools panel, the popup, either
  * opened in a tab): not from a content script (its url is the web page's) nor from anything else.
  */
-export function isOwnPage(sender: MessageSender | undefined, self: Self): boolean {
+function isOwnPage(sender: MessageSender | undefined, self: Self): boolean {
   return (
     !!sender &&
     sender.id === self.id &&

@@ -56,7 +56,7 @@ enum Tok {
  * A character as an error names it: printable ones quoted ("<"), the rest by code point, so an invisible one
  * (a no-break space, a zero-width space, a control character) is named rather than shown as a blank.
  */
-export function characterName(c: number): string {
+function characterName(c: number): string {
   if (c > 0x20 && c < 0x7f) return JSON.stringify(String.fromCharCode(c));
   const hex = `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
   const name = INVISIBLE[c];

@@ -3,7 +3,7 @@ import Dexie, { type DexieOptions, type EntityTable, type Table, type Transactio
 import type { StoredExchange, TabCounts } from './row';
 import { type RowSummary, summarize } from './summary';
 
-export const DB_NAME = 'corscope';
+const DB_NAME = 'corscope';
 
 /**
  * The full rows of one write, as one record: IndexedDB's cost is per record written (about as much for a
@@ -112,7 +112,7 @@ export const SCHEMA_V3 = {
 } as const;
 
 /** Version 4: v3's chunks, and `meta` for what outlives every row (the highest seq ever given). */
-export const SCHEMA = { ...SCHEMA_V3, meta: 'key' } as const;
+const SCHEMA = { ...SCHEMA_V3, meta: 'key' } as const;
 
 /** One fact about the store that no row holds. */
 export interface MetaEntry {

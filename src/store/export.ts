@@ -16,7 +16,7 @@ const PIECE = 4 * 1024 * 1024;
 export type Progress = (done: number, total: number) => void;
 
 /** One tab's rows (every tab's when undefined), in capture order, as an export file. */
-export async function exportFromStore(
+async function exportFromStore(
   db: CorscopeDB,
   format: ExportFormat,
   tabId: number | undefined,

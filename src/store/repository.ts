@@ -8,12 +8,12 @@ import type { StoredExchange, TabCounts } from './row';
 import type { RowSummary } from './summary';
 
 export const DEFAULT_RETENTION = 20_000;
-export const DEFAULT_BATCH_SIZE = 200;
-export const DEFAULT_FLUSH_DELAY_MS = 100;
+const DEFAULT_BATCH_SIZE = 200;
+const DEFAULT_FLUSH_DELAY_MS = 100;
 /** Rows waiting in memory beyond this are dropped (the database has stopped answering). */
-export const DEFAULT_MAX_PENDING = 100_000;
+const DEFAULT_MAX_PENDING = 100_000;
 /** On a quota error, this share of the stored rows (the oldest) is deleted before the one retry. */
-export const QUOTA_EVICT_FRACTION = 0.1;
+const QUOTA_EVICT_FRACTION = 0.1;
 
 /** What the UI shows about storage. */
 export interface StoreStatus {
@@ -73,7 +73,7 @@ export interface Scheduler {
   clear(handle: unknown): void;
 }
 
-export const realScheduler: Scheduler = {
+const realScheduler: Scheduler = {
   set: (fn, ms) => setTimeout(fn, ms),
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

@@ -352,7 +352,7 @@ function checkKeys(checks: readonly Check[], wire: readonly WireEntry[]): string
 const keyedChecks = new WeakMap<Verdict, Map<string, Check>>();
 
 /** What changed from the recorded verdict (on the recorded wire) to the what-if's. */
-export function diffVerdicts(
+function diffVerdicts(
   was: Verdict,
   wasWire: readonly WireEntry[],
   now: Verdict,
@@ -396,7 +396,7 @@ const canonical = (lower: string) =>
  * response it is on. The snippets build the edited policy from them. A snippet always names the page's exact
  * origin: where the page's Origin was sent, an edited Access-Control-Allow-Origin stands for that origin.
  */
-export function editsAsFixes(base: Exchange, built: Built): Fix[] {
+function editsAsFixes(base: Exchange, built: Built): Fix[] {
   const recorded = recordedSteps(base);
   const out: Fix[] = [];
   built.exchange.wire.forEach((e, hop) => {

@@ -31,7 +31,7 @@ const API_NOTE =
  * never reports one for a call it answered: its webRequest ends a CORS-blocked call in onCompleted, as an
  * allowed one.
  */
-export function outcomeNote(ex: Exchange): string | null {
+function outcomeNote(ex: Exchange): string | null {
   const cap = (ex as Partial<CapturedExchange>).capture;
   if (ex.outcome || cap?.headersLost) return null;
   return cap?.engine === 'firefox'

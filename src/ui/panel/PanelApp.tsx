@@ -37,10 +37,10 @@ export interface PanelAppProps {
   pageUrl?: string | null;
 }
 
-export const ROW_HEIGHT = 22;
+const ROW_HEIGHT = 22;
 
 /** Capture began after the page did: the calls the page made before are missing. */
-export function lateStart(captureStartedAt: number | null, pageStartedAt: number | null): boolean {
+function lateStart(captureStartedAt: number | null, pageStartedAt: number | null): boolean {
   return captureStartedAt !== null && pageStartedAt !== null && pageStartedAt < captureStartedAt;
 }
 
