@@ -9,7 +9,9 @@
 //   `_initiator_type`, `response.fromServiceWorker`; request headers of requestWillBeSent and of its ExtraInfo
 //   concatenated (the same header twice, in two cases); failed requests (CORS ones included) are left out.
 // - WebPagetest: `_initiator` string, request lines among the headers in some versions.
-// - Firefox: no resource type, `_securityState`; a CORS-blocked response is recorded like an allowed one.
+// - Firefox: no resource type, `_securityState`; a CORS-blocked response is recorded like an allowed one. A
+//   request with no response (stopped by its preflight, failed, or still waiting when the file was saved) has
+//   status 0 and no headers; older versions (66, 67) leave `response` out of such an entry instead.
 // - Safari / WebKit ("WebKit Web Inspector"): `_fetchType` ("Network Load", "Memory Cache", "Disk Cache",
 //   "Service Worker"), `response._error`; the page's title is its URL.
 // - Playwright (recordHar): `_frameref`, `response._failureText`, status -1 when no response arrived.
@@ -40,23 +42,30 @@ export interface DialectTraits {
   recordsFailures: boolean;
   /** Chrome's family: request headers may be provisional (see originRecorded). */
   provisionalHeaders: boolean;
+  /** An entry without `response` is a request no response arrived for (status 0, no headers), not bad input. */
+  omitsNoResponse: boolean;
 }
 
 const TRAITS: Record<HarDialect, DialectTraits> = {
-  corscope: { proxy: false, recordsFailures: true, provisionalHeaders: false },
-  'chrome-devtools': { proxy: false, recordsFailures: true, provisionalHeaders: true },
+  corscope: { proxy: false, recordsFailures: true, provisionalHeaders: false, omitsNoResponse: false },
+  'chrome-devtools': {
+    proxy: false,
+    recordsFailures: true,
+    provisionalHeaders: true,
+    omitsNoResponse: false,
+  },
   // chrome-har leaves failed requests out: those in the file succeeded (or were aborted by the page).
-  'chrome-har': { proxy: false, recordsFailures: true, provisionalHeaders: true },
-  webpagetest: { proxy: false, recordsFailures: false, provisionalHeaders: true },
-  firefox: { proxy: false, recordsFailures: false, provisionalHeaders: false },
-  webkit: { proxy: false, recordsFailures: true, provisionalHeaders: false },
+  'chrome-har': { proxy: false, recordsFailures: true, provisionalHeaders: true, omitsNoResponse: false },
+  webpagetest: { proxy: false, recordsFailures: false, provisionalHeaders: true, omitsNoResponse: false },
+  firefox: { proxy: false, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: true },
+  webkit: { proxy: false, recordsFailures: true, provisionalHeaders: false, omitsNoResponse: false },
   // A request that failed before its response keeps the page's provisional headers.
-  playwright: { proxy: false, recordsFailures: true, provisionalHeaders: true },
-  charles: { proxy: true, recordsFailures: false, provisionalHeaders: false },
-  fiddler: { proxy: true, recordsFailures: false, provisionalHeaders: false },
-  mitmproxy: { proxy: true, recordsFailures: false, provisionalHeaders: false },
-  'http-toolkit': { proxy: true, recordsFailures: false, provisionalHeaders: false },
-  unknown: { proxy: false, recordsFailures: false, provisionalHeaders: true },
+  playwright: { proxy: false, recordsFailures: true, provisionalHeaders: true, omitsNoResponse: false },
+  charles: { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
+  fiddler: { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
+  mitmproxy: { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
+  'http-toolkit': { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
+  unknown: { proxy: false, recordsFailures: false, provisionalHeaders: true, omitsNoResponse: false },
 };
 
 export const dialectTraits = (d: HarDialect): DialectTraits => TRAITS[d];

@@ -103,6 +103,9 @@ function headerList(v: unknown, field: string): Header[] | string {
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
+/** The response of an entry no response arrived for. */
+const NO_RESPONSE: Record<string, unknown> = { status: 0, headers: [] };
+
 /** Checks one entry; returns what the importer needs, or the issue that makes it unusable. */
 export function readEntry(
   value: unknown,
@@ -126,7 +129,9 @@ export function readEntry(
   if (typeof rawRequestHeaders === 'string') return headerIssue(index, rawRequestHeaders);
   // HTTP/2 pseudo-headers (":authority", ":status") are not headers a script or a CORS check sees.
   const requestHeaders = requestHeadersSent(rawRequestHeaders);
-  const res = value.response;
+  // Older Firefox leaves `response` out of an entry no response arrived for: status 0 and no headers, as
+  // Firefox writes it now.
+  const res = value.response === undefined && traits.omitsNoResponse ? NO_RESPONSE : value.response;
   if (!isObj(res)) return bad('response', 'required: an object');
   if (typeof res.status !== 'number' || !Number.isFinite(res.status))
     return bad('response.status', 'required: a number');

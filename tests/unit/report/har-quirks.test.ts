@@ -321,4 +321,28 @@ describe('HAR writers: what each one writes, read right', () => {
       ['cors', 'blocked'],
     ]);
   });
+
+  it('Firefox 66 and 67: an entry without a response is a request no response arrived for, not bad input', async () => {
+    // Those versions leave `response` out where Firefox now writes status 0 and no headers.
+    const pending = entry(`${API}/pending`, [['Origin', PAGE]], 0, []);
+    delete (pending as { response?: unknown }).response;
+    const answered = entry(`${API}/answered`, [['Origin', PAGE]], 200, [
+      ['Access-Control-Allow-Origin', PAGE],
+    ]);
+    const firefox = await importAndJudge(har('Firefox', [pending, answered]));
+    expect(firefox.imp.issues).toEqual([]);
+    expect(firefox.calls.map((j) => [j.call.entries, j.call.exchange.wire[0]!.response])).toEqual([
+      [[0], null],
+      [[1], { status: 200, headers: [['Access-Control-Allow-Origin', PAGE]] }],
+    ]);
+    expect(summary(firefox.calls)).toEqual([
+      ['cors', 'network-error'],
+      ['cors', 'allowed'],
+    ]);
+    // Any other writer always writes a response: one missing is bad input, as before.
+    const devtools = await importAndJudge(har('WebInspector', [pending, answered]));
+    expect(devtools.imp.issues.map((i) => [i.entry, i.message])).toEqual([
+      [0, 'response: required: an object; entry skipped'],
+    ]);
+  });
 });
