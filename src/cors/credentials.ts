@@ -2,8 +2,10 @@
 // recording does not say it: webRequest cannot see it. The wire is walked as sent; where the answer would
 // change with the other mode, the evidence decides: the outcome the browser reported (its error string
 // included), else what was sent (a Cookie or Sec-Fetch-Storage-Access header, or an Authorization header the
-// page could not have set, means "include": see credentialsShown). Where nothing shows it, the verdict gives
-// both readings, its own fields following the default (not included), and a check says it is assumed.
+// page could not have set, means "include": see credentialsShown). Where the outcome was reported and nothing
+// sent shows the mode, the wire comes first: it rules out a mode that stops at a preflight the browser went past
+// (see stopsAtPassedPreflight), unless the outcome points the other way. Where nothing settles it, the verdict
+// gives both readings, its own fields following the default (not included), and a check says it is assumed.
 import { netErrorKey } from './catalog';
 import { getCombined, requestedHeaderNames } from './headers';
 import { exposedOf, mainFetch } from './main-fetch';
@@ -36,15 +38,25 @@ export function withCredentialsMode(
   const other = mainFetch(ex, !sent, ctx);
   if (sameAnswer(first, other)) return { walk: first, note: null, readings: null };
   // How much better the other mode explains what the browser reported (0: it does not tell them apart).
-  const better = explains(ex, other) - explains(ex, first);
+  const byReport = explains(ex, other) - explains(ex, first);
+  // Where the browser reported the outcome and nothing sent shows the mode, the wire rules out a mode that
+  // stops at a preflight the browser went past: what it reported is of the request it sent after it. Where the
+  // report points the other way, neither settles the mode.
+  const byWire =
+    ex.outcome !== undefined && !sent
+      ? Number(stopsAtPassedPreflight(ex, first)) - Number(stopsAtPassedPreflight(ex, other))
+      : 0;
+  const better = byWire && byReport && Math.sign(byWire) !== Math.sign(byReport) ? 0 : byWire || byReport;
   const chosen = better > 0 ? other : first;
-  const basis = better
-    ? netErrorKey(ex.netError)
-      ? `the browser reported ${ex.netError}, not a CORS failure`
-      : `the page saw ${ex.outcome === 'success' ? 'success' : 'an error'}`
-    : shown !== null
+  const basis = !better
+    ? shown !== null
       ? shown
-      : 'no Cookie header was sent, and nothing recorded shows whether credentials were included';
+      : 'no Cookie header was sent, and nothing recorded shows whether credentials were included'
+    : byWire
+      ? `the request after the preflight (OPTIONS) was sent and answered, which ${chosen.include ? '"same-origin"' : '"include"'} would have stopped at the preflight`
+      : netErrorKey(ex.netError)
+        ? `the browser reported ${ex.netError}, not a CORS failure`
+        : `the page saw ${ex.outcome === 'success' ? 'success' : 'an error'}`;
   const known = better !== 0 || sent;
   return {
     walk: chosen,
@@ -80,6 +92,24 @@ function explains(ex: Exchange, w: Walk): number {
   if (!outcome) return 0;
   if (outcome === 'success') return ok ? 2 : 0;
   return w.verdict === 'blocked' ? 2 : w.verdict === 'network-error' ? 1 : 0;
+}
+
+/**
+ * Whether walk `w` stops at a preflight on the wire that the browser went past: the request after it was sent
+ * and answered. A CORS-preflight fetch that fails ends the call before its request is sent
+ * (https://fetch.spec.whatwg.org/#http-fetch: "If preflightResponse is a network error, then return
+ * preflightResponse"), so the wire shows that the preflight passed under the mode the browser used.
+ */
+function stopsAtPassedPreflight(ex: Exchange, w: Walk): boolean {
+  if (w.verdict !== 'blocked' || w.stage !== 'preflight') return false;
+  const preflight = ex.wire[w.hop];
+  const next = ex.wire[w.hop + 1];
+  return (
+    preflight?.type === 'preflight' &&
+    next?.type === 'request' &&
+    next.response !== null &&
+    next.request.url === preflight.request.url
+  );
 }
 
 /**

@@ -400,6 +400,44 @@ describe('a verdict that depends on a credentials mode nothing shows gives both 
     expect([cookie.verdict, cookie.dependsOn]).toEqual(['blocked', undefined]);
   });
 
+  it('a request the wire shows answered after its preflight rules out the mode that preflight fails', () => {
+    // Access-Control-Allow-Headers: * stops the PUT at the preflight with credentials; the PUT was answered 500.
+    const answered = (outcome?: Exchange['outcome']): Exchange => ({
+      ...unknown(put([['Access-Control-Allow-Headers', '*']], response(500, []))),
+      ...(outcome ? { outcome } : {}),
+    });
+    const v = chromium(answered('error'));
+    expect([v.verdict, v.error?.stage, v.error?.chromium, v.dependsOn]).toEqual([
+      'blocked',
+      'request',
+      'MissingAllowOriginHeader',
+      undefined,
+    ]);
+    expect(v.checks[0]!.seen).toBe(
+      '"same-origin" (not included cross-origin) because the request after the preflight (OPTIONS) was sent and answered, which "include" would have stopped at the preflight',
+    );
+    // No outcome recorded: both readings, as before.
+    expect(chromium(answered()).dependsOn?.readings.include?.error?.stage).toBe('preflight');
+  });
+
+  it('where the outcome points to the mode the wire rules out, neither settles it: both readings', () => {
+    // Allowed without credentials; with them, stopped at the preflight the PUT went past. The page saw an error.
+    const ex: Exchange = {
+      ...unknown(
+        put(
+          [
+            ['Access-Control-Allow-Credentials', 'true'],
+            ['Access-Control-Allow-Headers', '*'],
+          ],
+          response(200, [acao(), ['Access-Control-Allow-Credentials', 'true']]),
+        ),
+      ),
+      outcome: 'error',
+    };
+    const v = chromium(ex);
+    expect([v.verdict, v.dependsOn?.readings.include?.error?.stage]).toEqual(['allowed', 'preflight']);
+  });
+
   it('Sec-Fetch-Storage-Access settles it too: browsers send it only on a credentialed cross-site request', () => {
     const ex = unknown(simpleCall({ url: `${API}/data`, res: response(200, [acao('*')]) }));
     for (const engine of ['chromium', 'firefox'] as const) {

@@ -345,4 +345,55 @@ describe('HAR writers: what each one writes, read right', () => {
       [0, 'response: required: an object; entry skipped'],
     ]);
   });
+
+  it('Chrome DevTools: a request answered after its preflight rules out the credentials mode that preflight fails', async () => {
+    // The POST got a 400 without CORS headers (blocked either way); with credentials, the preflight's
+    // Access-Control-Allow-Origin: * would have stopped the POST before it was sent, but the file shows it answered.
+    const url = `${API}/signup`;
+    const post = entry(
+      url,
+      [
+        [':method', 'POST'],
+        ['content-type', 'application/json'],
+        ['origin', PAGE],
+        ['sec-fetch-mode', 'cors'],
+      ],
+      400,
+      [['content-type', 'application/json']],
+      { _resourceType: 'xhr', response: { _error: 'net::ERR_FAILED' } },
+    );
+    post.request.method = 'POST';
+    const preflight = entry(
+      url,
+      [
+        [':method', 'OPTIONS'],
+        ['access-control-request-headers', 'content-type'],
+        ['access-control-request-method', 'POST'],
+        ['origin', PAGE],
+        ['sec-fetch-mode', 'cors'],
+      ],
+      204,
+      [
+        ['access-control-allow-headers', 'Content-Type'],
+        ['access-control-allow-methods', 'OPTIONS,POST'],
+        ['access-control-allow-origin', '*'],
+      ],
+      { _resourceType: 'preflight', _initiator: { type: 'preflight', url } },
+    );
+    preflight.request.method = 'OPTIONS';
+    preflight.startedDateTime = '2026-01-02T10:00:00.002Z';
+    const { calls } = await importAndJudge(har('WebInspector', [post, preflight]));
+    const v = calls[0]!.verdict!;
+    expect([calls.length, calls[0]!.call.entries, v.verdict, v.error?.chromium, v.dependsOn]).toEqual([
+      1,
+      [1, 0],
+      'blocked',
+      'MissingAllowOriginHeader',
+      undefined,
+    ]);
+    expect(v.checks[0]).toMatchObject({
+      rule: 'credentials-mode',
+      seen: '"same-origin" (not included cross-origin) because the request after the preflight (OPTIONS) was sent and answered, which "include" would have stopped at the preflight',
+    });
+  });
 });
