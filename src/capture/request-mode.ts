@@ -66,7 +66,8 @@ export type ClassReason =
   | 'no-origin-header'
   | 'origin-unknown'
   | 'mode-unknown'
-  | 'outcome-disagrees';
+  | 'outcome-disagrees'
+  | 'revalidated';
 
 export interface CallScope {
   class: CallClass;

@@ -331,8 +331,10 @@ export interface Verdict {
   /** Present when CORS only reported another failure: what really failed (set by the pass over a tab's or file's calls). */
   cause?: Cause;
   /**
-   * Present with verdict "cannot-tell": why the evidence does not say (src/cors/recorded-outcome.ts). Today's
-   * reason, "outcome-disagrees": the browser recorded success where the recorded headers would block the call.
+   * Present with verdict "cannot-tell": why the evidence does not say (src/cors/recorded-outcome.ts).
+   * "outcome-disagrees": the browser recorded success where the recorded headers would block the call;
+   * "revalidated": the deciding header is absent from a 304 answering the browser's revalidation of its cache,
+   * and the check read the cached response, which the recording does not hold.
    */
-  cannotTell?: { reason: 'outcome-disagrees' };
+  cannotTell?: { reason: 'outcome-disagrees' | 'revalidated' };
 }

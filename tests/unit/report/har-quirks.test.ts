@@ -396,4 +396,28 @@ describe('HAR writers: what each one writes, read right', () => {
       seen: '"same-origin" (not included cross-origin) because the request after the preflight (OPTIONS) was sent and answered, which "include" would have stopped at the preflight',
     });
   });
+
+  it("Firefox and proxies: a 304 answering the browser's revalidation without CORS headers is cannot tell, not blocked", async () => {
+    const first = entry(`${API}/data`, [['Origin', PAGE]], 200, [
+      ['Access-Control-Allow-Origin', PAGE],
+      ['ETag', '"v1"'],
+    ]);
+    const again = entry(
+      `${API}/data`,
+      [
+        ['Origin', PAGE],
+        ['If-None-Match', '"v1"'],
+      ],
+      304,
+      [['ETag', '"v1"']],
+    );
+    again.startedDateTime = '2026-01-02T10:01:00.000Z';
+    for (const writer of ['Firefox', 'mitmproxy']) {
+      const { calls } = await importAndJudge(har(writer, [first, again]));
+      expect(summary(calls)).toEqual([
+        ['cors', 'allowed'],
+        ['cannot-tell', 'revalidated'],
+      ]);
+    }
+  });
 });
