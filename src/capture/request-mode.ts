@@ -62,6 +62,7 @@ export type ClassReason =
   | 'no-cors'
   | 'websocket'
   | 'scheme'
+  | 'forbidden-method'
   | 'service-worker'
   | 'no-origin-header'
   | 'origin-unknown'
@@ -279,6 +280,9 @@ const stripFragment = (url: string) => {
 
 const HTTP_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
 
+/** https://fetch.spec.whatwg.org/#forbidden-method */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
 function scope(
   cls: CallClass,
   reason: ClassReason,
@@ -341,6 +345,19 @@ export function corsScope(ev: CallEvidence): CallScope {
       'not-governed',
       'scheme',
       `${scheme || 'This'} URL is answered by the browser itself; CORS applies only to HTTP(S) requests.`,
+      null,
+      destination,
+      page,
+    );
+  }
+  // https://fetch.spec.whatwg.org/#forbidden-method: no page can make a CONNECT, TRACE or TRACK request. A
+  // proxy's HAR lists the HTTPS tunnels it opened as CONNECT entries.
+  const method = ev.method.toUpperCase();
+  if (FORBIDDEN_METHODS.has(method)) {
+    return scope(
+      'not-governed',
+      'forbidden-method',
+      `${method} is a forbidden method, which no page can use: a proxy's tunnel, not a CORS call.`,
       null,
       destination,
       page,

@@ -420,4 +420,14 @@ describe('HAR writers: what each one writes, read right', () => {
       ]);
     }
   });
+
+  it("proxies: a CONNECT entry (the proxy's HTTPS tunnel) is not governed, a forbidden method no page can use", async () => {
+    const tunnel = entry('https://api.example', [], 200, []);
+    tunnel.request.method = 'CONNECT';
+    const { calls } = await importAndJudge(har('Charles Proxy', [tunnel]));
+    expect(summary(calls)).toEqual([['not-governed', 'forbidden-method']]);
+    expect(calls[0]!.scope.text).toBe(
+      "CONNECT is a forbidden method, which no page can use: a proxy's tunnel, not a CORS call.",
+    );
+  });
 });
