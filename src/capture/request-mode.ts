@@ -21,6 +21,7 @@
 // then the page's origin as the recording gives it.
 import { getCombined } from '../cors/headers';
 import { isSerializedOrigin, normalizeOrigin, originOf, parseUrl, sameOrigin } from '../cors/origin';
+import { forbiddenMethod } from '../cors/safelist';
 import type { Header } from '../cors/types';
 
 /** https://fetch.spec.whatwg.org/#concept-request-mode */
@@ -280,9 +281,6 @@ const stripFragment = (url: string) => {
 
 const HTTP_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:']);
 
-/** https://fetch.spec.whatwg.org/#forbidden-method */
-const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-
 function scope(
   cls: CallClass,
   reason: ClassReason,
@@ -352,8 +350,8 @@ export function corsScope(ev: CallEvidence): CallScope {
   }
   // https://fetch.spec.whatwg.org/#forbidden-method: no page can make a CONNECT, TRACE or TRACK request. A
   // proxy's HAR lists the HTTPS tunnels it opened as CONNECT entries.
-  const method = ev.method.toUpperCase();
-  if (FORBIDDEN_METHODS.has(method)) {
+  if (forbiddenMethod(ev.method)) {
+    const method = ev.method.toUpperCase();
     return scope(
       'not-governed',
       'forbidden-method',

@@ -1,6 +1,7 @@
 // `corscope probe URL --origin ORIGIN`: asks the live server the question the browser would ask, and explains
 // the answer as the panel does.
 import type { CredentialsMode, Header } from '../cors';
+import { forbiddenMethod } from '../cors/safelist';
 import { visible } from '../report/inert';
 import {
   commandArgs,
@@ -49,7 +50,7 @@ function pageCall(v: {
     throw new UsageError(`--credentials takes ${CREDENTIALS.join(', ')}, not "${credentials}"`);
   const method = v.method ?? (v.data !== undefined ? 'POST' : 'GET');
   if (!TOKEN.test(method)) throw new UsageError(`--method "${method}" is not a method name`);
-  if (/^(connect|trace|track)$/i.test(method))
+  if (forbiddenMethod(method))
     throw new UsageError(`--method ${method}: fetch() refuses this method (a forbidden method)`);
   if (v.data !== undefined && /^(get|head)$/i.test(method))
     throw new UsageError(`--data with ${method}: fetch() refuses a body on GET and HEAD`);

@@ -8,6 +8,11 @@ export function corsSafelistedMethod(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'POST';
 }
 
+/** https://fetch.spec.whatwg.org/#forbidden-method: CONNECT, TRACE or TRACK, byte-case-insensitive. No page can use one. */
+export function forbiddenMethod(method: string): boolean {
+  return /^(connect|trace|track)$/i.test(method);
+}
+
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 
 /** https://fetch.spec.whatwg.org/#concept-method-normalize: only these six are upper-cased ("patch" stays "patch"). */

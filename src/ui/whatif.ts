@@ -32,7 +32,7 @@ import { getCombined } from '../cors/headers';
 import { mainFetch } from '../cors/main-fetch';
 import { isHttpScheme, normalizeOrigin } from '../cors/origin';
 import { isRedirectStatus } from '../cors/redirect';
-import { forbiddenRequestHeaderName, normalizeMethod } from '../cors/safelist';
+import { forbiddenMethod, forbiddenRequestHeaderName, normalizeMethod } from '../cors/safelist';
 import { credentialsOf, scriptHeaders } from '../report/recorded-call';
 import { type PolicyResult, policiesFor } from './snippets';
 
@@ -302,7 +302,7 @@ const BAD_VALUE = /[\x00\r\n]/;
  */
 export function requestProblem(draft: Draft): string | null {
   if (!TOKEN.test(draft.method)) return `"${draft.method}" is not a method name: fetch() throws a TypeError.`;
-  if (/^(connect|trace|track)$/i.test(draft.method))
+  if (forbiddenMethod(draft.method))
     return `fetch() refuses the method ${draft.method} (a forbidden method) and throws a TypeError.`;
   for (const [name, value] of named(draft.headers)) {
     if (!TOKEN.test(name)) return `"${name}" is not a header name: fetch() throws a TypeError.`;
