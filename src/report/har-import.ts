@@ -686,10 +686,13 @@ export class ExchangeBuilder {
     const scope = corsScope(this.evidence(g.hops, unsent));
     // The page's outcome: a CORS or network failure is an error; a call the page aborted after its response
     // arrived (DevTools writes "net::ERR_ABORTED" for a body never read) tells nothing. Without an error, only
-    // a writer that records every failure says the call succeeded.
+    // a writer that records every failure says the call succeeded. A request listed after its preflight with
+    // no response and no error is not a failure the browser reported: Firefox writes that shape for a request
+    // its preflight stopped, one the page aborted and one still waiting when the file was saved, DevTools for
+    // one still waiting; taken as an error, it would decide a credentials mode nothing shows.
     const failed =
-      unsent !== null ||
-      final.response === null ||
+      (unsent !== null && unsent.error !== null) ||
+      (unsent === null && final.response === null) ||
       (final.error !== null && final.error !== 'net::ERR_ABORTED');
     // A call of only a preflight: what became of its request is not in the file (chrome-har leaves out
     // failed requests), so only a failed preflight says anything.

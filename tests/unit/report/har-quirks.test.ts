@@ -397,6 +397,68 @@ describe('HAR writers: what each one writes, read right', () => {
     });
   });
 
+  it('a request after its preflight with no response and no error recorded is not judged blocked on a guessed credentials mode', async () => {
+    // The preflight passes without credentials and fails with them (no Access-Control-Allow-Credentials). The
+    // request that follows has status 0 and no error: Firefox writes that for a request its preflight stopped,
+    // one the page aborted and one still waiting when the file was saved; DevTools for one still waiting.
+    const url = `${API}/poll`;
+    const preflight = entry(
+      url,
+      [
+        ['Origin', PAGE],
+        ['Access-Control-Request-Method', 'GET'],
+        ['Access-Control-Request-Headers', 'x-token'],
+        ['Sec-Fetch-Mode', 'cors'],
+      ],
+      204,
+      [
+        ['Access-Control-Allow-Origin', PAGE],
+        ['Access-Control-Allow-Headers', 'x-token'],
+      ],
+    );
+    preflight.request.method = 'OPTIONS';
+    const get = entry(
+      url,
+      [
+        ['Origin', PAGE],
+        ['x-token', 'abc'],
+        ['Sec-Fetch-Mode', 'cors'],
+        ['Sec-Fetch-Dest', 'empty'],
+      ],
+      0,
+      [],
+    );
+    get.startedDateTime = '2026-01-02T10:00:00.010Z';
+    const readings = (calls: JudgedCall[]) =>
+      calls.map((j) => [
+        j.verdict?.verdict,
+        j.verdict?.dependsOn?.readings.omit?.verdict,
+        j.verdict?.dependsOn?.readings.include?.verdict,
+        j.verdict?.dependsOn?.readings.include?.error?.chromium,
+      ]);
+    const firefox = await importAndJudge(har('Firefox', [preflight, get]));
+    expect(readings(firefox.calls)).toEqual([
+      ['network-error', 'network-error', 'blocked', 'PreflightInvalidAllowCredentials'],
+    ]);
+    const waiting = await importAndJudge(
+      har('WebInspector', [
+        { ...preflight, _resourceType: 'preflight', _initiator: { type: 'preflight', url } },
+        { ...get, _resourceType: 'fetch' },
+      ]),
+    );
+    expect(readings(waiting.calls)).toEqual([
+      ['network-error', 'network-error', 'blocked', 'PreflightInvalidAllowCredentials'],
+    ]);
+    // DevTools records the failure of a request its preflight stopped: that settles it.
+    const stopped = await importAndJudge(
+      har('WebInspector', [
+        { ...preflight, _resourceType: 'preflight', _initiator: { type: 'preflight', url } },
+        { ...get, _resourceType: 'fetch', response: { ...get.response, _error: 'net::ERR_FAILED' } },
+      ]),
+    );
+    expect(readings(stopped.calls)).toEqual([['blocked', undefined, undefined, undefined]]);
+  });
+
   it("Firefox and proxies: a 304 answering the browser's revalidation without CORS headers is cannot tell, not blocked", async () => {
     const first = entry(`${API}/data`, [['Origin', PAGE]], 200, [
       ['Access-Control-Allow-Origin', PAGE],
