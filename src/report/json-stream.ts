@@ -709,18 +709,48 @@ export class HarScanner {
   }
 }
 
-/** Reads chunks (text or UTF-8 bytes) and yields each entry of log.entries as it completes. */
+/**
+ * The encoding of bytes that open with a byte order mark, as the Encoding Standard's BOM sniff reads it
+ * (https://encoding.spec.whatwg.org/#bom-sniff): UTF-16 when its mark is there, else UTF-8 (whose own mark
+ * the decoder skips). A HAR is UTF-8; a tool that saved one again (Windows PowerShell, an editor) may have
+ * written UTF-16.
+ */
+function bomSniff(bytes: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return 'utf-8';
+}
+
+/** Reads chunks (text, or bytes: UTF-8, or UTF-16 with its byte order mark) and yields each entry of log.entries as it completes. */
 export async function* scanHarEntries(
   chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
   scanner: HarScanner = new HarScanner(),
 ): AsyncGenerator<ScannedEntry> {
-  const decoder = new TextDecoder('utf-8');
+  let decoder: TextDecoder | null = null;
+  /** The first bytes, kept until there are two to sniff a byte order mark from. */
+  let head: Uint8Array = new Uint8Array(0);
   for await (const chunk of chunks as AsyncIterable<string | Uint8Array>) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
+    else if (decoder) text = decoder.decode(chunk, { stream: true });
+    else {
+      let bytes = chunk;
+      if (head.length) {
+        bytes = new Uint8Array(head.length + chunk.length);
+        bytes.set(head);
+        bytes.set(chunk, head.length);
+      }
+      if (bytes.length < 2) {
+        head = bytes;
+        continue;
+      }
+      decoder = new TextDecoder(bomSniff(bytes));
+      text = decoder.decode(bytes, { stream: true });
+    }
     for (const e of scanner.push(text)) yield e;
     if (scanner.dead) return;
   }
-  const rest = decoder.decode();
+  const rest = (decoder ?? new TextDecoder('utf-8')).decode(decoder ? undefined : head);
   if (rest) for (const e of scanner.push(rest)) yield e;
   for (const e of scanner.end()) yield e;
 }

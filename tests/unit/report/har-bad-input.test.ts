@@ -245,6 +245,27 @@ describe('the streaming reader', () => {
     expect(scanner.meta).toMatchObject({ version: '1.2', creator: { name: 'x', version: '1' } });
   });
 
+  it('decodes UTF-16 (little- or big-endian) by its byte order mark, however the bytes are cut', async () => {
+    const utf16 = (endian: 'le' | 'be'): Uint8Array => {
+      const le = Buffer.from(`\uFEFF${small}`, 'utf16le');
+      return endian === 'le' ? le : le.swap16();
+    };
+    for (const endian of ['le', 'be'] as const) {
+      const bytes = utf16(endian);
+      // One byte first: the mark is read across chunks.
+      const pieces: Uint8Array[] = [bytes.slice(0, 1)];
+      for (let i = 1; i < bytes.length; i += 5) pieces.push(bytes.slice(i, i + 5));
+      const scanner = new HarScanner();
+      const got = [];
+      for await (const e of scanHarEntries(pieces, scanner)) got.push(e.value);
+      expect(got, endian).toEqual([
+        { a: 'é😀"\\\u0001', b: [1, -2.5e3, true, false, null, {}], c: { d: [[]] } },
+        { k: 'text', text: '[cut by CORScope: 3000 characters]' },
+      ]);
+      expect(scanner.issues, endian).toEqual([]);
+    }
+  });
+
   describe('memory stays bounded by an entry, not the file', () => {
     const file = join(tmpdir(), `corscope-har-memory-${process.pid}.har`);
     afterAll(() => rmSync(file, { force: true }));
