@@ -721,7 +721,10 @@ function bomSniff(bytes: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' {
   return 'utf-8';
 }
 
-/** Reads chunks (text, or bytes: UTF-8, or UTF-16 with its byte order mark) and yields each entry of log.entries as it completes. */
+/**
+ * Reads chunks (text, or bytes: UTF-8, or UTF-16 with its byte order mark) and yields each entry of log.entries
+ * as it completes.
+ */
 export async function* scanHarEntries(
   chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
   scanner: HarScanner = new HarScanner(),

@@ -19,7 +19,10 @@ export interface HarImportResult {
   counts: ClassCounts;
 }
 
-/** Reads a HAR (chunks of text or UTF-8 bytes) into evaluated rows. Never rejects: failures are errors. */
+/**
+ * Reads a HAR (chunks of text, or bytes: UTF-8, or UTF-16 with its byte order mark) into evaluated rows. Never
+ * rejects: failures are errors.
+ */
 export async function importHar(
   chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
   /** The settings' redaction list: an imported call is redacted as a captured one is. */
