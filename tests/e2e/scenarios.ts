@@ -324,12 +324,13 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'concurrent-identical',
     description:
-      'Five identical fetch PUT with X-Custom to the same URL, started together (Promise.all); the preflight allows with Access-Control-Max-Age: 0. All allowed.',
+      'Five identical fetch PUT with X-Custom to the same URL, started together (Promise.all); the preflight allows with Access-Control-Max-Age: 0, answered after 300 ms so that the five are in flight together however busy the machine. All allowed.',
     async run({ server, page, path, api }) {
       const o = server.origins.page;
-      server.route(path('data'), {
-        preflight: { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom', 0) },
-        actual: { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' },
+      server.route(path('data'), async (req) => {
+        if (!req.preflight) return { status: 200, headers: [...acao(o), ...TEXT], body: 'ok' };
+        await new Promise((r) => setTimeout(r, 300));
+        return { status: 204, headers: preflightAllows(o, 'PUT', 'X-Custom', 0) };
       });
       return callAll(
         page,
