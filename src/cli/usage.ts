@@ -16,10 +16,10 @@ export const EVALUATE_USAGE = `  corscope evaluate [FILE|-] [--format json|text]
 export const HAR_USAGE = `  corscope har FILE|- [--format table|json|jsonl|markdown] [--fail-on blocked|warning] [--all]
                       [--engine chromium|firefox]
       Reads a HAR file (from Chrome DevTools, chrome-har, WebPagetest, Firefox, Safari, Playwright, Charles,
-      Fiddler, mitmproxy, HTTP Toolkit or CORScope) as a stream, rebuilds each call with its preflights and
-      redirect hops, and puts it in one class: a CORS call (judged allowed or blocked), same-origin, not
-      governed by CORS (a navigation, a no-cors load, a WebSocket, a data: URL, a service worker's answer),
-      or cannot tell (the recording does not say; the reason names what is missing).
+      Fiddler, mitmproxy, HTTP Toolkit, BrowserMob Proxy or CORScope) as a stream, rebuilds each call with its
+      preflights and redirect hops, and puts it in one class: a CORS call (judged allowed or blocked),
+      same-origin, not governed by CORS (a navigation, a no-cors load, a WebSocket, a data: URL, a service
+      worker's answer), or cannot tell (the recording does not say; the reason names what is missing).
       --format table (the default): the counts by class, then id, method, URL, verdict, reason of each CORS
       call (--all: every call, with its class and reason). jsonl: one line per call with its class, the
       verdict of a CORS call, its method, url and HAR entry indexes. json: {"calls": [...], "entries": N,

@@ -15,9 +15,10 @@
 // - Safari / WebKit ("WebKit Web Inspector"): `_fetchType` ("Network Load", "Memory Cache", "Disk Cache",
 //   "Service Worker"), `response._error`; the page's title is its URL.
 // - Playwright (recordHar): `_frameref`, `response._failureText`, status -1 when no response arrived.
-// - Proxies (Charles, Fiddler, mitmproxy, HTTP Toolkit): the headers as they crossed the wire, no pages (or
-//   pages that are not documents); the proxy never learns what the browser decided. mitmproxy marks a
-//   WebSocket `_resourceType: "websocket"` with `_webSocketMessages`.
+// - Proxies (Charles, Fiddler, mitmproxy, HTTP Toolkit, BrowserMob Proxy): the headers as they crossed the wire,
+//   no pages (or pages that are not documents); the proxy never learns what the browser decided. mitmproxy
+//   marks a WebSocket `_resourceType: "websocket"` with `_webSocketMessages`. BrowserMob Proxy (Selenium test
+//   runs) writes `response._error` for a connection it could not make itself ("Unable to connect to host").
 import type { Header } from '../cors/types';
 import type { HarMeta } from './json-stream';
 
@@ -33,6 +34,7 @@ export type HarDialect =
   | 'fiddler'
   | 'mitmproxy'
   | 'http-toolkit'
+  | 'browsermob'
   | 'unknown';
 
 export interface DialectTraits {
@@ -65,6 +67,7 @@ const TRAITS: Record<HarDialect, DialectTraits> = {
   fiddler: { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
   mitmproxy: { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
   'http-toolkit': { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
+  browsermob: { proxy: true, recordsFailures: false, provisionalHeaders: false, omitsNoResponse: false },
   unknown: { proxy: false, recordsFailures: false, provisionalHeaders: true, omitsNoResponse: false },
 };
 
@@ -82,6 +85,7 @@ const CREATORS: [RegExp, HarDialect][] = [
   [/fiddler/i, 'fiddler'],
   [/mitmproxy/i, 'mitmproxy'],
   [/http ?toolkit/i, 'http-toolkit'],
+  [/browsermob/i, 'browsermob'],
 ];
 
 /** The writer of a HAR, by its `log.creator` (else `log.browser`) name. */

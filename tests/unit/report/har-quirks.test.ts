@@ -73,6 +73,7 @@ describe('HAR writers: what each one writes, read right', () => {
         'mitmproxy exporthar',
         'mitmproxy har_dump',
         'HTTP Toolkit',
+        'BrowserMob Proxy',
         'CORScope',
         'Something',
       ].map(d),
@@ -88,6 +89,7 @@ describe('HAR writers: what each one writes, read right', () => {
       'mitmproxy',
       'mitmproxy',
       'http-toolkit',
+      'browsermob',
       'corscope',
       'unknown',
     ]);
@@ -481,6 +483,31 @@ describe('HAR writers: what each one writes, read right', () => {
         ['cannot-tell', 'revalidated'],
       ]);
     }
+  });
+
+  it("BrowserMob Proxy: its `_error` is the proxy's own connection, not the browser's error", async () => {
+    // The proxy could not reach the API: no response, and its own words in `_error`.
+    const failed = entry(
+      `${API}/data`,
+      [
+        ['Origin', PAGE],
+        ['Sec-Fetch-Mode', 'cors'],
+      ],
+      0,
+      [],
+      {
+        response: { _error: 'Unable to connect to host' },
+      },
+    );
+    const browsermob = await importAndJudge(har('BrowserMob Proxy', [failed]));
+    expect(browsermob.calls.map((j) => [j.call.exchange.netError, j.verdict?.verdict])).toEqual([
+      [undefined, 'network-error'],
+    ]);
+    // Unknown to the import, the same file took the proxy's words for the browser's error.
+    const unknown = await importAndJudge(har('Something', [failed]));
+    expect(unknown.calls.map((j) => [j.call.exchange.netError, j.verdict?.verdict])).toEqual([
+      ['Unable to connect to host', 'network-error'],
+    ]);
   });
 
   it("proxies: a CONNECT entry (the proxy's HTTPS tunnel) is not governed, a forbidden method no page can use", async () => {
