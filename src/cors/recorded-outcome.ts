@@ -11,6 +11,7 @@
 // forwardResponse's header list ... Set response to storedResponse"), so a header absent from the 304 may well
 // have been in what the check read.
 import { getCombined, requestedHeaderNames } from './headers';
+import { CACHE_REVALIDATION_HEADERS } from './safelist';
 import type { Exchange, Verdict } from './types';
 
 /** Why a blocked verdict cannot be told, as a HAR's call classes name it. */
@@ -25,9 +26,6 @@ function outcomeDisagrees(ex: Exchange, v: Pick<Verdict, 'verdict'>): boolean {
 function disagreementText(v: Pick<Verdict, 'error'>): string {
   return `The browser recorded this call as successful (the page read the response), but the recorded headers would have blocked it (${v.error?.chromium ?? 'CORS'}): the recording does not show everything the browser saw (a header webRequest or the HAR did not show, a response from the cache).`;
 }
-
-/** The conditional request headers the HTTP cache adds to revalidate a stored response. */
-const REVALIDATION_HEADERS = ['if-none-match', 'if-modified-since'];
 
 /**
  * A blocked verdict decided by a header absent from a 304 that answered the browser's own revalidation: a
@@ -49,7 +47,7 @@ function revalidated(ex: Exchange, v: Verdict): boolean {
   if (hop?.type !== 'request' || hop.response?.status !== 304) return false;
   const before = ex.wire[r.hop - 1];
   const asked = before?.type === 'preflight' ? requestedHeaderNames(before.request.headers) : [];
-  const sent = REVALIDATION_HEADERS.filter((n) => getCombined(hop.request.headers, n) !== null);
+  const sent = CACHE_REVALIDATION_HEADERS.filter((n) => getCombined(hop.request.headers, n) !== null);
   return (
     sent.length > 0 &&
     !sent.some((n) => asked.includes(n) || getCombined(ex.request.headers ?? [], n) !== null)

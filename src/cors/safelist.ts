@@ -8,7 +8,10 @@ export function corsSafelistedMethod(method: string): boolean {
   return method === 'GET' || method === 'HEAD' || method === 'POST';
 }
 
-/** https://fetch.spec.whatwg.org/#forbidden-method: CONNECT, TRACE or TRACK, byte-case-insensitive. No page can use one. */
+/**
+ * https://fetch.spec.whatwg.org/#forbidden-method: CONNECT, TRACE or TRACK, byte-case-insensitive. No page can
+ * use one.
+ */
 export function forbiddenMethod(method: string): boolean {
   return /^(connect|trace|track)$/i.test(method);
 }
@@ -75,12 +78,17 @@ export function browserAddedHeaderName(lowerName: string): boolean {
 // DevTools' "Disable cache", the HTTP cache's revalidation headers, Upgrade-Insecure-Requests (navigations),
 // X-Client-Data (Chrome, to Google's hosts), and a multipart body's part headers, which Firefox's HAR export
 // appends to a request's headers.
+/**
+ * The headers the HTTP cache adds to revalidate a stored response: `If-None-Match` from its `ETag`,
+ * `If-Modified-Since` from its `Last-Modified` (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch).
+ */
+export const CACHE_REVALIDATION_HEADERS: readonly string[] = ['if-none-match', 'if-modified-since'];
+
 const BROWSER_ADDED = new Set([
   'priority',
   'cache-control',
   'pragma',
-  'if-none-match',
-  'if-modified-since',
+  ...CACHE_REVALIDATION_HEADERS,
   'if-match',
   'if-unmodified-since',
   'if-range',
