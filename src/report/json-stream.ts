@@ -753,7 +753,8 @@ export async function* scanHarEntries(
     for (const e of scanner.push(text)) yield e;
     if (scanner.dead) return;
   }
-  const rest = (decoder ?? new TextDecoder('utf-8')).decode(decoder ? undefined : head);
+  // A file of fewer than two bytes never chose a decoder.
+  const rest = decoder ? decoder.decode() : new TextDecoder('utf-8').decode(head);
   if (rest) for (const e of scanner.push(rest)) yield e;
   for (const e of scanner.end()) yield e;
 }
