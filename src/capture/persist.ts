@@ -4,6 +4,11 @@
 // Under load most of the state is answered calls waiting to settle, unchanged from one snapshot to the next,
 // and Chromium's cost per byte grows several-fold in large sets: writing the whole state as one value each
 // time was CORScope's largest cost in the stress benchmark.
+//
+// Header lists are most of a call's bytes, and they repeat: a page's preflights ask with the same headers,
+// its API answers with the same ones, and a preflight is held as its own part and again in its call. Each
+// distinct list is a key of its own, written once, and the parts name it by number.
+import type { Header, WireEntry } from '../cors/types';
 import type { PairingState } from './pairing';
 
 /** What persisting needs of chrome.storage.session (tests pass a Map-backed fake). */
@@ -25,26 +30,106 @@ const INDEX = `${PREFIX}index`;
 type Held = NonNullable<PairingState['held']>[number];
 
 /** The state without its calls and preflights, which are named by key in their order. */
-interface Index extends Omit<PairingState, 'calls' | 'preflights' | 'ready' | 'held'> {
+interface Index extends Omit<PairingState, 'calls' | 'preflights' | 'ready' | 'held' | 'settled'> {
   calls: string[];
   preflights: string[];
   ready: string[];
   /** A settling call by its requestId (it is in `calls`), or the key of a call that ended and waits. */
   held?: ({ settling: string } | { ended: string })[];
+  /** The keys of the calls settled lately, a key per second of their settling: only the newest changes. */
+  settled?: string[];
 }
 
-/** The state as storage keys → JSON, the index first. */
-function split(state: PairingState): Map<string, string> {
+/** Settled calls go in a part per this much of event time. */
+const SETTLED_PART_MS = 1_000;
+
+/** A header list in a part: the number of its key (HEADERS + n). */
+type ListRef = number;
+const HEADERS = `${PREFIX}H:`;
+
+/**
+ * The header lists of the state, numbered: the same list (by content) keeps its number from one snapshot to
+ * the next while a part names it, so its key is written once.
+ */
+class HeaderLists {
+  /** The JSON of each list seen, by identity: pairing never changes a list in place. */
+  private readonly json = new WeakMap<Header[], string>();
+  /** The numbers the last snapshot gave, by the list's JSON. */
+  private numbers = new Map<string, ListRef>();
+  private next = 0;
+
+  /** Numbers the lists of a new snapshot; `parts` receives each list's key and JSON the first time. */
+  numbering(parts: Map<string, string>): (list: Header[]) => ListRef {
+    const numbers = new Map<string, ListRef>();
+    const previous = this.numbers;
+    this.numbers = numbers;
+    return (list) => {
+      let json = this.json.get(list);
+      if (json === undefined) {
+        json = JSON.stringify(list);
+        this.json.set(list, json);
+      }
+      let n = numbers.get(json);
+      if (n === undefined) {
+        n = previous.get(json) ?? this.next++;
+        numbers.set(json, n);
+        parts.set(`${HEADERS}${n}`, json);
+      }
+      return n;
+    };
+  }
+
+  /** The lists storage holds (a worker that starts reads them): their numbers go on. */
+  read(items: Record<string, unknown>): Map<ListRef, Header[]> {
+    const lists = new Map<ListRef, Header[]>();
+    this.numbers = new Map();
+    for (const [key, json] of Object.entries(items)) {
+      const n = Number(key.slice(HEADERS.length));
+      if (!key.startsWith(HEADERS) || typeof json !== 'string' || !Number.isInteger(n)) continue;
+      lists.set(n, JSON.parse(json) as Header[]);
+      this.numbers.set(json, n);
+      this.next = Math.max(this.next, n + 1);
+    }
+    return lists;
+  }
+}
+
+/** A value with its wire entries' header lists replaced by `to` (numbers when written, lists when read). */
+function withLists<T>(value: T, to: (list: unknown) => unknown): T {
+  const entry = (e: WireEntry) => ({
+    ...e,
+    request: e.request.headers === undefined ? e.request : { ...e.request, headers: to(e.request.headers) },
+    response: e.response && { ...e.response, headers: to(e.response.headers) },
+  });
+  const v = value as { wire?: WireEntry[]; entry?: WireEntry; call?: { wire: WireEntry[] } };
+  if (v.wire) return { ...value, wire: v.wire.map(entry) };
+  if (v.entry) return { ...value, entry: entry(v.entry) };
+  if (v.call) return { ...value, call: { ...v.call, wire: v.call.wire.map(entry) } };
+  return value;
+}
+
+/** The state as storage keys → JSON: the header lists first, then the index, then the parts naming them. */
+function split(state: PairingState, lists: HeaderLists): Map<string, string> {
+  const headerParts = new Map<string, string>();
+  const ref = lists.numbering(headerParts);
   const parts = new Map<string, string>();
   const put = (kind: string, id: string, value: unknown): string => {
     let key = `${PREFIX}${kind}:${id}`;
     for (let n = 2; parts.has(key); n++) key = `${PREFIX}${kind}:${id}#${n}`;
-    parts.set(key, JSON.stringify(value));
+    parts.set(key, JSON.stringify(withLists(value, (list) => ref(list as Header[]))));
     return key;
   };
-  const { calls, preflights, ready, held, ...rest } = state;
+  const { calls, preflights, ready, held, settled, ...rest } = state;
+  const bySecond = new Map<number, [string, number][]>();
+  for (const s of settled ?? []) {
+    const part = Math.floor(s[1] / SETTLED_PART_MS);
+    const list = bySecond.get(part);
+    if (list) list.push(s);
+    else bySecond.set(part, [s]);
+  }
   const index: Index = {
     ...rest,
+    ...(settled ? { settled: [...bySecond].map(([part, list]) => put('s', String(part), list)) } : {}),
     calls: calls.map((c) => put('c', c.requestId, c)),
     preflights: preflights.map((p) => put('p', p.requestId, p)),
     ready: ready.map((p) => put('r', p.requestId, p)),
@@ -52,17 +137,30 @@ function split(state: PairingState): Map<string, string> {
       ? { held: held.map((h) => ('settling' in h ? h : { ended: put('h', h.call.requestId, h) })) }
       : {}),
   };
-  return new Map([[INDEX, JSON.stringify(index)], ...parts]);
+  return new Map([...headerParts, [INDEX, JSON.stringify(index)], ...parts]);
 }
 
-/** Rebuilds the state from what storage holds; null when there is no index. A named part that is missing is left out. */
-function join(items: Record<string, unknown>): PairingState | null {
+/**
+ * Rebuilds the state from what storage holds; null when there is no index. A named part that is missing, or
+ * names a header list that is, is left out.
+ */
+function join(items: Record<string, unknown>, lists: Map<ListRef, Header[]>): PairingState | null {
   if (typeof items[INDEX] !== 'string') return null;
   const index = JSON.parse(items[INDEX]) as Index;
-  const read = <T>(key: string): T[] => (typeof items[key] === 'string' ? [JSON.parse(items[key]) as T] : []);
-  const { calls, preflights, ready, held, ...rest } = index;
+  const read = <T>(key: string): T[] => {
+    if (typeof items[key] !== 'string') return [];
+    let missing = false;
+    const value = withLists(JSON.parse(items[key]) as T, (n) => {
+      const list = lists.get(n as ListRef);
+      if (!list) missing = true;
+      return list ?? [];
+    });
+    return missing ? [] : [value];
+  };
+  const { calls, preflights, ready, held, settled, ...rest } = index;
   return {
     ...rest,
+    ...(settled ? { settled: settled.flatMap((k) => read<[string, number][]>(k).flat()) } : {}),
     calls: calls.flatMap((k) => read<PairingState['calls'][number]>(k)),
     preflights: preflights.flatMap((k) => read<PairingState['preflights'][number]>(k)),
     ready: ready.flatMap((k) => read<PairingState['ready'][number]>(k)),
@@ -73,12 +171,13 @@ function join(items: Record<string, unknown>): PairingState | null {
 export class SessionSnapshot {
   /** What storage holds, as this worker last wrote or read it: key → JSON. */
   private written = new Map<string, string>();
+  private readonly lists = new HeaderLists();
 
   constructor(private readonly area: SessionArea) {}
 
   /** Writes the keys that changed and removes the ones no longer in the state. */
   async save(state: PairingState): Promise<void> {
-    const parts = split(state);
+    const parts = split(state, this.lists);
     // The changed parts in sets of at most SET_BYTES, the index last (the browser keeps their order): a
     // worker stopped halfway leaves the previous index, which names parts that are all still there.
     const sets: Record<string, string>[] = [];
@@ -112,8 +211,8 @@ export class SessionSnapshot {
   /** The state a stopped worker left, or null; removes what it left that the state no longer names. */
   async load(): Promise<PairingState | null> {
     const items = await this.area.get(null);
-    const state = join(items);
-    this.written = state ? split(state) : new Map();
+    const state = join(items, this.lists.read(items));
+    this.written = state ? split(state, this.lists) : new Map();
     const stale = Object.keys(items).filter((k) => k.startsWith(PREFIX) && !this.written.has(k));
     if (stale.length) await this.area.remove(stale);
     return state;

@@ -42,6 +42,9 @@ export const DEFAULT_REDACTED_PARAMS = [
   'x-amz-security-token',
 ];
 
+/** How many redacted URLs a redactor keeps (webRequest gives a call's URL again in each of its events). */
+const RECENT_URLS = 1_000;
+
 /** Headers whose value is a URL: its parameters are redacted as a request URL's are. */
 const URL_HEADERS = new Set(['location', 'content-location', 'referer']);
 
@@ -87,7 +90,17 @@ export function makeRedactor(policy: Partial<RedactionPolicy> = DEFAULT_POLICY):
   const headerNames = new Set([...ALWAYS_REDACTED, ...names(policy.headers ?? DEFAULT_REDACTED_HEADERS)]);
   const params = new Set(names(policy.params ?? DEFAULT_REDACTED_PARAMS));
 
-  const url = (u: string): string => redactUrl(u, params);
+  // A call's URL comes with each of its events: the last ones redacted are kept.
+  const recent = new Map<string, string>();
+  const url = (u: string): string => {
+    let out = recent.get(u);
+    if (out === undefined) {
+      out = redactUrl(u, params);
+      if (recent.size >= RECENT_URLS) recent.clear();
+      recent.set(u, out);
+    }
+    return out;
+  };
 
   const headers = (list: Header[]): Header[] => {
     let out: Header[] | null = null;

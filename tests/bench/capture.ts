@@ -452,6 +452,9 @@ async function profileStress(server: ScenarioServer): Promise<void> {
       profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
     }>('Profiler.stop');
     server.requests.length = 0;
+    // CAPTURE_PROFILE_OUT=file.cpuprofile keeps the whole profile, for DevTools' Performance panel.
+    if (process.env.CAPTURE_PROFILE_OUT)
+      writeFileSync(process.env.CAPTURE_PROFILE_OUT, JSON.stringify(profile));
     const byNode = new Map<number, number>();
     profile.samples.forEach((id, i) => {
       byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));

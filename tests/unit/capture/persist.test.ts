@@ -92,7 +92,19 @@ describe('SessionSnapshot', () => {
     const area = new FakeArea();
     const session = new SessionSnapshot(area);
     await session.save(pairer.snapshot());
-    expect(area.newlySet()).toHaveLength(6); // the index, 2 calls, 2 preflights, 1 ended call
+    // The index, 2 calls, 2 preflights, 1 ended call, and the 4 distinct header lists they hold.
+    expect(area.newlySet()).toEqual([
+      'pairing:H:0',
+      'pairing:H:1',
+      'pairing:H:2',
+      'pairing:H:3',
+      'pairing:c:c1',
+      'pairing:c:c2',
+      'pairing:h:c3',
+      'pairing:index',
+      'pairing:p:p2',
+      'pairing:r:p1',
+    ]);
     await session.save(pairer.snapshot());
     expect(area.newlySet()).toEqual([]);
     // c1 is answered; p2's request is sent and takes it: the index, c1 and the new call change, p2 leaves.
@@ -115,8 +127,51 @@ describe('SessionSnapshot', () => {
     await expect(session.save(pairer.snapshot())).rejects.toThrow(/quota/);
     area.newlySet();
     await session.save(pairer.snapshot());
-    expect(area.newlySet()).toHaveLength(6);
+    expect(area.newlySet()).toHaveLength(10);
     expect(await new SessionSnapshot(area).load()).toEqual(roundTrip(pairer.snapshot()));
+  });
+
+  it('writes a header list once, however many parts hold it, and removes it when none does', async () => {
+    const pairer = new Pairer({ onExchange: () => {} });
+    const area = new FakeArea();
+    const session = new SessionSnapshot(area);
+    // 50 calls sent with the same headers, each its own array as webRequest gives them.
+    for (let n = 0; n < 50; n++)
+      pairer.handle(ev('send', `s${n}`, 'GET', `${API}/s/${n}`, { headers: [...cors] }));
+    await session.save(pairer.snapshot());
+    const lists = () => [...area.items.keys()].filter((k) => k.startsWith('pairing:H:'));
+    expect(lists()).toEqual(['pairing:H:0']);
+    expect(area.items.get('pairing:H:0')).toBe(JSON.stringify(cors));
+    expect(String(area.items.get('pairing:c:s0'))).not.toContain('Sec-Fetch-Mode');
+    // Answered alike: one more list. The request's list is not written again.
+    for (let n = 0; n < 50; n++)
+      pairer.handle(ev('response', `s${n}`, 'GET', `${API}/s/${n}`, { status: 200, headers: [...allow] }));
+    area.newlySet();
+    await session.save(pairer.snapshot());
+    expect(area.newlySet().filter((k) => k.startsWith('pairing:H:'))).toEqual(['pairing:H:1']);
+    // A restarted worker reads every call with its headers.
+    const loaded = await new SessionSnapshot(area).load();
+    expect(loaded?.calls).toHaveLength(50);
+    expect(loaded?.calls[49]?.wire[0]?.request.headers).toEqual(cors);
+    expect(loaded?.calls[49]?.wire[0]?.response?.headers).toEqual(allow);
+    // Every call settled and left: no part holds the lists any more.
+    pairer.sweep(1_000_000);
+    await session.save(pairer.snapshot());
+    expect(lists()).toEqual([]);
+    // What is left is the calls settled lately (their late ends add nothing), in a part per second.
+    expect(pairer.snapshot().settled).toHaveLength(50);
+    expect([...area.items.keys()].filter((k) => k.startsWith('pairing:s:'))).toEqual(['pairing:s:1']);
+    expect(await new SessionSnapshot(area).load()).toEqual(roundTrip(pairer.snapshot()));
+  });
+
+  it('on load, leaves out a part whose header list is missing', async () => {
+    const area = new FakeArea();
+    await new SessionSnapshot(area).save(busyPairer().snapshot());
+    // c1's request headers (cors) are list 0; c2 was sent with the same list.
+    area.items.delete('pairing:H:0');
+    const loaded = await new SessionSnapshot(area).load();
+    expect(loaded?.calls.map((c) => c.requestId)).toEqual([]);
+    expect(loaded?.preflights.map((p) => p.requestId)).toEqual(['p2']);
   });
 
   it('on load, drops what the index does not name and ignores what it names but lacks', async () => {
@@ -139,15 +194,20 @@ describe('SessionSnapshot', () => {
 
   it('writes a large state in sets of at most SET_BYTES, the index in the last one', async () => {
     const pairer = new Pairer({ onExchange: () => {} });
-    const big: Header[] = [...cors, ['X-Pad', 'p'.repeat(2_000)]];
-    for (let n = 0; n < 200; n++)
+    for (let n = 0; n < 200; n++) {
+      const big: Header[] = [...cors, ['X-Pad', `${n}`.padEnd(2_000, 'p')]];
       pairer.handle(ev('send', `b${n}`, 'GET', `${API}/big/${n}`, { headers: big }));
+    }
     const area = new FakeArea();
     await new SessionSnapshot(area).save(pairer.snapshot());
     expect(area.sets.length).toBeGreaterThan(5);
     expect(Math.max(...area.bytes)).toBeLessThanOrEqual(SET_BYTES);
     expect(area.sets.at(-1)).toEqual(['pairing:index']);
-    expect(area.sets.flat()).toHaveLength(201);
+    // 200 calls and their 200 header lists, each list set no later than the call that names it.
+    expect(area.sets.flat()).toHaveLength(401);
+    const setOf = (key: string) => area.sets.findIndex((keys) => keys.includes(key));
+    const byList = JSON.parse(String(area.items.get('pairing:c:b7'))).wire[0].request.headers;
+    expect(setOf(`pairing:H:${byList}`)).toBeLessThanOrEqual(setOf('pairing:c:b7'));
     expect((await new SessionSnapshot(area).load())?.calls).toHaveLength(200);
   });
 });
