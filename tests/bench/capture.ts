@@ -26,7 +26,7 @@
 //                       (webRequest timeStamps; 1,000 blocked calls among 2,000 in bursts of 200), and
 //   settle_margin       SETTLE_MS over that worst gap: pairing calls an answer allowed after SETTLE_MS
 //
-// Each launch gets a fresh profile. Configurations alternate (A B A B ...) and figures are medians, since
+// Each launch gets a fresh profile. Configurations alternate (A B, B A, ...) and figures are medians, since
 // this 2-core machine is noisy. Absolute times are printed and kept as extra figures (*_ms_*).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -343,7 +343,10 @@ async function oneRun(
   }
 }
 
-/** Runs the configurations alternately, RUNS times each; returns each one's times. */
+/**
+ * Runs the configurations alternately, RUNS times each, each round starting one further along (A B C, B C A,
+ * C A B, ...) so that no configuration always runs in the same place; returns each one's times by round.
+ */
 async function alternate(
   server: ScenarioServer,
   label: string,
@@ -353,7 +356,7 @@ async function alternate(
 ): Promise<Record<Config, RunResult[]>> {
   const out = Object.fromEntries(configs.map((c) => [c, []])) as unknown as Record<Config, RunResult[]>;
   for (let r = 0; r < RUNS; r++) {
-    for (const c of configs) {
+    for (const c of configs.map((_, i) => configs[(i + r) % configs.length]!)) {
       const res = await oneRun(server, c, w, latencyMs);
       out[c].push(res);
       const drain =
