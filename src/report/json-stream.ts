@@ -105,6 +105,12 @@ const INVISIBLE: Record<number, string> = {
 
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const PRIMITIVE = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/;
+/** Where a HAR's text begins: its top-level object opening on the "log" key. */
+const HAR_START = /\{\s*"log"\s*:/;
+/** How far past text that is not JSON the reader looks for a HAR before it gives up saying where one begins. */
+const PREFIX_LOOKAHEAD = 64 * 1024;
+/** The end of what was searched, kept so a HAR's start split across two chunks is found. */
+const HAR_START_CARRY = 64;
 
 /** What the outer walker is waiting for. */
 type Where =
@@ -118,6 +124,7 @@ type Where =
   | 'arr-value'
   | 'arr-comma-or-end'
   | 'after-root'
+  | 'prefix' // not JSON at the start: looking ahead for a HAR after the text, to say where it begins
   | 'dead';
 
 interface Frame {
@@ -197,6 +204,8 @@ export class HarScanner {
   private scanning: 'none' | 'key' | 'entry' | 'meta' | 'skip' = 'none';
   private out: ScannedEntry[] = [];
   private chunk = '';
+  /** In 'prefix': the error to report, and the tail of what was searched. */
+  private prefix = { message: '', carry: '', searched: 0 };
   private quoteAt = -1;
   private slashAt = -1;
 
@@ -210,15 +219,25 @@ export class HarScanner {
     return this.where === 'dead';
   }
 
+  /** Whether the text is still read as JSON (not given up, nor only searched for a HAR after a bad start). */
+  private get walking(): boolean {
+    return this.where !== 'dead' && this.where !== 'prefix';
+  }
+
   /** Feeds the next piece of text; returns the entries completed in it. */
   push(chunk: string): ScannedEntry[] {
     this.out = [];
+    if (this.where === 'prefix') {
+      this.seekHar(chunk, 0);
+      this.offset += chunk.length;
+      return this.out;
+    }
     this.chunk = chunk;
     this.quoteAt = -1;
     this.slashAt = -1;
     const n = chunk.length;
     let i = 0;
-    while (i < n && this.where !== 'dead') {
+    while (i < n && this.walking) {
       if (this.scanning !== 'none') {
         i = this.scanValue(i);
         if (this.v.done) this.valueDone(i);
@@ -246,7 +265,9 @@ export class HarScanner {
       if (this.v.done) this.valueDone(0);
     }
     if (this.where === 'dead') return this.out;
-    if (this.where === 'root') {
+    if (this.where === 'prefix') {
+      this.fatal(this.prefix.message);
+    } else if (this.where === 'root') {
       this.fatal('not JSON: the file is empty');
     } else if (this.where !== 'after-root') {
       const inside = this.frames.some((f) => f.level === 2)
@@ -280,9 +301,39 @@ export class HarScanner {
 
   private unexpected(c: number, i: number, wanted: string): number {
     const ch = characterName(c);
-    if (this.where === 'root') this.fatal(`not JSON: unexpected ${ch} at character ${this.offset + i}`);
+    if (this.where === 'root')
+      this.notJsonAtStart(`not JSON: unexpected ${ch} at character ${this.offset + i}`, i);
     else this.fatal(`not JSON: unexpected ${ch} at character ${this.offset + i}, expected ${wanted}`);
     return i + 1;
+  }
+
+  /**
+   * The file does not start as JSON. Text before a HAR (a console's prompt, a note pasted above it) is a
+   * common cause, so the reader looks ahead for the HAR's `{"log":` before it reports the error, and says
+   * where the HAR begins when it finds one.
+   */
+  private notJsonAtStart(message: string, i: number): void {
+    this.where = 'prefix';
+    this.scanning = 'none';
+    this.prefix = { message, carry: '', searched: 0 };
+    this.seekHar(this.chunk, i);
+  }
+
+  /** In 'prefix': looks for a HAR's start in `text` from `from` (text starts at this.offset). */
+  private seekHar(text: string, from: number): void {
+    const p = this.prefix;
+    const hay = p.carry + text.slice(from);
+    const at = hay.search(HAR_START);
+    if (at >= 0) {
+      const begins = this.offset + from - p.carry.length + at;
+      this.fatal(
+        `${p.message}; a HAR ({"log": ...) begins at character ${begins}: remove the text before it`,
+      );
+      return;
+    }
+    p.searched += text.length - from;
+    if (p.searched > PREFIX_LOOKAHEAD) this.fatal(p.message);
+    else p.carry = hay.slice(-HAR_START_CARRY);
   }
 
   private get frame(): Frame | undefined {
@@ -432,7 +483,9 @@ export class HarScanner {
       return;
     }
     if (v.badValue && kind !== 'entry') {
-      this.fatal(`not JSON: ${v.badValue} before character ${this.offset + i}`);
+      const message = `not JSON: ${v.badValue} before character ${this.offset + i}`;
+      if (this.rootScalar) this.notJsonAtStart(message, i);
+      else this.fatal(message);
       return;
     }
     if (v.keep && v.seg >= 0 && v.seg < i) {

@@ -57,12 +57,30 @@ describe('HAR import: bad input gives clear errors and the calls that could be r
       'not JSON: unexpected U+200B (zero-width space) at character 7, expected a JSON value',
     ],
     ['{"log": {"entries": [}\u0001', 'not JSON: unexpected "}" at character 21'],
+    // Text before the HAR (a note, a console's prompt): where the HAR begins.
+    [
+      'Network log saved from the console:\n{"log": {"entries": []}}',
+      'not JSON: unexpected "N" at character 0; a HAR ({"log": ...) begins at character 36: remove the text before it',
+    ],
+    [
+      'note:\n{ "log" : {"entries": []}}',
+      'not JSON: a bad value "note" before character 4; a HAR ({"log": ...) begins at character 6: remove the text before it',
+    ],
   ])('%j: %s', async (text, message) => {
     const { calls, imp } = await importAndEvaluate(text, 3);
     expect(calls).toEqual([]);
     expect(imp.issues).toHaveLength(1);
     expect(imp.issues[0]).toMatchObject({ entry: null, level: 'fatal' });
     expect(imp.issues[0]!.message).toContain(message);
+  });
+
+  it('text before the JSON: looks no further than 64 KB for a HAR after it', async () => {
+    const far = await importAndEvaluate(`junk\n${'x'.repeat(70_000)}{"log": {"entries": []}}`);
+    expect(far.imp.issues.map((i) => i.message)).toEqual(['not JSON: unexpected "j" at character 0']);
+    const near = await importAndEvaluate(`junk\n${'x'.repeat(60_000)}{"log": {"entries": []}}`);
+    expect(near.imp.issues.map((i) => i.message)).toEqual([
+      'not JSON: unexpected "j" at character 0; a HAR ({"log": ...) begins at character 60005: remove the text before it',
+    ]);
   });
 
   it('a truncated file: says where it was cut and how many entries were read, and evaluates those', async () => {
