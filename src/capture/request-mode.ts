@@ -69,7 +69,9 @@ export type ClassReason =
   | 'origin-unknown'
   | 'mode-unknown'
   | 'outcome-disagrees'
-  | 'revalidated';
+  | 'revalidated'
+  /** A proxy's HAR: the proxy recorded no answer to a hop, so what the browser received is not in the file. */
+  | 'proxy-no-answer';
 
 export interface CallScope {
   class: CallClass;

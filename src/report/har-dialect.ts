@@ -16,7 +16,8 @@
 //   "Service Worker"), `response._error`; the page's title is its URL.
 // - Playwright (recordHar): `_frameref`, `response._failureText`, status -1 when no response arrived.
 // - Proxies (Charles, Fiddler, mitmproxy, HTTP Toolkit, BrowserMob Proxy): the headers as they crossed the wire,
-//   no pages (or pages that are not documents); the proxy never learns what the browser decided. mitmproxy
+//   no pages (or pages that are not documents); the proxy never learns what the browser decided, nor, for a
+//   request it recorded with no response (its own connection failed), what it sent the browser. mitmproxy
 //   marks a WebSocket `_resourceType: "websocket"` with `_webSocketMessages`. BrowserMob Proxy (Selenium test
 //   runs) writes `response._error` for a connection it could not make itself ("Unable to connect to host").
 import type { Header } from '../cors/types';

@@ -314,6 +314,9 @@ const CORS_SCOPE: CallScope = {
   origin: null,
 };
 
+const PROXY_NO_ANSWER =
+  'The proxy recorded no answer from the server (its own connection failed); what the browser received from the proxy is not in the file.';
+
 const keyOf = (method: string, url: string) => `${method.toUpperCase()} ${url}`;
 /** Clock skew allowed between a request's time and its preflight's (ms). */
 const SKEW = 5;
@@ -683,7 +686,6 @@ export class ExchangeBuilder {
     }
     const first = g.hops[0]!;
     const final = unsent ?? hops[hops.length - 1]!;
-    const scope = corsScope(this.evidence(g.hops, unsent));
     // The page's outcome: a CORS or network failure is an error; a call the page aborted after its response
     // arrived (DevTools writes "net::ERR_ABORTED" for a body never read) tells nothing. Without an error, only
     // a writer that records every failure says the call succeeded. A request listed after its preflight with
@@ -714,6 +716,7 @@ export class ExchangeBuilder {
         ? stopped
         : null
       : (stopped ?? (failed ? final.error : null));
+    const scope = this.proxyNoAnswer(g.hops, netError, corsScope(this.evidence(g.hops, unsent)));
     const type = firstRequest?.resourceType?.toLowerCase();
     const api = type
       ? Object.hasOwn(API, type)
@@ -733,6 +736,18 @@ export class ExchangeBuilder {
       time: Math.min(...g.hops.map((h) => h.time)),
     };
     return { exchange, entries: g.hops.map((h) => h.index), recorded: null, scope, outcomeFrom };
+  }
+
+  /**
+   * A proxy's entry with no response is the proxy's own connection to the server getting no answer: the
+   * browser did send the request (so no mixed-content block stopped it), and what it received from the proxy
+   * (an error page the proxy did not record, a closed connection) is not in the file. A CORS call with such a
+   * hop, a preflight included, cannot be told, unless the file names a Local Network Access stop (netError).
+   */
+  private proxyNoAnswer(hops: HarWire[], netError: string | null, scope: CallScope): CallScope {
+    if (!this.traits.proxy || scope.class !== 'cors' || netError || hops.every((h) => h.response !== null))
+      return scope;
+    return { ...scope, class: 'cannot-tell', reason: 'proxy-no-answer', text: PROXY_NO_ANSWER };
   }
 
   /** What the call's entries say about its mode and its page (see src/capture/request-mode.ts). */

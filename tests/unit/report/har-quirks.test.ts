@@ -500,14 +500,124 @@ describe('HAR writers: what each one writes, read right', () => {
       },
     );
     const browsermob = await importAndJudge(har('BrowserMob Proxy', [failed]));
-    expect(browsermob.calls.map((j) => [j.call.exchange.netError, j.verdict?.verdict])).toEqual([
-      [undefined, 'network-error'],
-    ]);
+    expect(
+      browsermob.calls.map((j) => [j.call.exchange.netError, j.verdict, j.scope.class, j.scope.reason]),
+    ).toEqual([[undefined, null, 'cannot-tell', 'proxy-no-answer']]);
     // Unknown to the import, the same file took the proxy's words for the browser's error.
     const unknown = await importAndJudge(har('Something', [failed]));
     expect(unknown.calls.map((j) => [j.call.exchange.netError, j.verdict?.verdict])).toEqual([
       ['Unable to connect to host', 'network-error'],
     ]);
+  });
+
+  describe('a request the proxy recorded with no response: its own connection got no answer', () => {
+    const NO_ANSWER =
+      'The proxy recorded no answer from the server (its own connection failed); what the browser received from the proxy is not in the file.';
+    const noResponse = (page: string) =>
+      entry(
+        'http://api.example/data',
+        [
+          ['Origin', page],
+          ['Sec-Fetch-Mode', 'cors'],
+        ],
+        0,
+        [],
+      );
+    const judged = (calls: JudgedCall[]) =>
+      calls.map((j) => [j.scope.class, j.verdict?.verdict, j.verdict?.reason?.key, j.verdict?.summary]);
+
+    it.each([
+      ['mitmproxy', PAGE],
+      ['mitmproxy', 'http://app.example'],
+      ['Charles Proxy', PAGE],
+      ['Fiddler', 'http://app.example'],
+      ['HTTP Toolkit', PAGE],
+    ])('%s, page %s: cannot tell, never a mixed-content block or a network error', async (writer, page) => {
+      const { calls } = await importAndJudge(har(writer, [noResponse(page)]));
+      expect(calls.map((j) => [j.scope.class, j.scope.reason, j.scope.text, j.verdict])).toEqual([
+        ['cannot-tell', 'proxy-no-answer', NO_ANSWER, null],
+      ]);
+    });
+
+    it('a preflight the proxy recorded with no response: cannot tell, with or without the request after it', async () => {
+      const preflight = entry(
+        `${API}/data`,
+        [
+          ['Origin', PAGE],
+          ['Access-Control-Request-Method', 'PUT'],
+        ],
+        0,
+        [],
+      );
+      preflight.request.method = 'OPTIONS';
+      const put = entry(
+        `${API}/data`,
+        [
+          ['Origin', PAGE],
+          ['Sec-Fetch-Mode', 'cors'],
+        ],
+        0,
+        [],
+      );
+      put.request.method = 'PUT';
+      for (const entries of [[preflight], [preflight, put]]) {
+        const { calls } = await importAndJudge(har('mitmproxy', entries));
+        expect(summary(calls)).toEqual([['cannot-tell', 'proxy-no-answer']]);
+      }
+    });
+
+    it('Chrome DevTools: the same entries are what the browser did, judged as recorded', async () => {
+      // A mixed-content block leaves no response and no error; from an http page, no response arrived.
+      const https = await importAndJudge(har('WebInspector', [noResponse(PAGE)]));
+      expect(judged(https.calls)).toEqual([
+        [
+          'cors',
+          'network-error',
+          'MixedContent',
+          'Network error: Blocked as mixed content: the page is served over HTTPS and the URL is plain http:, so the browser never sent it; not a CORS matter: call the https: URL.',
+        ],
+      ]);
+      const http = await importAndJudge(har('WebInspector', [noResponse('http://app.example')]));
+      expect(judged(http.calls)).toEqual([
+        [
+          'cors',
+          'network-error',
+          'NoResponse',
+          'Network error: No response arrived (connection refused, reset, or the request was aborted).',
+        ],
+      ]);
+    });
+
+    it('a response the proxy recorded, its own 502 included, is judged on its headers', async () => {
+      const badGateway = entry(`${API}/data`, [['Origin', PAGE]], 502, [['Content-Type', 'text/html']]);
+      const { calls } = await importAndJudge(har('mitmproxy', [badGateway]));
+      expect(judged(calls)).toEqual([
+        [
+          'cors',
+          'blocked',
+          'MissingAllowOriginHeader',
+          'Blocked: the response from https://api.example has no Access-Control-Allow-Origin header.',
+        ],
+      ]);
+      expect(calls[0]!.call.outcomeFrom).toBe('headers');
+    });
+
+    it("a Local Network Access stop's name in a proxy's file is still the call's error, judged", async () => {
+      const stopped = entry(
+        'http://192.168.1.10/data',
+        [
+          ['Origin', PAGE],
+          ['Sec-Fetch-Mode', 'cors'],
+        ],
+        0,
+        [],
+        { response: { _error: 'net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS' } },
+      );
+      const { calls } = await importAndJudge(har('BrowserMob Proxy', [stopped]));
+      expect(calls.map((j) => [j.call.exchange.netError, j.scope.class, j.verdict?.verdict])).toEqual([
+        ['net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS', 'cors', 'blocked'],
+      ]);
+    });
   });
 
   it("proxies: a CONNECT entry (the proxy's HTTPS tunnel) is not governed, a forbidden method no page can use", async () => {
