@@ -153,7 +153,9 @@ export async function runHar(
     }
     const hidden = counts.calls - counts.byClass.cors.calls;
     const more =
-      !opts.all && hidden ? `\n${hidden} calls not judged are not listed (--all lists them).\n` : '';
+      !opts.all && hidden
+        ? `\n${hidden === 1 ? '1 call not judged is' : `${hidden} calls not judged are`} not listed (--all lists them).\n`
+        : '';
     await write(io.stdout, `${batch.length ? `${batch.join('\n')}\n` : ''}${more}`);
   }
   if (inputErrors) {

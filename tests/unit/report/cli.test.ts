@@ -119,6 +119,9 @@ describe('corscope har', () => {
       expect(lines[3]).toMatch(
         /^e0\s+GET\s+http:\/\/api\.example\/data\s+cannot tell\s+The proxy recorded no answer from the server \(its own connection failed\); what the browser received from the proxy is not in the file\.$/,
       );
+      // Without --all, the one call not judged is counted, in the singular.
+      const plain = await run(['har', file('proxy.har', JSON.stringify(har))]);
+      expect(plain.out).toContain('\n1 call not judged is not listed (--all lists them).\n');
     }
   });
 
