@@ -139,7 +139,9 @@ describe('the panel for the demo tab', () => {
     expect(await details.getByTestId('check-fail').first().textContent()).toContain(
       'Access-Control-Allow-Origin',
     );
-    const fix = await details.getByTestId('fix-item').allInnerTexts();
+    // Text content, not inner text: sections out of view skip rendering (content-visibility: auto), and
+    // inner text reads as empty until the browser has decided they are in view.
+    const fix = await details.getByTestId('fix-item').allTextContents();
     expect(fix.join('\n')).toContain(demo.origins.page);
     expect(fix.join('\n')).toContain('Access-Control-Allow-Origin');
     await panel.screenshot({ path: shots.path('panel-details.png') });
@@ -167,7 +169,7 @@ describe('the panel for the demo tab', () => {
     await panel.getByTestId('row').filter({ hasText: '/demo/hostile' }).click();
     const details = panel.getByTestId('details');
     await expect.poll(() => details.getByTestId('console').textContent()).toContain(HOSTILE_VALUE);
-    const values = await details.getByTestId('header-value').allInnerTexts();
+    const values = await details.getByTestId('header-value').allTextContents();
     expect(values).toContain(HOSTILE_VALUE);
     expect(await panel.locator('img').count()).toBe(0);
     await panel.waitForTimeout(200);
