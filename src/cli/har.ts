@@ -144,7 +144,8 @@ export async function runHar(
       table[at]!.reason = causeFirst(messenger.explain(cause), table[at]!.reason);
     await write(io.stdout, `${summary}\n\n`);
     let batch: string[] = [];
-    for (const line of verdictTableLines(table)) {
+    // No CORS call: no table, only the line about the calls not listed.
+    for (const line of table.length ? verdictTableLines(table) : []) {
       batch.push(line);
       if (batch.length === 1000) {
         await write(io.stdout, `${batch.join('\n')}\n`);
@@ -154,7 +155,7 @@ export async function runHar(
     const hidden = counts.calls - counts.byClass.cors.calls;
     const more =
       !opts.all && hidden
-        ? `\n${hidden === 1 ? '1 call not judged is' : `${hidden} calls not judged are`} not listed (--all lists them).\n`
+        ? `${table.length ? '\n' : ''}${hidden === 1 ? '1 call not judged is' : `${hidden} calls not judged are`} not listed (--all lists them).\n`
         : '';
     await write(io.stdout, `${batch.length ? `${batch.join('\n')}\n` : ''}${more}`);
   }

@@ -119,9 +119,12 @@ describe('corscope har', () => {
       expect(lines[3]).toMatch(
         /^e0\s+GET\s+http:\/\/api\.example\/data\s+cannot tell\s+The proxy recorded no answer from the server \(its own connection failed\); what the browser received from the proxy is not in the file\.$/,
       );
-      // Without --all, the one call not judged is counted, in the singular.
+      // Without --all: no CORS call, so no table; the one call not judged is counted, in the singular.
       const plain = await run(['har', file('proxy.har', JSON.stringify(har))]);
-      expect(plain.out).toContain('\n1 call not judged is not listed (--all lists them).\n');
+      expect(plain.out).toBe(
+        '1 HAR entry, 1 call: 0 CORS calls (0 blocked), 0 not governed by CORS, 0 same-origin, 1 cannot tell\n\n' +
+          '1 call not judged is not listed (--all lists them).\n',
+      );
     }
   });
 
