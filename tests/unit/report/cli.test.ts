@@ -7,7 +7,7 @@ import { toHar } from '../../../src/report/har';
 import { readJsonl } from '../../factories';
 import { validateHar } from '../../har-schema';
 import { run } from '../cli/run';
-import { FIXTURES, sampleRows } from './helpers';
+import { FIXTURES, harEntry, harOf, sampleRows } from './helpers';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'corscope-cli-har-'));
@@ -77,40 +77,18 @@ describe('corscope har', () => {
 
   it("a proxy's request with no answer from the server is cannot tell and exits 0, from an https or an http page", async () => {
     for (const page of ['https://app.example', 'http://app.example']) {
-      const entry = {
-        startedDateTime: '2026-01-02T10:00:00.000Z',
-        time: 1,
-        request: {
-          method: 'GET',
-          url: 'http://api.example/data',
-          httpVersion: 'HTTP/1.1',
-          headers: [
-            { name: 'Origin', value: page },
-            { name: 'Sec-Fetch-Mode', value: 'cors' },
+      const har = harOf('mitmproxy', [
+        harEntry(
+          'http://api.example/data',
+          [
+            ['Origin', page],
+            ['Sec-Fetch-Mode', 'cors'],
           ],
-          queryString: [],
-          cookies: [],
-          headersSize: -1,
-          bodySize: 0,
-        },
-        response: {
-          status: 0,
-          statusText: '',
-          httpVersion: '',
-          headers: [],
-          cookies: [],
-          content: { size: 0, mimeType: '' },
-          redirectURL: '',
-          headersSize: -1,
-          bodySize: -1,
-        },
-        cache: {},
-        timings: { send: 0, wait: 0, receive: 0 },
-      };
-      const har = {
-        log: { version: '1.2', creator: { name: 'mitmproxy', version: '11.0' }, entries: [entry] },
-      };
-      const { code, out, err } = await run(['har', file('proxy.har', JSON.stringify(har)), '--all']);
+          0,
+          [],
+        ),
+      ]);
+      const { code, out, err } = await run(['har', file('proxy.har', har), '--all']);
       expect([code, err]).toEqual([0, '']);
       const lines = out.split('\n');
       expect(lines[0]).toBe(
@@ -120,7 +98,7 @@ describe('corscope har', () => {
         /^e0\s+GET\s+http:\/\/api\.example\/data\s+cannot tell\s+The proxy recorded no answer from the server \(its own connection failed\); what the browser received from the proxy is not in the file\.$/,
       );
       // Without --all: no CORS call, so no table; the one call not judged is counted, in the singular.
-      const plain = await run(['har', file('proxy.har', JSON.stringify(har))]);
+      const plain = await run(['har', file('proxy.har', har)]);
       expect(plain.out).toBe(
         '1 HAR entry, 1 call: 0 CORS calls (0 blocked), 0 not governed by CORS, 0 same-origin, 1 cannot tell\n\n' +
           '1 call not judged is not listed (--all lists them).\n',

@@ -6,7 +6,7 @@ import { toHar } from '../../../src/report/har';
 import { HarImport, type ImportedExchange } from '../../../src/report/har-import';
 import type { Har, HarEntry } from '../../../src/report/har-types';
 import { validateHar } from '../../har-schema';
-import { expected, FIXTURES, importAndEvaluate, readJsonlFile, sampleRows } from './helpers';
+import { expected, FIXTURES, harEntry, importAndEvaluate, readJsonlFile, sampleRows } from './helpers';
 
 const rows = sampleRows();
 const exported = toHar(rows);
@@ -195,36 +195,13 @@ describe('HAR import: DevTools-style HARs (no _cors): preflights paired by URL, 
   });
 
   it('reads a Playwright recordHar file: no preflights, a blocked call with status -1 and no headers', async () => {
-    const entry = (url: string, status: number, headers: { name: string; value: string }[], extra = {}) => ({
-      startedDateTime: '2025-01-01T12:00:00.000Z',
-      time: 1,
-      request: {
-        method: 'GET',
-        url,
-        httpVersion: 'HTTP/1.1',
-        headers: [{ name: 'Origin', value: 'http://a.test' }],
-        queryString: [],
-        cookies: [],
-        headersSize: -1,
-        bodySize: 0,
-      },
-      response: {
-        status,
-        statusText: '',
-        httpVersion: 'HTTP/1.1',
-        headers,
-        cookies: [],
-        content: { size: 0, mimeType: 'x-unknown' },
-        redirectURL: '',
-        headersSize: -1,
-        bodySize: -1,
-        ...extra,
-      },
-      cache: {},
-      timings: { send: 0, wait: 0, receive: 0 },
-    });
+    const entry = (url: string, status: number, headers: [string, string][], extra = {}) =>
+      harEntry(url, [['Origin', 'http://a.test']], status, headers, {
+        startedDateTime: '2025-01-01T12:00:00.000Z',
+        response: extra,
+      });
     const { exchanges, issues } = await importEntries([
-      entry('http://b.test/ok', 200, [{ name: 'Access-Control-Allow-Origin', value: '*' }]),
+      entry('http://b.test/ok', 200, [['Access-Control-Allow-Origin', '*']]),
       entry('http://b.test/no', -1, [], { _failureText: 'net::ERR_FAILED' }),
     ]);
     expect(issues).toEqual([]);

@@ -1,7 +1,7 @@
 // The page's origin a HAR gives must be an origin: a preflight's or a request's Origin that is not one
 // ("*", a list, a URL with a path) leaves the page's origin unknown.
 import { describe, expect, it } from 'vitest';
-import { importAndJudge } from './helpers';
+import { harEntry, importAndJudge } from './helpers';
 
 const BAD = 'https://a.example, https://evil.example';
 
@@ -11,34 +11,12 @@ function entry(
   headers: [string, string][],
   response: [string, string][],
 ) {
-  return {
+  const e = harEntry('https://api.b.example/x', headers, 204, response, {
     startedDateTime: '2026-01-01T00:00:00.000Z',
-    time: 1,
     _resourceType: resourceType,
-    request: {
-      method,
-      url: 'https://api.b.example/x',
-      httpVersion: 'HTTP/1.1',
-      headers: headers.map(([name, value]) => ({ name, value })),
-      queryString: [],
-      cookies: [],
-      headersSize: -1,
-      bodySize: 0,
-    },
-    response: {
-      status: 204,
-      statusText: '',
-      httpVersion: 'HTTP/1.1',
-      headers: response.map(([name, value]) => ({ name, value })),
-      cookies: [],
-      content: { size: 0, mimeType: '' },
-      redirectURL: '',
-      headersSize: -1,
-      bodySize: 0,
-    },
-    cache: {},
-    timings: { send: 0, wait: 0, receive: 0 },
-  };
+    response: { content: { size: 0, mimeType: '' }, bodySize: 0 },
+  });
+  return { ...e, request: { ...e.request, method } };
 }
 
 const har = (entries: unknown[]) =>

@@ -5,54 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { harDialect, requestHeadersSent } from '../../../src/report/har-dialect';
 import type { JudgedCall } from '../../../src/report/har-judge';
-import { importAndJudge } from './helpers';
+import { harEntry as entry, harOf as har, importAndJudge } from './helpers';
 
 const PAGE = 'https://app.example';
 const API = 'https://api.example';
-
 type H = [string, string][];
-function entry(
-  url: string,
-  requestHeaders: H,
-  status: number,
-  responseHeaders: H,
-  extra: Record<string, unknown> = {},
-) {
-  const { response: responseExtra, ...rest } = extra as { response?: Record<string, unknown> };
-  return {
-    startedDateTime: '2026-01-02T10:00:00.000Z',
-    time: 1,
-    request: {
-      method: 'GET',
-      url,
-      httpVersion: 'HTTP/1.1',
-      headers: requestHeaders.map(([name, value]) => ({ name, value })),
-      queryString: [],
-      cookies: [],
-      headersSize: -1,
-      bodySize: 0,
-    },
-    response: {
-      status,
-      statusText: '',
-      httpVersion: 'HTTP/1.1',
-      headers: responseHeaders.map(([name, value]) => ({ name, value })),
-      cookies: [],
-      content: { size: 0, mimeType: 'x-unknown' },
-      redirectURL: '',
-      headersSize: -1,
-      bodySize: -1,
-      ...responseExtra,
-    },
-    cache: {},
-    timings: { send: 0, wait: 0, receive: 0 },
-    ...rest,
-  };
-}
-const har = (creator: string, entries: unknown[], pages?: unknown[]) =>
-  JSON.stringify({
-    log: { version: '1.2', creator: { name: creator, version: '1' }, ...(pages ? { pages } : {}), entries },
-  });
 
 const summary = (calls: JudgedCall[]) =>
   calls.map((j) => [j.scope.class, j.verdict ? j.verdict.verdict : j.scope.reason]);

@@ -57,3 +57,50 @@ export async function importAndJudge(
   for await (const call of imp.calls(chunks(input, chunkSize))) calls.push(judge.judge(call));
   return { calls, imp };
 }
+
+type H = [string, string][];
+
+/** One HAR entry as most writers shape it: a GET, its headers as sent, and the response (`extra` merges in). */
+export function harEntry(
+  url: string,
+  requestHeaders: H,
+  status: number,
+  responseHeaders: H,
+  extra: Record<string, unknown> = {},
+) {
+  const { response: responseExtra, ...rest } = extra as { response?: Record<string, unknown> };
+  return {
+    startedDateTime: '2026-01-02T10:00:00.000Z',
+    time: 1,
+    request: {
+      method: 'GET',
+      url,
+      httpVersion: 'HTTP/1.1',
+      headers: requestHeaders.map(([name, value]) => ({ name, value })),
+      queryString: [],
+      cookies: [],
+      headersSize: -1,
+      bodySize: 0,
+    },
+    response: {
+      status,
+      statusText: '',
+      httpVersion: 'HTTP/1.1',
+      headers: responseHeaders.map(([name, value]) => ({ name, value })),
+      cookies: [],
+      content: { size: 0, mimeType: 'x-unknown' },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: -1,
+      ...responseExtra,
+    },
+    cache: {},
+    timings: { send: 0, wait: 0, receive: 0 },
+    ...rest,
+  };
+}
+/** A HAR file's text, written by `creator`. */
+export const harOf = (creator: string, entries: unknown[], pages?: unknown[]) =>
+  JSON.stringify({
+    log: { version: '1.2', creator: { name: creator, version: '1' }, ...(pages ? { pages } : {}), entries },
+  });
