@@ -74,16 +74,16 @@ export function browserAddedHeaderName(lowerName: string): boolean {
   return forbiddenRequestHeaderName(lowerName) || BROWSER_ADDED.has(lowerName);
 }
 
-// Added by the browser after the CORS decision: Priority (Firefox), the Cache-Control / Pragma pair of
-// DevTools' "Disable cache", the HTTP cache's revalidation headers, Upgrade-Insecure-Requests (navigations),
-// X-Client-Data (Chrome, to Google's hosts), and a multipart body's part headers, which Firefox's HAR export
-// appends to a request's headers.
 /**
  * The headers the HTTP cache adds to revalidate a stored response: `If-None-Match` from its `ETag`,
  * `If-Modified-Since` from its `Last-Modified` (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch).
  */
 export const CACHE_REVALIDATION_HEADERS: readonly string[] = ['if-none-match', 'if-modified-since'];
 
+// Added by the browser after the CORS decision: Priority (Firefox), the Cache-Control / Pragma pair of
+// DevTools' "Disable cache", the HTTP cache's revalidation headers, Upgrade-Insecure-Requests (navigations),
+// X-Client-Data (Chrome, to Google's hosts), and a multipart body's part headers, which Firefox's HAR export
+// appends to a request's headers.
 const BROWSER_ADDED = new Set([
   'priority',
   'cache-control',
