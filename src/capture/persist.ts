@@ -84,8 +84,9 @@ class HeaderLists {
     const lists = new Map<ListRef, Header[]>();
     this.numbers = new Map();
     for (const [key, json] of Object.entries(items)) {
+      if (!key.startsWith(HEADERS) || typeof json !== 'string') continue;
       const n = Number(key.slice(HEADERS.length));
-      if (!key.startsWith(HEADERS) || typeof json !== 'string' || !Number.isInteger(n)) continue;
+      if (!Number.isInteger(n)) continue;
       lists.set(n, JSON.parse(json) as Header[]);
       this.numbers.set(json, n);
       this.next = Math.max(this.next, n + 1);

@@ -314,7 +314,6 @@ export class HarScanner {
    */
   private notJsonAtStart(message: string, i: number): void {
     this.where = 'prefix';
-    this.scanning = 'none';
     this.prefix = { message, carry: '', searched: 0 };
     this.seekHar(this.chunk, i);
   }
