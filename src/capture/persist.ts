@@ -9,6 +9,7 @@
 // its API answers with the same ones, and a preflight is held as its own part and again in its call. Each
 // distinct list is a key of its own, written once, and the parts name it by number.
 import type { Header, WireEntry } from '../cors/types';
+import { entryWithLists, headerListJson } from '../store/db';
 import type { PairingState } from './pairing';
 
 /** What persisting needs of chrome.storage.session (tests pass a Map-backed fake). */
@@ -52,8 +53,6 @@ const HEADERS = `${PREFIX}H:`;
  * the next while a part names it, so its key is written once.
  */
 class HeaderLists {
-  /** The JSON of each list seen, by identity: pairing never changes a list in place. */
-  private readonly json = new WeakMap<Header[], string>();
   /** The numbers the last snapshot gave, by the list's JSON. */
   private numbers = new Map<string, ListRef>();
   private next = 0;
@@ -64,11 +63,7 @@ class HeaderLists {
     const previous = this.numbers;
     this.numbers = numbers;
     return (list) => {
-      let json = this.json.get(list);
-      if (json === undefined) {
-        json = JSON.stringify(list);
-        this.json.set(list, json);
-      }
+      const json = headerListJson(list);
       let n = numbers.get(json);
       if (n === undefined) {
         n = previous.get(json) ?? this.next++;
@@ -97,11 +92,7 @@ class HeaderLists {
 
 /** A value with its wire entries' header lists replaced by `to` (numbers when written, lists when read). */
 function withLists<T>(value: T, to: (list: unknown) => unknown): T {
-  const entry = (e: WireEntry) => ({
-    ...e,
-    request: e.request.headers === undefined ? e.request : { ...e.request, headers: to(e.request.headers) },
-    response: e.response && { ...e.response, headers: to(e.response.headers) },
-  });
+  const entry = (e: WireEntry) => entryWithLists(e, to);
   const v = value as { wire?: WireEntry[]; entry?: WireEntry; call?: { wire: WireEntry[] } };
   if (v.wire) return { ...value, wire: v.wire.map(entry) };
   if (v.entry) return { ...value, entry: entry(v.entry) };

@@ -1,5 +1,6 @@
 // The IndexedDB schema, through Dexie. Only src/store and extension/ touch browser storage.
 import Dexie, { type DexieOptions, type EntityTable, type Table, type Transaction } from 'dexie';
+import type { Header, WireEntry } from '../cors/types';
 import type { StoredExchange, TabCounts } from './row';
 import { type RowSummary, summarize } from './summary';
 
@@ -14,12 +15,20 @@ export interface BodyChunk {
   first: number;
   /** The last seq in `seqs`: retention deletes chunks wholly below a cut. */
   last: number;
-  /** The seqs of the rows, ascending, and beside each its tab and its JSON (the StoredExchange). */
+  /** The seqs of the rows, ascending, and beside each its tab and its JSON (the StoredExchange, packed). */
   seqs: number[];
   tabIds: number[];
   rows: string[];
   /** The distinct tabs in the chunk (multi-entry index): clearing a tab finds its chunks. */
   tabs: number[];
+  /**
+   * What the rows repeat, held once (absent in chunks written before): the JSON of each distinct header
+   * list, and each distinct text of the verdicts (summary, the checks' texts, the warnings' messages). A
+   * packed row names them by number: a page's calls send and receive the same lists, and pass the same
+   * checks, call after call, and IndexedDB's cost grows with the bytes it clones.
+   */
+  lists?: string[];
+  texts?: string[];
 }
 
 /**
@@ -42,6 +51,77 @@ export interface ListChunk {
   rows: RowSummary[];
 }
 
+/** The JSON of each header list, by identity: nothing changes a captured list in place. */
+const listJson = new WeakMap<Header[], string>();
+
+/** A header list's JSON, computed once per list object (the pairing snapshot and the store share it). */
+export function headerListJson(list: Header[]): string {
+  let json = listJson.get(list);
+  if (json === undefined) {
+    json = JSON.stringify(list);
+    listJson.set(list, json);
+  }
+  return json;
+}
+
+/** A wire entry with its header lists replaced by `to` (numbers when stored, lists when read). */
+export function entryWithLists(e: WireEntry, to: (list: unknown) => unknown): WireEntry {
+  return {
+    ...e,
+    request:
+      e.request.headers === undefined
+        ? e.request
+        : { ...e.request, headers: to(e.request.headers) as Header[] },
+    response: e.response && { ...e.response, headers: to(e.response.headers) as Header[] },
+  };
+}
+
+/** The texts of a check: a chunk holds each distinct one once. */
+const CHECK_TEXTS = ['title', 'spec', 'required', 'seen'] as const;
+
+/** Packs the rows of one chunk: each distinct header list and text once, named by number in the rows. */
+class Packer {
+  readonly lists: string[] = [];
+  readonly texts: string[] = [];
+  private readonly listNumbers = new Map<string, number>();
+  private readonly textNumbers = new Map<string, number>();
+
+  row(r: StoredExchange): string {
+    const { exchange: ex, evaluation: v } = r;
+    return JSON.stringify({
+      ...r,
+      exchange: { ...ex, wire: ex.wire.map((e) => entryWithLists(e, (l) => this.list(l as Header[]))) },
+      evaluation: {
+        ...v,
+        summary: this.text(v.summary),
+        checks: v.checks.map((c) => {
+          const out: Record<string, unknown> = { ...c };
+          for (const k of CHECK_TEXTS) out[k] = this.text(c[k]);
+          return out;
+        }),
+        warnings: v.warnings.map((w) => ({ ...w, message: this.text(w.message) })),
+      },
+    });
+  }
+
+  private list(list: Header[]): number {
+    return this.number(headerListJson(list), this.lists, this.listNumbers);
+  }
+
+  private text(s: string): number {
+    return this.number(s, this.texts, this.textNumbers);
+  }
+
+  private number(s: string, all: string[], numbers: Map<string, number>): number {
+    let n = numbers.get(s);
+    if (n === undefined) {
+      n = all.push(s) - 1;
+      numbers.set(s, n);
+    }
+    return n;
+  }
+}
+
 /** The two records of one write, for rows whose seqs are assigned and ascending. */
 export function chunksOf(rows: StoredExchange[]): { body: BodyChunk; list: ListChunk } {
   const seqs = rows.map((r) => r.seq!);
@@ -49,9 +129,33 @@ export function chunksOf(rows: StoredExchange[]): { body: BodyChunk; list: ListC
   const first = seqs[0]!;
   const last = seqs[seqs.length - 1]!;
   const tabs = [...new Set(tabIds)];
+  const packer = new Packer();
+  const packed = rows.map((r) => packer.row(r));
   return {
-    body: { first, last, seqs, tabIds, rows: rows.map((r) => JSON.stringify(r)), tabs },
+    body: { first, last, seqs, tabIds, rows: packed, tabs, lists: packer.lists, texts: packer.texts },
     list: listChunk(rows.map(summarize)),
+  };
+}
+
+/**
+ * Reads a chunk's rows: unpacks what a packed row names by number. Rows read through one reader share the
+ * header lists they have in common (nothing changes a list in place).
+ */
+export function chunkReader(chunk: BodyChunk): (i: number) => StoredExchange {
+  const { lists, texts } = chunk;
+  if (!lists || !texts) return (i) => JSON.parse(chunk.rows[i]!) as StoredExchange;
+  const parsed: Header[][] = [];
+  const list = (n: unknown): Header[] =>
+    (parsed[n as number] ??= JSON.parse(lists[n as number]!) as Header[]);
+  return (i) => {
+    const r = JSON.parse(chunk.rows[i]!) as StoredExchange;
+    const { exchange: ex, evaluation: v } = r;
+    const text = (n: unknown): string => texts[n as number]!;
+    ex.wire = ex.wire.map((e) => entryWithLists(e, list));
+    v.summary = text(v.summary);
+    for (const c of v.checks) for (const k of CHECK_TEXTS) c[k] = text(c[k]);
+    for (const w of v.warnings) w.message = text(w.message);
+    return r;
   };
 }
 
@@ -72,7 +176,7 @@ export function listChunk(rows: RowSummary[]): ListChunk {
 /** Row `seq` of a chunk, or undefined when the chunk does not hold it. */
 export function rowOf(chunk: BodyChunk | undefined, seq: number): StoredExchange | undefined {
   const i = chunk ? chunk.seqs.indexOf(seq) : -1;
-  return i < 0 ? undefined : (JSON.parse(chunk!.rows[i]!) as StoredExchange);
+  return i < 0 ? undefined : chunkReader(chunk!)(i);
 }
 
 /**

@@ -5,8 +5,7 @@ import type { Redactor } from '../capture/redact';
 import { redactorOf } from '../capture/redact';
 import { type CorscopeMessage, commandsOver, messages, request } from '../messaging/protocol';
 import { type ExportFormat, exportWriter, type PageSeed, pagesOf } from '../report/writer';
-import type { CorscopeDB } from './db';
-import type { StoredExchange } from './row';
+import { type CorscopeDB, chunkReader } from './db';
 
 /** Body chunks read per step: a step is one short read transaction. */
 const STEP = 25;
@@ -46,9 +45,10 @@ async function exportFromStore(
     if (!chunks.length) break;
     for (const chunk of chunks) {
       after = chunk.first;
+      const read = chunkReader(chunk);
       for (const [i, seq] of chunk.seqs.entries()) {
         if (!live.has(seq)) continue;
-        const row = JSON.parse(chunk.rows[i]!) as StoredExchange;
+        const row = read(i);
         piece += writer.row(redact.derived(row));
         done++;
         if (piece.length >= PIECE) {

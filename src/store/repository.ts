@@ -3,7 +3,7 @@
 // service worker: failures are counted and reported through status().
 import Dexie, { type DexieOptions } from 'dexie';
 import { VERDICT_KINDS, type VerdictKind } from '../cors/types';
-import { type BodyChunk, CorscopeDB, chunksOf, type ListChunk, listChunk } from './db';
+import { type BodyChunk, CorscopeDB, chunkReader, chunksOf, type ListChunk, listChunk } from './db';
 import type { StoredExchange, TabCounts } from './row';
 import type { RowSummary } from './summary';
 
@@ -335,18 +335,19 @@ export class DexieExchangeStore implements ExchangeStore {
       if (!seqs.length) return [];
       const lo = Math.min(seqs[0]!, seqs[seqs.length - 1]!);
       const hi = Math.max(seqs[0]!, seqs[seqs.length - 1]!);
-      const json = new Map<number, string>();
+      const at = new Map<number, () => StoredExchange>();
       await bodies
         .where('last')
         .aboveOrEqual(lo)
         .until((chunk) => chunk.first > hi)
         .each((chunk) => {
-          for (const [i, seq] of chunk.seqs.entries()) json.set(seq, chunk.rows[i]!);
+          const read = chunkReader(chunk);
+          for (const [i, seq] of chunk.seqs.entries()) at.set(seq, () => read(i));
         });
       const out: StoredExchange[] = [];
       for (const seq of seqs) {
-        const row = json.get(seq);
-        if (row !== undefined) out.push(JSON.parse(row) as StoredExchange);
+        const read = at.get(seq);
+        if (read) out.push(read());
       }
       return out;
     });

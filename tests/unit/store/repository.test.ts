@@ -9,7 +9,10 @@ import {
   isQuotaError,
   type StoreStatus,
 } from '../../../src/store/repository';
+import { normalizeSettings } from '../../../src/messaging/protocol';
+import { pageCommands } from '../../../src/store/export';
 import { summarize } from '../../../src/store/summary';
+import { PAGE } from '../../factories';
 import { fakeRows, fakeStoredExchange } from './factory';
 import { ManualScheduler } from './scheduler';
 
@@ -640,5 +643,66 @@ describe('DexieExchangeStore: the list view and restarts', () => {
     expect(store.unwritten()).toEqual([]);
     expect(await store.hasRequest('req-42')).toBe(true);
     expect(await store.hasRequest('req-43')).toBe(false);
+  });
+});
+
+describe('DexieExchangeStore: packed chunks', () => {
+  const ACAO_TITLE = 'Access-Control-Allow-Origin allows the origin';
+  /** The export's JSON Lines, one object per row, through the page's command as the panel calls it. */
+  const exported = async (db: CorscopeDB) => {
+    const send = async () => ({ settings: normalizeSettings(undefined) });
+    const blob = await pageCommands(db, send).exportFile('jsonl');
+    return (await blob.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+
+  it('holds each distinct header list and text once, and reads its rows back as they were written', async () => {
+    const { store, db } = setup();
+    const rows = [
+      fakeStoredExchange({ tabId: 3 }),
+      fakeStoredExchange({ tabId: 3 }),
+      fakeStoredExchange({ tabId: 3, call: 'blocked' }),
+    ];
+    for (const r of rows) store.enqueue(r);
+    await store.flush();
+    const [chunk] = await db.bodies.toArray();
+    // The three requests' Origin, the allowed answers' ACAO, and the blocked answer's empty list.
+    expect(chunk!.lists).toEqual([
+      `[["Origin","${PAGE}"]]`,
+      `[["Access-Control-Allow-Origin","${PAGE}"]]`,
+      '[]',
+    ]);
+    expect(chunk!.texts!.filter((t) => t === ACAO_TITLE)).toHaveLength(1);
+    for (const json of chunk!.rows) {
+      expect(json).not.toContain(ACAO_TITLE);
+      expect(json).not.toContain('"Origin"');
+    }
+    const seqs = (await summaries(db)).map((c) => c.seq);
+    const withSeq = rows.map((r, i) => ({ ...r, seq: seqs[i] }));
+    expect(await store.listByTab(3)).toEqual(withSeq);
+    const lines = await exported(db);
+    expect(lines).toHaveLength(3);
+    expect(JSON.stringify(lines[0])).toContain(ACAO_TITLE);
+    expect(JSON.stringify(lines[0])).toContain(`["Origin","${PAGE}"]`);
+  });
+
+  it('reads a chunk written before packing (rows as plain JSON, no lists or texts) as before', async () => {
+    const { store, db } = setup();
+    const rows = fakeRows(2, { tabId: 6 }).map((r, i) => ({ ...r, seq: 40 + i }));
+    await db.bodies.add({
+      first: 40,
+      last: 41,
+      seqs: [40, 41],
+      tabIds: [6, 6],
+      rows: rows.map((r) => JSON.stringify(r)),
+      tabs: [6],
+    });
+    await db.lists.add(chunksOf(rows).list);
+    expect(await store.listByTab(6)).toEqual(rows);
+    const lines = await exported(db);
+    expect(lines).toHaveLength(2);
+    expect(JSON.stringify(lines[1])).toContain(ACAO_TITLE);
   });
 });
