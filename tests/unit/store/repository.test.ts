@@ -1,7 +1,9 @@
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { normalizeSettings } from '../../../src/messaging/protocol';
 import { CorscopeDB, chunksOf, SCHEMA_V1, SCHEMA_V2, SCHEMA_V3 } from '../../../src/store/db';
+import { pageCommands } from '../../../src/store/export';
 import {
   DexieExchangeStore,
   type DexieExchangeStoreOptions,
@@ -9,8 +11,6 @@ import {
   isQuotaError,
   type StoreStatus,
 } from '../../../src/store/repository';
-import { normalizeSettings } from '../../../src/messaging/protocol';
-import { pageCommands } from '../../../src/store/export';
 import { summarize } from '../../../src/store/summary';
 import { PAGE } from '../../factories';
 import { fakeRows, fakeStoredExchange } from './factory';
