@@ -117,6 +117,15 @@ export class CaptureService {
   private readonly navigation: Listener;
   private registered: Registration[] = [];
   private registeredKey = '';
+  private settingsLoaded!: () => void;
+  /**
+   * Resolves once start() has applied the saved settings. A worker is woken by the very message that
+   * changes or reads them (the popup's): until then it holds the defaults, and a change merged with those
+   * would lose every other saved setting (a site list, a redaction list).
+   */
+  readonly settingsReady = new Promise<void>((resolve) => {
+    this.settingsLoaded = resolve;
+  });
 
   constructor(
     private readonly ports: ServicePorts,
@@ -168,13 +177,18 @@ export class CaptureService {
   /** Reads the settings, the state a stopped worker left and the badges' counts; then handles what waited. */
   async start(): Promise<void> {
     const { ports } = this;
-    const [saved, state, kept, blocked] = await Promise.all([
-      ports.settings.load().catch(() => undefined),
+    const [, state, kept, blocked] = await Promise.all([
+      ports.settings
+        .load()
+        .catch(() => undefined)
+        .then((saved) => {
+          this.apply(normalizeSettings(saved));
+          this.settingsLoaded();
+        }),
       this.session.load().catch(() => null),
       ports.session.get(STARTED_AT).catch(() => ({}) as Record<string, unknown>),
       ports.store.blockedByTab().catch(() => new Map<number, number>()),
     ]);
-    this.apply(normalizeSettings(saved));
     if (state) this.capture.restore(state);
     const startedAt = kept[STARTED_AT];
     if (typeof startedAt === 'number') this.startedAt = startedAt;
@@ -204,10 +218,12 @@ export class CaptureService {
   }
 
   /**
-   * Merges a patch, saves it and applies it; resolves to the settings in force. A field given as undefined
-   * (Firefox's messaging keeps such fields) leaves the setting as it is.
+   * Merges a patch into the saved settings (once start() has read them), saves it and applies it; resolves
+   * to the settings in force. A field given as undefined (Firefox's messaging keeps such fields) leaves the
+   * setting as it is.
    */
   async setSettings(patch: Partial<Settings>): Promise<Settings> {
+    await this.settingsReady;
     const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const next = normalizeSettings({ ...this.settings, ...given });
     await this.ports.settings.save(next);

@@ -260,6 +260,8 @@ export function exportText(rows: readonly StoredExchange[], format: ExportFormat
 
 export interface MessageContext {
   store: ExchangeStore;
+  /** Resolves once the saved settings are in force: every answer waits for it (see CaptureService). */
+  ready?(): Promise<void>;
   /** Exports apply the redaction list in force now: rows stored under an older one are redacted again. */
   getSettings(): Settings;
   /** Merges, persists and applies a patch; resolves to the settings now in force. */
@@ -279,6 +281,7 @@ export async function handleMessage<M extends CorscopeMessage>(
 }
 
 async function answer(message: CorscopeMessage, ctx: MessageContext): Promise<ResponseMap[MessageType]> {
+  await ctx.ready?.();
   const { store } = ctx;
   const status = () => ({
     ...store.status(),

@@ -15,7 +15,7 @@ import {
   type WebRequestPort,
 } from '../../../src/capture/service';
 import type { Engine } from '../../../src/cors/types';
-import type { Settings } from '../../../src/messaging/protocol';
+import { normalizeSettings, type Settings } from '../../../src/messaging/protocol';
 import type { StoredExchange } from '../../../src/store/row';
 import { API, PAGE } from '../../factories';
 
@@ -74,13 +74,22 @@ class FakeTimers implements Timers {
 }
 
 /** The ports, each writing what it is asked to do into one log. */
-function ports(opts: { engine?: Engine; session?: Map<string, unknown>; blocked?: [number, number][] } = {}) {
+function ports(
+  opts: {
+    engine?: Engine;
+    session?: Map<string, unknown>;
+    blocked?: [number, number][];
+    /** The settings a worker that starts finds saved, and what their reading waits for. */
+    saved?: Settings;
+    loading?: Promise<void>;
+  } = {},
+) {
   const log: string[] = [];
   const rows: StoredExchange[] = [];
   const session = opts.session ?? new Map<string, unknown>();
   const timers = new FakeTimers();
   const webRequest = new FakeWebRequest((opts.engine ?? 'chromium') === 'chromium');
-  let saved: Settings | undefined;
+  let saved: Settings | undefined = opts.saved;
   const store: StorePort = {
     enqueue: (row) => {
       rows.push(row);
@@ -115,7 +124,10 @@ function ports(opts: { engine?: Engine; session?: Map<string, unknown>; blocked?
       },
     },
     settings: {
-      load: async () => saved,
+      load: async () => {
+        await opts.loading;
+        return saved;
+      },
       save: async (s) => {
         saved = s;
       },
@@ -247,6 +259,36 @@ describe('CaptureService: listeners', () => {
     const kept = await service.setSettings({ retention: undefined, disabledSites: undefined });
     expect([kept.retention, kept.disabledSites]).toEqual([5_000, ['ads.test']]);
     expect(webRequest.registered()).toEqual(allSites);
+  });
+
+  it('a change that arrives while the worker starts merges with the saved settings, not the defaults', async () => {
+    let loaded!: () => void;
+    const loading = new Promise<void>((resolve) => {
+      loaded = resolve;
+    });
+    const saved = normalizeSettings({
+      redactHeaders: ['x-secret'],
+      redactParams: ['sid'],
+      disabledSites: ['ads.test'],
+    });
+    const { service, webRequest } = ports({ saved, loading });
+    const starting = service.start();
+    // The popup's message that woke the worker, before the saved settings are read.
+    const changing = service.setSettings({ paused: true });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(service.current.redactHeaders).not.toContain('x-secret');
+    loaded();
+    await starting;
+    const now = await changing;
+    expect([now.paused, now.redactHeaders, now.redactParams, now.disabledSites]).toEqual([
+      true,
+      ['x-secret'],
+      ['sid'],
+      ['ads.test'],
+    ]);
+    // What start() read did not take the change back.
+    expect(service.current).toEqual(now);
+    expect(webRequest.registered()).toEqual([]);
   });
 
   it('Firefox: onCompleted too, and no extraHeaders', async () => {

@@ -344,6 +344,21 @@ describe('handleMessage with an in-memory store', () => {
     });
   });
 
+  it('every answer waits until the saved settings are in force (a worker woken by the message)', async () => {
+    const { ctx } = seeded();
+    let ready!: () => void;
+    const waiting = { ...ctx, ready: () => new Promise<void>((resolve) => (ready = resolve)) };
+    let settings: Settings | null = null;
+    const status = handleMessage(messages.status(), waiting).then((s) => (settings = s.settings));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(settings).toBeNull();
+    // The worker has read its saved settings.
+    ctx.setSettings({ preserveLog: true });
+    ready();
+    await status;
+    expect(settings).toMatchObject({ preserveLog: true });
+  });
+
   it('settings: applies the patch through the context and resolves to the new settings', async () => {
     const { store, ctx } = seeded();
     const next = await handleMessage(messages.settings({ paused: true, retention: 2 }), ctx);
