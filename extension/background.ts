@@ -65,7 +65,7 @@ export default defineBackground(() => {
   const self = { id: browser.runtime.id, origin: selfOrigin };
   const ctx = {
     store,
-    ready: () => service.settingsReady,
+    ready: () => service.started,
     getSettings: () => service.current,
     captureStartedAt: () => service.captureStartedAt(),
     setSettings: (patch: Parameters<typeof service.setSettings>[0]) => service.setSettings(patch),

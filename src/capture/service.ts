@@ -117,14 +117,15 @@ export class CaptureService {
   private readonly navigation: Listener;
   private registered: Registration[] = [];
   private registeredKey = '';
-  private settingsLoaded!: () => void;
+  private startDone!: () => void;
   /**
-   * Resolves once start() has applied the saved settings. A worker is woken by the very message that
-   * changes or reads them (the popup's): until then it holds the defaults, and a change merged with those
-   * would lose every other saved setting (a site list, a redaction list).
+   * Resolves once start() is done: the saved settings in force, the state and the badges' counts restored.
+   * A worker is woken by the very message that acts on them (the popup's, the panel's): until then it holds
+   * the defaults, and a change merged with those would lose every other saved setting (a site list, a
+   * redaction list), or a clear would be undone by the counts read before it.
    */
-  readonly settingsReady = new Promise<void>((resolve) => {
-    this.settingsLoaded = resolve;
+  readonly started = new Promise<void>((resolve) => {
+    this.startDone = resolve;
   });
 
   constructor(
@@ -176,15 +177,21 @@ export class CaptureService {
 
   /** Reads the settings, the state a stopped worker left and the badges' counts; then handles what waited. */
   async start(): Promise<void> {
+    try {
+      await this.restore();
+    } finally {
+      // Messages are answered even if restoring failed part way.
+      this.startDone();
+    }
+  }
+
+  private async restore(): Promise<void> {
     const { ports } = this;
     const [, state, kept, blocked] = await Promise.all([
       ports.settings
         .load()
         .catch(() => undefined)
-        .then((saved) => {
-          this.apply(normalizeSettings(saved));
-          this.settingsLoaded();
-        }),
+        .then((saved) => this.apply(normalizeSettings(saved))),
       this.session.load().catch(() => null),
       ports.session.get(STARTED_AT).catch(() => ({}) as Record<string, unknown>),
       ports.store.blockedByTab().catch(() => new Map<number, number>()),
@@ -218,12 +225,12 @@ export class CaptureService {
   }
 
   /**
-   * Merges a patch into the saved settings (once start() has read them), saves it and applies it; resolves
+   * Merges a patch into the saved settings (once start() is done), saves it and applies it; resolves
    * to the settings in force. A field given as undefined (Firefox's messaging keeps such fields) leaves the
    * setting as it is.
    */
   async setSettings(patch: Partial<Settings>): Promise<Settings> {
-    await this.settingsReady;
+    await this.started;
     const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const next = normalizeSettings({ ...this.settings, ...given });
     await this.ports.settings.save(next);

@@ -260,7 +260,7 @@ export function exportText(rows: readonly StoredExchange[], format: ExportFormat
 
 export interface MessageContext {
   store: ExchangeStore;
-  /** Resolves once the saved settings are in force: every answer waits for it (see CaptureService). */
+  /** Resolves once the worker has started (its saved settings in force): every answer waits for it. */
   ready?(): Promise<void>;
   /** Exports apply the redaction list in force now: rows stored under an older one are redacted again. */
   getSettings(): Settings;

@@ -82,6 +82,8 @@ function ports(
     /** The settings a worker that starts finds saved, and what their reading waits for. */
     saved?: Settings;
     loading?: Promise<void>;
+    /** What the store does when told the retention (the settings apply it). */
+    setRetention?: (n: number) => void;
   } = {},
 ) {
   const log: string[] = [];
@@ -105,7 +107,7 @@ function ports(
       await Promise.resolve();
       log.push('flushed');
     },
-    setRetention: () => {},
+    setRetention: opts.setRetention ?? (() => {}),
     blockedByTab: async () => new Map(opts.blocked ?? []),
   };
   const p: ServicePorts = {
@@ -289,6 +291,18 @@ describe('CaptureService: listeners', () => {
     // What start() read did not take the change back.
     expect(service.current).toEqual(now);
     expect(webRequest.registered()).toEqual([]);
+  });
+
+  it('is started, so messages are answered, even when restoring fails part way', async () => {
+    const broken = new Error('retention refused');
+    const { service } = ports({
+      loading: Promise.reject(new Error('storage gone')),
+      setRetention: () => {
+        throw broken;
+      },
+    });
+    await expect(service.start()).rejects.toBe(broken);
+    await expect(service.started).resolves.toBeUndefined();
   });
 
   it('Firefox: onCompleted too, and no extraHeaders', async () => {
