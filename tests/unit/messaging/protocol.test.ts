@@ -344,7 +344,7 @@ describe('handleMessage with an in-memory store', () => {
     });
   });
 
-  it('every answer waits until the saved settings are in force (a worker woken by the message)', async () => {
+  it('every answer waits until the worker has started (a worker woken by the message)', async () => {
     const { ctx } = seeded();
     let ready!: () => void;
     const waiting = { ...ctx, ready: () => new Promise<void>((resolve) => (ready = resolve)) };
@@ -352,7 +352,7 @@ describe('handleMessage with an in-memory store', () => {
     const status = handleMessage(messages.status(), waiting).then((s) => (settings = s.settings));
     await new Promise((r) => setTimeout(r, 0));
     expect(settings).toBeNull();
-    // The worker has read its saved settings.
+    // The worker has started: its saved settings are in force.
     ctx.setSettings({ preserveLog: true });
     ready();
     await status;
