@@ -71,7 +71,8 @@ describe('snippets proven on real servers, in Chromium', () => {
     await pages?.close();
   });
 
-  const call = (url: string, c: Call) =>
+  /** `cache`: the fetch's cache mode ("no-store": the server answers, not the browser's HTTP cache). */
+  const call = (url: string, c: Call, cache: RequestCache = 'default') =>
     page.evaluate(
       async (s) => {
         try {
@@ -80,13 +81,14 @@ describe('snippets proven on real servers, in Chromium', () => {
             headers: s.headers,
             body: s.method === 'PUT' ? '{}' : undefined,
             credentials: s.credentials,
+            cache: s.cache,
           });
           return { ok: true, status: r.status, body: await r.text() };
         } catch (e) {
           return { ok: false, error: String(e) };
         }
       },
-      { url, headers: c.headers, method: c.method, credentials: c.credentials },
+      { url, headers: c.headers, method: c.method, credentials: c.credentials, cache },
     );
 
   const corsLines = async (from: number) => {
@@ -222,7 +224,9 @@ describe('snippets proven on real servers, in Chromium', () => {
         expect(result, `${snippet}\n${fixed.output()}`).toMatchObject({ ok: true, status: 200 });
         expect(await corsLines(lines)).toEqual([]);
         // Without the credentials the request itself is still refused: the snippet moved CORS, not the login.
-        const anonymous = await call(url, { ...c, headers: [] });
+        // Asked of the server: the authenticated answer is a file (Last-Modified), which the browser's HTTP
+        // cache may hold as fresh for a moment and hand to the next request for the URL, whatever its headers.
+        const anonymous = await call(url, { ...c, headers: [] }, 'no-store');
         expect(anonymous).toMatchObject({ ok: true, status: 401 });
       } finally {
         await fixed.stop();
