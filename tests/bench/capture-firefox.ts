@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { type FirefoxBrowser, type FirefoxPage, launchFirefox, uuidFor } from '../e2e/harness/firefox';
 import { geckoId } from '../e2e/harness/firefox-corscope';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
-import { drive, median, round, workloadAnswers } from './workload';
+import { drive, median, round, WARM_UP_QUIET_MS, workloadAnswers } from './workload';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIREFOX_DIR = resolve(ROOT, '.output/firefox-mv2');
@@ -65,7 +65,7 @@ async function oneRun(server: ScenarioServer, config: Config): Promise<{ ms: num
     const n = ++runs;
     const warm = 40;
     await drive(page, api, { total: warm, burst: 20, tag: `w${n}` });
-    await sleep(400);
+    await sleep(WARM_UP_QUIET_MS);
     const { ms } = await drive(page, api, { total: 400, burst: 20, tag: `m${n}` });
     server.requests.length = 0;
     if (config !== 'corscope') return { ms };

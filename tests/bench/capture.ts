@@ -26,8 +26,10 @@
 //                       (webRequest timeStamps; 1,000 blocked calls among 2,000 in bursts of 200), and
 //   settle_margin       SETTLE_MS over that worst gap: pairing calls an answer allowed after SETTLE_MS
 //
-// Each launch gets a fresh profile. Configurations alternate (A B, B A, ...) and figures are medians, since
-// this 2-core machine is noisy. Absolute times are printed and kept as extra figures (*_ms_*).
+// Each launch gets a fresh profile and warms up with a few bursts, then waits WARM_UP_QUIET_MS (./workload.ts)
+// in every configuration, so CORScope's work on the warm-up calls (they settle for a second) is done before
+// the clock starts. Configurations alternate (A B, B A, ...) and figures are medians, since this 2-core
+// machine is noisy. Absolute times are printed and kept as extra figures (*_ms_*).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,7 +45,7 @@ import { RECORDER_DIR, takeEvents } from '../e2e/harness/recorder';
 import { type ScenarioServer, startScenarioServer } from '../e2e/harness/server';
 import { benchCaptureFirefox } from './capture-firefox';
 import { type BrowserCpu, browserCpu, cpuSince } from './cpu';
-import { drive, median, round, type Workload, workloadAnswers } from './workload';
+import { drive, median, round, WARM_UP_QUIET_MS, type Workload, workloadAnswers } from './workload';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The build measured: CAPTURE_EXTENSION_DIR compares another build (an earlier one, say) in the same way. */
@@ -314,7 +316,7 @@ async function oneRun(
     const id = ++runCounter;
     const warm = Math.min(w.total, w.burst * 2);
     await drive(page, api, { total: warm, burst: w.burst, tag: `w${id}` });
-    await sleep(400); // CORScope writes the warm-up's rows (its flush delay, FLUSH_MS) before the clock starts
+    await sleep(WARM_UP_QUIET_MS);
     const before = browserCpu();
     const { ms } = await drive(page, api, { ...w, tag: `m${id}` });
     const cpu = cpuSince(before, browserCpu());

@@ -1,6 +1,15 @@
 // What both capture benches share (capture.ts in Chromium, capture-firefox.ts in Firefox): the page's calls,
 // the API's answers to them, and the statistics of the runs.
+import { SETTLE_MS } from '../../src/capture/pairing';
+import { FLUSH_MS } from '../../src/capture/service';
 import type { RouteSpec } from '../e2e/harness/server';
+
+/**
+ * How long a run waits after its warm-up calls before it times its calls, in every configuration alike, so
+ * none of the warm-up's work falls inside the timed run: in CORScope the warm-up's last calls settle
+ * (SETTLE_MS after their answers), the sweep releases them, and the store writes them (FLUSH_MS).
+ */
+export const WARM_UP_QUIET_MS = SETTLE_MS + 2 * FLUSH_MS + 500;
 
 export interface Workload {
   total: number;
