@@ -2,6 +2,7 @@
 // extension's.
 import { createInterface } from 'node:readline';
 import { Messenger, type PendingCause, pendingCause } from '../cors/messenger';
+import { plural } from '../report/markdown';
 import { commandArgs, engineOf, UsageError, usageExit } from './args';
 import {
   causeFirst,
@@ -110,11 +111,12 @@ async function evaluate(args: string[], io: Io): Promise<number> {
   for (const { at, cause } of pending)
     table[at]!.reason = causeFirst(messenger.explain(cause), table[at]!.reason);
   for (const line of cap.summary()) await write(io.stderr, `${term(`corscope evaluate: ${line}`)}\n`);
-  if (format === 'text') {
+  if (format === 'text' && !table.length) await write(io.stdout, 'No exchanges in the input.\n');
+  else if (format === 'text') {
     await write(io.stdout, `${verdictTable(table)}\n`);
     const counts = new Map<string, number>();
     for (const r of table) tally(counts, r.verdict);
-    await write(io.stdout, `\n${table.length} calls: ${countsLine(counts)}\n`);
+    await write(io.stdout, `\n${plural(table.length, 'call')}: ${countsLine(counts)}\n`);
   }
   return failed > 0 ? 1 : 0;
 }

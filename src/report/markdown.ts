@@ -117,7 +117,8 @@ function fixLine(f: Fix): string {
   return `set ${code(`${f.header}: ${f.value ?? ''}`)}: ${text(f.why)}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** "1 call", "2 calls". */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export class MarkdownReport {
   /**

@@ -68,6 +68,15 @@ describe('corscope evaluate', () => {
     expect(out).toContain('66 calls:');
   });
 
+  it('--format text on input with no exchange says so, and one call is "1 call"', async () => {
+    const empty = await run(['evaluate', '--format', 'text', '-'], '\n\n');
+    expect(empty).toMatchObject({ code: 0, out: 'No exchanges in the input.\n' });
+    const one = readFileSync(samplesPath, 'utf8').split('\n')[0]!;
+    const { code, out } = await run(['evaluate', '--format', 'text', '-'], one);
+    expect(code).toBe(0);
+    expect(out.endsWith('\n\n1 call: 1 allowed\n')).toBe(true);
+  });
+
   it('a verdict that depends on the credentials mode names the failure of each reading', async () => {
     // A redirect to ftp: with "Access-Control-Allow-Origin: *": blocked either way, for two reasons.
     const line = JSON.stringify({
