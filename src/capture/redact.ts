@@ -277,6 +277,8 @@ function redactParams(text: string, params: ReadonlySet<string>): string {
 }
 
 function paramName(raw: string): string {
+  // Nothing to decode: most names are plain.
+  if (!raw.includes('%') && !raw.includes('+')) return raw.trim().toLowerCase();
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' ')).trim().toLowerCase();
   } catch {

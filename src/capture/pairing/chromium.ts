@@ -40,7 +40,7 @@ export class ChromiumOrder implements EngineOrder {
 
   preflightBefore(call: Call, ev: RequestEvent): Preflight | null {
     return (
-      this.parts.queue.take(call, ev.url, ev.method, unsafeNamesOf(ev.headers ?? [])) ??
+      this.parts.queue.take(call, ev.url, ev.method, () => unsafeNamesOf(ev.headers ?? [])) ??
       this.parts.recovery.takePreflight(call, ev.url)
     );
   }

@@ -53,12 +53,16 @@ export class PreflightQueue {
     this.enqueue(pf);
   }
 
-  /** Takes the waiting preflight for this request: the oldest whose requested headers match, else the oldest. */
-  take(call: Call, url: string, method: string, unsafe: string | null): Preflight | null {
+  /**
+   * Takes the waiting preflight for this request: the oldest whose requested headers match, else the oldest.
+   * `unsafe` gives the request's CORS-unsafe header names, asked only when a preflight waits (null: any).
+   */
+  take(call: Call, url: string, method: string, unsafe: (() => string) | null): Preflight | null {
     const key = pairingKey(call, url, method);
     const queue = this.ready.get(key);
     if (!queue?.length) return null;
-    let i = unsafe === null ? 0 : queue.findIndex((p) => p.acrh === unsafe);
+    const names = unsafe?.();
+    let i = names === undefined ? 0 : queue.findIndex((p) => p.acrh === names);
     const exact = i >= 0;
     if (i < 0) i = 0;
     const [pf] = queue.splice(i, 1);

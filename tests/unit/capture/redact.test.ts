@@ -104,6 +104,10 @@ describe('redaction at capture', () => {
     );
     expect(redactUrl('http://api.test/a?b=1', params)).toBe('http://api.test/a?b=1');
     expect(redactUrl('/cb?%54oken=abc', params)).toBe('/cb?%54oken=[redacted:3-bytes]');
+    // Names compare decoded ("+" is a space), trimmed and in any case.
+    expect(redactUrl('/cb?TOKEN=abcd&+token=ab&x=1', params)).toBe(
+      '/cb?TOKEN=[redacted:4-bytes]&+token=[redacted:2-bytes]&x=1',
+    );
   });
 
   it('a "?" inside the fragment starts fragment parameters, not the query (hash routers)', () => {
