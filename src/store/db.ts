@@ -23,12 +23,15 @@ export interface BodyChunk {
   tabs: number[];
   /**
    * What the rows repeat, held once (absent in chunks written before): the JSON of each distinct header
-   * list, and each distinct text of the verdicts (summary, the checks' texts, the warnings' messages). A
-   * packed row names them by number: a page's calls send and receive the same lists, and pass the same
-   * checks, call after call, and IndexedDB's cost grows with the bytes it clones.
+   * list, each distinct summary of the verdicts, and the JSON of each distinct check and warning. A packed
+   * row names them by number: a page's calls send and receive the same lists, and pass the same checks,
+   * call after call, and IndexedDB's cost grows with the bytes it clones. Chunks with `lists` and `texts`
+   * but no `checks` hold each check and warning as an object whose texts are numbers into `texts`.
    */
   lists?: string[];
   texts?: string[];
+  checks?: string[];
+  warnings?: string[];
 }
 
 /**
@@ -76,47 +79,44 @@ export function entryWithLists(e: WireEntry, to: (list: unknown) => unknown): Wi
   };
 }
 
-/** The texts of a check: a chunk holds each distinct one once. */
+/** The texts of a check in chunks that packed each text of a check apart (see BodyChunk). */
 const CHECK_TEXTS = ['title', 'spec', 'required', 'seen'] as const;
 
-/** Packs the rows of one chunk: each distinct header list and text once, named by number in the rows. */
+/** Packs the rows of one chunk: each distinct header list, summary, check and warning once, named by number. */
 class Packer {
-  readonly lists: string[] = [];
-  readonly texts: string[] = [];
-  private readonly listNumbers = new Map<string, number>();
-  private readonly textNumbers = new Map<string, number>();
+  readonly lists = new Numbering();
+  readonly texts = new Numbering();
+  readonly checks = new Numbering();
+  readonly warnings = new Numbering();
 
   row(r: StoredExchange): string {
     const { exchange: ex, evaluation: v } = r;
     return JSON.stringify({
       ...r,
-      exchange: { ...ex, wire: ex.wire.map((e) => entryWithLists(e, (l) => this.list(l as Header[]))) },
+      exchange: {
+        ...ex,
+        wire: ex.wire.map((e) => entryWithLists(e, (l) => this.lists.of(headerListJson(l as Header[])))),
+      },
       evaluation: {
         ...v,
-        summary: this.text(v.summary),
-        checks: v.checks.map((c) => {
-          const out: Record<string, unknown> = { ...c };
-          for (const k of CHECK_TEXTS) out[k] = this.text(c[k]);
-          return out;
-        }),
-        warnings: v.warnings.map((w) => ({ ...w, message: this.text(w.message) })),
+        summary: this.texts.of(v.summary),
+        checks: v.checks.map((c) => this.checks.of(JSON.stringify(c))),
+        warnings: v.warnings.map((w) => this.warnings.of(JSON.stringify(w))),
       },
     });
   }
+}
 
-  private list(list: Header[]): number {
-    return this.number(headerListJson(list), this.lists, this.listNumbers);
-  }
+/** Distinct strings, numbered in the order they first came. */
+class Numbering {
+  readonly all: string[] = [];
+  private readonly numbers = new Map<string, number>();
 
-  private text(s: string): number {
-    return this.number(s, this.texts, this.textNumbers);
-  }
-
-  private number(s: string, all: string[], numbers: Map<string, number>): number {
-    let n = numbers.get(s);
+  of(s: string): number {
+    let n = this.numbers.get(s);
     if (n === undefined) {
-      n = all.push(s) - 1;
-      numbers.set(s, n);
+      n = this.all.push(s) - 1;
+      this.numbers.set(s, n);
     }
     return n;
   }
@@ -132,7 +132,18 @@ export function chunksOf(rows: StoredExchange[]): { body: BodyChunk; list: ListC
   const packer = new Packer();
   const packed = rows.map((r) => packer.row(r));
   return {
-    body: { first, last, seqs, tabIds, rows: packed, tabs, lists: packer.lists, texts: packer.texts },
+    body: {
+      first,
+      last,
+      seqs,
+      tabIds,
+      rows: packed,
+      tabs,
+      lists: packer.lists.all,
+      texts: packer.texts.all,
+      checks: packer.checks.all,
+      warnings: packer.warnings.all,
+    },
     list: listChunk(rows.map(summarize)),
   };
 }
@@ -147,12 +158,18 @@ export function chunkReader(chunk: BodyChunk): (i: number) => StoredExchange {
   const parsed: Header[][] = [];
   const list = (n: unknown): Header[] =>
     (parsed[n as number] ??= JSON.parse(lists[n as number]!) as Header[]);
+  const text = (n: unknown): string => texts[n as number]!;
+  const { checks, warnings } = chunk;
   return (i) => {
     const r = JSON.parse(chunk.rows[i]!) as StoredExchange;
     const { exchange: ex, evaluation: v } = r;
-    const text = (n: unknown): string => texts[n as number]!;
     ex.wire = ex.wire.map((e) => entryWithLists(e, list));
     v.summary = text(v.summary);
+    if (checks && warnings) {
+      v.checks = v.checks.map((n) => JSON.parse(checks[n as unknown as number]!));
+      v.warnings = v.warnings.map((n) => JSON.parse(warnings[n as unknown as number]!));
+      return r;
+    }
     for (const c of v.checks) for (const k of CHECK_TEXTS) c[k] = text(c[k]);
     for (const w of v.warnings) w.message = text(w.message);
     return r;

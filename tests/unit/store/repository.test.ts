@@ -674,7 +674,21 @@ describe('DexieExchangeStore: packed chunks', () => {
       `[["Access-Control-Allow-Origin","${PAGE}"]]`,
       '[]',
     ]);
-    expect(chunk!.texts!.filter((t) => t === ACAO_TITLE)).toHaveLength(1);
+    // Each distinct check once: the three calls share two, and the blocked one's ACAO check is its own.
+    expect(chunk!.checks!.map((c) => JSON.parse(c).rule)).toEqual([
+      'cross-origin',
+      'preflight-needed',
+      'acao',
+      'acao',
+    ]);
+    expect(chunk!.checks!.filter((c) => c.includes(ACAO_TITLE))).toHaveLength(2);
+    expect(chunk!.warnings!.map((w) => JSON.parse(w).code)).toEqual(['missing-vary-origin']);
+    expect(chunk!.texts).toHaveLength(2);
+    expect(chunk!.rows.map((json) => JSON.parse(json).evaluation.checks)).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+      [0, 1, 3],
+    ]);
     for (const json of chunk!.rows) {
       expect(json).not.toContain(ACAO_TITLE);
       expect(json).not.toContain('"Origin"');
@@ -686,6 +700,57 @@ describe('DexieExchangeStore: packed chunks', () => {
     expect(lines).toHaveLength(3);
     expect(JSON.stringify(lines[0])).toContain(ACAO_TITLE);
     expect(JSON.stringify(lines[0])).toContain(`["Origin","${PAGE}"]`);
+  });
+
+  it('reads a chunk that packed each text of a check apart (lists and texts, no checks) as before', async () => {
+    const { store, db } = setup();
+    const [row] = fakeRows(1, { tabId: 8 }).map((r) => ({ ...r, seq: 50 }));
+    // That format by hand: a check's title, spec, required and seen, a warning's message and the summary
+    // are numbers into \`texts\`; header lists numbers into \`lists\`.
+    const texts: string[] = [];
+    const text = (s: string) => texts.push(s) - 1;
+    const lists: string[] = [];
+    const list = (l: unknown) => lists.push(JSON.stringify(l)) - 1;
+    const v = row!.evaluation;
+    const packed = {
+      ...row,
+      exchange: {
+        ...row!.exchange,
+        wire: row!.exchange.wire.map((e) => ({
+          ...e,
+          request: { ...e.request, headers: list(e.request.headers) },
+          response: e.response && { ...e.response, headers: list(e.response.headers) },
+        })),
+      },
+      evaluation: {
+        ...v,
+        summary: text(v.summary),
+        checks: v.checks.map((c) => ({
+          ...c,
+          title: text(c.title),
+          spec: text(c.spec),
+          required: text(c.required),
+          seen: text(c.seen),
+        })),
+        warnings: v.warnings.map((w) => ({ ...w, message: text(w.message) })),
+      },
+    };
+    expect(v.checks.length).toBeGreaterThan(0);
+    expect(v.warnings.length).toBeGreaterThan(0);
+    await db.bodies.add({
+      first: 50,
+      last: 50,
+      seqs: [50],
+      tabIds: [8],
+      rows: [JSON.stringify(packed)],
+      tabs: [8],
+      lists,
+      texts,
+    });
+    await db.lists.add(chunksOf([row!]).list);
+    expect(await store.listByTab(8)).toEqual([row]);
+    const lines = await exported(db);
+    expect(JSON.stringify(lines[0])).toContain(ACAO_TITLE);
   });
 
   it('reads a chunk written before packing (rows as plain JSON, no lists or texts) as before', async () => {
