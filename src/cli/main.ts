@@ -2,7 +2,7 @@
 // extension's.
 import { createInterface } from 'node:readline';
 import { Messenger, type PendingCause, pendingCause } from '../cors/messenger';
-import { plural } from '../report/markdown';
+import { plural } from '../report/har-judge';
 import { commandArgs, engineOf, UsageError, usageExit } from './args';
 import {
   causeFirst,

@@ -50,17 +50,18 @@ export function countCall(counts: ClassCounts, j: JudgedCall): void {
   if (j.verdict?.verdict === 'blocked') counts.blocked++;
 }
 
-const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+/** "1 call", "2 calls". */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "312 HAR entries, 297 calls: 41 CORS calls (3 blocked), 235 not governed by CORS, 18 same-origin, 3 cannot tell". */
 export function countsLine(c: ClassCounts): string {
   const parts = [
-    `${n(c.byClass.cors.calls, 'CORS call')} (${c.blocked} blocked)`,
+    `${plural(c.byClass.cors.calls, 'CORS call')} (${c.blocked} blocked)`,
     `${c.byClass['not-governed'].calls} not governed by CORS`,
     `${c.byClass['same-origin'].calls} same-origin`,
     `${c.byClass['cannot-tell'].calls} cannot tell`,
   ];
-  return `${n(c.entries, 'HAR entry', 'HAR entries')}, ${n(c.calls, 'call')}: ${parts.join(', ')}`;
+  return `${plural(c.entries, 'HAR entry', 'HAR entries')}, ${plural(c.calls, 'call')}: ${parts.join(', ')}`;
 }
 
 /** The class in a few words, for tables. */

@@ -22,6 +22,7 @@ import {
   emptyCounts,
   type JudgedCall,
   outcomeBasis,
+  plural,
 } from './har-judge';
 import { escapeChar, UNSAFE_FOR_DISPLAY } from './inert';
 
@@ -116,9 +117,6 @@ function fixLine(f: Fix): string {
   if (f.action === 'remove') return `remove ${code(f.header)}: ${text(f.why)}`;
   return `set ${code(`${f.header}: ${f.value ?? ''}`)}: ${text(f.why)}`;
 }
-
-/** "1 call", "2 calls". */
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export class MarkdownReport {
   /**

@@ -3,7 +3,7 @@
 // preflight cache carries over. The other classes are counted, as `corscope har` counts them.
 import type { RedactionPolicy } from '../capture/redact';
 import type { CapturedExchange } from '../capture/types';
-import { type ClassCounts, countCall, countsLine, emptyCounts, HarJudge } from '../report/har-judge';
+import { type ClassCounts, countCall, countsLine, emptyCounts, HarJudge, plural } from '../report/har-judge';
 import { HarImport, type HarIssue, harEngine } from '../report/index';
 import { type StoredExchange, toRow } from '../store/row';
 
@@ -85,8 +85,6 @@ export async function* fileChunks(file: Blob): AsyncGenerator<Uint8Array> {
   }
 }
 
-const calls = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
-
 /** What an import holds, by class: "312 HAR entries, 297 calls: 41 CORS calls (3 blocked), ...". */
 export function importSummary(result: HarImportResult): string {
   return countsLine(result.counts);
@@ -104,6 +102,6 @@ export function importProblem(name: string, { rows, errors, counts }: HarImportR
   const where = first.entry !== null && first.level !== 'fatal' ? `entry ${first.entry}: ` : '';
   const more =
     errors.length > 1 ? ` (${errors.length - 1} more ${errors.length > 2 ? 'problems' : 'problem'})` : '';
-  const read = rows.length ? `${calls(rows.length)} could be read` : 'No call could be read';
+  const read = rows.length ? `${plural(rows.length, 'call')} could be read` : 'No call could be read';
   return `${name}: ${where}${first.message}${more}. ${read}.`;
 }

@@ -1,6 +1,7 @@
 // The DevTools "CORS" panel for one tab: toolbar, live list, details of the selected call; and the same
 // views over the calls of a HAR file dropped on it or picked with "Import HAR…".
 import { useMemo, useRef, useState } from 'preact/hooks';
+import { plural } from '../../report/har-judge';
 import { clock } from '../format';
 import { useExport, useRow, useRows, useSettings, useStatus } from '../hooks';
 import { fileChunks, IMPORTED_TAB, importHar, importProblem, importSummary } from '../import-har';
@@ -86,8 +87,6 @@ interface Imported {
   /** The file's calls by class: "312 HAR entries, 297 calls: 41 CORS calls (3 blocked), ...". */
   summary: string;
 }
-
-const callCount = (n: number) => `${n} ${n === 1 ? 'call' : 'calls'}`;
 
 function Select(props: {
   value: string;
@@ -240,7 +239,7 @@ export function PanelApp({
               data-testid="view-imported"
               onClick={() => show(true)}
             >
-              Imported: {imported.name} ({callCount(imported.calls)})
+              Imported: {imported.name} ({plural(imported.calls, 'call')})
             </button>
             <button
               type="button"
